@@ -1,0 +1,1 @@
+"""The twin's own vocabulary and cross-standard mapping tables, shipped as data files."""
