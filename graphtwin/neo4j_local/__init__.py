@@ -1,0 +1,1 @@
+"""A local Neo4j Community server that graphtwin provisions from Maven Central and runs itself."""
