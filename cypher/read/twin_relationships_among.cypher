@@ -1,0 +1,5 @@
+// Relationships starting at one of $ids, with the end node's id (the caller keeps those that
+// end inside the set too).
+UNWIND $ids AS id
+MATCH (a:Twin {twin_id: id})-[r]->(b:Twin)
+RETURN a.twin_id AS start, type(r) AS type, b.twin_id AS end, properties(r) AS props

@@ -1,0 +1,415 @@
+"""Load a twin graph into Neo4j inside a transaction the caller owns.
+
+The loader reads before it writes: it looks up which nodes and relationships exist and what this
+source asserted last time, decides in Python what is created, updated, unchanged or removed, and
+then writes only the difference with batched `UNWIND` statements that address existing entities
+by element id. Nothing is `MERGE`d with a dynamic label or type (Neo4j 5.26 plans those as full
+scans), re-importing an unchanged file writes nothing, and the caller's single transaction makes
+the import atomic.
+
+Lineage kept per the graph contract:
+- `(n:Twin)-[:ASSERTED_IN {hash, keys, changed_at, first_asserted_at}]->(:Source)`: which
+  properties (`keys`) this source asserts on the node and when each last changed
+  (`changed_at`, parallel to `keys`). Empty `keys` means the source only refers to the node.
+- relationships carry `sources` (ids of the sources asserting them), `hash`, `changed_at` and
+  `first_asserted_at`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import neo4j
+
+import graphtwin
+from graphtwin.batching import chunked
+from graphtwin.errors import ConflictingKindError, DanglingRelationshipError
+from graphtwin.model import RESERVED_RELATIONSHIP_KEYS, TwinGraph, TwinNode, TwinRelationship
+from graphtwin.statements import cypher
+from graphtwin.store.report import LoadReport
+
+Progress = Callable[[str, int, int], None]
+"""Called as progress(stage, done, total) while a load runs."""
+
+
+@dataclass(slots=True)
+class _Existing:
+    node_eid: str
+    kind: str
+    assertion_eid: str | None
+    hash: str | None
+
+
+@dataclass(slots=True)
+class _Attachment:
+    """A node this source asserted on its previous import."""
+
+    node_eid: str
+    assertion_eid: str
+    defines: bool
+
+
+@dataclass(slots=True)
+class _ExistingRel:
+    rel_eid: str
+    sources: list[str]
+    hash: str | None
+    props: dict[str, Any]
+
+
+class GraphLoader:
+    """Loads twin graphs through one open transaction."""
+
+    def __init__(
+        self,
+        tx: neo4j.Transaction,
+        *,
+        now: datetime,
+        batch_size: int,
+        progress: Progress | None = None,
+    ) -> None:
+        self._tx = tx
+        self._now = now
+        self._batch = batch_size
+        self._progress = progress or (lambda stage, done, total: None)
+
+    def load(self, graph: TwinGraph, *, dry_run: bool = False) -> LoadReport:
+        started = time.perf_counter()
+        source = graph.source
+        report = LoadReport(
+            source_id=source.source_id,
+            format=source.format,
+            file=source.file_name,
+            sha256=source.sha256,
+            dry_run=dry_run,
+        )
+        known_source = self._read_source(source.source_id)
+
+        # --- read: nodes ---------------------------------------------------------------------
+        existing = self._lookup_nodes(list(graph.nodes), source.source_id, stage="reading nodes")
+        created: list[TwinNode] = []
+        updated: list[tuple[TwinNode, _Existing]] = []
+        for twin_id, node in graph.nodes.items():
+            found = existing.get(twin_id)
+            if found is None:
+                created.append(node)
+                continue
+            if found.kind != node.kind:
+                raise ConflictingKindError(
+                    f"is a {found.kind} in the graph but {node.kind} in this file",
+                    location=node.location,
+                    entity=twin_id,
+                )
+            if found.assertion_eid is not None and found.hash == node.content_hash():
+                report.nodes_unchanged += 1
+            else:
+                updated.append((node, found))
+
+        attached = self._source_nodes(source.source_id) if known_source else {}
+        external_ids = graph.external_endpoints()
+        retracted = {
+            twin_id: a
+            for twin_id, a in attached.items()
+            if a.defines and twin_id not in graph.nodes
+        }
+        other_keys = self._other_definitions(
+            [a.node_eid for a in retracted.values()], source.source_id
+        )
+        doomed = {t for t, a in retracted.items() if other_keys[a.node_eid] is None}
+
+        # Endpoints outside this file must exist, and must not be deleted by this very import.
+        external = self._lookup_nodes(sorted(external_ids), source.source_id, stage=None)
+        self._check_endpoints(graph, external_ids - external.keys() | (external_ids & doomed))
+
+        # --- read: relationships -------------------------------------------------------------
+        new_ids = {n.twin_id for n in created}
+        may_exist = [
+            r for r in graph.iter_relationships() if r.start not in new_ids and r.end not in new_ids
+        ]
+        existing_rels = self._lookup_relationships(may_exist)
+        rel_create: list[TwinRelationship] = []
+        rel_update: list[tuple[TwinRelationship, _ExistingRel]] = []
+        for rel in graph.iter_relationships():
+            found_rel = existing_rels.get(rel.key)
+            if found_rel is None:
+                rel_create.append(rel)
+            elif source.source_id in found_rel.sources and found_rel.hash == rel.content_hash():
+                report.rels_unchanged += 1
+            else:
+                rel_update.append((rel, found_rel))
+        previous_rels = self._source_relationships(source.source_id) if known_source else {}
+        rel_retract = [eid for key, eid in previous_rels.items() if key not in graph.relationships]
+
+        references_new = sorted(external_ids - attached.keys())
+        references_stale = [
+            a.assertion_eid
+            for t, a in attached.items()
+            if not a.defines and t not in external_ids and t not in graph.nodes
+        ]
+
+        # --- write -------------------------------------------------------------------------
+        report.nodes_created = len(created)
+        report.nodes_updated = len(updated)
+        report.nodes_removed = len(retracted)
+        report.nodes_deleted = len(doomed)
+        report.rels_created = len(rel_create)
+        report.rels_updated = len(rel_update)
+        report.rels_removed = len(rel_retract)
+        lineage_changes = bool(references_new or references_stale)
+        if report.changed or lineage_changes or known_source != _metadata(graph):
+            self._run("load/source_upsert", **_metadata_params(graph))
+            self._create_nodes(created, source.source_id)
+            self._update_nodes(updated, source.source_id)
+            self._run("load/nodes_reference", ids=references_new, source_id=source.source_id)
+            report.rels_deleted += self._retract_relationships(rel_retract, source.source_id)
+            self._retract_nodes(retracted, doomed, other_keys, external_ids, source.source_id)
+            report.rels_deleted += self._delete_nodes(
+                [retracted[t].node_eid for t in sorted(doomed)]
+            )
+            self._run("load/assertions_delete", assertion_eids=references_stale)
+            self._create_relationships(rel_create, source.source_id)
+            self._update_relationships(rel_update, source.source_id)
+        report.duration_s = round(time.perf_counter() - started, 3)
+        return report
+
+    # --- reads ----------------------------------------------------------------------------
+
+    def _read_source(self, source_id: str) -> dict[str, str] | None:
+        record = self._tx.run(cypher("load/source_lookup"), source_id=source_id).single()
+        return dict(record) if record else None
+
+    def _lookup_nodes(
+        self, ids: list[str], source_id: str, *, stage: str | None
+    ) -> dict[str, _Existing]:
+        found: dict[str, _Existing] = {}
+        done = 0
+        for chunk in chunked(ids, self._batch):
+            result = self._tx.run(cypher("load/nodes_lookup"), ids=chunk, source_id=source_id)
+            for rec in result:
+                found[rec["id"]] = _Existing(
+                    rec["node_eid"], rec["kind"], rec["assertion_eid"], rec["hash"]
+                )
+            done += len(chunk)
+            if stage:
+                self._progress(stage, done, len(ids))
+        return found
+
+    def _source_nodes(self, source_id: str) -> dict[str, _Attachment]:
+        result = self._tx.run(cypher("load/source_nodes"), source_id=source_id)
+        return {
+            rec["twin_id"]: _Attachment(rec["node_eid"], rec["assertion_eid"], rec["defines"])
+            for rec in result
+        }
+
+    def _other_definitions(
+        self, node_eids: list[str], source_id: str
+    ) -> dict[str, set[str] | None]:
+        """Keys other sources define on each node; None where no other source defines it."""
+        keys: dict[str, set[str] | None] = {}
+        for chunk in chunked(node_eids, self._batch):
+            result = self._tx.run(
+                cypher("load/nodes_other_definitions"), node_eids=chunk, source_id=source_id
+            )
+            for rec in result:
+                keys[rec["node_eid"]] = (
+                    {k for ks in rec["keys"] for k in ks} if rec["definitions"] else None
+                )
+        return keys
+
+    def _lookup_relationships(
+        self, rels: Sequence[TwinRelationship]
+    ) -> dict[tuple[str, str, str], _ExistingRel]:
+        found: dict[tuple[str, str, str], _ExistingRel] = {}
+        done = 0
+        for chunk in chunked(rels, self._batch):
+            rows = [
+                {"i": i, "start": r.start, "type": r.type, "end": r.end}
+                for i, r in enumerate(chunk)
+            ]
+            for rec in self._tx.run(cypher("load/relationships_lookup"), rows=rows):
+                found[chunk[rec["i"]].key] = _ExistingRel(
+                    rec["rel_eid"], list(rec["sources"] or []), rec["hash"], dict(rec["props"])
+                )
+            done += len(chunk)
+            self._progress("reading relationships", done, len(rels))
+        return found
+
+    def _source_relationships(self, source_id: str) -> dict[tuple[str, str, str], str]:
+        result = self._tx.run(cypher("load/source_relationships"), source_id=source_id)
+        return {(rec["start"], rec["type"], rec["end"]): rec["rel_eid"] for rec in result}
+
+    # --- writes ---------------------------------------------------------------------------
+
+    def _create_nodes(self, nodes: list[TwinNode], source_id: str) -> None:
+        done = 0
+        for chunk in chunked(nodes, self._batch):
+            rows = [
+                {
+                    "kind": n.kind,
+                    "props": _node_props(n),
+                    "hash": n.content_hash(),
+                    "keys": n.asserted_keys(),
+                }
+                for n in chunk
+            ]
+            self._run("load/nodes_create", rows=rows, source_id=source_id)
+            done += len(chunk)
+            self._progress("writing nodes", done, len(nodes))
+
+    def _update_nodes(self, updates: list[tuple[TwinNode, _Existing]], source_id: str) -> None:
+        for chunk in chunked(updates, self._batch):
+            state = self._node_state([found.node_eid for _, found in chunk])
+            rows = []
+            for node, found in chunk:
+                props, assertions = state[found.node_eid]
+                mine = assertions.get(source_id, {})
+                others = {k for sid, a in assertions.items() if sid != source_id for k in a}
+                new_props = _node_props(node)
+                keys = node.asserted_keys()
+                changed_at = [
+                    mine[k] if k in mine and props.get(k) == new_props.get(k) else self._now
+                    for k in keys
+                ]
+                drop = sorted(set(mine) - set(keys) - others)
+                rows.append(
+                    {
+                        "node_eid": found.node_eid,
+                        "props": new_props,
+                        "drop_keys": drop,
+                        "hash": node.content_hash(),
+                        "keys": keys,
+                        "changed_at": changed_at,
+                    }
+                )
+            self._run("load/nodes_update", rows=rows, source_id=source_id)
+
+    def _node_state(
+        self, node_eids: list[str]
+    ) -> dict[str, tuple[dict[str, Any], dict[str, dict[str, datetime]]]]:
+        """Each node's properties and, per source, asserted key -> time it last changed."""
+        state = {}
+        for rec in self._tx.run(cypher("load/nodes_state"), node_eids=node_eids):
+            per_source = {
+                a["source_id"]: dict(zip(a["keys"] or [], a["changed_at"] or [], strict=True))
+                for a in rec["assertions"]
+                if a["source_id"] is not None
+            }
+            state[rec["node_eid"]] = (dict(rec["props"]), per_source)
+        return state
+
+    def _retract_nodes(
+        self,
+        retracted: dict[str, _Attachment],
+        doomed: set[str],
+        other_keys: dict[str, set[str] | None],
+        still_referenced: set[str],
+        source_id: str,
+    ) -> None:
+        survivors = [(t, a) for t, a in retracted.items() if t not in doomed]
+        if not survivors:
+            return
+        state = self._node_state([a.node_eid for _, a in survivors])
+        rows = []
+        for twin_id, a in survivors:
+            mine = state[a.node_eid][1].get(source_id, {})
+            keep = other_keys[a.node_eid] or set()
+            rows.append(
+                {
+                    "node_eid": a.node_eid,
+                    "assertion_eid": a.assertion_eid,
+                    "drop_keys": sorted(set(mine) - keep - {"kind", "name"}),
+                    "keep_reference": twin_id in still_referenced,
+                }
+            )
+        for chunk in chunked(rows, self._batch):
+            self._run("load/nodes_retract", rows=chunk)
+
+    def _delete_nodes(self, node_eids: list[str]) -> int:
+        deleted_rels = 0
+        for chunk in chunked(node_eids, self._batch):
+            record = self._tx.run(cypher("load/nodes_delete"), node_eids=chunk).single()
+            deleted_rels += record["relationships"] if record else 0
+        return deleted_rels
+
+    def _create_relationships(self, rels: list[TwinRelationship], source_id: str) -> None:
+        done = 0
+        for chunk in chunked(rels, self._batch):
+            rows = [
+                {
+                    "start": r.start,
+                    "type": r.type,
+                    "end": r.end,
+                    "props": r.properties,
+                    "hash": r.content_hash(),
+                }
+                for r in chunk
+            ]
+            self._run("load/relationships_create", rows=rows, source_id=source_id)
+            done += len(chunk)
+            self._progress("writing relationships", done, len(rels))
+
+    def _update_relationships(
+        self, updates: list[tuple[TwinRelationship, _ExistingRel]], source_id: str
+    ) -> None:
+        for chunk in chunked(updates, self._batch):
+            rows = [
+                {
+                    "rel_eid": found.rel_eid,
+                    "props": rel.properties,
+                    "drop_keys": sorted(
+                        set(found.props) - RESERVED_RELATIONSHIP_KEYS - set(rel.properties)
+                    ),
+                    "hash": rel.content_hash(),
+                }
+                for rel, found in chunk
+            ]
+            self._run("load/relationships_update", rows=rows, source_id=source_id)
+
+    def _retract_relationships(self, rel_eids: list[str], source_id: str) -> int:
+        deleted = 0
+        for chunk in chunked(rel_eids, self._batch):
+            record = self._tx.run(
+                cypher("load/relationships_retract"), rel_eids=chunk, source_id=source_id
+            ).single()
+            deleted += record["deleted"] if record else 0
+        return deleted
+
+    def _check_endpoints(self, graph: TwinGraph, missing: set[str]) -> None:
+        if not missing:
+            return
+        for rel in graph.iter_relationships():
+            for end in (rel.start, rel.end):
+                if end in missing:
+                    raise DanglingRelationshipError(
+                        f"refers to {end!r}, which is neither defined in this file nor in the "
+                        "graph",
+                        location=rel.location,
+                        entity=rel.describe(),
+                    )
+
+    def _run(self, statement: str, **params: Any) -> None:
+        for key in ("ids", "rows", "node_eids", "assertion_eids", "rel_eids"):
+            if key in params and not params[key]:
+                return  # an empty batch has nothing to write
+        self._tx.run(cypher(statement), now=self._now, **params).consume()
+
+
+def _node_props(node: TwinNode) -> dict[str, Any]:
+    return {**node.properties, "twin_id": node.twin_id, "kind": node.kind, "name": node.name}
+
+
+def _metadata(graph: TwinGraph) -> dict[str, str]:
+    s = graph.source
+    return {"format": s.format, "file_name": s.file_name, "sha256": s.sha256}
+
+
+def _metadata_params(graph: TwinGraph) -> dict[str, str]:
+    return {
+        **_metadata(graph),
+        "source_id": graph.source.source_id,
+        "graphtwin_version": graphtwin.__version__,
+    }

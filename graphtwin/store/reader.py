@@ -1,0 +1,109 @@
+"""Read the twin (or the containment subtree below one node) back into a `TwinGraph`.
+
+Only what sources asserted is read: properties that no import asserted (live values written by
+telemetry, say) are state, not model, and stay out of exports. Nodes nobody asserted (written by
+hand in Neo4j) are exported with all their properties.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import neo4j
+
+from graphtwin.batching import chunked
+from graphtwin.errors import TwinNotFoundError
+from graphtwin.model import (
+    RESERVED_NODE_KEYS,
+    RESERVED_RELATIONSHIP_KEYS,
+    SourceInfo,
+    TwinGraph,
+    TwinNode,
+    TwinRelationship,
+)
+from graphtwin.statements import cypher
+from graphtwin.vocabulary import vocabulary
+
+EXPORT_SOURCE = SourceInfo(source_id="export", format="twin", file_name="-", sha256="")
+
+
+@dataclass(slots=True)
+class ExportedTwin:
+    graph: TwinGraph
+    sources: set[str] = field(default_factory=set)
+    """Sources defining the exported nodes."""
+    formats: set[str] = field(default_factory=set)
+    left_out: int = 0
+    """Relationships from exported nodes to nodes outside the export (not written)."""
+
+
+def read_twin(
+    session: neo4j.Session, *, root: str | None = None, batch_size: int = 10_000
+) -> ExportedTwin:
+    if root is None:
+        node_records = session.run(cypher("read/twin_nodes")).data()
+        rel_records = session.run(cypher("read/twin_relationships")).data()
+        ids: set[str] | None = None
+    else:
+        ids = _subtree(session, root)
+        node_records = []
+        rel_records = []
+        for chunk in chunked(sorted(ids), batch_size):
+            node_records += session.run(cypher("read/twin_nodes_by_id"), ids=chunk).data()
+            rel_records += session.run(cypher("read/twin_relationships_among"), ids=chunk).data()
+
+    exported = ExportedTwin(TwinGraph(EXPORT_SOURCE))
+    for rec in sorted(node_records, key=lambda r: r["twin_id"]):
+        exported.graph.add_node(_node(rec, exported))
+    for rec in rel_records:
+        if ids is not None and rec["end"] not in ids:
+            exported.left_out += 1
+            continue
+        if not vocabulary().is_relationship_type(rec["type"]):
+            continue  # not part of the twin model (another application's edges)
+        props = {k: v for k, v in rec["props"].items() if k not in RESERVED_RELATIONSHIP_KEYS}
+        exported.graph.add_relationship(
+            TwinRelationship(rec["start"], rec["type"], rec["end"], _plain(props))
+        )
+    return exported
+
+
+def _node(rec: dict[str, Any], exported: ExportedTwin) -> TwinNode:
+    defining = [a for a in rec["assertions"] if a["source_id"] is not None and a["keys"]]
+    exported.sources.update(a["source_id"] for a in defining)
+    exported.formats.update(a["format"] for a in defining)
+    props: dict[str, Any] = rec["props"]
+    asserted = {k for a in defining for k in a["keys"]} if defining else set(props)
+    kept = {k: v for k, v in props.items() if k in asserted and k not in RESERVED_NODE_KEYS}
+    return TwinNode(rec["twin_id"], rec["kind"], props.get("name") or rec["twin_id"], _plain(kept))
+
+
+def _subtree(session: neo4j.Session, root: str) -> set[str]:
+    found = session.run(cypher("read/twin_exists"), twin_id=root).single()
+    if not found or not found["found"]:
+        raise TwinNotFoundError(root)
+    vocab = vocabulary()
+    down, up = vocab.hierarchy_types("down"), vocab.hierarchy_types("up")
+    seen = {root}
+    frontier = [root]
+    while frontier:
+        children = session.run(
+            cypher("read/hierarchy_children"), ids=frontier, down=down, up=up
+        ).value("twin_id")
+        frontier = [c for c in children if c not in seen]
+        seen.update(frontier)
+    return seen
+
+
+def _plain(props: dict[str, Any]) -> dict[str, Any]:
+    """Neo4j temporal values become ISO text; the twin model holds only plain values."""
+    return {k: _plain_value(v) for k, v in props.items()}
+
+
+def _plain_value(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_plain_value(v) for v in value]
+    if hasattr(value, "iso_format"):
+        return value.iso_format()
+    return value

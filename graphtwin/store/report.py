@@ -1,0 +1,51 @@
+"""What one import did to the graph."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(slots=True)
+class LoadReport:
+    """Counts are from the point of view of the importing source.
+
+    created: the entity did not exist; updated: it existed and this source's assertion of it is
+    new or different; unchanged: this source asserted exactly the same before; removed: this
+    source asserted it before and no longer does; deleted: removed entities that no source
+    asserts any more and therefore left the graph (for relationships, also those that went with
+    a deleted node).
+    """
+
+    source_id: str
+    format: str
+    file: str
+    sha256: str
+    dry_run: bool = False
+    nodes_created: int = 0
+    nodes_updated: int = 0
+    nodes_unchanged: int = 0
+    nodes_removed: int = 0
+    nodes_deleted: int = 0
+    rels_created: int = 0
+    rels_updated: int = 0
+    rels_unchanged: int = 0
+    rels_removed: int = 0
+    rels_deleted: int = 0
+    warnings: list[str] = field(default_factory=list)
+    duration_s: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return any(
+            (
+                self.nodes_created,
+                self.nodes_updated,
+                self.nodes_removed,
+                self.rels_created,
+                self.rels_updated,
+                self.rels_removed,
+            )
+        )
+
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)

@@ -1,0 +1,178 @@
+"""The store: one object that owns the driver and offers what the rest of graphtwin needs."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any
+
+import neo4j
+from neo4j.exceptions import TransientError
+
+from graphtwin.config import Settings, load_settings
+from graphtwin.model import TwinGraph
+from graphtwin.statements import cypher
+from graphtwin.store import migrations
+from graphtwin.store.connection import Neo4jTarget, open_driver, resolve_target
+from graphtwin.store.lineage import NodeLineage, read_lineage
+from graphtwin.store.loader import GraphLoader, Progress
+from graphtwin.store.reader import ExportedTwin, read_twin
+from graphtwin.store.report import LoadReport
+
+log = logging.getLogger(__name__)
+
+_ATTEMPTS = 3  # deadlocks with concurrent writers are transient; the whole import is retried
+
+
+@dataclass(frozen=True, slots=True)
+class GraphCounts:
+    nodes_by_kind: dict[str, int]
+    relationships_by_type: dict[str, int]
+    sources: list[dict[str, Any]]
+
+    @property
+    def nodes(self) -> int:
+        return sum(self.nodes_by_kind.values())
+
+    @property
+    def relationships(self) -> int:
+        return sum(self.relationships_by_type.values())
+
+
+class TwinStore:
+    """The twin in Neo4j. Use `TwinStore.open()`; close it (or use `with`) when done."""
+
+    def __init__(
+        self,
+        driver: neo4j.Driver,
+        *,
+        database: str = "neo4j",
+        batch_size: int = 10_000,
+        target: Neo4jTarget | None = None,
+    ) -> None:
+        self.driver = driver
+        self.database = database
+        self.batch_size = batch_size
+        self.target = target
+
+    @classmethod
+    def open(cls, settings: Settings | None = None, *, migrate: bool = True) -> TwinStore:
+        """Connect to the configured server and bring its schema up to date."""
+        settings = settings or load_settings()
+        target = resolve_target(settings)
+        store = cls(
+            open_driver(target),
+            database=target.database,
+            batch_size=settings.batch_size,
+            target=target,
+        )
+        if migrate:
+            try:
+                store.migrate()
+            except BaseException:
+                store.close()
+                raise
+        return store
+
+    def close(self) -> None:
+        self.driver.close()
+
+    def __enter__(self) -> TwinStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # --- schema ---------------------------------------------------------------------------
+
+    def migrate(self) -> list[migrations.Migration]:
+        applied = migrations.migrate(self.driver, self.database)
+        for m in applied:
+            log.info("applied migration %04d_%s", m.version, m.name)
+        return applied
+
+    def applied_migrations(self) -> list[migrations.AppliedMigration]:
+        return migrations.applied_migrations(self.driver, self.database)
+
+    def pending_migrations(self) -> list[migrations.Migration]:
+        return migrations.pending_migrations(self.driver, self.database)
+
+    def constraints(self) -> list[dict[str, Any]]:
+        return self._read("schema/constraints")
+
+    def indexes(self) -> list[dict[str, Any]]:
+        return self._read("schema/indexes")
+
+    # --- twin -----------------------------------------------------------------------------
+
+    def load(
+        self,
+        graphs: Sequence[TwinGraph],
+        *,
+        dry_run: bool = False,
+        progress: Progress | None = None,
+    ) -> list[LoadReport]:
+        """Load graphs in one transaction: all of them are written, or none.
+
+        With `dry_run` the reports say what would change and the transaction is rolled back.
+        """
+        for attempt in range(1, _ATTEMPTS + 1):
+            try:
+                return self._load_once(graphs, dry_run=dry_run, progress=progress)
+            except TransientError:
+                if attempt == _ATTEMPTS:
+                    raise
+                log.warning("transient Neo4j error during import; retrying (%d)", attempt)
+        raise AssertionError("unreachable")
+
+    def _load_once(
+        self, graphs: Sequence[TwinGraph], *, dry_run: bool, progress: Progress | None
+    ) -> list[LoadReport]:
+        with self.driver.session(database=self.database) as session:
+            tx = session.begin_transaction()
+            try:
+                loader = GraphLoader(
+                    tx, now=datetime.now(UTC), batch_size=self.batch_size, progress=progress
+                )
+                reports = [loader.load(graph, dry_run=dry_run) for graph in graphs]
+            except BaseException:
+                tx.rollback()
+                raise
+            if dry_run:
+                tx.rollback()
+            else:
+                tx.commit()
+            return reports
+
+    def export(self, *, root: str | None = None) -> ExportedTwin:
+        with self.driver.session(database=self.database, default_access_mode="READ") as session:
+            return read_twin(session, root=root, batch_size=self.batch_size)
+
+    def lineage(self, twin_id: str) -> NodeLineage:
+        """Every property of a node with the source that set it and when."""
+        with self.driver.session(database=self.database, default_access_mode="READ") as session:
+            return read_lineage(session, twin_id)
+
+    def counts(self) -> GraphCounts:
+        nodes = {r["kind"]: r["count"] for r in self._read("read/node_counts")}
+        rels = {r["type"]: r["count"] for r in self._read("read/relationship_counts")}
+        return GraphCounts(nodes, rels, self._read("read/sources"))
+
+    def reset(self) -> None:
+        """Delete all twin nodes and sources; the schema and its migrations stay."""
+        with self.driver.session(database=self.database) as session:
+            session.run(cypher("admin/reset")).consume()
+
+    def _read(self, statement: str, **params: Any) -> list[dict[str, Any]]:
+        records, _, _ = self.driver.execute_query(
+            cypher(statement), params, database_=self.database, routing_="r"
+        )
+        return [r.data() for r in records]
