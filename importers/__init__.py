@@ -1,0 +1,12 @@
+"""One importer per source format. Each parses a file into a `TwinGraph` (pure, no database);
+the store loads it. `IMPORTERS` maps the format name used on the command line to its importer.
+"""
+
+from __future__ import annotations
+
+from importers.base import Importer
+from importers.twinfile import TwinFileImporter
+
+IMPORTERS: dict[str, Importer] = {importer.format: importer for importer in (TwinFileImporter(),)}
+
+__all__ = ["IMPORTERS", "Importer"]
