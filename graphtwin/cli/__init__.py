@@ -1,0 +1,1 @@
+"""The `graphtwin` command line. The only place that prints or configures logging."""

@@ -1,0 +1,50 @@
+"""`graphtwin export twin`: the twin (or a subtree of it) as a twin file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from graphtwin.cli.guard import guarded
+from graphtwin.cli.output import err
+from graphtwin.store import TwinStore
+from graphtwin.store.reader import ExportedTwin
+from importers.twinfile import render_twin_file
+
+app = typer.Typer(help="Export the twin to files.", no_args_is_help=True)
+
+
+@app.command(name="twin")
+@guarded
+def twin(
+    root: Annotated[
+        str | None, typer.Option("--root", help="Export only this node and what it contains.")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+    ] = None,
+) -> None:
+    """Write the twin as a twin file (YAML) that `graphtwin import twin` reads back."""
+    with TwinStore.open() as store:
+        exported = store.export(root=root)
+    text = render_twin_file(exported.graph, source_id=reimport_source(exported))
+    if exported.left_out:
+        err.print(
+            f"[yellow]note:[/] {exported.left_out} relationships leave the exported subtree "
+            "and are not in the file"
+        )
+    if output:
+        output.write_text(text, encoding="utf-8")
+        err.print(f"wrote {len(exported.graph)} nodes to {output}")
+    else:
+        typer.echo(text, nl=False)
+
+
+def reimport_source(exported: ExportedTwin) -> str | None:
+    """Name the source in the file when a single twin-file source defined everything, so that
+    importing the export again is recognised as the same source and changes nothing."""
+    if len(exported.sources) == 1 and exported.formats == {"twin"}:
+        return next(iter(exported.sources))
+    return None

@@ -1,0 +1,92 @@
+"""Consoles, JSON output, progress bars and the mapping of errors to exit codes."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any
+
+from neo4j.exceptions import DriverError, Neo4jError
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from graphtwin.errors import GraphTwinError, InputError
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def configure_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(message)s",
+        handlers=[RichHandler(console=err, show_path=False, show_time=False)],
+        force=True,
+    )
+    logging.getLogger("neo4j").setLevel(logging.ERROR)
+
+
+def print_json(payload: Any) -> None:
+    """One JSON document on one line of stdout (JSON lines for several)."""
+    sys.stdout.write(json.dumps(payload, default=_json_default, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if hasattr(value, "iso_format"):
+        return value.iso_format()
+    if hasattr(value, "to_native"):
+        return value.to_native().isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def error_json(exc: GraphTwinError) -> dict[str, Any]:
+    payload: dict[str, Any] = {"error": type(exc).__name__, "message": exc.message}
+    if isinstance(exc, InputError):
+        payload.update(file=exc.file, line=exc.line, entity=exc.entity, reason=exc.reason)
+    return payload
+
+
+def fail(exc: GraphTwinError) -> int:
+    err.print(f"[bold red]error:[/] {_escape(exc.message)}")
+    return exc.exit_code
+
+
+def fail_store(exc: Neo4jError | DriverError) -> int:
+    message = getattr(exc, "message", None) or str(exc)
+    err.print(f"[bold red]Neo4j error:[/] {_escape(message)}")
+    return 1
+
+
+def _escape(text: str) -> str:
+    return text.replace("[", "\\[")
+
+
+@contextmanager
+def progress_bar(enabled: bool) -> Iterator[Callable[[str, int, int], None]]:
+    """A progress callback that drives a rich bar on stderr (a no-op when not a terminal)."""
+    if not enabled or not err.is_terminal:
+        yield lambda stage, done, total: None
+        return
+    columns = (
+        TextColumn("{task.description:<22}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err, transient=True) as progress:
+        tasks: dict[str, Any] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=total)
+            progress.update(tasks[stage], completed=done, total=total)
+
+        yield update

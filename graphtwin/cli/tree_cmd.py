@@ -1,0 +1,69 @@
+"""`graphtwin tree`: the containment hierarchy at a glance."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Annotated
+
+import typer
+from rich.tree import Tree
+
+from graphtwin.cli.guard import guarded
+from graphtwin.cli.output import out
+from graphtwin.model import TwinGraph, TwinNode
+from graphtwin.store import TwinStore
+from graphtwin.vocabulary import vocabulary
+
+
+@guarded
+def tree(
+    root: Annotated[str | None, typer.Option("--root", help="Start at this node.")] = None,
+    depth: Annotated[int, typer.Option("--depth", min=1, help="Levels to show.")] = 6,
+) -> None:
+    """Print the twin's containment tree (CONTAINS, HAS_PART, HAS_POINT, LOCATED_IN)."""
+    with TwinStore.open() as store:
+        graph = store.export(root=root).graph
+    for top in hierarchy_roots(graph, root):
+        out.print(render_tree(graph, top, depth))
+    if not graph.nodes:
+        out.print("the twin is empty")
+
+
+def _children(graph: TwinGraph) -> dict[str, list[str]]:
+    vocab = vocabulary()
+    down, up = set(vocab.hierarchy_types("down")), set(vocab.hierarchy_types("up"))
+    children: dict[str, list[str]] = defaultdict(list)
+    for rel in graph.iter_relationships():
+        if rel.type in down:
+            children[rel.start].append(rel.end)
+        elif rel.type in up:
+            children[rel.end].append(rel.start)
+    return children
+
+
+def hierarchy_roots(graph: TwinGraph, root: str | None) -> list[str]:
+    if root is not None:
+        return [root] if root in graph.nodes else []
+    has_parent = {c for cs in _children(graph).values() for c in cs}
+    return sorted(t for t in graph.nodes if t not in has_parent)
+
+
+def render_tree(graph: TwinGraph, top: str, depth: int) -> Tree:
+    children = _children(graph)
+
+    def label(node: TwinNode) -> str:
+        cls = node.properties.get("brick_class") or node.properties.get("ifc_class")
+        extra = f" [dim]{cls}[/]" if cls else ""
+        return f"[bold]{node.name}[/] [cyan]{node.kind}[/]{extra} [dim]({node.twin_id})[/]"
+
+    def grow(branch: Tree, twin_id: str, level: int, seen: set[str]) -> None:
+        for child in sorted(set(children.get(twin_id, ()))):
+            if child in seen or child not in graph.nodes:
+                continue
+            sub = branch.add(label(graph.nodes[child]))
+            if level < depth:
+                grow(sub, child, level + 1, seen | {child})
+
+    tree_view = Tree(label(graph.nodes[top]))
+    grow(tree_view, top, 1, {top})
+    return tree_view
