@@ -1,0 +1,82 @@
+"""Shared fixtures: one real Neo4j for the whole session, a clean twin for every test.
+
+With NEO4J_URI set the suite uses that server (it must be a throwaway database: every test wipes
+the twin). Otherwise it starts a local Neo4j 5.26 through graphtwin's own provisioning code, in a
+temporary instance directory that shares the cached jars, and stops it at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from graphtwin.config import Settings
+from graphtwin.neo4j_local import server
+from graphtwin.neo4j_local.instance import free_port
+from graphtwin.store import TwinStore
+
+ROOT = Path(__file__).resolve().parent.parent
+GRAPHTWIN = Path(sys.executable).with_name("graphtwin")
+
+CliRunner = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture(scope="session")
+def neo4j_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    if os.environ.get("NEO4J_URI"):
+        yield Settings()
+        return
+    settings = Settings(
+        instance_dir=tmp_path_factory.mktemp("neo4j-instance"),
+        bolt_port=free_port(),
+        neo4j_heap="1g",
+    )
+    server.start(settings)
+    try:
+        yield settings
+    finally:
+        server.stop(settings)
+
+
+@pytest.fixture(scope="session")
+def neo4j_env(neo4j_settings: Settings) -> dict[str, str]:
+    """Environment for a `graphtwin` subprocess that talks to the session's server."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GRAPHTWIN_", "NEO4J_"))}
+    if neo4j_settings.uses_external_server:
+        env.update({k: v for k, v in os.environ.items() if k.startswith("NEO4J_")})
+    else:
+        env["GRAPHTWIN_INSTANCE_DIR"] = str(neo4j_settings.local_instance_dir)
+    env["COLUMNS"] = "200"  # rich tables unwrapped, so tests can read them
+    return env
+
+
+@pytest.fixture
+def store(neo4j_settings: Settings) -> Iterator[TwinStore]:
+    """The store on the session's server, with an empty twin (tests do not see each other)."""
+    with TwinStore.open(neo4j_settings) as twin_store:
+        twin_store.reset()
+        yield twin_store
+
+
+@pytest.fixture
+def cli(neo4j_env: dict[str, str], store: TwinStore) -> CliRunner:
+    """Run the real `graphtwin` console script against the session's (emptied) server."""
+
+    def run(
+        *args: str | Path, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(GRAPHTWIN), *map(str, args)],
+            env={**neo4j_env, **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+
+    return run

@@ -1,0 +1,192 @@
+"""`graphtwin neo4j start|stop|status` on instances of their own (not the session's server).
+
+These start real servers from the cached jars, so they are the slow part of the suite.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from graphtwin.neo4j_local.instance import free_port
+from tests.conftest import GRAPHTWIN
+
+pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
+
+
+@pytest.fixture
+def local(tmp_path: Path, neo4j_settings):
+    """Run `graphtwin` against a fresh local instance; stops it afterwards whatever happens."""
+    if neo4j_settings.uses_external_server:
+        pytest.skip("NEO4J_URI is set: the suite does not start local servers")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GRAPHTWIN_", "NEO4J_"))}
+    env.update(
+        GRAPHTWIN_INSTANCE_DIR=str(tmp_path / "instance"),
+        GRAPHTWIN_BOLT_PORT=str(free_port()),
+        GRAPHTWIN_NEO4J_HEAP="512m",
+        GRAPHTWIN_NEO4J_PAGECACHE="64m",
+    )
+
+    def run(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(GRAPHTWIN), *args],
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+
+    run.env = env  # type: ignore[attr-defined]
+    yield run
+    run("neo4j", "stop")
+
+
+def process_gone(pid: int) -> bool:
+    """Exited; a zombie waiting for an init that does not reap counts as gone."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return True
+    return state == "Z"
+
+
+def test_start_status_stop_lifecycle(local):
+    started = local("neo4j", "start", "--json")
+    assert started.returncode == 0, started.stderr
+    status = json.loads(started.stdout)
+    assert status["running"] is True
+    assert status["version"].startswith("5.26.")
+    assert status["edition"] == "community"
+    assert status["uri"] == f"bolt://127.0.0.1:{local.env['GRAPHTWIN_BOLT_PORT']}"
+    assert status["user"] == "neo4j"
+    password_file = Path(status["password_file"])
+    assert password_file.stat().st_mode & 0o777 == 0o600
+    assert status["already_running"] is False
+    assert status["start_s"] < 40
+
+    # the plain neo4j driver connects with what status printed
+    import neo4j
+
+    password = password_file.read_text().strip()
+    with neo4j.GraphDatabase.driver(status["uri"], auth=(status["user"], password)) as driver:
+        driver.verify_connectivity()
+    # and a wrong password is refused: auth is on
+    with (
+        neo4j.GraphDatabase.driver(status["uri"], auth=("neo4j", "wrong")) as driver,
+        pytest.raises(neo4j.exceptions.AuthError),
+    ):
+        driver.verify_connectivity()
+
+    again = local("neo4j", "start", "--json")
+    assert again.returncode == 0
+    assert json.loads(again.stdout)["already_running"] is True
+    assert json.loads(again.stdout)["pid"] == status["pid"]
+
+    shown = local("neo4j", "status", "--json")
+    assert shown.returncode == 0
+    assert json.loads(shown.stdout)["running"] is True
+
+    conf = (Path(status["instance_dir"]) / "conf" / "neo4j.conf").read_text()
+    assert "server.default_listen_address=127.0.0.1" in conf
+    assert "dbms.usage_report.enabled=false" in conf
+    assert "server.http.enabled=false" in conf
+
+    stopped = local("neo4j", "stop")
+    assert stopped.returncode == 0 and "stopped" in stopped.stdout
+    assert process_gone(status["pid"])
+    after = local("neo4j", "status", "--json")
+    assert after.returncode == 3
+    assert json.loads(after.stdout)["running"] is False
+    assert local("neo4j", "stop").stdout.strip() == "Neo4j was not running"
+
+    # the port and the password survive a restart; the data too
+    restarted = local("neo4j", "start", "--json")
+    assert restarted.returncode == 0, restarted.stderr
+    assert json.loads(restarted.stdout)["uri"] == status["uri"]
+
+
+def test_a_killed_server_is_reported_as_crashed_and_start_recovers(local):
+    started = local("neo4j", "start", "--json")
+    assert started.returncode == 0, started.stderr
+    pid = json.loads(started.stdout)["pid"]
+    os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        status = local("neo4j", "status", "--json")
+        if json.loads(status.stdout)["running"] is False:
+            break
+        time.sleep(0.5)
+    assert status.returncode == 1
+    assert "crashed or was killed" in json.loads(status.stdout)["problem"]
+    recovered = local("neo4j", "start", "--json")
+    assert recovered.returncode == 0, recovered.stderr
+    assert json.loads(recovered.stdout)["pid"] != pid
+
+
+def test_a_port_in_use_is_a_clear_error(local):
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        port = squatter.getsockname()[1]
+        done = local("neo4j", "start", GRAPHTWIN_BOLT_PORT=str(port))
+    assert done.returncode == 1
+    assert f"port 127.0.0.1:{port} is already in use" in done.stderr
+
+
+def test_a_server_that_dies_while_starting_shows_its_log(local):
+    done = local("neo4j", "start", GRAPHTWIN_NEO4J_HEAP="64k")  # the JVM refuses this heap
+    assert done.returncode == 1
+    assert "Neo4j exited while starting" in done.stderr
+    assert "heap" in done.stderr.lower()
+    assert "Traceback" not in done.stderr
+
+
+def test_missing_java_is_a_clear_error(local, tmp_path):
+    done = local("neo4j", "start", GRAPHTWIN_JAVA=str(tmp_path / "no-java"))
+    assert done.returncode == 1
+    assert "not a runnable Java executable" in done.stderr
+
+
+def test_missing_maven_is_a_clear_error_when_neo4j_must_be_downloaded(local, tmp_path):
+    done = local(
+        "neo4j", "start", GRAPHTWIN_DATA_DIR=str(tmp_path / "empty-cache"), GRAPHTWIN_MVN="no-mvn"
+    )
+    assert done.returncode == 1
+    assert "Maven ('no-mvn') is needed" in done.stderr
+
+
+def test_with_neo4j_uri_set_start_uses_that_server_and_says_so(local, neo4j_env):
+    started_session = subprocess.run(
+        [str(GRAPHTWIN), "neo4j", "status", "--json"],
+        env=neo4j_env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    session = json.loads(started_session.stdout)
+    password = Path(session["password_file"]).read_text().strip()
+    done = local(
+        "neo4j",
+        "start",
+        "--json",
+        NEO4J_URI=session["uri"],
+        NEO4J_USER="neo4j",
+        NEO4J_PASSWORD=password,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "NEO4J_URI is set: using the server at" in done.stderr
+    status = json.loads(done.stdout)
+    assert status["external"] is True and status["running"] is True
+    assert status["password_file"] is None
+    assert not Path(local.env["GRAPHTWIN_INSTANCE_DIR"]).exists()  # nothing local was started
+    refused = local("neo4j", "stop", NEO4J_URI=session["uri"])
+    assert refused.returncode == 1
+    assert "does not stop servers it did not start" in refused.stderr
