@@ -1,0 +1,38 @@
+# The two set-up commands of the README:
+#   make demo   the main job: Neo4j running, the sample campus imported, how to explore it
+#   make test   lint and the whole test suite against a real Neo4j the suite starts
+# Both create .venv and install what they need (Java 17 and Maven via apt when missing).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint bench docs system-deps clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+system-deps:
+	@bash scripts/ensure-system-deps.sh
+
+demo: system-deps $(STAMP)
+	$(BIN)/graphtwin demo
+
+test: system-deps $(STAMP) lint
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: system-deps $(STAMP)
+	$(BIN)/python -m benchmarks all
+
+docs: $(STAMP)
+	$(BIN)/graphtwin schema twin-file > docs/twin-file.schema.json
+
+clean:
+	rm -rf $(VENV) dist build .pytest_cache .ruff_cache
