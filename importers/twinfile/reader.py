@@ -78,8 +78,8 @@ def _present(properties: dict[str, Any]) -> dict[str, Any]:
 def _schema_error(exc: ValidationError, data: Any, lines: LineIndex) -> SchemaViolationError:
     # A union (`contains: [id or node]`) fails once per member; the error reaching deepest into
     # the data is the one that says what is wrong.
-    error = max(exc.errors(), key=lambda e: len(_data_path(data, e["loc"])))
-    path = _data_path(data, error["loc"])
+    error = max(exc.errors(), key=lambda e: len(_data_path(data, e["loc"], e["type"])))
+    path = _data_path(data, error["loc"], error["type"])
     where = ".".join(str(p) for p in path) or "file"
     message = error["msg"]
     if error["type"] == "extra_forbidden":
@@ -93,7 +93,7 @@ def _schema_error(exc: ValidationError, data: Any, lines: LineIndex) -> SchemaVi
     )
 
 
-def _data_path(data: Any, loc: Sequence[str | int]) -> _Path:
+def _data_path(data: Any, loc: Sequence[str | int], error_type: str) -> _Path:
     """The part of a pydantic error location that exists in the data (drops union tags)."""
     path: list[str | int] = []
     node = data
@@ -102,8 +102,8 @@ def _data_path(data: Any, loc: Sequence[str | int]) -> _Path:
             isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
         ):
             node = node[part]
-        elif isinstance(node, dict) and i == len(loc) - 1:
-            path.append(part)  # a missing field: name it
+        elif error_type == "missing" and i == len(loc) - 1:
+            path.append(part)  # name the missing field
             break
         else:
             continue  # a union member's tag, not a place in the data
