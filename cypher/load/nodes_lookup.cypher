@@ -1,6 +1,4 @@
-// Which of $ids are already twin nodes: their kind and this source's assertion of them.
+// Which of $ids are twin nodes already (asserted by other sources, or written by hand).
 UNWIND $ids AS id
 MATCH (n:Twin {twin_id: id})
-OPTIONAL MATCH (n)-[a:ASSERTED_IN]->(:Source {source_id: $source_id})
-RETURN id, elementId(n) AS node_eid, n.kind AS kind, elementId(a) AS assertion_eid,
-       a.hash AS hash
+RETURN id, elementId(n) AS node_eid, n.kind AS kind

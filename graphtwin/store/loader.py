@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -27,38 +26,24 @@ import neo4j
 
 import graphtwin
 from graphtwin.batching import chunked
-from graphtwin.errors import ConflictingKindError, DanglingRelationshipError
 from graphtwin.model import RESERVED_RELATIONSHIP_KEYS, TwinGraph, TwinNode, TwinRelationship
 from graphtwin.statements import cypher
+from graphtwin.store.diff import (
+    Assertion,
+    ForeignNode,
+    NodeUpdate,
+    PreviousRelationship,
+    RelationshipUpdate,
+    RelKey,
+    check_endpoints,
+    diff_nodes,
+    diff_relationships,
+    relationships_to_look_up,
+)
 from graphtwin.store.report import LoadReport
 
 Progress = Callable[[str, int, int], None]
 """Called as progress(stage, done, total) while a load runs."""
-
-
-@dataclass(slots=True)
-class _Existing:
-    node_eid: str
-    kind: str
-    assertion_eid: str | None
-    hash: str | None
-
-
-@dataclass(slots=True)
-class _Attachment:
-    """A node this source asserted on its previous import."""
-
-    node_eid: str
-    assertion_eid: str
-    defines: bool
-
-
-@dataclass(slots=True)
-class _ExistingRel:
-    rel_eid: str
-    sources: list[str]
-    hash: str | None
-    props: dict[str, Any]
 
 
 class GraphLoader:
@@ -79,100 +64,55 @@ class GraphLoader:
 
     def load(self, graph: TwinGraph, *, dry_run: bool = False) -> LoadReport:
         started = time.perf_counter()
-        source = graph.source
-        report = LoadReport(
-            source_id=source.source_id,
-            format=source.format,
-            file=source.file_name,
-            sha256=source.sha256,
-            dry_run=dry_run,
-        )
-        known_source = self._read_source(source.source_id)
+        source_id = graph.source.source_id
 
-        # --- read: nodes ---------------------------------------------------------------------
-        existing = self._lookup_nodes(list(graph.nodes), source.source_id, stage="reading nodes")
-        created: list[TwinNode] = []
-        updated: list[tuple[TwinNode, _Existing]] = []
-        for twin_id, node in graph.nodes.items():
-            found = existing.get(twin_id)
-            if found is None:
-                created.append(node)
-                continue
-            if found.kind != node.kind:
-                raise ConflictingKindError(
-                    f"is a {found.kind} in the graph but {node.kind} in this file",
-                    location=node.location,
-                    entity=twin_id,
-                )
-            if found.assertion_eid is not None and found.hash == node.content_hash():
-                report.nodes_unchanged += 1
-            else:
-                updated.append((node, found))
+        # Read what this source asserted last time (one pass each) and what else exists.
+        known_source = self._read_source(source_id)
+        previous = self._source_nodes(source_id) if known_source else {}
+        previous_rels = self._source_relationships(source_id) if known_source else {}
+        unseen = [t for t in (*graph.nodes, *graph.external_endpoints()) if t not in previous]
+        foreign = self._lookup_nodes(unseen)
 
-        attached = self._source_nodes(source.source_id) if known_source else {}
-        external_ids = graph.external_endpoints()
-        retracted = {
-            twin_id: a
-            for twin_id, a in attached.items()
-            if a.defines and twin_id not in graph.nodes
-        }
+        nodes = diff_nodes(graph, previous, foreign)
         other_keys = self._other_definitions(
-            [a.node_eid for a in retracted.values()], source.source_id
+            [a.node_eid for a in nodes.retracted.values()], source_id
         )
-        doomed = {t for t, a in retracted.items() if other_keys[a.node_eid] is None}
+        doomed = {t for t, a in nodes.retracted.items() if other_keys[a.node_eid] is None}
+        check_endpoints(graph, previous, foreign, doomed)
+        candidates = relationships_to_look_up(graph, previous_rels, nodes.created)
+        rels = diff_relationships(graph, previous_rels, self._lookup_relationships(candidates))
 
-        # Endpoints outside this file must exist, and must not be deleted by this very import.
-        external = self._lookup_nodes(sorted(external_ids), source.source_id, stage=None)
-        self._check_endpoints(graph, external_ids - external.keys() | (external_ids & doomed))
-
-        # --- read: relationships -------------------------------------------------------------
-        new_ids = {n.twin_id for n in created}
-        may_exist = [
-            r for r in graph.iter_relationships() if r.start not in new_ids and r.end not in new_ids
-        ]
-        existing_rels = self._lookup_relationships(may_exist)
-        rel_create: list[TwinRelationship] = []
-        rel_update: list[tuple[TwinRelationship, _ExistingRel]] = []
-        for rel in graph.iter_relationships():
-            found_rel = existing_rels.get(rel.key)
-            if found_rel is None:
-                rel_create.append(rel)
-            elif source.source_id in found_rel.sources and found_rel.hash == rel.content_hash():
-                report.rels_unchanged += 1
-            else:
-                rel_update.append((rel, found_rel))
-        previous_rels = self._source_relationships(source.source_id) if known_source else {}
-        rel_retract = [eid for key, eid in previous_rels.items() if key not in graph.relationships]
-
-        references_new = sorted(external_ids - attached.keys())
-        references_stale = [
-            a.assertion_eid
-            for t, a in attached.items()
-            if not a.defines and t not in external_ids and t not in graph.nodes
-        ]
-
-        # --- write -------------------------------------------------------------------------
-        report.nodes_created = len(created)
-        report.nodes_updated = len(updated)
-        report.nodes_removed = len(retracted)
-        report.nodes_deleted = len(doomed)
-        report.rels_created = len(rel_create)
-        report.rels_updated = len(rel_update)
-        report.rels_removed = len(rel_retract)
-        lineage_changes = bool(references_new or references_stale)
-        if report.changed or lineage_changes or known_source != _metadata(graph):
+        report = LoadReport(
+            source_id=source_id,
+            format=graph.source.format,
+            file=graph.source.file_name,
+            sha256=graph.source.sha256,
+            dry_run=dry_run,
+            nodes_created=len(nodes.created),
+            nodes_updated=len(nodes.updated),
+            nodes_unchanged=nodes.unchanged,
+            nodes_removed=len(nodes.retracted),
+            nodes_deleted=len(doomed),
+            rels_created=len(rels.created),
+            rels_updated=len(rels.updated),
+            rels_unchanged=rels.unchanged,
+            rels_removed=len(rels.retracted),
+        )
+        references_changed = bool(nodes.references_new or nodes.references_stale)
+        if report.changed or references_changed or known_source != _metadata(graph):
             self._run("load/source_upsert", **_metadata_params(graph))
-            self._create_nodes(created, source.source_id)
-            self._update_nodes(updated, source.source_id)
-            self._run("load/nodes_reference", ids=references_new, source_id=source.source_id)
-            report.rels_deleted += self._retract_relationships(rel_retract, source.source_id)
-            self._retract_nodes(retracted, doomed, other_keys, external_ids, source.source_id)
+            self._create_nodes(nodes.created, source_id)
+            self._update_nodes(nodes.updated, source_id)
+            self._run("load/nodes_reference", ids=nodes.references_new, source_id=source_id)
+            report.rels_deleted += self._retract_relationships(rels.retracted, source_id)
+            still_referenced = graph.external_endpoints()
+            self._retract_nodes(nodes.retracted, doomed, other_keys, still_referenced, source_id)
             report.rels_deleted += self._delete_nodes(
-                [retracted[t].node_eid for t in sorted(doomed)]
+                [nodes.retracted[t].node_eid for t in sorted(doomed)]
             )
-            self._run("load/assertions_delete", assertion_eids=references_stale)
-            self._create_relationships(rel_create, source.source_id)
-            self._update_relationships(rel_update, source.source_id)
+            self._run("load/assertions_delete", assertion_eids=nodes.references_stale)
+            self._create_relationships(rels.created, source_id)
+            self._update_relationships(rels.updated, source_id)
         report.duration_s = round(time.perf_counter() - started, 3)
         return report
 
@@ -182,28 +122,33 @@ class GraphLoader:
         record = self._tx.run(cypher("load/source_lookup"), source_id=source_id).single()
         return dict(record) if record else None
 
-    def _lookup_nodes(
-        self, ids: list[str], source_id: str, *, stage: str | None
-    ) -> dict[str, _Existing]:
-        found: dict[str, _Existing] = {}
-        done = 0
-        for chunk in chunked(ids, self._batch):
-            result = self._tx.run(cypher("load/nodes_lookup"), ids=chunk, source_id=source_id)
-            for rec in result:
-                found[rec["id"]] = _Existing(
-                    rec["node_eid"], rec["kind"], rec["assertion_eid"], rec["hash"]
-                )
-            done += len(chunk)
-            if stage:
-                self._progress(stage, done, len(ids))
-        return found
-
-    def _source_nodes(self, source_id: str) -> dict[str, _Attachment]:
+    def _source_nodes(self, source_id: str) -> dict[str, Assertion]:
         result = self._tx.run(cypher("load/source_nodes"), source_id=source_id)
         return {
-            rec["twin_id"]: _Attachment(rec["node_eid"], rec["assertion_eid"], rec["defines"])
+            rec["twin_id"]: Assertion(
+                rec["kind"], rec["node_eid"], rec["assertion_eid"], rec["hash"], rec["defines"]
+            )
             for rec in result
         }
+
+    def _source_relationships(self, source_id: str) -> dict[RelKey, PreviousRelationship]:
+        result = self._tx.run(cypher("load/source_relationships"), source_id=source_id)
+        return {
+            (rec["start"], rec["type"], rec["end"]): PreviousRelationship(
+                rec["rel_eid"], rec["hash"]
+            )
+            for rec in result
+        }
+
+    def _lookup_nodes(self, ids: list[str]) -> dict[str, ForeignNode]:
+        found: dict[str, ForeignNode] = {}
+        done = 0
+        for chunk in chunked(ids, self._batch):
+            for rec in self._tx.run(cypher("load/nodes_lookup"), ids=chunk):
+                found[rec["id"]] = ForeignNode(rec["kind"], rec["node_eid"])
+            done += len(chunk)
+            self._progress("reading nodes", done, len(ids))
+        return found
 
     def _other_definitions(
         self, node_eids: list[str], source_id: str
@@ -220,10 +165,8 @@ class GraphLoader:
                 )
         return keys
 
-    def _lookup_relationships(
-        self, rels: Sequence[TwinRelationship]
-    ) -> dict[tuple[str, str, str], _ExistingRel]:
-        found: dict[tuple[str, str, str], _ExistingRel] = {}
+    def _lookup_relationships(self, rels: Sequence[TwinRelationship]) -> dict[RelKey, str]:
+        found: dict[RelKey, str] = {}
         done = 0
         for chunk in chunked(rels, self._batch):
             rows = [
@@ -231,16 +174,10 @@ class GraphLoader:
                 for i, r in enumerate(chunk)
             ]
             for rec in self._tx.run(cypher("load/relationships_lookup"), rows=rows):
-                found[chunk[rec["i"]].key] = _ExistingRel(
-                    rec["rel_eid"], list(rec["sources"] or []), rec["hash"], dict(rec["props"])
-                )
+                found[chunk[rec["i"]].key] = rec["rel_eid"]
             done += len(chunk)
             self._progress("reading relationships", done, len(rels))
         return found
-
-    def _source_relationships(self, source_id: str) -> dict[tuple[str, str, str], str]:
-        result = self._tx.run(cypher("load/source_relationships"), source_id=source_id)
-        return {(rec["start"], rec["type"], rec["end"]): rec["rel_eid"] for rec in result}
 
     # --- writes ---------------------------------------------------------------------------
 
@@ -260,12 +197,13 @@ class GraphLoader:
             done += len(chunk)
             self._progress("writing nodes", done, len(nodes))
 
-    def _update_nodes(self, updates: list[tuple[TwinNode, _Existing]], source_id: str) -> None:
+    def _update_nodes(self, updates: list[NodeUpdate], source_id: str) -> None:
         for chunk in chunked(updates, self._batch):
-            state = self._node_state([found.node_eid for _, found in chunk])
+            state = self._node_state([u.node_eid for u in chunk])
             rows = []
-            for node, found in chunk:
-                props, assertions = state[found.node_eid]
+            for update in chunk:
+                node = update.node
+                props, assertions = state[update.node_eid]
                 mine = assertions.get(source_id, {})
                 others = {k for sid, a in assertions.items() if sid != source_id for k in a}
                 new_props = _node_props(node)
@@ -277,7 +215,7 @@ class GraphLoader:
                 drop = sorted(set(mine) - set(keys) - others)
                 rows.append(
                     {
-                        "node_eid": found.node_eid,
+                        "node_eid": update.node_eid,
                         "props": new_props,
                         "drop_keys": drop,
                         "hash": node.content_hash(),
@@ -303,7 +241,7 @@ class GraphLoader:
 
     def _retract_nodes(
         self,
-        retracted: dict[str, _Attachment],
+        retracted: dict[str, Assertion],
         doomed: set[str],
         other_keys: dict[str, set[str] | None],
         still_referenced: set[str],
@@ -352,22 +290,22 @@ class GraphLoader:
             done += len(chunk)
             self._progress("writing relationships", done, len(rels))
 
-    def _update_relationships(
-        self, updates: list[tuple[TwinRelationship, _ExistingRel]], source_id: str
-    ) -> None:
+    def _update_relationships(self, updates: list[RelationshipUpdate], source_id: str) -> None:
         for chunk in chunked(updates, self._batch):
             rows = [
                 {
-                    "rel_eid": found.rel_eid,
-                    "props": rel.properties,
-                    "drop_keys": sorted(
-                        set(found.props) - RESERVED_RELATIONSHIP_KEYS - set(rel.properties)
-                    ),
-                    "hash": rel.content_hash(),
+                    "rel_eid": u.rel_eid,
+                    "props": u.relationship.properties,
+                    "hash": u.relationship.content_hash(),
                 }
-                for rel, found in chunk
+                for u in chunk
             ]
-            self._run("load/relationships_update", rows=rows, source_id=source_id)
+            self._run(
+                "load/relationships_update",
+                rows=rows,
+                source_id=source_id,
+                lineage_keys=sorted(RESERVED_RELATIONSHIP_KEYS),
+            )
 
     def _retract_relationships(self, rel_eids: list[str], source_id: str) -> int:
         deleted = 0
@@ -377,19 +315,6 @@ class GraphLoader:
             ).single()
             deleted += record["deleted"] if record else 0
         return deleted
-
-    def _check_endpoints(self, graph: TwinGraph, missing: set[str]) -> None:
-        if not missing:
-            return
-        for rel in graph.iter_relationships():
-            for end in (rel.start, rel.end):
-                if end in missing:
-                    raise DanglingRelationshipError(
-                        f"refers to {end!r}, which is neither defined in this file nor in the "
-                        "graph",
-                        location=rel.location,
-                        entity=rel.describe(),
-                    )
 
     def _run(self, statement: str, **params: Any) -> None:
         for key in ("ids", "rows", "node_eids", "assertion_eids", "rel_eids"):
