@@ -44,7 +44,11 @@ class Settings(BaseSettings):
         le=65535,
         description="Bolt port of the local server (default: a free port, kept once chosen).",
     )
-    neo4j_heap: str = Field(default="2g", description="JVM heap of the local server (-Xmx).")
+    neo4j_heap: str = Field(
+        default="4g",
+        description="JVM heap of the local server (-Xmx). One transaction may use 70% of it, "
+        "and an import is one transaction: 100k nodes + 200k relationships need about 3g.",
+    )
     neo4j_pagecache: str = Field(default="512m", description="Neo4j page cache size.")
     java: Path | None = Field(default=None, description="Java 17 or 21 executable to run Neo4j.")
     mvn: str = Field(default="mvn", description="Maven executable used to provision Neo4j.")

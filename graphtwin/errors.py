@@ -143,6 +143,10 @@ class AuthenticationFailedError(StoreUnavailableError):
     """The server answered but refused the credentials."""
 
 
+class TransactionTooLargeError(GraphTwinError):
+    """An import needs more transaction memory than the server allows (it is one transaction)."""
+
+
 class MigrationError(GraphTwinError):
     """The schema migrations cannot be applied or were changed after being applied."""
 

@@ -150,6 +150,8 @@ class LocalInstance:
             return False
         if state == "Z":  # exited, not yet reaped by its parent
             return False
+        if cmdline == [b""]:  # in the middle of exec: alive, and the pid file says it is ours
+            return True
         return f"--home-dir={self.root}".encode() in cmdline
 
     def log_tail(self, lines: int = 30) -> str:

@@ -102,9 +102,9 @@ def start(settings: Settings) -> StartResult:
         instance.ensure_password(runtime, java)
         instance.remember(bolt_port=port, version=runtime.version)
         started = time.perf_counter()
-        pid = _spawn(instance, runtime, java.executable, settings.neo4j_heap)
-        instance.write_pid(pid)
-        _wait_for_bolt(instance, pid, resolve_target(settings), settings.start_timeout_s)
+        process = _spawn(instance, runtime, java.executable, settings.neo4j_heap)
+        instance.write_pid(process.pid)
+        _wait_for_bolt(instance, process, resolve_target(settings), settings.start_timeout_s)
         elapsed = round(time.perf_counter() - started, 2)
         log.info("Neo4j %s started on 127.0.0.1:%d in %.1f s", runtime.version, port, elapsed)
         return StartResult(
@@ -220,7 +220,9 @@ def _choose_port(settings: Settings, instance: LocalInstance) -> int:
     return port
 
 
-def _spawn(instance: LocalInstance, runtime: Neo4jRuntime, java: Path, heap: str) -> int:
+def _spawn(
+    instance: LocalInstance, runtime: Neo4jRuntime, java: Path, heap: str
+) -> subprocess.Popen[bytes]:
     for directory in (instance.data_dir, instance.logs_dir, instance.root / "plugins"):
         directory.mkdir(parents=True, exist_ok=True)
     command = [
@@ -244,33 +246,44 @@ def _spawn(instance: LocalInstance, runtime: Neo4jRuntime, java: Path, heap: str
             cwd=instance.root,
             start_new_session=True,  # survives the CLI that started it
         )
-    return process.pid
+    return process
 
 
 def _wait_for_bolt(
-    instance: LocalInstance, pid: int, target: Neo4jTarget, timeout_s: float
+    instance: LocalInstance, process: subprocess.Popen[bytes], target: Neo4jTarget, timeout_s: float
 ) -> None:
+    """Wait until Bolt answers. The process handle, not /proc, tells whether our child exited:
+    it cannot be fooled by a process caught in the middle of exec'ing the JVM."""
     deadline = time.monotonic() + timeout_s
     while True:
-        _reap(pid)
-        if not instance.owns_process(pid):
+        if process.poll() is not None:
             instance.clear_pid()
             raise ServerCrashedError(
-                "Neo4j exited while starting",
+                f"Neo4j exited while starting (exit code {process.returncode})",
                 log_file=instance.console_log,
                 log_tail=instance.log_tail(),
             )
-        if _bolt_answers(target):
-            return
+        try:
+            if _bolt_answers(target):
+                return
+        except AuthenticationFailedError:
+            _abandon(instance, process)
+            raise
         if time.monotonic() > deadline:
-            os.kill(pid, signal.SIGKILL)
-            instance.clear_pid()
+            _abandon(instance, process)
             raise ServerCrashedError(
                 f"Neo4j did not answer on {target.uri} within {timeout_s:.0f} s",
                 log_file=instance.console_log,
                 log_tail=instance.log_tail(),
             )
         time.sleep(_POLL_S)
+
+
+def _abandon(instance: LocalInstance, process: subprocess.Popen[bytes]) -> None:
+    """Kill a server that started but cannot be used, so no orphan keeps running."""
+    process.kill()
+    process.wait()
+    instance.clear_pid()
 
 
 def _reap(pid: int) -> None:

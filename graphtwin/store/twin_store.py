@@ -13,6 +13,7 @@ import neo4j
 from neo4j.exceptions import TransientError
 
 from graphtwin.config import Settings, load_settings
+from graphtwin.errors import TransactionTooLargeError
 from graphtwin.model import TwinGraph
 from graphtwin.statements import cypher
 from graphtwin.store import migrations
@@ -25,6 +26,7 @@ from graphtwin.store.report import LoadReport
 log = logging.getLogger(__name__)
 
 _ATTEMPTS = 3  # deadlocks with concurrent writers are transient; the whole import is retried
+_OUT_OF_TRANSACTION_MEMORY = "Neo.TransientError.General.MemoryPoolOutOfMemoryError"
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,8 +129,17 @@ class TwinStore:
         for attempt in range(1, _ATTEMPTS + 1):
             try:
                 return self._load_once(graphs, dry_run=dry_run, progress=progress)
-            except TransientError:
-                if attempt == _ATTEMPTS:
+            except TransientError as exc:
+                if exc.code == _OUT_OF_TRANSACTION_MEMORY:
+                    # Retrying the same transaction would fail the same way.
+                    raise TransactionTooLargeError(
+                        "the import needs more transaction memory than Neo4j allows (one "
+                        "import is one transaction; Neo4j caps it at 70% of the heap by "
+                        "default): give the local server more heap with GRAPHTWIN_NEO4J_HEAP, "
+                        "raise db.memory.transaction.total.max on your server, or import the "
+                        f"files in smaller parts. Neo4j said: {exc.message}"
+                    ) from exc
+                if attempt == _ATTEMPTS or not exc.is_retryable():
                     raise
                 log.warning("transient Neo4j error during import; retrying (%d)", attempt)
         raise AssertionError("unreachable")

@@ -190,3 +190,28 @@ def test_with_neo4j_uri_set_start_uses_that_server_and_says_so(local, neo4j_env)
     refused = local("neo4j", "stop", NEO4J_URI=session["uri"])
     assert refused.returncode == 1
     assert "does not stop servers it did not start" in refused.stderr
+
+
+def test_an_import_larger_than_the_servers_transaction_memory_fails_clearly_and_fast(
+    local, tmp_path
+):
+    started = local("neo4j", "start", GRAPHTWIN_NEO4J_HEAP="256m")
+    assert started.returncode == 0, started.stderr
+    lines = ["graphtwin: 1", "nodes:", "  - {id: floor, kind: Floor, name: Floor}"]
+    lines += [
+        f"  - {{id: room-{i}, kind: Space, name: Room {i}, properties: "
+        f"{{area_m2: {i}.5, tags: [a, b, c], note: a room with a description}}}}"
+        for i in range(25_000)
+    ]
+    lines += ["relationships:"]
+    lines += [f"  - {{from: floor, type: CONTAINS, to: room-{i}}}" for i in range(25_000)]
+    big = tmp_path / "big.yaml"
+    big.write_text("\n".join(lines) + "\n")
+    began = time.monotonic()
+    done = local("import", "twin", str(big))
+    assert done.returncode == 1
+    assert "needs more transaction memory than Neo4j allows" in done.stderr
+    assert "GRAPHTWIN_NEO4J_HEAP" in done.stderr
+    assert time.monotonic() - began < 120  # not retried
+    status = local("db", "status", "--json")
+    assert json.loads(status.stdout)["nodes"] == {}  # nothing written
