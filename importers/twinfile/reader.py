@@ -71,8 +71,10 @@ def _add_node(graph: TwinGraph, spec: NodeSpec, path: _Path, lines: LineIndex) -
 
 
 def _present(properties: dict[str, Any]) -> dict[str, Any]:
-    """`null` in YAML means "not set"."""
-    return {k: v for k, v in properties.items() if v is not None}
+    """Plain property values; `null` in YAML means "not set"."""
+    return {
+        k: list(v) if isinstance(v, list) else v for k, v in properties.items() if v is not None
+    }
 
 
 def _schema_error(exc: ValidationError, data: Any, lines: LineIndex) -> SchemaViolationError:
