@@ -1,0 +1,111 @@
+"""Command line of the benchmarks: `python -m benchmarks load|neo4j-start|all [options]`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from benchmarks.bench_load import BenchmarkFailedError, LoadOptions, run_load
+from benchmarks.bench_neo4j_start import DEFAULT_HEAP, StartOptions, run_neo4j_start
+from benchmarks.harness import info_table, machine_info, note, write_json
+from benchmarks.neo4j_server import bench_server
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--repeat", type=_positive, default=3, help="measured rounds (default: 3)")
+    common.add_argument(
+        "--warmup", type=_not_negative, default=1, help="warm-up rounds first (default: 1)"
+    )
+    common.add_argument(
+        "--heap",
+        help=f"JVM heap of the local Neo4j (default: graphtwin's default, {DEFAULT_HEAP})",
+    )
+    common.add_argument("--json", type=Path, metavar="PATH", help="also write the results here")
+
+    load = argparse.ArgumentParser(add_help=False)
+    load.add_argument("--nodes", type=_positive, default=100_000, help="default: 100000")
+    load.add_argument("--rels", type=_positive, default=200_000, help="default: 200000")
+    load.add_argument("--seed", type=int, default=42, help="of the generated twin (default: 42)")
+    load.add_argument(
+        "--no-profile",
+        dest="profile",
+        action="store_false",
+        help="skip the extra profiled round that shows where the time goes",
+    )
+
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="graphtwin benchmarks against same-run baselines (see docs/benchmarks.md)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser(
+        "load", parents=[common, load], help="load a generated twin: store vs bare driver"
+    )
+    commands.add_parser(
+        "neo4j-start", parents=[common], help="cold start and restart of the local Neo4j"
+    )
+    commands.add_parser("all", parents=[common, load], help="every benchmark, one after another")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    results: dict[str, Any] = {"machine": machine_info()}
+    # Each report is printed (and the JSON rewritten) as soon as its benchmark is done, so a
+    # later failure loses nothing.
+    _emit("# graphtwin benchmarks\n\n## Machine and versions\n\n" + info_table(results["machine"]))
+
+    if args.command in ("load", "all"):
+        options = LoadOptions(
+            nodes=args.nodes,
+            rels=args.rels,
+            repeat=args.repeat,
+            warmup=args.warmup,
+            seed=args.seed,
+            profile=args.profile,
+        )
+        try:
+            with bench_server(heap=args.heap or DEFAULT_HEAP) as server:
+                load = run_load(options, server)
+        except BenchmarkFailedError as exc:
+            note(f"load benchmark FAILED: {exc}")
+            return 2
+        results["load"] = load.to_json()
+        _emit(load.report(), args.json, results)
+
+    if args.command in ("neo4j-start", "all"):
+        start = run_neo4j_start(
+            StartOptions(repeat=args.repeat, warmup=args.warmup, heap=args.heap or DEFAULT_HEAP)
+        )
+        if start is not None:
+            results["neo4j_start"] = start.to_json()
+            _emit(start.report(), args.json, results)
+    return 0
+
+
+def _emit(
+    report: str, json_path: Path | None = None, results: dict[str, Any] | None = None
+) -> None:
+    print(report + "\n", flush=True)
+    if json_path is not None and results is not None:
+        write_json(json_path, results)
+        note(f"results written to {json_path}")
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _not_negative(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, not {value}")
+    return value

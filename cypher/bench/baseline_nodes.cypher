@@ -1,0 +1,8 @@
+// Benchmark baseline: twin nodes with their ASSERTED_IN lineage, written blind (no reads first).
+// rows: {kind, props (all node properties incl. twin_id, kind, name), hash, keys}
+MATCH (s:Source {source_id: $source_id})
+UNWIND $rows AS row
+CREATE (n:Twin:$(row.kind))
+SET n = row.props
+CREATE (n)-[:ASSERTED_IN {hash: row.hash, keys: row.keys, changed_at: [k IN row.keys | $now],
+                          first_asserted_at: $now}]->(s)
