@@ -61,7 +61,7 @@ def test_every_statement_in_the_catalogue_is_used_by_the_code():
     unused = [
         name
         for name in catalogue()
-        if name not in used and not name.startswith(("migrations/", "bench/"))
+        if name not in used and not name.startswith("migrations/")
     ]
     assert unused == []
 
