@@ -59,9 +59,7 @@ def test_every_statement_in_the_catalogue_is_used_by_the_code():
     used |= set(re.findall(r"""_run\(\s*["']([\w/]+)["']""", source))
     used |= set(re.findall(r"""_read\(\s*["']([\w/]+)["']""", source))
     unused = [
-        name
-        for name in catalogue()
-        if name not in used and not name.startswith("migrations/")
+        name for name in catalogue() if name not in used and not name.startswith("migrations/")
     ]
     assert unused == []
 
