@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -10,9 +11,10 @@ import typer
 import graphtwin
 from graphtwin.cli import db_cmd, export_cmd, import_cmd, neo4j_cmd
 from graphtwin.cli.demo_cmd import demo
-from graphtwin.cli.output import configure_logging
+from graphtwin.cli.output import configure_logging, err, out
 from graphtwin.cli.show_cmd import show
 from graphtwin.cli.tree_cmd import tree
+from importers.brick import class_table
 from importers.twinfile.schema import twin_file_json_schema
 
 app = typer.Typer(
@@ -41,6 +43,30 @@ app.add_typer(schema_app, name="schema")
 def twin_file_schema() -> None:
     """JSON Schema of the twin file (also in docs/twin-file.schema.json)."""
     typer.echo(json.dumps(twin_file_json_schema(), indent=2))
+
+
+@schema_app.command("brick-classes")
+def brick_classes(
+    check: Annotated[bool, typer.Option("--check", help="Fail if the file is stale.")] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Default: ontologies/brick_classes.json.")
+    ] = None,
+) -> None:
+    """Regenerate the Brick class -> kind table from the ontology brickschema ships."""
+    path = output or class_table.shipped_table_path()
+    report = class_table.build_class_report(class_table.load_brick_ontology())
+    text = class_table.render(report.table)
+    if check:
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if current != text:
+            err.print(f"{path} is out of date; run `{class_table.GENERATED_BY}`")
+            raise typer.Exit(1)
+        out.print(f"{path} is up to date")
+        return
+    path.write_text(text, encoding="utf-8")
+    out.print(
+        "\n".join([f"wrote {path} ({len(text.encode())} bytes)", *class_table.summary(report)])
+    )
 
 
 def _version(value: bool) -> None:
