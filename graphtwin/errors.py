@@ -91,6 +91,14 @@ class ConflictingKindError(InputError):
     """A twin_id is given a kind that differs from the kind it already has."""
 
 
+class NoTwinEntitiesError(InputError):
+    """The file parses but describes nothing the twin can hold (e.g. no Brick entities)."""
+
+
+class ValidationFailedError(InputError):
+    """Strict validation found violations (the import was asked to refuse them)."""
+
+
 class DanglingRelationshipError(InputError):
     """A relationship names an endpoint that is neither in the input nor in the graph."""
 

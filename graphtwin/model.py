@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from graphtwin.errors import (
     ConflictingKindError,
@@ -44,6 +45,7 @@ RESERVED_RELATIONSHIP_KEYS = frozenset({"sources", "hash", "first_asserted_at", 
 """Relationship properties the store maintains itself (lineage), not asserted by sources."""
 
 _PROPERTY_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f]")
 _INT64 = (-(2**63), 2**63 - 1)
 
 
@@ -100,6 +102,10 @@ class TwinGraph:
         self.source = source
         self.nodes: dict[str, TwinNode] = {}
         self.relationships: dict[tuple[str, str, str], TwinRelationship] = {}
+        self.warnings: list[str] = []
+        """What the importer kept but wants the user to know (unknown classes, ...)."""
+        self.annotations: dict[str, Any] = {}
+        """Importer-specific facts for the import report (validation results, timings)."""
 
     def __len__(self) -> int:
         return len(self.nodes)
@@ -216,7 +222,7 @@ def _check_twin_id(twin_id: object, location: SourceLocation | None) -> None:
         raise SchemaViolationError(
             f"twin_id must be a non-empty string, got {twin_id!r}", location=location
         )
-    if any(ord(c) < 32 for c in twin_id):
+    if _CONTROL_CHARACTER.search(twin_id):
         raise SchemaViolationError(
             "twin_id must not contain control characters", location=location, entity=twin_id
         )

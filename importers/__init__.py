@@ -5,8 +5,11 @@ the store loads it. `IMPORTERS` maps the format name used on the command line to
 from __future__ import annotations
 
 from importers.base import Importer
+from importers.brick import BrickImporter
 from importers.twinfile import TwinFileImporter
 
-IMPORTERS: dict[str, Importer] = {importer.format: importer for importer in (TwinFileImporter(),)}
+IMPORTERS: dict[str, Importer] = {
+    importer.format: importer for importer in (TwinFileImporter(), BrickImporter())
+}
 
 __all__ = ["IMPORTERS", "Importer"]
