@@ -33,6 +33,7 @@ bench: system-deps $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/graphtwin schema twin-file > docs/twin-file.schema.json
+	$(BIN)/graphtwin schema brick-classes
 
 clean:
 	rm -rf $(VENV) dist build .pytest_cache .ruff_cache

@@ -21,6 +21,7 @@ from graphtwin.neo4j_local.instance import free_port
 from graphtwin.store import TwinStore
 
 ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"
 GRAPHTWIN = Path(sys.executable).with_name("graphtwin")
 
 CliRunner = Callable[..., subprocess.CompletedProcess[str]]
@@ -80,3 +81,42 @@ def cli(neo4j_env: dict[str, str], store: TwinStore) -> CliRunner:
         )
 
     return run
+
+
+def shared_file(relative: str) -> Path:
+    """A real-world file from ../shared/data; the test is skipped when the folder is absent."""
+    path = SHARED_DATA / relative
+    if not path.is_file():
+        pytest.skip(f"real-world data not available ({path} is absent)")
+    return path
+
+
+_BRICK_ROWS: list[tuple[object, ...]] = []
+
+
+@pytest.fixture
+def brick_report() -> list[tuple[object, ...]]:
+    """Rows for the per-file table of real Brick models printed at the end of the run."""
+    return _BRICK_ROWS
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not _BRICK_ROWS:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section("real Brick models: what rdflib counts vs what the twin holds")
+    write(
+        f"{'file':<46} {'brick/rec':>9} {'own cls':>7} {'untyped':>7} {'nodes':>6} "
+        f"{'rel trp':>7} {'edges':>6} {'Entity':>6}"
+    )
+    for name, typed, own, untyped, nodes, triples, edges, generic in sorted(_BRICK_ROWS):
+        write(
+            f"{name:<46} {typed:>9} {own:>7} {untyped:>7} {nodes:>6} {triples:>7} "
+            f"{edges:>6} {generic:>6}"
+        )
+    write(
+        "brick/rec: subjects rdflib finds typed with a Brick (any era) or REC class; own cls: "
+        "typed with the model's own classes; untyped: things Brick relations point at; nodes = "
+        "their sum; rel trp: Brick/BrickFrame/REC relation triples; edges: twin relationships "
+        "after folding inverses; Entity: nodes of the generic kind"
+    )

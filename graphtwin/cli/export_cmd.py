@@ -11,33 +11,61 @@ from graphtwin.cli.guard import guarded
 from graphtwin.cli.output import err
 from graphtwin.store import TwinStore
 from graphtwin.store.reader import ExportedTwin
+from importers.brick.export import render_brick
 from importers.twinfile import render_twin_file
 
 app = typer.Typer(help="Export the twin to files.", no_args_is_help=True)
+
+Root = Annotated[
+    str | None, typer.Option("--root", help="Export only this node and what it contains.")
+]
+Output = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+]
 
 
 @app.command(name="twin")
 @guarded
 def twin(
-    root: Annotated[
-        str | None, typer.Option("--root", help="Export only this node and what it contains.")
-    ] = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
-    ] = None,
+    root: Root = None,
+    output: Output = None,
 ) -> None:
     """Write the twin as a twin file (YAML) that `graphtwin import twin` reads back."""
     with TwinStore.open() as store:
         exported = store.export(root=root)
     text = render_twin_file(exported.graph, source_id=reimport_source(exported))
+    _note_left_out(exported)
+    _write(text, output, len(exported.graph))
+
+
+@app.command(name="brick")
+@guarded
+def brick(
+    root: Root = None,
+    output: Output = None,
+) -> None:
+    """Write the twin as Brick Turtle (current Brick namespace) that `import brick` reads back."""
+    with TwinStore.open() as store:
+        exported = store.export(root=root)
+    result = render_brick(exported.graph)
+    _note_left_out(exported)
+    for warning in result.warnings:
+        err.print(f"[yellow]note:[/] {warning}")
+    _write(result.turtle, output, len(exported.graph))
+
+
+def _note_left_out(exported: ExportedTwin) -> None:
     if exported.left_out:
         err.print(
             f"[yellow]note:[/] {exported.left_out} relationships leave the exported subtree "
             "and are not in the file"
         )
+
+
+def _write(text: str, output: Path | None, nodes: int) -> None:
     if output:
         output.write_text(text, encoding="utf-8")
-        err.print(f"wrote {len(exported.graph)} nodes to {output}")
+        err.print(f"wrote {nodes} nodes to {output}")
     else:
         typer.echo(text, nl=False)
 

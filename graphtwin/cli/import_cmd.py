@@ -8,6 +8,7 @@ every file lands or none does. `--json` prints one JSON object per file. Exit co
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -20,41 +21,70 @@ from graphtwin.errors import GraphTwinError, InputError
 from graphtwin.model import TwinGraph
 from graphtwin.store import LoadReport, TwinStore
 from importers import IMPORTERS, Importer
+from importers.brick import BrickImporter
+from importers.brick.rdf_file import RDF_FORMATS
 
 app = typer.Typer(help="Import files into the twin (atomic and idempotent).", no_args_is_help=True)
+
+Paths = Annotated[list[Path], typer.Argument(help="Files to import.", show_default=False)]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object per file.")]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Report what would change, write nothing.")]
+SourceId = Annotated[
+    str | None, typer.Option("--source-id", help="Source id to import as (one file only).")
+]
 
 
 def _register(importer: Importer) -> None:
     @app.command(name=importer.format, help=f"Import {importer.description}.")
     @guarded
     def command(
-        paths: Annotated[list[Path], typer.Argument(help="Files to import.", show_default=False)],
-        as_json: Annotated[
-            bool, typer.Option("--json", help="Print one JSON object per file.")
-        ] = False,
-        dry_run: Annotated[
-            bool, typer.Option("--dry-run", help="Report what would change, write nothing.")
-        ] = False,
-        source_id: Annotated[
-            str | None, typer.Option("--source-id", help="Source id to import as (one file only).")
-        ] = None,
+        paths: Paths, as_json: JsonFlag = False, dry_run: DryRun = False, source_id: SourceId = None
     ) -> None:
-        if source_id and len(paths) > 1:
-            raise typer.BadParameter("--source-id needs exactly one file", param_hint="--source-id")
-        run_import(importer, paths, as_json=as_json, dry_run=dry_run, source_id=source_id)
+        jobs = [(importer, path) for path in paths]
+        run_import(jobs, as_json=as_json, dry_run=dry_run, source_id=source_id)
+
+
+@app.command(name="brick", help=f"Import {BrickImporter.description}.")
+@guarded
+def brick(
+    paths: Paths,
+    as_json: JsonFlag = False,
+    dry_run: DryRun = False,
+    source_id: SourceId = None,
+    rdf_format: Annotated[
+        str | None,
+        typer.Option(
+            "--rdf-format", help=f"One of {', '.join(RDF_FORMATS)} (default: by extension)."
+        ),
+    ] = None,
+    infer: Annotated[
+        bool, typer.Option("--infer", help="Run Brick inference (class hierarchy, inverses) first.")
+    ] = False,
+    validate: Annotated[
+        bool, typer.Option("--validate", help="Validate against Brick's SHACL shapes; report only.")
+    ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Validate, and refuse a model with violations.")
+    ] = False,
+) -> None:
+    importer = BrickImporter(rdf_format=rdf_format, infer=infer, validate=validate, strict=strict)
+    jobs = [(importer, path) for path in paths]
+    run_import(jobs, as_json=as_json, dry_run=dry_run, source_id=source_id)
 
 
 def run_import(
-    importer: Importer,
-    paths: list[Path],
+    jobs: Sequence[tuple[Importer, Path]],
     *,
     as_json: bool,
     dry_run: bool,
     source_id: str | None = None,
 ) -> list[LoadReport]:
+    """Parse every file with its importer, then load them all in one transaction."""
+    if source_id and len(jobs) > 1:
+        raise typer.BadParameter("--source-id needs exactly one file", param_hint="--source-id")
     graphs: list[TwinGraph] = []
     parse_s: list[float] = []
-    for path in paths:
+    for importer, path in jobs:
         started = time.perf_counter()
         try:
             graphs.append(importer.parse(path, source_id=source_id))
@@ -68,19 +98,21 @@ def run_import(
             reports = store.load(graphs, dry_run=dry_run, progress=progress)
         except InputError as exc:
             if as_json:
-                print_json({"format": importer.format, "file": exc.file, **error_json(exc)})
+                print_json({"file": exc.file, **error_json(exc)})
             raise
-    for path, report, parsed in zip(paths, reports, parse_s, strict=True):
+    paths = [path for _, path in jobs]
+    for path, graph, report, parsed in zip(paths, graphs, reports, parse_s, strict=True):
         report.file = str(path)
         report.duration_s = round(report.duration_s + parsed, 3)
+        report.warnings[:0] = graph.warnings
         if as_json:
-            print_json(report.to_json())
+            print_json({**report.to_json(), **graph.annotations})
     if not as_json:
-        _print_reports(reports)
+        _print_reports(reports, graphs)
     return reports
 
 
-def _print_reports(reports: list[LoadReport]) -> None:
+def _print_reports(reports: list[LoadReport], graphs: list[TwinGraph]) -> None:
     table = Table(
         "file",
         "source",
@@ -99,10 +131,20 @@ def _print_reports(reports: list[LoadReport]) -> None:
         )
     out.print(table)
     out.print("+ created  ~ updated  = unchanged  - removed")
-    for r in reports:
+    for r, graph in zip(reports, graphs, strict=True):
         for warning in r.warnings:
             out.print(f"[yellow]warning[/] {r.file}: {warning}")
+        validation = graph.annotations.get("validation")
+        if isinstance(validation, dict):
+            verdict = "conforms" if validation["conforms"] else "does not conform"
+            out.print(
+                f"validation: {r.file} {verdict} to Brick's shapes "
+                f"({validation['violations']} violations, {validation['warnings']} warnings)"
+            )
+            for result in validation["results"][:10]:
+                out.print(f"  {result['severity']}: {result['focus']}: {result['message']}")
 
 
 for _importer in IMPORTERS.values():
-    _register(_importer)
+    if _importer.format != "brick":  # has options of its own, above
+        _register(_importer)
