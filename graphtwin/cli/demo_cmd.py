@@ -10,26 +10,34 @@ import typer
 from graphtwin.cli.guard import guarded
 from graphtwin.cli.import_cmd import run_import
 from graphtwin.cli.output import err, out
-from graphtwin.cli.tree_cmd import hierarchy_roots, render_tree
+from graphtwin.cli.tree_cmd import render_tree
 from graphtwin.config import load_settings
 from graphtwin.errors import InputError, SourceLocation
 from graphtwin.neo4j_local import server
 from graphtwin.store import TwinStore
 from importers import IMPORTERS
 
-DEFAULT_TWIN = Path("examples/demo-campus.yaml")
+EXAMPLES = Path("examples")
 
 
 @guarded
 def demo(
-    twin: Annotated[Path, typer.Option("--twin", help="Twin file to import.")] = DEFAULT_TWIN,
+    examples: Annotated[
+        Path, typer.Option("--examples", help="Folder with the demo campus files.")
+    ] = EXAMPLES,
 ) -> None:
-    """Start Neo4j, import the sample campus twin and show how to explore it."""
-    if not twin.is_file():
-        raise InputError(
-            "twin file not found (run the demo from the project root, or pass --twin)",
-            location=SourceLocation(str(twin)),
-        )
+    """Start Neo4j, import the sample campus (twin file + Brick model) and show how to look."""
+    jobs = [
+        (IMPORTERS["twin"], examples / "demo-campus.yaml"),
+        (IMPORTERS["brick"], examples / "riverside-building-b.ttl"),
+        (IMPORTERS["twin"], examples / "riverside-links.yaml"),
+    ]
+    for _, path in jobs:
+        if not path.is_file():
+            raise InputError(
+                "demo file not found (run the demo from the project root, or pass --examples)",
+                location=SourceLocation(str(path)),
+            )
     settings = load_settings()
     if (
         not settings.uses_external_server
@@ -42,7 +50,7 @@ def demo(
     out.rule("[bold]graphtwin demo")
     out.print(f"Neo4j {state.version} {state.edition} at {state.uri} ({how})")
 
-    run_import(IMPORTERS["twin"], [twin], as_json=False, dry_run=False)
+    run_import(jobs, as_json=False, dry_run=False)
 
     with TwinStore.open() as store:
         exported = store.export()
@@ -51,13 +59,16 @@ def demo(
         f"\nThe twin now holds {counts.nodes} nodes and {counts.relationships} "
         f"relationships from {len(counts.sources)} source(s):"
     )
-    for top in hierarchy_roots(exported.graph, None)[:3]:
-        out.print(render_tree(exported.graph, top, depth=3))
+    out.print(render_tree(exported.graph, "campus", depth=3))
 
     password = f"$(cat {state.password_file})" if state.password_file else "$NEO4J_PASSWORD"
     out.rule("[bold]Look at it")
     out.print("  .venv/bin/graphtwin tree                       # the whole hierarchy")
     out.print("  .venv/bin/graphtwin export twin --root campus  # a subtree as a twin file")
+    out.print(
+        "  .venv/bin/graphtwin show urn:riverside:bldg-b/ahu-2-sat  # a point and its lineage"
+    )
+    out.print("  .venv/bin/graphtwin export brick > campus.ttl  # the twin as Brick Turtle")
     out.print("  .venv/bin/graphtwin db status                  # schema and contents")
     out.print(f'  cypher-shell -a {state.uri} -u {state.user} -p "{password}"')
     out.print(
