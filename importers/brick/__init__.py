@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graphtwin.errors import NoTwinEntitiesError, SourceLocation, ValidationFailedError
+from graphtwin.gc_pause import gc_paused
 from graphtwin.model import TwinGraph
 from importers.base import describe_file
 from importers.brick.extract import extract
@@ -27,6 +28,10 @@ class BrickImporter:
     description = "Brick Schema RDF (Turtle, N-Triples, RDF/XML, JSON-LD)"
 
     def parse(self, path: Path, *, source_id: str | None = None) -> TwinGraph:
+        with gc_paused():
+            return self._parse(path, source_id)
+
+    def _parse(self, path: Path, source_id: str | None) -> TwinGraph:
         source = describe_file(path, format=self.format, source_id=source_id)
         where = SourceLocation(str(path))
         model = read_rdf(path, rdf_format_for(path, self.rdf_format))

@@ -31,9 +31,11 @@ FORMATS = {
 }
 RDF_FORMATS = ("turtle", "nt", "n3", "xml", "json-ld")
 
-MAX_BYTES = 512 * 1024 * 1024
-"""Files are parsed in memory (rdflib needs the whole graph to resolve relations); beyond this
-size the import is refused up front instead of exhausting the machine's memory."""
+MAX_BYTES = 256 * 1024 * 1024
+"""Files are parsed in memory (the mapping needs the whole graph: the class of a relation's far
+end decides its type). rdflib takes about 23 times the file size (a 51 MB model peaked at
+1.2 GiB, docs/benchmarks.md), so beyond 256 MB (about 6 GiB) the import is refused up front,
+naming the limit, instead of exhausting the machine."""
 
 
 def rdf_format_for(path: Path, explicit: str | None) -> str:

@@ -265,3 +265,12 @@ def test_the_rdf_format_option_overrides_the_extension(tmp_path):
     assert parse(path, rdf_format="nt").nodes["urn:ex#a"].kind == "Equipment"
     with pytest.raises(InputError):
         parse(path, rdf_format="yaml")
+
+
+def test_a_model_over_the_size_limit_is_refused_up_front_naming_the_limit(tmp_path):
+    from importers.brick.rdf_file import read_rdf
+
+    path = model(tmp_path, "ex:a a brick:Chiller .\n")
+    with pytest.raises(InputError) as caught:
+        read_rdf(path, "turtle", max_bytes=100)
+    assert "limit" in str(caught.value) and caught.value.file == str(path)
