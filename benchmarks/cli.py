@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from benchmarks.bench_brick import DEFAULT_FILE, BrickOptions, run_brick
 from benchmarks.bench_load import BenchmarkFailedError, LoadOptions, run_load
 from benchmarks.bench_neo4j_start import DEFAULT_HEAP, StartOptions, run_neo4j_start
 from benchmarks.harness import info_table, machine_info, note, write_json
@@ -37,6 +38,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="skip the extra profiled round that shows where the time goes",
     )
 
+    brick = argparse.ArgumentParser(add_help=False)
+    brick.add_argument(
+        "--brick-file",
+        type=Path,
+        default=DEFAULT_FILE,
+        help="Brick model to import (default: ../shared/data/brick/groundtruth_gtc_brick.ttl)",
+    )
+    brick.add_argument(
+        "--memory-mb",
+        type=_not_negative,
+        default=50,
+        help="size of the model for the peak-memory measurement, 0 to skip (default: 50)",
+    )
+
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks",
         description="graphtwin benchmarks against same-run baselines (see docs/benchmarks.md)",
@@ -48,7 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "neo4j-start", parents=[common], help="cold start and restart of the local Neo4j"
     )
-    commands.add_parser("all", parents=[common, load], help="every benchmark, one after another")
+    commands.add_parser(
+        "brick", parents=[common, brick], help="Brick import vs rdflib parsing the same file"
+    )
+    commands.add_parser(
+        "all", parents=[common, load, brick], help="every benchmark, one after another"
+    )
     return parser
 
 
@@ -77,6 +97,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         results["load"] = load.to_json()
         _emit(load.report(), args.json, results)
+
+    if args.command in ("brick", "all"):
+        if not args.brick_file.is_file():
+            note(f"brick benchmark skipped: {args.brick_file} is absent (../shared/data)")
+        else:
+            options = BrickOptions(
+                file=args.brick_file,
+                repeat=args.repeat,
+                warmup=args.warmup,
+                memory_mb=args.memory_mb,
+            )
+            with bench_server(heap=args.heap or DEFAULT_HEAP) as server:
+                brick_result = run_brick(options, server)
+            results["brick"] = brick_result.to_json()
+            _emit(brick_result.report(), args.json, results)
 
     if args.command in ("neo4j-start", "all"):
         start = run_neo4j_start(
