@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 from graphtwin.cli.guard import guarded
 from graphtwin.cli.output import error_json, out, print_json, progress_bar
@@ -114,8 +114,8 @@ def run_import(
 
 def _print_reports(reports: list[LoadReport], graphs: list[TwinGraph]) -> None:
     table = Table(
-        "file",
-        "source",
+        Column("file", overflow="fold"),
+        Column("source", overflow="fold"),
         "nodes +/~/=/-",
         "rels +/~/=/-",
         "s",
