@@ -22,8 +22,9 @@ import neo4j
 
 import graphtwin
 from graphtwin.batching import chunked
-from graphtwin.model import TwinGraph, TwinNode
+from graphtwin.model import TwinGraph
 from graphtwin.statements import cypher
+from graphtwin.store.rows import new_node_row, new_relationship_row, node_properties
 
 
 class Runner(Protocol):
@@ -49,29 +50,12 @@ def write_same_state(tx: Runner, graph: TwinGraph, batch_size: int) -> None:
         now=now,
     ).consume()
     for chunk in chunked(graph.nodes.values(), batch_size):
-        rows = [
-            {
-                "kind": n.kind,
-                "props": _node_props(n),
-                "hash": n.content_hash(),
-                "keys": n.asserted_keys(),
-            }
-            for n in chunk
-        ]
+        rows = [new_node_row(n) for n in chunk]
         tx.run(
             cypher("bench/baseline_nodes"), rows=rows, source_id=source.source_id, now=now
         ).consume()
     for chunk in chunked(graph.iter_relationships(), batch_size):
-        rows = [
-            {
-                "start": r.start,
-                "type": r.type,
-                "end": r.end,
-                "props": r.properties,
-                "hash": r.content_hash(),
-            }
-            for r in chunk
-        ]
+        rows = [new_relationship_row(r) for r in chunk]
         tx.run(
             cypher("bench/baseline_relationships"),
             rows=rows,
@@ -83,7 +67,7 @@ def write_same_state(tx: Runner, graph: TwinGraph, batch_size: int) -> None:
 def write_minimal(tx: Runner, graph: TwinGraph, batch_size: int) -> None:
     """Nodes and relationships with their own properties only: no Source, no lineage."""
     for chunk in chunked(graph.nodes.values(), batch_size):
-        rows = [{"kind": n.kind, "props": _node_props(n)} for n in chunk]
+        rows = [{"kind": n.kind, "props": node_properties(n)} for n in chunk]
         tx.run(cypher("bench/minimal_nodes"), rows=rows).consume()
     for chunk in chunked(graph.iter_relationships(), batch_size):
         rows = [
@@ -104,7 +88,3 @@ def in_one_transaction(
             tx.rollback()
             raise
         tx.commit()
-
-
-def _node_props(node: TwinNode) -> dict[str, Any]:
-    return {**node.properties, "twin_id": node.twin_id, "kind": node.kind, "name": node.name}

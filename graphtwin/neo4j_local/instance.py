@@ -12,6 +12,7 @@ Layout under the instance directory:
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
 import socket
@@ -22,6 +23,8 @@ from pathlib import Path
 from graphtwin.errors import Neo4jProvisioningError
 from graphtwin.neo4j_local.java import JavaRuntime
 from graphtwin.neo4j_local.runtime import Neo4jRuntime
+
+log = logging.getLogger(__name__)
 
 USER = "neo4j"
 DEFAULT_BOLT_PORT = 7687
@@ -128,10 +131,14 @@ class LocalInstance:
             handle.write(password + "\n")
 
     def read_pid(self) -> int | None:
-        try:
-            return int(self.pid_file.read_text(encoding="utf-8").strip())
-        except (FileNotFoundError, ValueError):
+        """The recorded pid; None when there is none (never started, or stopped cleanly)."""
+        if not self.pid_file.is_file():
             return None
+        text = self.pid_file.read_text(encoding="utf-8").strip()
+        if not text.isdigit():
+            log.warning("ignoring unreadable pid file %s: %r", self.pid_file, text[:40])
+            return None
+        return int(text)
 
     def write_pid(self, pid: int) -> None:
         self.pid_file.parent.mkdir(parents=True, exist_ok=True)

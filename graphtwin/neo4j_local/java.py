@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
@@ -10,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graphtwin.errors import JavaNotFoundError
+
+log = logging.getLogger(__name__)
 
 SUPPORTED_MAJORS = (17, 21)
 _JVM_DIRS = (Path("/usr/lib/jvm"), Path("/usr/java"), Path("/opt/java"))
@@ -50,7 +53,8 @@ def java_major_version(executable: Path) -> int | None:
         done = subprocess.run(
             [str(executable), "-version"], capture_output=True, text=True, timeout=30, check=False
         )
-    except (OSError, subprocess.TimeoutExpired):
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        log.debug("%s does not run as Java: %s", executable, exc)  # a candidate, not an error
         return None
     match = _VERSION.search(done.stderr + done.stdout)
     if not match:

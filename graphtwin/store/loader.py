@@ -41,6 +41,7 @@ from graphtwin.store.diff import (
     relationships_to_look_up,
 )
 from graphtwin.store.report import LoadReport
+from graphtwin.store.rows import new_node_row, new_relationship_row, node_properties
 
 Progress = Callable[[str, int, int], None]
 """Called as progress(stage, done, total) while a load runs."""
@@ -184,15 +185,7 @@ class GraphLoader:
     def _create_nodes(self, nodes: list[TwinNode], source_id: str) -> None:
         done = 0
         for chunk in chunked(nodes, self._batch):
-            rows = [
-                {
-                    "kind": n.kind,
-                    "props": _node_props(n),
-                    "hash": n.content_hash(),
-                    "keys": n.asserted_keys(),
-                }
-                for n in chunk
-            ]
+            rows = [new_node_row(n) for n in chunk]
             self._run("load/nodes_create", rows=rows, source_id=source_id)
             done += len(chunk)
             self._progress("writing nodes", done, len(nodes))
@@ -206,7 +199,7 @@ class GraphLoader:
                 props, assertions = state[update.node_eid]
                 mine = assertions.get(source_id, {})
                 others = {k for sid, a in assertions.items() if sid != source_id for k in a}
-                new_props = _node_props(node)
+                new_props = node_properties(node)
                 keys = node.asserted_keys()
                 changed_at = [
                     mine[k] if k in mine and props.get(k) == new_props.get(k) else self._now
@@ -276,16 +269,7 @@ class GraphLoader:
     def _create_relationships(self, rels: list[TwinRelationship], source_id: str) -> None:
         done = 0
         for chunk in chunked(rels, self._batch):
-            rows = [
-                {
-                    "start": r.start,
-                    "type": r.type,
-                    "end": r.end,
-                    "props": r.properties,
-                    "hash": r.content_hash(),
-                }
-                for r in chunk
-            ]
+            rows = [new_relationship_row(r) for r in chunk]
             self._run("load/relationships_create", rows=rows, source_id=source_id)
             done += len(chunk)
             self._progress("writing relationships", done, len(rels))
@@ -321,10 +305,6 @@ class GraphLoader:
             if key in params and not params[key]:
                 return  # an empty batch has nothing to write
         self._tx.run(cypher(statement), now=self._now, **params).consume()
-
-
-def _node_props(node: TwinNode) -> dict[str, Any]:
-    return {**node.properties, "twin_id": node.twin_id, "kind": node.kind, "name": node.name}
 
 
 def _metadata(graph: TwinGraph) -> dict[str, str]:
