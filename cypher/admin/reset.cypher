@@ -1,3 +1,4 @@
-// Delete every twin node and source (the schema stays). Runs in an auto-commit transaction.
-MATCH (n) WHERE n:Twin OR n:Source
+// Delete every twin node, source and retired record (the schema stays). Runs in an auto-commit
+// transaction.
+MATCH (n) WHERE n:Twin OR n:Source OR n:Retired
 CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS

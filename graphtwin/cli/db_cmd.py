@@ -61,6 +61,7 @@ def status(as_json: JsonFlag = False) -> None:
                 "nodes": counts.nodes_by_kind,
                 "relationships": counts.relationships_by_type,
                 "sources": counts.sources,
+                "retired": counts.retired,
             }
         )
         return
@@ -76,7 +77,7 @@ def status(as_json: JsonFlag = False) -> None:
     )
     out.print(
         f"twin: {counts.nodes} nodes, {counts.relationships} relationships, "
-        f"{len(counts.sources)} sources"
+        f"{len(counts.sources)} sources; {counts.retired} retired entities in the history"
     )
     for kind, n in counts.nodes_by_kind.items():
         out.print(f"  {kind:<12} {n}")

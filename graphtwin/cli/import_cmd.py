@@ -16,7 +16,7 @@ import typer
 from rich.table import Column, Table
 
 from graphtwin.cli.guard import guarded
-from graphtwin.cli.output import error_json, out, print_json, progress_bar
+from graphtwin.cli.output import error_json, out, print_diff, print_json, progress_bar
 from graphtwin.errors import GraphTwinError, InputError
 from graphtwin.model import TwinGraph
 from graphtwin.store import LoadReport, TwinStore
@@ -95,7 +95,7 @@ def run_import(
         parse_s.append(time.perf_counter() - started)
     with TwinStore.open() as store, progress_bar(not as_json) as progress:
         try:
-            reports = store.load(graphs, dry_run=dry_run, progress=progress)
+            reports = store.load(graphs, dry_run=dry_run, progress=progress, diff=True)
         except InputError as exc:
             if as_json:
                 print_json({"file": exc.file, **error_json(exc)})
@@ -131,6 +131,9 @@ def _print_reports(reports: list[LoadReport], graphs: list[TwinGraph]) -> None:
         )
     out.print(table)
     out.print("+ created  ~ updated  = unchanged  - removed")
+    for r in reports:
+        if r.diff is not None and not r.diff.empty:
+            print_diff(r.diff, title=f"What changed in {r.source_id}")
     for r, graph in zip(reports, graphs, strict=True):
         for warning in r.warnings:
             out.print(f"[yellow]warning[/] {r.file}: {warning}")

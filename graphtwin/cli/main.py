@@ -11,6 +11,7 @@ import typer
 import graphtwin
 from graphtwin.cli import db_cmd, export_cmd, import_cmd, neo4j_cmd
 from graphtwin.cli.demo_cmd import demo
+from graphtwin.cli.diff_cmd import diff
 from graphtwin.cli.output import configure_logging, err, out
 from graphtwin.cli.show_cmd import show
 from graphtwin.cli.tree_cmd import tree
@@ -31,6 +32,7 @@ app.add_typer(import_cmd.app, name="import")
 app.add_typer(export_cmd.app, name="export")
 app.command()(tree)
 app.command()(show)
+app.command()(diff)
 app.command()(demo)
 
 schema_app = typer.Typer(

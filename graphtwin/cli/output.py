@@ -16,6 +16,7 @@ from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from graphtwin.errors import GraphTwinError, InputError
+from graphtwin.twin_diff import TwinDiff
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -90,3 +91,31 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[str, int, int], None]]:
             progress.update(tasks[stage], completed=done, total=total)
 
         yield update
+
+
+def print_diff(diff: TwinDiff, *, title: str, limit: int = 20) -> None:
+    """A readable summary of a diff: counts, and the first entries of each list."""
+    out.print(f"[bold]{title}[/]")
+    sections: list[tuple[str, list[str]]] = [
+        ("added", diff.added),
+        ("removed", diff.removed),
+        (
+            "changed",
+            [f"{t} ({', '.join(keys) or 'assertion'})" for t, keys in diff.changed.items()],
+        ),
+        ("relationships added", [_rel(k) for k in diff.relationships_added]),
+        ("relationships removed", [_rel(k) for k in diff.relationships_removed]),
+        ("relationships changed", [_rel(k) for k in diff.relationships_changed]),
+    ]
+    for label, items in sections:
+        if not items:
+            continue
+        out.print(f"  {label}: {len(items)}")
+        for item in sorted(items)[:limit]:
+            out.print(f"    {_escape(item)}")
+        if len(items) > limit:
+            out.print(f"    ... and {len(items) - limit} more (--json lists all)")
+
+
+def _rel(key: tuple[str, str, str]) -> str:
+    return f"({key[0]})-[:{key[1]}]->({key[2]})"

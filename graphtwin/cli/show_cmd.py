@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from graphtwin.cli.guard import guarded
 from graphtwin.cli.output import out, print_json
+from graphtwin.errors import TwinNotFoundError
 from graphtwin.store import TwinStore
 
 
@@ -20,7 +21,14 @@ def show(
 ) -> None:
     """Show a node's properties with their lineage (source and time) and its relationships."""
     with TwinStore.open() as store:
-        lineage = store.lineage(twin_id)
+        try:
+            lineage = store.lineage(twin_id)
+        except TwinNotFoundError:
+            history = store.retired(twin_id)
+            if not history:
+                raise
+            _print_retired(twin_id, history, as_json)
+            return
     if as_json:
         print_json(asdict(lineage))
         return
@@ -35,3 +43,19 @@ def show(
     for r in lineage.relationships:
         rels.add_row("->" if r.outgoing else "<-", r.type, r.other, ", ".join(r.sources))
     out.print(rels)
+
+
+def _print_retired(twin_id: str, history: list[dict[str, Any]], as_json: bool) -> None:
+    if as_json:
+        print_json({"twin_id": twin_id, "retired": history})
+        return
+    last = history[0]
+    out.print(
+        f"[bold]{twin_id}[/] is no longer in the twin: retired at {last['retired_at']} by "
+        f"source {last['retired_by']}"
+    )
+    props = Table("property", "last value", title="Last known properties")
+    for key, value in sorted(last["props"].items()):
+        if key not in ("retired_at", "retired_by"):
+            props.add_row(key, repr(value))
+    out.print(props)

@@ -68,8 +68,8 @@ class RelationshipDiff:
     created: list[TwinRelationship] = field(default_factory=list)
     updated: list[RelationshipUpdate] = field(default_factory=list)
     unchanged: int = 0
-    retracted: list[str] = field(default_factory=list)
-    """Element ids of relationships this source asserted before and no longer does."""
+    retracted: dict[RelKey, str] = field(default_factory=dict)
+    """Relationships this source asserted before and no longer does -> their element ids."""
 
 
 def diff_nodes(
@@ -156,5 +156,7 @@ def diff_relationships(
             diff.updated.append(RelationshipUpdate(rel, elsewhere[rel.key]))
         else:
             diff.created.append(rel)
-    diff.retracted = [p.rel_eid for key, p in previous.items() if key not in graph.relationships]
+    diff.retracted = {
+        key: p.rel_eid for key, p in previous.items() if key not in graph.relationships
+    }
     return diff

@@ -13,6 +13,8 @@ Lineage kept per the graph contract:
   (`changed_at`, parallel to `keys`). Empty `keys` means the source only refers to the node.
 - relationships carry `sources` (ids of the sources asserting them), `hash`, `changed_at` and
   `first_asserted_at`.
+A node that no source defines any more is retired, not deleted: it keeps its last properties
+as `(:Retired {retired_at, retired_by})` history, outside the live twin.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from graphtwin.store.diff import (
 )
 from graphtwin.store.report import LoadReport
 from graphtwin.store.rows import new_node_row, new_relationship_row, node_properties
+from graphtwin.twin_diff import TwinDiff
 
 Progress = Callable[[str, int, int], None]
 """Called as progress(stage, done, total) while a load runs."""
@@ -57,11 +60,14 @@ class GraphLoader:
         now: datetime,
         batch_size: int,
         progress: Progress | None = None,
+        collect_diff: bool = False,
     ) -> None:
         self._tx = tx
         self._now = now
         self._batch = batch_size
         self._progress = progress or (lambda stage, done, total: None)
+        self._collect_diff = collect_diff
+        self._changed_keys: dict[str, list[str]] = {}
 
     def load(self, graph: TwinGraph, *, dry_run: bool = False) -> LoadReport:
         started = time.perf_counter()
@@ -93,7 +99,7 @@ class GraphLoader:
             nodes_updated=len(nodes.updated),
             nodes_unchanged=nodes.unchanged,
             nodes_removed=len(nodes.retracted),
-            nodes_deleted=len(doomed),
+            nodes_retired=len(doomed),
             rels_created=len(rels.created),
             rels_updated=len(rels.updated),
             rels_unchanged=rels.unchanged,
@@ -105,15 +111,29 @@ class GraphLoader:
             self._create_nodes(nodes.created, source_id)
             self._update_nodes(nodes.updated, source_id)
             self._run("load/nodes_reference", ids=nodes.references_new, source_id=source_id)
-            report.rels_deleted += self._retract_relationships(rels.retracted, source_id)
+            report.rels_deleted += self._retract_relationships(
+                list(rels.retracted.values()), source_id
+            )
             still_referenced = graph.external_endpoints()
             self._retract_nodes(nodes.retracted, doomed, other_keys, still_referenced, source_id)
-            report.rels_deleted += self._delete_nodes(
-                [nodes.retracted[t].node_eid for t in sorted(doomed)]
+            report.rels_deleted += self._retire_nodes(
+                [nodes.retracted[t].node_eid for t in sorted(doomed)], source_id
             )
             self._run("load/assertions_delete", assertion_eids=nodes.references_stale)
             self._create_relationships(rels.created, source_id)
             self._update_relationships(rels.updated, source_id)
+        if self._collect_diff:
+            report.diff = TwinDiff(
+                added=[n.twin_id for n in nodes.created],
+                removed=sorted(nodes.retracted),
+                changed={
+                    u.node.twin_id: self._changed_keys.get(u.node.twin_id, [])
+                    for u in nodes.updated
+                },
+                relationships_added=[r.key for r in rels.created],
+                relationships_removed=list(rels.retracted),
+                relationships_changed=[u.relationship.key for u in rels.updated],
+            )
         report.duration_s = round(time.perf_counter() - started, 3)
         return report
 
@@ -206,6 +226,9 @@ class GraphLoader:
                     for k in keys
                 ]
                 drop = sorted(set(mine) - set(keys) - others)
+                self._changed_keys[node.twin_id] = sorted(
+                    [k for k in keys if props.get(k) != new_props.get(k)] + drop
+                )
                 rows.append(
                     {
                         "node_eid": update.node_eid,
@@ -259,10 +282,12 @@ class GraphLoader:
         for chunk in chunked(rows, self._batch):
             self._run("load/nodes_retract", rows=chunk)
 
-    def _delete_nodes(self, node_eids: list[str]) -> int:
+    def _retire_nodes(self, node_eids: list[str], source_id: str) -> int:
         deleted_rels = 0
         for chunk in chunked(node_eids, self._batch):
-            record = self._tx.run(cypher("load/nodes_delete"), node_eids=chunk).single()
+            record = self._tx.run(
+                cypher("load/nodes_retire"), node_eids=chunk, source_id=source_id, now=self._now
+            ).single()
             deleted_rels += record["relationships"] if record else 0
         return deleted_rels
 

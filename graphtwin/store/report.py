@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from graphtwin.twin_diff import TwinDiff
+
 
 @dataclass(slots=True)
 class LoadReport:
@@ -11,9 +13,9 @@ class LoadReport:
 
     created: the entity did not exist; updated: it existed and this source's assertion of it is
     new or different; unchanged: this source asserted exactly the same before; removed: this
-    source asserted it before and no longer does; deleted: removed entities that no source
-    asserts any more and therefore left the graph (for relationships, also those that went with
-    a deleted node).
+    source asserted it before and no longer does; retired (nodes): removed nodes that no source
+    defines any more, which leave the live twin and stay as (:Retired) history; deleted
+    (relationships): removed relationships nobody asserts any more, and those of retired nodes.
     """
 
     source_id: str
@@ -25,7 +27,7 @@ class LoadReport:
     nodes_updated: int = 0
     nodes_unchanged: int = 0
     nodes_removed: int = 0
-    nodes_deleted: int = 0
+    nodes_retired: int = 0
     rels_created: int = 0
     rels_updated: int = 0
     rels_unchanged: int = 0
@@ -33,6 +35,8 @@ class LoadReport:
     rels_deleted: int = 0
     warnings: list[str] = field(default_factory=list)
     duration_s: float = 0.0
+    diff: TwinDiff | None = None
+    """Which entities and relationships changed, when the caller asked for it."""
 
     @property
     def changed(self) -> bool:
@@ -48,4 +52,6 @@ class LoadReport:
         )
 
     def to_json(self) -> dict[str, object]:
-        return asdict(self)
+        payload = asdict(self)
+        payload["diff"] = self.diff.to_json() if self.diff is not None else None
+        return payload

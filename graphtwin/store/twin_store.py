@@ -34,6 +34,8 @@ class GraphCounts:
     nodes_by_kind: dict[str, int]
     relationships_by_type: dict[str, int]
     sources: list[dict[str, Any]]
+    retired: int = 0
+    """Entities no source defines any more, kept as history."""
 
     @property
     def nodes(self) -> int:
@@ -121,14 +123,16 @@ class TwinStore:
         *,
         dry_run: bool = False,
         progress: Progress | None = None,
+        diff: bool = False,
     ) -> list[LoadReport]:
         """Load graphs in one transaction: all of them are written, or none.
 
-        With `dry_run` the reports say what would change and the transaction is rolled back.
+        With `dry_run` the reports say what would change and the transaction is rolled back;
+        with `diff` each report lists the entities and relationships that changed.
         """
         for attempt in range(1, _ATTEMPTS + 1):
             try:
-                return self._load_once(graphs, dry_run=dry_run, progress=progress)
+                return self._load_once(graphs, dry_run=dry_run, progress=progress, diff=diff)
             except TransientError as exc:
                 if exc.code == _OUT_OF_TRANSACTION_MEMORY:
                     # Retrying the same transaction would fail the same way.
@@ -145,13 +149,22 @@ class TwinStore:
         raise AssertionError("unreachable")
 
     def _load_once(
-        self, graphs: Sequence[TwinGraph], *, dry_run: bool, progress: Progress | None
+        self,
+        graphs: Sequence[TwinGraph],
+        *,
+        dry_run: bool,
+        progress: Progress | None,
+        diff: bool,
     ) -> list[LoadReport]:
         with self.driver.session(database=self.database) as session:
             tx = session.begin_transaction()
             try:
                 loader = GraphLoader(
-                    tx, now=datetime.now(UTC), batch_size=self.batch_size, progress=progress
+                    tx,
+                    now=datetime.now(UTC),
+                    batch_size=self.batch_size,
+                    progress=progress,
+                    collect_diff=diff,
                 )
                 reports = [loader.load(graph, dry_run=dry_run) for graph in graphs]
             except BaseException:
@@ -172,10 +185,15 @@ class TwinStore:
         with self.driver.session(database=self.database, default_access_mode="READ") as session:
             return read_lineage(session, twin_id)
 
+    def retired(self, twin_id: str) -> list[dict[str, Any]]:
+        """The history of a twin_id that left the live twin: last properties, when, by whom."""
+        return self._read("read/retired_node", twin_id=twin_id)
+
     def counts(self) -> GraphCounts:
         nodes = {r["kind"]: r["count"] for r in self._read("read/node_counts")}
         rels = {r["type"]: r["count"] for r in self._read("read/relationship_counts")}
-        return GraphCounts(nodes, rels, self._read("read/sources"))
+        [retired] = self._read("read/retired_count")
+        return GraphCounts(nodes, rels, self._read("read/sources"), retired["retired"])
 
     def reset(self) -> None:
         """Delete all twin nodes and sources; the schema and its migrations stay."""

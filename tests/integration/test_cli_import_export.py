@@ -232,3 +232,62 @@ def test_every_command_has_help_and_the_tool_a_version(cli):
         done = cli(*command, "--help")
         assert done.returncode == 0, (command, done.stderr)
         assert "Usage:" in done.stdout
+
+
+def test_diff_compares_two_versions_without_writing_and_import_reports_the_same(cli, tmp_path):
+    old = write(
+        tmp_path,
+        "v1.yaml",
+        """\
+        graphtwin: 1
+        nodes:
+          - {id: floor, kind: Floor, name: Floor, contains: [room-a, room-b]}
+          - {id: room-a, kind: Space, name: Room A, properties: {area_m2: 20.0}}
+          - {id: room-b, kind: Space, name: Room B}
+        """,
+    )
+    new = write(
+        tmp_path,
+        "v2.yaml",
+        """\
+        graphtwin: 1
+        source: twin:v1.yaml
+        nodes:
+          - {id: floor, kind: Floor, name: Floor, contains: [room-a, room-c]}
+          - {id: room-a, kind: Space, name: Room A, properties: {area_m2: 25.0}}
+          - {id: room-c, kind: Space, name: Room C}
+        """,
+    )
+    done = cli("diff", "twin", old, new, "--json")
+    assert done.returncode == 0, done.stderr
+    expected = {
+        "added": ["room-c"],
+        "removed": ["room-b"],
+        "changed": {"room-a": ["area_m2"]},
+        "relationships_added": [{"from": "floor", "type": "CONTAINS", "to": "room-c"}],
+        "relationships_removed": [{"from": "floor", "type": "CONTAINS", "to": "room-b"}],
+        "relationships_changed": [],
+    }
+    payload = json.loads(done.stdout)
+    assert {k: payload[k] for k in expected} == expected
+    assert counts(cli) == ({}, {})  # nothing written
+
+    assert cli("import", "twin", old).returncode == 0
+    [report] = json_lines(cli("import", "twin", new, "--json").stdout)
+    assert report["diff"] == expected
+    human = cli("diff", "twin", old, new)
+    assert "removed: 1" in human.stdout and "room-b" in human.stdout
+
+
+def test_show_tells_when_and_by_whom_an_entity_was_retired(cli, tmp_path):
+    twin = write(tmp_path, "t.yaml", "graphtwin: 1\nnodes:\n  - {id: pump-9, kind: Equipment}\n")
+    assert cli("import", "twin", twin).returncode == 0
+    twin.write_text("graphtwin: 1\nnodes: []\n")
+    [report] = json_lines(cli("import", "twin", twin, "--json").stdout)
+    assert (report["nodes_removed"], report["nodes_retired"]) == (1, 1)
+    shown = cli("show", "pump-9")
+    assert shown.returncode == 0, shown.stderr
+    assert "retired at" in shown.stdout and "twin:t.yaml" in shown.stdout
+    history = json.loads(cli("show", "pump-9", "--json").stdout)
+    assert history["retired"][0]["props"]["kind"] == "Equipment"
+    assert json.loads(cli("db", "status", "--json").stdout)["retired"] == 1

@@ -86,7 +86,7 @@ def test_entities_the_source_no_longer_asserts_are_removed(store):
     smaller.add_node(TwinNode("room", "Space", "Room", {"area_m2": 42.0, "tags": ["a", "b"]}))
     smaller.add_relationship(TwinRelationship("site", "CONTAINS", "room"))
     [report] = store.load([smaller])
-    assert (report.nodes_removed, report.nodes_deleted) == (1, 1)
+    assert (report.nodes_removed, report.nodes_retired) == (1, 1)
     assert report.nodes_updated == 1  # site lost a property
     # SERVES and SAME_AS were both retracted and deleted with the AHU
     assert (report.rels_removed, report.rels_deleted) == (2, 2)
@@ -94,6 +94,11 @@ def test_entities_the_source_no_longer_asserts_are_removed(store):
     assert set(nodes) == {"site", "room"}
     assert "address" not in nodes["site"][2]
     assert set(rels) == {("site", "CONTAINS", "room")}
+    # the AHU left the live twin but not the history
+    [record] = store.retired("ahu")
+    assert record["retired_by"] == "twin:site.yaml"
+    assert record["props"]["brick_class"] == "Air_Handling_Unit"
+    assert store.counts().retired == 1
 
 
 def test_a_node_asserted_by_two_sources_survives_when_one_retracts_it(store):
@@ -112,7 +117,7 @@ def test_a_node_asserted_by_two_sources_survives_when_one_retracts_it(store):
     for key in [k for k in without_ahu.relationships if "ahu" in k]:
         del without_ahu.relationships[key]
     [report] = store.load([without_ahu])
-    assert (report.nodes_removed, report.nodes_deleted) == (1, 0)
+    assert (report.nodes_removed, report.nodes_retired) == (1, 0)
     ahu = store.lineage("ahu")
     assert set(ahu.sources) == {"ifc:model.ifc"}
     assert [p.key for p in ahu.properties] == ["ifc_guid", "kind", "name", "twin_id"]
@@ -221,3 +226,26 @@ def test_progress_is_reported_per_stage(store):
     )
     assert ("writing nodes", 3, 3) in seen
     assert ("writing relationships", 3, 3) in seen
+
+
+def test_a_diff_lists_what_was_added_removed_and_which_properties_changed(store):
+    store.load([site_graph()])
+    newer = site_graph(source(sha="b"), area=50.0)
+    del newer.nodes["ahu"]
+    for key in [k for k in newer.relationships if "ahu" in k]:
+        del newer.relationships[key]
+    newer.add_node(TwinNode("room2", "Space", "Room 2"))
+    newer.add_relationship(TwinRelationship("site", "CONTAINS", "room2"))
+    [report] = store.load([newer], diff=True)
+    diff = report.diff
+    assert diff is not None
+    assert diff.added == ["room2"]
+    assert diff.removed == ["ahu"]
+    assert diff.changed == {"room": ["area_m2"]}
+    assert diff.relationships_added == [("site", "CONTAINS", "room2")]
+    assert sorted(diff.relationships_removed) == [
+        ("ahu", "SAME_AS", "room"),
+        ("ahu", "SERVES", "room"),
+    ]
+    [again] = store.load([newer], diff=True)
+    assert again.diff is not None and again.diff.empty

@@ -113,4 +113,4 @@ def test_relationships_are_created_updated_unchanged_or_retracted():
     assert diff.unchanged == 1
     assert sorted(u.rel_eid for u in diff.updated) == ["r-changed", "r-shared"]
     assert diff.created == [new]
-    assert diff.retracted == ["r-gone"]
+    assert diff.retracted == {("room", "FEEDS", "ahu"): "r-gone"}
