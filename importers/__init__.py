@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from importers.base import Importer
 from importers.brick import BrickImporter
+from importers.ifc import IfcImporter
 from importers.twinfile import TwinFileImporter
 
 IMPORTERS: dict[str, Importer] = {
-    importer.format: importer for importer in (TwinFileImporter(), BrickImporter())
+    importer.format: importer for importer in (TwinFileImporter(), BrickImporter(), IfcImporter())
 }
 
 __all__ = ["IMPORTERS", "Importer"]

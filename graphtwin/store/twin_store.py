@@ -185,6 +185,11 @@ class TwinStore:
         with self.driver.session(database=self.database, default_access_mode="READ") as session:
             return read_lineage(session, twin_id)
 
+    def defined_by(self, source_id: str, property_key: str) -> dict[Any, int]:
+        """How many nodes `source_id` defines, per value of one of their properties."""
+        records = self._read("read/source_node_values", source_id=source_id, property=property_key)
+        return {r["value"]: r["count"] for r in records}
+
     def retired(self, twin_id: str) -> list[dict[str, Any]]:
         """The history of a twin_id that left the live twin: last properties, when, by whom."""
         return self._read("read/retired_node", twin_id=twin_id)

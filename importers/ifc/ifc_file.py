@@ -1,0 +1,84 @@
+"""Open an IFC file with ifcopenshell, turning its silent failures into clear input errors.
+
+ifcopenshell refuses a file without a STEP header or with an unknown schema, but it opens a
+truncated file without complaint (keeping the entities read so far) and resolves a reference to
+a missing entity to None, only noting it in its log. Both would import a wrong twin, so both
+are checked here: the file must end with `END-ISO-10303-21;`, and the log must not report an
+instance reference that was not found.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import ifcopenshell
+
+from graphtwin.errors import (
+    DanglingRelationshipError,
+    InputError,
+    MalformedFileError,
+    SourceLocation,
+)
+
+SCHEMAS = ("IFC2X3", "IFC4", "IFC4X3")
+_END = b"END-ISO-10303-21;"
+_LAST_ENTITY = re.compile(rb"#(\d+)\s*=")
+_MISSING_REFERENCE = re.compile(
+    r"Instance reference #(\d+) used by instance #(\d+) at attribute index (\d+) not found"
+)
+
+
+class UnknownSchemaError(InputError):
+    """The IFC file declares a schema graphtwin does not read."""
+
+
+def open_ifc(path: Path) -> ifcopenshell.file:
+    where = SourceLocation(str(path))
+    _check_complete(path)
+    ifcopenshell.get_log()  # start from an empty log: it is global to the process
+    try:
+        model = ifcopenshell.open(str(path))
+    except ifcopenshell.SchemaError as exc:
+        raise UnknownSchemaError(
+            f"IFC schema not supported: {exc} (graphtwin reads {', '.join(SCHEMAS)})",
+            location=where,
+        ) from exc
+    except ifcopenshell.Error as exc:
+        raise MalformedFileError(f"not an IFC file: {exc}", location=where) from exc
+    schema = model.schema_identifier.upper()
+    if not schema.startswith(SCHEMAS):
+        raise UnknownSchemaError(
+            f"IFC schema {model.schema_identifier} not supported (graphtwin reads "
+            f"{', '.join(SCHEMAS)})",
+            location=where,
+        )
+    missing = _MISSING_REFERENCE.search(ifcopenshell.get_log())
+    if missing:
+        target, user, index = missing.groups()
+        entity = model.by_id(int(user))
+        raise DanglingRelationshipError(
+            f"refers to #{target} (attribute {int(index) + 1}), which is not in the file",
+            location=where,
+            entity=f"#{user} {entity.is_a()}",
+        )
+    return model
+
+
+def _check_complete(path: Path) -> None:
+    """A STEP file ends with END-ISO-10303-21; one that does not was cut off."""
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        handle.seek(max(0, size - 4096))
+        tail = handle.read()
+    if _END in tail:
+        return
+    if not tail.strip():
+        raise MalformedFileError("empty file, not an IFC model", location=SourceLocation(str(path)))
+    last = _LAST_ENTITY.findall(tail)
+    after = f" after #{last[-1].decode()}" if last else ""
+    raise MalformedFileError(
+        f"truncated: the file ends{after} without END-ISO-10303-21;",
+        location=SourceLocation(str(path)),
+        entity=f"#{last[-1].decode()}" if last else None,
+    )

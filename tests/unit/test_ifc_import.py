@@ -1,0 +1,225 @@
+"""The IFC importer on a small air system built here with ifcopenshell.api."""
+
+from __future__ import annotations
+
+import ifcopenshell
+import ifcopenshell.api as api
+import pytest
+
+from graphtwin.errors import DanglingRelationshipError, InputError, MalformedFileError
+from graphtwin.twin_diff import diff_graphs
+from importers.ifc import IfcImporter
+from importers.ifc.ifc_file import UnknownSchemaError
+from tests.conftest import SHARED_DATA
+from tests.support.ifc_models import AirSystemModel, gid, length
+
+
+@pytest.fixture
+def air() -> AirSystemModel:
+    return AirSystemModel()
+
+
+def test_the_air_system_imports_with_its_flow_chain_spaces_and_system(air, tmp_path):
+    graph = IfcImporter().parse(air.write(tmp_path / "air.ifc"))
+    rels = set(graph.relationships)
+    assert {k for k in rels if k[1] == "FEEDS"} == {
+        (gid(air.ahu), "FEEDS", gid(air.duct)),
+        (gid(air.duct), "FEEDS", gid(air.terminal1)),
+        (gid(air.duct), "FEEDS", gid(air.terminal2)),
+    }
+    assert all(graph.relationships[k].properties == {} for k in rels if k[1] == "FEEDS")
+    assert {
+        (gid(air.project), "CONTAINS", gid(air.site)),
+        (gid(air.site), "CONTAINS", gid(air.building)),
+        (gid(air.building), "CONTAINS", gid(air.storey)),
+        (gid(air.storey), "CONTAINS", gid(air.office1)),
+        (gid(air.storey), "CONTAINS", gid(air.office2)),
+        (gid(air.terminal1), "LOCATED_IN", gid(air.office1)),
+        (gid(air.terminal2), "LOCATED_IN", gid(air.office2)),
+        (gid(air.ahu), "LOCATED_IN", gid(air.storey)),
+        (gid(air.system), "SERVES", gid(air.building)),
+        (gid(air.ahu), "MEMBER_OF", gid(air.system)),
+        (gid(air.terminal2), "MEMBER_OF", gid(air.system)),
+    } <= rels
+    nodes = graph.nodes
+    assert nodes[gid(air.office1)].kind == "Space"
+    assert nodes[gid(air.office1)].name == "101 Office 101"
+    assert nodes[gid(air.storey)].kind == "Floor"
+    assert nodes[gid(air.system)].kind == "System"
+    assert nodes[gid(air.ahu)].kind == "Equipment"
+    assert nodes[gid(air.ahu)].properties["brick_class"] == "Air_Handling_Unit"
+    assert nodes[gid(air.terminal1)].properties["brick_class"] == "Air_Diffuser"
+    assert "brick_class" not in nodes[gid(air.duct)].properties  # Brick has no ducts
+    assert nodes[gid(air.ahu)].properties["ifc_guid"] == air.ahu.GlobalId
+    assert not any(n.properties["ifc_class"] == "IfcDistributionPort" for n in nodes.values())
+    assert graph.source.source_id == f"ifc-project:{air.project.GlobalId}"
+
+
+def test_property_and_quantity_sets_are_converted_to_si_with_their_unit(air, tmp_path):
+    graph = IfcImporter().parse(air.write(tmp_path / "air.ifc"))
+    duct = graph.nodes[gid(air.duct)].properties
+    assert duct["Pset_DuctDesign__Length"] == pytest.approx(2.5)  # 2500 mm
+    assert duct["Pset_DuctDesign__Length__unit"] == "m"
+    assert duct["Pset_DuctDesign__SupplyTemperature"] == pytest.approx(16.0)
+    assert duct["Pset_DuctDesign__SupplyTemperature__unit"] == "degC"
+    assert duct["Pset_DuctDesign__Insulated"] is True
+    ahu = graph.nodes[gid(air.ahu)].properties
+    assert ahu["Pset_AhuDesign__NominalAirFlow"] == pytest.approx(1.2)
+    assert ahu["Pset_AhuDesign__NominalAirFlow__unit"] == "m3/s"
+    office = graph.nodes[gid(air.office1)].properties
+    assert office["Qto_SpaceBaseQuantities__NetFloorArea"] == pytest.approx(42.5)
+    assert office["Qto_SpaceBaseQuantities__NetFloorArea__unit"] == "m2"
+    storey = graph.nodes[gid(air.storey)].properties
+    assert storey["elevation"] == pytest.approx(3.5)
+
+
+def test_type_object_property_sets_are_inherited_and_overridden_by_the_occurrence(air, tmp_path):
+    f = air.file
+    terminal_type = api.run("root.create_entity", f, ifc_class="IfcAirTerminalType", name="Swirl")
+    api.run(
+        "type.assign_type",
+        f,
+        related_objects=[air.terminal1, air.terminal2],
+        relating_type=terminal_type,
+    )
+    type_pset = api.run("pset.add_pset", f, product=terminal_type, name="Pset_Maker")
+    api.run("pset.edit_pset", f, pset=type_pset, properties={"Manufacturer": "Acme", "Model": "S1"})
+    own = api.run("pset.add_pset", f, product=air.terminal2, name="Pset_Maker")
+    api.run("pset.edit_pset", f, pset=own, properties={"Model": "S2"})
+    graph = IfcImporter().parse(air.write(tmp_path / "typed.ifc"))
+    one, two = (
+        graph.nodes[gid(air.terminal1)].properties,
+        graph.nodes[gid(air.terminal2)].properties,
+    )
+    assert (one["Pset_Maker__Manufacturer"], one["Pset_Maker__Model"]) == ("Acme", "S1")
+    assert (two["Pset_Maker__Manufacturer"], two["Pset_Maker__Model"]) == ("Acme", "S2")
+    assert one["ifc_type_name"] == "Swirl" and one["ifc_type_class"] == "IfcAirTerminalType"
+
+
+def test_the_diff_of_two_versions_names_exactly_the_removed_element_and_the_changed_pset(
+    air, tmp_path
+):
+    old = IfcImporter().parse(air.write(tmp_path / "v1.ifc"))
+    api.run("root.remove_product", air.file, product=air.terminal2)
+    pset = next(
+        d.RelatingPropertyDefinition
+        for d in air.duct.IsDefinedBy
+        if d.RelatingPropertyDefinition.Name == "Pset_DuctDesign"
+    )
+    api.run("pset.edit_pset", air.file, pset=pset, properties={"Length": length(air, 3000.0)})
+    new = IfcImporter().parse(air.write(tmp_path / "v2.ifc"))
+    diff = diff_graphs(old, new)
+    assert diff.added == []
+    assert diff.removed == [gid(air.terminal2)]
+    assert diff.changed == {gid(air.duct): ["Pset_DuctDesign__Length"]}
+    assert set(diff.relationships_removed) == {
+        (gid(air.duct), "FEEDS", gid(air.terminal2)),
+        (gid(air.terminal2), "LOCATED_IN", gid(air.office2)),
+        (gid(air.terminal2), "MEMBER_OF", gid(air.system)),
+    }
+    assert new.source.source_id == old.source.source_id  # same project: same source
+
+
+def test_ports_without_a_flow_direction_give_an_edge_flagged_undirected(tmp_path):
+    model = AirSystemModel()
+    pump = model._entity("IfcPump", "P-1")
+    valve = model._entity("IfcValve", "V-1")
+    a = api.run("system.add_port", model.file, element=pump)
+    b = api.run("system.add_port", model.file, element=valve)
+    api.run("system.connect_port", model.file, port1=a, port2=b, direction="NOTDEFINED")
+    graph = IfcImporter().parse(model.write(tmp_path / "pump.ifc"))
+    feeds = [
+        r for r in graph.iter_relationships() if r.type == "FEEDS" and gid(pump) in (r.start, r.end)
+    ]
+    assert len(feeds) == 1 and feeds[0].properties == {"directed": False}
+
+
+@pytest.mark.parametrize(
+    ("content", "error", "fragment"),
+    [
+        (b"hello, not a model\n", MalformedFileError, "END-ISO-10303-21"),
+        (b"", MalformedFileError, "empty"),
+    ],
+)
+def test_non_ifc_files_are_refused(tmp_path, content, error, fragment):
+    path = tmp_path / "bad.ifc"
+    path.write_bytes(content)
+    with pytest.raises(error) as caught:
+        IfcImporter().parse(path)
+    assert caught.value.exit_code == 2 and caught.value.file == str(path)
+    assert fragment in str(caught.value)
+
+
+def test_a_file_with_a_header_but_no_ifc_content_is_refused(tmp_path):
+    path = tmp_path / "text.ifc"
+    path.write_text("just text\nEND-ISO-10303-21;\n")
+    with pytest.raises(MalformedFileError) as caught:
+        IfcImporter().parse(path)
+    assert "not an IFC file" in str(caught.value)
+
+
+def test_a_truncated_file_names_the_last_entity_read(air, tmp_path):
+    full = air.write(tmp_path / "full.ifc").read_bytes()
+    cut = tmp_path / "cut.ifc"
+    cut.write_bytes(full[: len(full) * 2 // 3])
+    with pytest.raises(MalformedFileError) as caught:
+        IfcImporter().parse(cut)
+    assert "truncated" in str(caught.value)
+    assert caught.value.entity and caught.value.entity.startswith("#")
+
+
+def test_an_unknown_schema_is_refused(air, tmp_path):
+    text = (
+        air.write(tmp_path / "ok.ifc")
+        .read_text()
+        .replace("FILE_SCHEMA(('IFC4'))", "FILE_SCHEMA(('IFC9X9'))")
+    )
+    path = tmp_path / "future.ifc"
+    path.write_text(text)
+    with pytest.raises(UnknownSchemaError) as caught:
+        IfcImporter().parse(path)
+    assert isinstance(caught.value, InputError) and "IFC9X9" in str(caught.value)
+
+
+def test_a_reference_to_a_missing_entity_names_the_entity_that_makes_it(air, tmp_path):
+    path = air.write(tmp_path / "ok.ifc")
+    rel = air.file.by_type("IfcRelContainedInSpatialStructure")[0]
+    lines = path.read_text().splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith(f"#{rel.id()}="):
+            relating = f"#{rel.RelatingStructure.id()})"
+            lines[i] = line[: line.rindex(relating)] + "#999999);"
+    broken = tmp_path / "dangling.ifc"
+    broken.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DanglingRelationshipError) as caught:
+        IfcImporter().parse(broken)
+    assert caught.value.entity == f"#{rel.id()} IfcRelContainedInSpatialStructure"
+    assert "#999999" in str(caught.value)
+
+
+def test_every_brick_class_in_the_ifc_table_exists_in_brick():
+    from importers.brick.vocabulary import brick_vocabulary
+    from importers.ifc.classes import ifc_mapping
+
+    classes = brick_vocabulary().classes
+    for ifc_class, table in ifc_mapping().brick_classes.items():
+        for brick_class in table.values():
+            assert brick_class in classes, (ifc_class, brick_class)
+
+
+@pytest.mark.parametrize("name", ["webifc_IfcOpenHouse_IFC4.ifc", "webifc_Office_A_20110811.ifc"])
+def test_real_files_give_every_product_a_node_of_its_ifc_class(name):
+    path = SHARED_DATA / "ifc" / name
+    if not path.is_file():
+        pytest.skip(f"real-world data not available ({path} is absent)")
+    model = ifcopenshell.open(str(path))
+    expected: dict[str, int] = {}
+    for product in model.by_type("IfcProduct"):
+        if not product.is_a("IfcPort"):
+            expected[product.is_a()] = expected.get(product.is_a(), 0) + 1
+    for cls in ("IfcSystem", "IfcZone"):
+        for group in model.by_type(cls):
+            expected[group.is_a()] = expected.get(group.is_a(), 0) + 1
+    expected["IfcProject"] = 1
+    graph = IfcImporter().parse(path)
+    assert graph.annotations["ifc_counts"] == expected
