@@ -4,14 +4,20 @@ Read in one pass over the model's IfcRelDefinesByProperties and IfcRelDefinesByT
 asking each element for its sets (the same sets are shared by many elements). Type objects'
 sets come first and the occurrence's own sets override them, as IFC intends. A converted value
 keeps its unit in `<key>__unit`.
+
+Text values that say nothing are left out and counted: empty strings, and placeholders that only
+repeat their property's name (Revit's COBie export writes `Manufacturer = "Manufacturer"` for every
+unset field; in a typical Revit model they are four in ten of all property values).
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import ifcopenshell
@@ -22,13 +28,26 @@ Properties = dict[str, Any]
 _NOT_IDENTIFIER = re.compile(r"[^A-Za-z0-9_]+")
 
 
-def collect_properties(model: ifcopenshell.file, units: UnitConverter) -> dict[int, Properties]:
-    """Entity id -> flattened properties of every object that has property or quantity sets."""
+@dataclass(slots=True)
+class CollectedProperties:
+    by_entity: dict[int, Properties]
+    """Entity id -> flattened properties, for every object with property or quantity sets."""
+    placeholders: int = 0
+    """Property values left out as empty or placeholder text (counted once per property set)."""
+
+
+@dataclass(slots=True)
+class _Counter:
+    placeholders: int = field(default=0)
+
+
+def collect_properties(model: ifcopenshell.file, units: UnitConverter) -> CollectedProperties:
     cache: dict[int, Properties] = {}
+    counter = _Counter()
 
     def of(definition: ifcopenshell.entity_instance) -> Properties:
         if definition.id() not in cache:
-            cache[definition.id()] = dict(_definition(definition, units))
+            cache[definition.id()] = dict(_definition(definition, units, counter))
         return cache[definition.id()]
 
     from_types: dict[int, Properties] = defaultdict(dict)
@@ -54,27 +73,35 @@ def collect_properties(model: ifcopenshell.file, units: UnitConverter) -> dict[i
     merged: dict[int, Properties] = {}
     for entity_id in from_types.keys() | own.keys():
         merged[entity_id] = {**from_types.get(entity_id, {}), **own.get(entity_id, {})}
-    return merged
+    return CollectedProperties(merged, counter.placeholders)
 
 
 def _definition(
-    definition: ifcopenshell.entity_instance, units: UnitConverter
+    definition: ifcopenshell.entity_instance, units: UnitConverter, counter: _Counter
 ) -> Iterator[tuple[str, Any]]:
     set_name = definition.Name or definition.is_a()
     if definition.is_a("IfcPropertySet"):
-        yield from _properties(set_name, definition.HasProperties or (), units)
+        yield from _properties(set_name, definition.HasProperties or (), units, counter)
     elif definition.is_a("IfcElementQuantity"):
         yield from _quantities(set_name, definition.Quantities or (), units)
 
 
 def _properties(
-    prefix: str, properties: Iterable[ifcopenshell.entity_instance], units: UnitConverter
+    prefix: str,
+    properties: Iterable[ifcopenshell.entity_instance],
+    units: UnitConverter,
+    counter: _Counter,
 ) -> Iterator[tuple[str, Any]]:
     for prop in properties:
-        key = _key(prefix, prop.Name)
+        name = prop[0]  # Name, the first attribute of every IfcProperty
+        key = _key(prefix, name)
         kind = prop.is_a()
-        if kind == "IfcPropertySingleValue":
-            yield from _value(key, prop.NominalValue, getattr(prop, "Unit", None), units)
+        if kind == "IfcPropertySingleValue":  # by position, the hot path: (Name, _, Value, Unit)
+            value = prop[2]
+            if value is not None and _says_nothing(value[0], name):
+                counter.placeholders += 1
+                continue
+            yield from _value(key, value, prop[3], units)
         elif kind == "IfcPropertyEnumeratedValue":
             values = [_plain(v) for v in prop.EnumerationValues or ()]
             if values:
@@ -87,7 +114,9 @@ def _properties(
             if values and len({type(v) for v in values}) == 1:
                 yield key, values
         elif kind == "IfcComplexProperty":
-            yield from _properties(f"{prefix}__{prop.Name}", prop.HasProperties or (), units)
+            yield from _properties(
+                f"{prefix}__{prop.Name}", prop.HasProperties or (), units, counter
+            )
 
 
 def _quantities(
@@ -118,7 +147,10 @@ def _value(
 ) -> Iterator[tuple[str, Any]]:
     if value is None:
         return
-    raw = value.wrappedValue
+    raw = value[0]  # wrappedValue, read by position: tens of thousands per model
+    if isinstance(raw, str):
+        yield key, _plain(value, raw)
+        return
     if isinstance(raw, float) and not math.isfinite(raw):
         return
     if isinstance(raw, int | float) and not isinstance(raw, bool):
@@ -127,18 +159,25 @@ def _value(
             yield key, measured.value
             yield f"{key}__unit", measured.unit
             return
-    yield key, _plain(value)
+    yield key, _plain(value, raw)
 
 
-def _plain(value: ifcopenshell.entity_instance) -> Any:
-    raw = value.wrappedValue
-    if value.is_a("IfcLogical") and isinstance(raw, str):
+def _says_nothing(raw: Any, name: str | None) -> bool:
+    """An empty text, or a placeholder that only repeats the property's name."""
+    return isinstance(raw, str) and (not raw.strip() or raw == name)
+
+
+def _plain(value: ifcopenshell.entity_instance, raw: Any = None) -> Any:
+    if raw is None:
+        raw = value[0]
+    if isinstance(raw, str) and value.is_a("IfcLogical"):
         return {"TRUE": True, "FALSE": False}.get(raw.upper(), raw)
     if isinstance(raw, bool | int | float | str):
         return raw
     return str(raw)
 
 
+@functools.lru_cache(maxsize=65536)
 def _key(prefix: str, name: str | None) -> str:
     """`Pset_SpaceCommon__IsExternal`: a property name Neo4j and Cypher take as it is."""
     key = _NOT_IDENTIFIER.sub("_", f"{prefix}__{name or 'unnamed'}").strip("_")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 import ifcopenshell
 import ifcopenshell.api as api
 import pytest
@@ -10,8 +12,10 @@ from graphtwin.errors import DanglingRelationshipError, InputError, MalformedFil
 from graphtwin.twin_diff import diff_graphs
 from importers.ifc import IfcImporter
 from importers.ifc.ifc_file import UnknownSchemaError
-from tests.conftest import SHARED_DATA
+from tests.conftest import ROOT, SHARED_DATA
 from tests.support.ifc_models import AirSystemModel, gid, length
+
+EXAMPLES = ROOT / "examples"
 
 
 @pytest.fixture
@@ -94,6 +98,21 @@ def test_type_object_property_sets_are_inherited_and_overridden_by_the_occurrenc
     assert (one["Pset_Maker__Manufacturer"], one["Pset_Maker__Model"]) == ("Acme", "S1")
     assert (two["Pset_Maker__Manufacturer"], two["Pset_Maker__Model"]) == ("Acme", "S2")
     assert one["ifc_type_name"] == "Swirl" and one["ifc_type_class"] == "IfcAirTerminalType"
+
+
+def test_empty_and_placeholder_text_values_are_left_out_and_counted(air, tmp_path):
+    pset = api.run("pset.add_pset", air.file, product=air.ahu, name="Pset_Maker")
+    api.run(
+        "pset.edit_pset",
+        air.file,
+        pset=pset,
+        properties={"Manufacturer": "Manufacturer", "Note": " ", "Model": "AHU-9"},
+    )
+    graph = IfcImporter().parse(air.write(tmp_path / "placeholders.ifc"))
+    props = graph.nodes[gid(air.ahu)].properties
+    assert props["Pset_Maker__Model"] == "AHU-9"
+    assert "Pset_Maker__Manufacturer" not in props and "Pset_Maker__Note" not in props
+    assert any(w.startswith("2 property values were empty") for w in graph.warnings)
 
 
 def test_the_diff_of_two_versions_names_exactly_the_removed_element_and_the_changed_pset(
@@ -223,3 +242,40 @@ def test_real_files_give_every_product_a_node_of_its_ifc_class(name):
     expected["IfcProject"] = 1
     graph = IfcImporter().parse(path)
     assert graph.annotations["ifc_counts"] == expected
+
+
+def _demo_builder():
+    spec = importlib.util.spec_from_file_location(
+        "build_riverside_ifc", EXAMPLES / "build_riverside_ifc.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_committed_demo_ifc_is_what_its_script_builds(tmp_path):
+    builder = _demo_builder()
+    rebuilt = IfcImporter().parse(builder.build(tmp_path / "rebuilt.ifc"))
+    committed = IfcImporter().parse(EXAMPLES / "riverside-building-b.ifc")
+    assert diff_graphs(committed, rebuilt).empty
+    assert committed.warnings == []
+
+
+def test_the_demo_building_b_air_system_flows_from_the_ahu_to_every_diffuser():
+    graph = IfcImporter().parse(EXAMPLES / "riverside-building-b.ifc")
+    names = {t: n.name for t, n in graph.nodes.items()}
+    feeds = {(names[a], names[b]) for a, rel, b in graph.relationships if rel == "FEEDS"}
+    assert feeds == {
+        ("AHU-02", "SA riser"),
+        ("SA riser", "VAV-B101"),
+        ("SA riser", "SA branch L2"),
+        ("SA branch L2", "VAV-B201"),
+        ("SA branch L2", "VAV-B202"),
+        ("VAV-B101", "SD-B101"),
+        ("VAV-B201", "SD-B201"),
+        ("VAV-B202", "SD-B202"),
+    }
+    ahu = next(n for n in graph.nodes.values() if n.name == "AHU-02").properties
+    assert ahu["brick_class"] == "Air_Handling_Unit"
+    assert ahu["Pset_AirHandlerDesign__DesignSupplyAirTemperature"] == pytest.approx(16.0)
+    assert ahu["classification"] == ["Uniclass: Pr_60_65_03 Air handling units"]
