@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.bench_brick import DEFAULT_FILE, BrickOptions, run_brick
+from benchmarks.bench_ifc import DEFAULT_FILE as DEFAULT_IFC_FILE
+from benchmarks.bench_ifc import IfcOptions, run_ifc
 from benchmarks.bench_load import BenchmarkFailedError, LoadOptions, run_load
 from benchmarks.bench_neo4j_start import DEFAULT_HEAP, StartOptions, run_neo4j_start
 from benchmarks.harness import info_table, machine_info, note, write_json
@@ -52,6 +54,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="size of the model for the peak-memory measurement, 0 to skip (default: 50)",
     )
 
+    ifc = argparse.ArgumentParser(add_help=False)
+    ifc.add_argument(
+        "--ifc-file",
+        type=Path,
+        default=DEFAULT_IFC_FILE,
+        help="IFC model to import (default: ../shared/data/ifc/webifc_Office_A_20110811.ifc)",
+    )
+    ifc.add_argument(
+        "--large-elements",
+        type=_not_negative,
+        default=100_000,
+        help="elements of the generated model, 0 to skip (default: 100000)",
+    )
+
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks",
         description="graphtwin benchmarks against same-run baselines (see docs/benchmarks.md)",
@@ -67,7 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
         "brick", parents=[common, brick], help="Brick import vs rdflib parsing the same file"
     )
     commands.add_parser(
-        "all", parents=[common, load, brick], help="every benchmark, one after another"
+        "ifc", parents=[common, ifc], help="IFC import vs the minimal read of the same file"
+    )
+    commands.add_parser(
+        "all", parents=[common, load, brick, ifc], help="every benchmark, one after another"
     )
     return parser
 
@@ -112,6 +131,21 @@ def main(argv: Sequence[str] | None = None) -> int:
                 brick_result = run_brick(options, server)
             results["brick"] = brick_result.to_json()
             _emit(brick_result.report(), args.json, results)
+
+    if args.command in ("ifc", "all"):
+        if not args.ifc_file.is_file():
+            note(f"ifc benchmark skipped: {args.ifc_file} is absent (../shared/data)")
+        else:
+            ifc_options = IfcOptions(
+                file=args.ifc_file,
+                repeat=args.repeat,
+                warmup=args.warmup,
+                large_elements=args.large_elements,
+            )
+            with bench_server(heap=args.heap or DEFAULT_HEAP) as server:
+                ifc_result = run_ifc(ifc_options, server)
+            results["ifc"] = ifc_result.to_json()
+            _emit(ifc_result.report(), args.json, results)
 
     if args.command in ("neo4j-start", "all"):
         start = run_neo4j_start(
