@@ -26,10 +26,12 @@ def demo(
         Path, typer.Option("--examples", help="Folder with the demo campus files.")
     ] = EXAMPLES,
 ) -> None:
-    """Start Neo4j, import the sample campus (twin file + Brick model) and show how to look."""
+    """Start Neo4j, import the sample campus (twin file, Brick and IFC models) and show how to
+    look."""
     jobs = [
         (IMPORTERS["twin"], examples / "demo-campus.yaml"),
         (IMPORTERS["brick"], examples / "riverside-building-b.ttl"),
+        (IMPORTERS["ifc"], examples / "riverside-building-b.ifc"),
         (IMPORTERS["twin"], examples / "riverside-links.yaml"),
     ]
     for _, path in jobs:
@@ -50,7 +52,11 @@ def demo(
     out.rule("[bold]graphtwin demo")
     out.print(f"Neo4j {state.version} {state.edition} at {state.uri} ({how})")
 
-    run_import(jobs, as_json=False, dry_run=False)
+    reports = run_import(jobs, as_json=False, dry_run=False)
+    # The IFC source is its project, whose twin node roots the BIM team's spatial tree.
+    ifc_project = next(
+        "ifc:" + r.source_id.removeprefix("ifc-project:") for r in reports if r.format == "ifc"
+    )
 
     with TwinStore.open() as store:
         exported = store.export()
@@ -60,6 +66,8 @@ def demo(
         f"relationships from {len(counts.sources)} source(s):"
     )
     out.print(render_tree(exported.graph, "campus", depth=3))
+    out.print("\nBuilding B as its BIM team modelled it (IFC):")
+    out.print(render_tree(exported.graph, ifc_project, depth=5))
 
     password = f"$(cat {state.password_file})" if state.password_file else "$NEO4J_PASSWORD"
     out.rule("[bold]Look at it")
