@@ -33,6 +33,7 @@ bench: system-deps $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/graphtwin schema twin-file > docs/twin-file.schema.json
+	$(BIN)/graphtwin schema governance > docs/governance.schema.json
 	$(BIN)/graphtwin schema brick-classes
 
 clean:

@@ -41,8 +41,11 @@ ORIGIN_KEYS: tuple[str, ...] = (
 """Identifiers a node keeps from the standard it came from (graph contract)."""
 
 RESERVED_NODE_KEYS = frozenset({"twin_id", "kind", "name"})
-RESERVED_RELATIONSHIP_KEYS = frozenset({"sources", "hash", "first_asserted_at", "changed_at"})
-"""Relationship properties the store maintains itself (lineage), not asserted by sources."""
+RESERVED_RELATIONSHIP_KEYS = frozenset(
+    {"sources", "hash", "first_asserted_at", "changed_at", "selector"}
+)
+"""Relationship properties the store maintains itself (lineage, the selector that derived the
+relationship), not asserted by sources."""
 
 _PROPERTY_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _CONTROL_CHARACTER = re.compile(r"[\x00-\x1f]")

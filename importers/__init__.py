@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from importers.base import Importer
 from importers.brick import BrickImporter
+from importers.governance import GovernanceImporter
 from importers.ifc import IfcImporter
 from importers.twinfile import TwinFileImporter
 
 IMPORTERS: dict[str, Importer] = {
-    importer.format: importer for importer in (TwinFileImporter(), BrickImporter(), IfcImporter())
+    importer.format: importer
+    for importer in (TwinFileImporter(), BrickImporter(), IfcImporter(), GovernanceImporter())
 }
 
 __all__ = ["IMPORTERS", "Importer"]

@@ -131,6 +131,12 @@ def _print_reports(reports: list[LoadReport], graphs: list[TwinGraph]) -> None:
         )
     out.print(table)
     out.print("+ created  ~ updated  = unchanged  - removed")
+    last = reports[-1]
+    if last.selector_rels_created or last.selector_rels_deleted:
+        out.print(
+            f"selectors (constraints, procedures) now apply to {last.selector_rels_created} more "
+            f"and {last.selector_rels_deleted} fewer entities"
+        )
     for r in reports:
         if r.diff is not None and not r.diff.empty:
             print_diff(r.diff, title=f"What changed in {r.source_id}")

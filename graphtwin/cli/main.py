@@ -16,6 +16,7 @@ from graphtwin.cli.output import configure_logging, err, out
 from graphtwin.cli.show_cmd import show
 from graphtwin.cli.tree_cmd import tree
 from importers.brick import class_table
+from importers.governance.schema import governance_json_schema
 from importers.twinfile.schema import twin_file_json_schema
 
 app = typer.Typer(
@@ -45,6 +46,12 @@ app.add_typer(schema_app, name="schema")
 def twin_file_schema() -> None:
     """JSON Schema of the twin file (also in docs/twin-file.schema.json)."""
     typer.echo(json.dumps(twin_file_json_schema(), indent=2))
+
+
+@schema_app.command("governance")
+def governance_schema() -> None:
+    """JSON Schema of the governance file (also in docs/governance.schema.json)."""
+    typer.echo(json.dumps(governance_json_schema(), indent=2))
 
 
 @schema_app.command("brick-classes")

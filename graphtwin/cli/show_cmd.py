@@ -41,7 +41,8 @@ def show(
     out.print(props)
     rels = Table("direction", "type", "node", "sources", title="Relationships")
     for r in lineage.relationships:
-        rels.add_row("->" if r.outgoing else "<-", r.type, r.other, ", ".join(r.sources))
+        by = ", ".join(r.sources) or (f"selector of {r.selector}" if r.selector else "")
+        rels.add_row("->" if r.outgoing else "<-", r.type, r.other, by)
     out.print(rels)
 
 

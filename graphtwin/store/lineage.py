@@ -32,6 +32,8 @@ class RelationshipLineage:
     sources: tuple[str, ...]
     changed_at: datetime | None
     properties: dict[str, Any]
+    selector: str | None = None
+    """twin_id of the node whose selector derived this relationship (no source asserts it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +87,7 @@ def read_lineage(session: neo4j.Session, twin_id: str) -> NodeLineage:
             sources=tuple(r["sources"] or ()),
             changed_at=_native(r["changed_at"]),
             properties={k: v for k, v in r["props"].items() if k not in RESERVED_RELATIONSHIP_KEYS},
+            selector=r["props"].get("selector"),
         )
         for r in session.run(cypher("read/node_relationships"), twin_id=twin_id)
     ]

@@ -16,6 +16,8 @@ class LoadReport:
     source asserted it before and no longer does; retired (nodes): removed nodes that no source
     defines any more, which leave the live twin and stay as (:Retired) history; deleted
     (relationships): removed relationships nobody asserts any more, and those of retired nodes.
+    selector_rels: relationships that selectors (governance constraints, procedures) made or
+    dropped after the import, over the whole twin; counted on the last report of an import.
     """
 
     source_id: str
@@ -33,6 +35,8 @@ class LoadReport:
     rels_unchanged: int = 0
     rels_removed: int = 0
     rels_deleted: int = 0
+    selector_rels_created: int = 0
+    selector_rels_deleted: int = 0
     warnings: list[str] = field(default_factory=list)
     duration_s: float = 0.0
     diff: TwinDiff | None = None

@@ -22,6 +22,7 @@ from graphtwin.store.lineage import NodeLineage, read_lineage
 from graphtwin.store.loader import GraphLoader, Progress
 from graphtwin.store.reader import ExportedTwin, read_twin
 from graphtwin.store.report import LoadReport
+from graphtwin.store.selectors import SelectorReport, resolve_selectors
 
 log = logging.getLogger(__name__)
 
@@ -159,14 +160,16 @@ class TwinStore:
         with self.driver.session(database=self.database) as session:
             tx = session.begin_transaction()
             try:
+                now = datetime.now(UTC)
                 loader = GraphLoader(
                     tx,
-                    now=datetime.now(UTC),
+                    now=now,
                     batch_size=self.batch_size,
                     progress=progress,
                     collect_diff=diff,
                 )
                 reports = [loader.load(graph, dry_run=dry_run) for graph in graphs]
+                _note_selectors(resolve_selectors(tx, now=now), graphs, reports)
             except BaseException:
                 tx.rollback()
                 raise
@@ -210,3 +213,16 @@ class TwinStore:
             cypher(statement), params, database_=self.database, routing_="r"
         )
         return [r.data() for r in records]
+
+
+def _note_selectors(
+    resolved: SelectorReport, graphs: Sequence[TwinGraph], reports: list[LoadReport]
+) -> None:
+    """Selector counts go on the last report (they are the outcome of the whole import); a
+    selector that matches nothing is a warning on the report of the source that defines it."""
+    reports[-1].selector_rels_created = resolved.created
+    reports[-1].selector_rels_deleted = resolved.deleted
+    for twin_id in resolved.empty:
+        for graph, report in zip(graphs, reports, strict=True):
+            if twin_id in graph.nodes:
+                report.warnings.append(f"the selector of {twin_id} matches nothing in the twin")

@@ -1,0 +1,73 @@
+"""Selector resolution: relationships that follow the twin instead of naming their targets.
+
+A governance constraint says "every Office space" (`selects_as: APPLIES_TO`,
+`selects_kind: Space`, `selects_brick_class: Office`), not "these 12 rooms". After every import,
+in the import's own transaction, each selecting node's selector is evaluated against the whole
+twin and its relationships are brought in line: new matches get an edge (`selector` = the
+selecting node's twin_id, no `sources`), edges to nodes that no longer match are dropped. So an
+office imported later from IFC is governed at once, and a retired one stops being governed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import neo4j
+
+from graphtwin.statements import cypher
+
+SELECTABLE_TYPES = frozenset({"APPLIES_TO", "RESPONSIBLE_FOR"})
+"""Relationship types a selector may make (the governance file's selector fields)."""
+
+_FILTERS = ("kind", "brick_class", "ifc_class", "isa95_level")
+
+
+@dataclass(slots=True)
+class SelectorReport:
+    created: int = 0
+    deleted: int = 0
+    empty: list[str] = field(default_factory=list)
+    """twin_ids of selecting nodes whose selector matches nothing (worth a warning)."""
+
+
+def resolve_selectors(tx: neo4j.Transaction, *, now: datetime) -> SelectorReport:
+    report = SelectorReport()
+    selecting = [dict(r) for r in tx.run(cypher("selectors/selecting_nodes"))]
+    selecting = [s for s in selecting if s["rel_type"] in SELECTABLE_TYPES]
+    if not selecting:
+        return report
+    wanted = {s["eid"]: _matches(tx, s) - {s["eid"]} for s in selecting}
+    have: dict[str, dict[str, dict[str, Any]]] = {s["eid"]: {} for s in selecting}
+    rows = [{"eid": s["eid"], "rel_type": s["rel_type"]} for s in selecting]
+    for rec in tx.run(cypher("selectors/selected_edges"), selecting=rows):
+        have[rec["s_eid"]][rec["t_eid"]] = dict(rec)
+
+    create, drop = [], []
+    for s in selecting:
+        targets, edges = wanted[s["eid"]], have[s["eid"]]
+        if not targets:
+            report.empty.append(s["twin_id"])
+        for t_eid in sorted(targets - edges.keys()):
+            create.append({"s_eid": s["eid"], "t_eid": t_eid, "type": s["rel_type"]})
+        drop += [e["rel_eid"] for t, e in edges.items() if t not in targets and e["by_selector"]]
+    if create:
+        tx.run(cypher("selectors/edges_create"), rows=create, now=now).consume()
+        report.created = len(create)
+    if drop:
+        record = tx.run(cypher("selectors/edges_drop"), rel_eids=drop).single()
+        report.deleted = record["deleted"] if record else 0
+    return report
+
+
+def _matches(tx: neo4j.Transaction, selector: dict[str, Any]) -> set[str]:
+    """Element ids of the nodes a selector matches."""
+    filters = {k: selector[k] for k in _FILTERS}
+    if selector["within"] is None:
+        return {r["eid"] for r in tx.run(cypher("selectors/matching_nodes"), **filters)}
+    return {
+        r["eid"]
+        for r in tx.run(cypher("selectors/subtree_nodes"), root=selector["within"])
+        if all(v is None or r[k] == v for k, v in filters.items())
+    }
