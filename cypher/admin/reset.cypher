@@ -1,4 +1,4 @@
-// Delete every twin node, source and retired record (the schema stays). Runs in an auto-commit
-// transaction.
-MATCH (n) WHERE n:Twin OR n:Source OR n:Retired
+// Delete every twin node, source, retired record and linking decision (the schema stays). Runs
+// in an auto-commit transaction.
+MATCH (n) WHERE n:Twin OR n:Source OR n:Retired OR n:LinkCandidate OR n:LinkRejection
 CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 import graphtwin
-from graphtwin.cli import db_cmd, export_cmd, import_cmd, neo4j_cmd
+from graphtwin.cli import db_cmd, export_cmd, import_cmd, link_cmd, neo4j_cmd
 from graphtwin.cli.demo_cmd import demo
 from graphtwin.cli.diff_cmd import diff
 from graphtwin.cli.output import configure_logging, err, out
@@ -31,6 +31,7 @@ app.add_typer(neo4j_cmd.app, name="neo4j")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(import_cmd.app, name="import")
 app.add_typer(export_cmd.app, name="export")
+app.add_typer(link_cmd.app, name="link")
 app.command()(tree)
 app.command()(show)
 app.command()(diff)

@@ -183,6 +183,9 @@ class TwinStore:
         with self.driver.session(database=self.database, default_access_mode="READ") as session:
             return read_twin(session, root=root, batch_size=self.batch_size)
 
+    def exists(self, twin_id: str) -> bool:
+        return bool(self._read("read/twin_exists", twin_id=twin_id)[0]["found"])
+
     def lineage(self, twin_id: str) -> NodeLineage:
         """Every property of a node with the source that set it and when."""
         with self.driver.session(database=self.database, default_access_mode="READ") as session:
