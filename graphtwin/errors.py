@@ -169,3 +169,18 @@ class TwinNotFoundError(InputError):
     def __init__(self, twin_id: str) -> None:
         super().__init__("no twin entity with this twin_id in the graph", entity=twin_id)
         self.twin_id = twin_id
+
+
+# --- XML documents (ISA-95 B2MML, BatchML) -------------------------------------------------------
+
+
+class UnknownNamespaceError(InputError):
+    """An XML document whose root namespace is not a format (or version) graphtwin reads."""
+
+
+class InvalidEnumerationError(SchemaViolationError):
+    """A value that must come from a fixed list (an ISA-95 equipment level, ...) does not."""
+
+
+class UnsupportedMessageError(InputError):
+    """A well-formed message that carries no data to import (a Get query, a Cancel)."""

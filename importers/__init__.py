@@ -8,11 +8,18 @@ from importers.base import Importer
 from importers.brick import BrickImporter
 from importers.governance import GovernanceImporter
 from importers.ifc import IfcImporter
+from importers.isa95 import Isa95Importer
 from importers.twinfile import TwinFileImporter
 
 IMPORTERS: dict[str, Importer] = {
     importer.format: importer
-    for importer in (TwinFileImporter(), BrickImporter(), IfcImporter(), GovernanceImporter())
+    for importer in (
+        TwinFileImporter(),
+        BrickImporter(),
+        IfcImporter(),
+        GovernanceImporter(),
+        Isa95Importer(),
+    )
 }
 
 __all__ = ["IMPORTERS", "Importer"]
