@@ -13,6 +13,8 @@ from graphtwin.cli.output import err, out
 from graphtwin.cli.tree_cmd import render_tree
 from graphtwin.config import load_settings
 from graphtwin.errors import InputError, SourceLocation
+from graphtwin.identity.config import matching_config
+from graphtwin.identity.store import cluster, run_linking
 from graphtwin.neo4j_local import server
 from graphtwin.store import TwinStore
 from importers import IMPORTERS
@@ -26,13 +28,17 @@ def demo(
         Path, typer.Option("--examples", help="Folder with the demo campus files.")
     ] = EXAMPLES,
 ) -> None:
-    """Start Neo4j, import the sample campus (twin file, Brick and IFC models) and show how to
-    look."""
+    """Start Neo4j, import the sample campus (twin file, Brick, IFC, ISA-95, governance), link
+    what is one thing across them, and show how to look."""
     jobs = [
         (IMPORTERS["twin"], examples / "demo-campus.yaml"),
         (IMPORTERS["brick"], examples / "riverside-building-b.ttl"),
         (IMPORTERS["ifc"], examples / "riverside-building-b.ifc"),
         (IMPORTERS["twin"], examples / "riverside-links.yaml"),
+        (IMPORTERS["isa95"], examples / "riverside-building-b.b2mml.xml"),
+        (IMPORTERS["isa95"], examples / "riverside-building-b-personnel.b2mml.xml"),
+        (IMPORTERS["isa95"], examples / "riverside-building-b-maintenance.b2mml.xml"),
+        (IMPORTERS["governance"], examples / "riverside-governance.yaml"),
     ]
     for _, path in jobs:
         if not path.is_file():
@@ -59,8 +65,10 @@ def demo(
     )
 
     with TwinStore.open() as store:
+        linked = run_linking(store, matching_config())
         exported = store.export()
         counts = store.counts()
+        ahu = cluster(store, "urn:riverside:bldg-b/ahu-2")
     out.print(
         f"\nThe twin now holds {counts.nodes} nodes and {counts.relationships} "
         f"relationships from {len(counts.sources)} source(s):"
@@ -68,6 +76,13 @@ def demo(
     out.print(render_tree(exported.graph, "campus", depth=3))
     out.print("\nBuilding B as its BIM team modelled it (IFC):")
     out.print(render_tree(exported.graph, ifc_project, depth=5))
+    out.print(
+        f"\nOne identity across standards: {len(linked.result.links)} SAME_AS links "
+        f"({len(linked.result.candidates)} more pairs for review). AHU-2 is one thing in "
+        f"{len(ahu)} sources:"
+    )
+    for member in ahu:
+        out.print(f"  {member['name']:<22} {member['twin_id']}  ({', '.join(member['sources'])})")
 
     password = f"$(cat {state.password_file})" if state.password_file else "$NEO4J_PASSWORD"
     out.rule("[bold]Look at it")
@@ -77,6 +92,8 @@ def demo(
         "  .venv/bin/graphtwin show urn:riverside:bldg-b/ahu-2-sat  # a point and its lineage"
     )
     out.print("  .venv/bin/graphtwin export brick > campus.ttl  # the twin as Brick Turtle")
+    out.print("  .venv/bin/graphtwin link cluster urn:riverside:bldg-b/lab  # one room, 2 models")
+    out.print("  .venv/bin/graphtwin link candidates            # pairs left for a person")
     out.print("  .venv/bin/graphtwin db status                  # schema and contents")
     out.print(f'  cypher-shell -a {state.uri} -u {state.user} -p "{password}"')
     out.print(
