@@ -13,7 +13,6 @@ from graphtwin.cli.guard import guarded
 from graphtwin.cli.output import out, print_json
 from graphtwin.identity.config import matching_config
 from graphtwin.identity.evaluation import evaluate, load_truth
-from graphtwin.identity.matcher import Link
 from graphtwin.identity.store import candidates, cluster, reject, run_linking
 from graphtwin.store import TwinStore
 
@@ -53,8 +52,8 @@ def link(
         print_json(
             {
                 "entities": run.entities,
-                "links": [_json(k) for k in run.result.links],
-                "candidates": [_json(k) for k in run.result.candidates],
+                "links": [k.to_json() for k in run.result.links],
+                "candidates": [k.to_json() for k in run.result.candidates],
                 "load": run.report.to_json(),
                 "evaluation": scores.to_json() if scores else None,
             }
@@ -126,13 +125,3 @@ def show_cluster(
     for m in members:
         table.add_row(m["twin_id"], m["kind"], m["name"], ", ".join(m["sources"]))
     out.print(table)
-
-
-def _json(link: Link) -> dict[str, object]:
-    return {
-        "a": link.a,
-        "b": link.b,
-        "confidence": link.confidence,
-        "method": link.method,
-        "evidence": link.evidence,
-    }

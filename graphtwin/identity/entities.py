@@ -30,6 +30,8 @@ class Entity:
     identifiers: frozenset[tuple[str, str]]
     """Explicit identifiers it has or refers to: ("ifc", GlobalId), ("isa95", id)."""
     tags: frozenset[str]
+    name_keys: frozenset[str]
+    """Its names compared as identifiers are (without case or punctuation), to meet tags."""
     places: set[str] = field(default_factory=set)
     """Where it is: its spatial container, what it is LOCATED_IN, the spaces it feeds/serves."""
     wholes: set[str] = field(default_factory=set)
@@ -90,16 +92,13 @@ def _entity(node: dict[str, Any], config: MatchingConfig) -> Entity:
         brick_class=props.get("brick_class"),
         identifiers=frozenset(identifiers),
         tags=frozenset({_plain(tag)}) if isinstance(tag, str) and tag.strip() else frozenset(),
+        name_keys=frozenset(_plain(text) for text in seen),
     )
 
 
 def _plain(text: str) -> str:
     """An identifier compared without case, spaces or punctuation: "AHU-2" == "ahu 2"."""
     return "".join(ch for ch in text.lower() if ch.isalnum())
-
-
-def name_keys(entity: Entity) -> set[str]:
-    return {_plain(n.text) for n in entity.names}
 
 
 def group_by_source(entities: dict[str, Entity]) -> dict[frozenset[str], list[Entity]]:

@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from graphtwin.identity.config import MatchingConfig, brick_ancestors
-from graphtwin.identity.entities import Entity, name_keys
+from graphtwin.identity.entities import Entity, group_by_source
 from graphtwin.identity.names import codes_conflict, similarity
 
 STAGES: tuple[frozenset[str], ...] = (
@@ -56,6 +56,22 @@ class Link:
     def pair(self) -> Pair:
         return pair_of(self.a, self.b)
 
+    def stored_properties(self) -> dict[str, object]:
+        """As a SAME_AS edge or review candidate keeps it (evidence as `name=value` texts)."""
+        props: dict[str, object] = {"confidence": self.confidence, "method": self.method}
+        if self.evidence:
+            props["evidence"] = [f"{k}={v:g}" for k, v in sorted(self.evidence.items())]
+        return props
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "a": self.a,
+            "b": self.b,
+            "confidence": self.confidence,
+            "method": self.method,
+            "evidence": self.evidence,
+        }
+
 
 @dataclass(slots=True)
 class MatchResult:
@@ -73,21 +89,28 @@ class _Links:
     def __init__(self, entities: dict[str, Entity]) -> None:
         self._entities = entities
         self._adjacent: dict[str, set[str]] = defaultdict(set)
+        self._clusters: dict[str, set[str]] = {}
         self.found: dict[Pair, Link] = {}
 
     def add(self, link: Link) -> None:
         self._adjacent[link.a].add(link.b)
         self._adjacent[link.b].add(link.a)
         self.found[link.pair] = link
+        self._clusters.clear()
 
     def cluster(self, twin_id: str) -> set[str]:
-        seen, todo = {twin_id}, [twin_id]
-        while todo:
-            for other in self._adjacent[todo.pop()]:
-                if other not in seen:
-                    seen.add(other)
-                    todo.append(other)
-        return seen
+        """Everything linked to twin_id, itself included (kept until the next link is added:
+        scoring asks for the same clusters over and over)."""
+        if twin_id not in self._clusters:
+            seen, todo = {twin_id}, [twin_id]
+            while todo:
+                for other in self._adjacent[todo.pop()]:
+                    if other not in seen:
+                        seen.add(other)
+                        todo.append(other)
+            for member in seen:
+                self._clusters[member] = seen
+        return self._clusters[twin_id]
 
     def linked(self, a: str, b: str) -> bool:
         return a == b or b in self.cluster(a)
@@ -177,14 +200,15 @@ class _Scorer:
         self._links = links
         self._ancestors = brick_ancestors()
         self._by_token: dict[str, set[str]] = defaultdict(set)
-        self._by_key: dict[str, set[str]] = defaultdict(set)
+        self._by_key: dict[tuple[str, str], set[str]] = defaultdict(set)
         for entity in entities.values():
             for name in entity.names:
                 for token in name.tokens:
                     self._by_token[token].add(entity.twin_id)
             for key in (*entity.identifiers, *(("tag", t) for t in entity.tags)):
-                self._by_key[str(key)].add(entity.twin_id)
+                self._by_key[key].add(entity.twin_id)
         self._scores: dict[Pair, Link | None] = {}
+        self._by_source = group_by_source(entities)
 
     def pairs(self, kinds: frozenset[str]) -> Iterable[tuple[Entity, Entity]]:
         """Pairs worth scoring: compatible kinds, different sources, sharing a name token or
@@ -198,23 +222,15 @@ class _Scorer:
                 for token in name.tokens:
                     near |= self._by_token[token]
             for key in (*a.identifiers, *(("tag", t) for t in a.tags)):
-                near |= self._by_key[str(key)]
-            near |= self._explicit_targets(a)
+                near |= self._by_key[key]
             for twin_id in near:
                 b = self._entities[twin_id]
                 if (
-                    (a.twin_id < b.twin_id or twin_id in self._explicit_targets(a))
+                    (b.kind not in kinds or a.twin_id < b.twin_id)  # each pair once
                     and b.kind in compatible.get(a.kind, ())
                     and not a.sources & b.sources
                 ):
                     yield a, b
-
-    def _explicit_targets(self, a: Entity) -> set[str]:
-        """Entities whose own identifier a refers to (a Brick point's IFC GlobalId, ...)."""
-        found: set[str] = set()
-        for scheme, value in a.identifiers:
-            found |= {t for t in self._by_key.get(str((scheme, value)), set()) if t != a.twin_id}
-        return found
 
     def score(self, a: Entity, b: Entity) -> Link | None:
         """The link a and b would make, or None when something rules it out."""
@@ -223,7 +239,7 @@ class _Scorer:
         if shared:
             scheme, _ = sorted(shared)[0]
             return Link(x, y, _EXPLICIT, f"explicit:{scheme}")
-        if a.tags & (b.tags | name_keys(b)) or b.tags & name_keys(a):
+        if a.tags & (b.tags | b.name_keys) or b.tags & a.name_keys:
             return Link(x, y, _SHARED_TAG, "shared-identifier:tag")
         if any(codes_conflict(m, n) for m in a.names for n in b.names):
             self._scores[(x, y)] = None
@@ -259,10 +275,8 @@ class _Scorer:
 
     def _unique(self, a: Entity, b: Entity) -> bool:
         close = 0
-        for other in self._entities.values():
-            if other.sources != b.sources or other.kind not in self._config.compatible_kinds.get(
-                a.kind, ()
-            ):
+        for other in self._by_source[b.sources]:
+            if other.kind not in self._config.compatible_kinds.get(a.kind, ()):
                 continue
             if max((similarity(m, n) for m in a.names for n in other.names), default=0) >= (
                 _CLOSE_NAME

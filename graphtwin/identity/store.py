@@ -19,7 +19,6 @@ from graphtwin.identity.config import MatchingConfig
 from graphtwin.identity.entities import build_entities
 from graphtwin.identity.matcher import Link, MatchResult, match, pair_of
 from graphtwin.model import SourceInfo, TwinGraph, TwinRelationship
-from graphtwin.statements import cypher
 from graphtwin.store import LoadReport, TwinStore
 
 LINK_SOURCE = "graphtwin-link"
@@ -34,18 +33,16 @@ class LinkRun:
 
 def run_linking(store: TwinStore, config: MatchingConfig, *, dry_run: bool = False) -> LinkRun:
     kinds = sorted(config.compatible_kinds)
-    nodes = _read(store, "identity/entities", kinds=kinds)
-    edges = _read(store, "identity/structure", kinds=kinds)
+    nodes = store.read("identity/entities", kinds=kinds)
+    edges = store.read("identity/structure", kinds=kinds)
     entities = build_entities(nodes, edges, config)
-    given = [(r["a"], r["b"]) for r in _read(store, "identity/given_links", source_id=LINK_SOURCE)]
-    rejected = {pair_of(r["a"], r["b"]) for r in _read(store, "identity/rejections")}
+    given = [(r["a"], r["b"]) for r in store.read("identity/given_links", source_id=LINK_SOURCE)]
+    rejected = {pair_of(r["a"], r["b"]) for r in store.read("identity/rejections")}
     result = match(entities, config, given=given, rejected=rejected)
     report = store.load([links_graph(result.links)], dry_run=dry_run, diff=True)[0]
     if not dry_run:
-        now = datetime.now(UTC)
-        _write(store, "identity/candidates_clear")
-        rows = [_row(c) for c in result.candidates]
-        _write(store, "identity/candidates_create", rows=rows, now=now)
+        rows = [{"a": c.a, "b": c.b, **c.stored_properties()} for c in result.candidates]
+        store.write("identity/candidates_replace", rows=rows, now=datetime.now(UTC))
     return LinkRun(result, report, len(entities))
 
 
@@ -55,18 +52,7 @@ def links_graph(links: list[Link]) -> TwinGraph:
     graph = TwinGraph(source)
     for link in links:
         graph.add_relationship(
-            TwinRelationship(
-                link.a,
-                "SAME_AS",
-                link.b,
-                {
-                    "confidence": link.confidence,
-                    "method": link.method,
-                    "evidence": [f"{k}={v:g}" for k, v in sorted(link.evidence.items())],
-                }
-                if link.evidence
-                else {"confidence": link.confidence, "method": link.method},
-            )
+            TwinRelationship(link.a, "SAME_AS", link.b, link.stored_properties())
         )
     return graph
 
@@ -77,8 +63,7 @@ def reject(store: TwinStore, a: str, b: str, *, reason: str | None, by: str | No
         if not store.exists(twin_id):
             raise TwinNotFoundError(twin_id)
     x, y = pair_of(a, b)
-    rows = _write(
-        store,
+    rows = store.write(
         "identity/reject",
         a=x,
         b=y,
@@ -90,38 +75,16 @@ def reject(store: TwinStore, a: str, b: str, *, reason: str | None, by: str | No
 
 
 def rejections(store: TwinStore) -> list[dict[str, Any]]:
-    return _read(store, "identity/rejections")
+    return store.read("identity/rejections")
 
 
 def candidates(store: TwinStore) -> list[dict[str, Any]]:
-    return _read(store, "identity/candidates")
+    return store.read("identity/candidates")
 
 
 def cluster(store: TwinStore, twin_id: str) -> list[dict[str, Any]]:
     """The SAME_AS cluster of an entity: every description of the one thing, with sources."""
-    members = _read(store, "identity/cluster", twin_id=twin_id)
+    members = store.read("identity/cluster", twin_id=twin_id)
     if not members:
         raise TwinNotFoundError(twin_id)
     return members
-
-
-def _row(link: Link) -> dict[str, Any]:
-    return {
-        "a": link.a,
-        "b": link.b,
-        "confidence": link.confidence,
-        "method": link.method,
-        "evidence": [f"{k}={v:g}" for k, v in sorted(link.evidence.items())],
-    }
-
-
-def _read(store: TwinStore, statement: str, **params: Any) -> list[dict[str, Any]]:
-    records, _, _ = store.driver.execute_query(
-        cypher(statement), params, database_=store.database, routing_="r"
-    )
-    return [r.data() for r in records]
-
-
-def _write(store: TwinStore, statement: str, **params: Any) -> list[dict[str, Any]]:
-    records, _, _ = store.driver.execute_query(cypher(statement), params, database_=store.database)
-    return [r.data() for r in records]

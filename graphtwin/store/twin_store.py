@@ -111,10 +111,10 @@ class TwinStore:
         return migrations.pending_migrations(self.driver, self.database)
 
     def constraints(self) -> list[dict[str, Any]]:
-        return self._read("schema/constraints")
+        return self.read("schema/constraints")
 
     def indexes(self) -> list[dict[str, Any]]:
-        return self._read("schema/indexes")
+        return self.read("schema/indexes")
 
     # --- twin -----------------------------------------------------------------------------
 
@@ -184,7 +184,7 @@ class TwinStore:
             return read_twin(session, root=root, batch_size=self.batch_size)
 
     def exists(self, twin_id: str) -> bool:
-        return bool(self._read("read/twin_exists", twin_id=twin_id)[0]["found"])
+        return bool(self.read("read/twin_exists", twin_id=twin_id)[0]["found"])
 
     def lineage(self, twin_id: str) -> NodeLineage:
         """Every property of a node with the source that set it and when."""
@@ -193,27 +193,35 @@ class TwinStore:
 
     def defined_by(self, source_id: str, property_key: str) -> dict[Any, int]:
         """How many nodes `source_id` defines, per value of one of their properties."""
-        records = self._read("read/source_node_values", source_id=source_id, property=property_key)
+        records = self.read("read/source_node_values", source_id=source_id, property=property_key)
         return {r["value"]: r["count"] for r in records}
 
     def retired(self, twin_id: str) -> list[dict[str, Any]]:
         """The history of a twin_id that left the live twin: last properties, when, by whom."""
-        return self._read("read/retired_node", twin_id=twin_id)
+        return self.read("read/retired_node", twin_id=twin_id)
 
     def counts(self) -> GraphCounts:
-        nodes = {r["kind"]: r["count"] for r in self._read("read/node_counts")}
-        rels = {r["type"]: r["count"] for r in self._read("read/relationship_counts")}
-        [retired] = self._read("read/retired_count")
-        return GraphCounts(nodes, rels, self._read("read/sources"), retired["retired"])
+        nodes = {r["kind"]: r["count"] for r in self.read("read/node_counts")}
+        rels = {r["type"]: r["count"] for r in self.read("read/relationship_counts")}
+        [retired] = self.read("read/retired_count")
+        return GraphCounts(nodes, rels, self.read("read/sources"), retired["retired"])
 
     def reset(self) -> None:
         """Delete all twin nodes and sources; the schema and its migrations stay."""
         with self.driver.session(database=self.database) as session:
             session.run(cypher("admin/reset")).consume()
 
-    def _read(self, statement: str, **params: Any) -> list[dict[str, Any]]:
+    def read(self, statement: str, **params: Any) -> list[dict[str, Any]]:
+        """Run a read statement of the Cypher catalogue (by name) with `params`."""
         records, _, _ = self.driver.execute_query(
             cypher(statement), params, database_=self.database, routing_="r"
+        )
+        return [r.data() for r in records]
+
+    def write(self, statement: str, **params: Any) -> list[dict[str, Any]]:
+        """Run a write statement of the Cypher catalogue (by name), in its own transaction."""
+        records, _, _ = self.driver.execute_query(
+            cypher(statement), params, database_=self.database
         )
         return [r.data() for r in records]
 
