@@ -1,17 +1,50 @@
-"""A pydantic validation error on a YAML file, as a SchemaViolationError naming the line and the
-entity (the `id` of the innermost item that holds the mistake)."""
+"""graphtwin's own YAML formats (twin files, governance files), read against their pydantic
+models: a mistake becomes a SchemaViolationError naming the line and the entity (the `id` of
+the innermost item that holds it), and each model publishes its JSON Schema the same way."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from graphtwin.errors import SchemaViolationError, SourceLocation
-from graphtwin.yamlio import LineIndex
+from graphtwin.model import SourceInfo
+from graphtwin.yamlio import LineIndex, load_yaml
 
 _Path = tuple[str | int, ...]
+Spec = TypeVar("Spec", bound=BaseModel)
+
+
+def read_spec(path: Path, model: type[Spec], *, expected: str) -> tuple[Spec, LineIndex]:
+    """The file validated as `model`, and where each of its entries was written.
+    `expected` says what the file must look like, for a file that is not a mapping at all."""
+    data, lines = load_yaml(path)
+    if not isinstance(data, dict):
+        raise SchemaViolationError(expected, location=lines.location(()))
+    try:
+        return model.model_validate(data), lines
+    except ValidationError as exc:
+        raise schema_error(exc, data, lines) from exc
+
+
+def file_source(source: SourceInfo, declared: str | None, *, source_id_given: bool) -> SourceInfo:
+    """The file's own `source:` wins over the default source id, `--source-id` over both."""
+    if declared and not source_id_given:
+        return SourceInfo(declared, source.format, source.file_name, source.sha256)
+    return source
+
+
+def published_schema(schema: dict[str, Any], *, schema_id: str, title: str) -> dict[str, Any]:
+    """A model's JSON Schema as docs/ publishes it: draft 2020-12, with its id and title."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": schema_id,
+        **schema,
+        "title": title,
+    }
 
 
 def schema_error(exc: ValidationError, data: Any, lines: LineIndex) -> SchemaViolationError:

@@ -12,31 +12,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
-from graphtwin.errors import SchemaViolationError
 from graphtwin.model import SourceInfo, TwinGraph, TwinNode, TwinRelationship
-from graphtwin.yamlio import LineIndex, load_yaml
+from graphtwin.yamlio import LineIndex
 from importers.governance.schema import GovernanceFile, Selector
-from importers.yaml_schema import schema_error
+from importers.yaml_schema import file_source, read_spec
 
 _Path = tuple[str | int, ...]
 SELECTOR_KEYS = ("kind", "brick_class", "ifc_class", "isa95_level", "within")
 
 
 def read_governance_file(path: Path, source: SourceInfo, *, source_id_given: bool) -> TwinGraph:
-    data, lines = load_yaml(path)
-    if not isinstance(data, dict):
-        raise SchemaViolationError(
-            "a governance file is a mapping with `graphtwin-governance: 1`",
-            location=lines.location(()),
-        )
-    try:
-        spec = GovernanceFile.model_validate(data)
-    except ValidationError as exc:
-        raise schema_error(exc, data, lines) from exc
-    if spec.source and not source_id_given:
-        source = SourceInfo(spec.source, source.format, source.file_name, source.sha256)
+    expected = "a governance file is a mapping with `graphtwin-governance: 1`"
+    spec, lines = read_spec(path, GovernanceFile, expected=expected)
+    source = file_source(source, spec.source, source_id_given=source_id_given)
     return _Builder(TwinGraph(source), lines).build(spec)
 
 

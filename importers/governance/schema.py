@@ -37,6 +37,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from importers.yaml_schema import published_schema
+
 FORMAT_VERSION = 1
 SCHEMA_ID = "https://graphtwin.dev/schemas/governance-file-1.json"
 
@@ -168,10 +170,8 @@ class GovernanceFile(_Strict):
 
 
 def governance_json_schema() -> dict[str, Any]:
-    schema = GovernanceFile.model_json_schema(by_alias=True)
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": SCHEMA_ID,
-        **schema,
-        "title": "graphtwin governance file",
-    }
+    return published_schema(
+        GovernanceFile.model_json_schema(by_alias=True),
+        schema_id=SCHEMA_ID,
+        title="graphtwin governance file",
+    )

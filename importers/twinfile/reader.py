@@ -5,13 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
-from graphtwin.errors import SchemaViolationError
 from graphtwin.model import ORIGIN_KEYS, SourceInfo, TwinGraph, TwinNode, TwinRelationship
-from graphtwin.yamlio import LineIndex, load_yaml
+from graphtwin.yamlio import LineIndex
 from importers.twinfile.schema import NodeSpec, TwinFile
-from importers.yaml_schema import schema_error
+from importers.yaml_schema import file_source, read_spec
 
 _Path = tuple[str | int, ...]
 
@@ -19,19 +16,10 @@ _Path = tuple[str | int, ...]
 def read_twin_file(path: Path, source: SourceInfo, *, source_id_given: bool) -> TwinGraph:
     """Parse a twin file. The file's own `source:` wins over the default source id, the
     command line's `--source-id` over both."""
-    data, lines = load_yaml(path)
-    if not isinstance(data, dict):
-        raise SchemaViolationError(
-            "a twin file is a mapping with `graphtwin: 1` and `nodes:`",
-            location=lines.location(()),
-        )
-    try:
-        spec = TwinFile.model_validate(data)
-    except ValidationError as exc:
-        raise schema_error(exc, data, lines) from exc
-    if spec.source and not source_id_given:
-        source = SourceInfo(spec.source, source.format, source.file_name, source.sha256)
-    graph = TwinGraph(source)
+    spec, lines = read_spec(
+        path, TwinFile, expected="a twin file is a mapping with `graphtwin: 1` and `nodes:`"
+    )
+    graph = TwinGraph(file_source(source, spec.source, source_id_given=source_id_given))
     for i, node in enumerate(spec.nodes):
         _add_node(graph, node, ("nodes", i), lines)
     for i, rel in enumerate(spec.relationships):

@@ -23,6 +23,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from graphtwin.vocabulary import vocabulary
+from importers.yaml_schema import published_schema
 
 FORMAT_VERSION = 1
 SCHEMA_ID = "https://graphtwin.dev/schemas/twin-file-1.json"
@@ -97,9 +98,4 @@ def twin_file_json_schema() -> dict[str, Any]:
         "enum": list(vocab.relationship_types)
     }
     defs["RelationshipSpec"]["properties"]["type"]["enum"] = list(vocab.relationship_types)
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": SCHEMA_ID,
-        **schema,
-        "title": "graphtwin twin file",
-    }
+    return published_schema(schema, schema_id=SCHEMA_ID, title="graphtwin twin file")
