@@ -38,7 +38,7 @@ def resolve_selectors(tx: neo4j.Transaction, *, now: datetime) -> SelectorReport
     selecting = [s for s in selecting if s["rel_type"] in SELECTABLE_TYPES]
     if not selecting:
         return report
-    wanted = {s["eid"]: _matches(tx, s) - {s["eid"]} for s in selecting}
+    wanted = _matches(tx, selecting)
     have: dict[str, dict[str, dict[str, Any]]] = {s["eid"]: {} for s in selecting}
     rows = [{"eid": s["eid"], "rel_type": s["rel_type"]} for s in selecting]
     for rec in tx.run(cypher("selectors/selected_edges"), selecting=rows):
@@ -61,13 +61,22 @@ def resolve_selectors(tx: neo4j.Transaction, *, now: datetime) -> SelectorReport
     return report
 
 
-def _matches(tx: neo4j.Transaction, selector: dict[str, Any]) -> set[str]:
-    """Element ids of the nodes a selector matches."""
-    filters = {k: selector[k] for k in _FILTERS}
-    if selector["within"] is None:
-        return {r["eid"] for r in tx.run(cypher("selectors/matching_nodes"), **filters)}
-    return {
-        r["eid"]
-        for r in tx.run(cypher("selectors/subtree_nodes"), root=selector["within"])
-        if all(v is None or r[k] == v for k, v in filters.items())
-    }
+def _matches(tx: neo4j.Transaction, selecting: list[dict[str, Any]]) -> dict[str, set[str]]:
+    """Selecting node -> element ids of the nodes its selector matches (itself excluded).
+    Attribute-only selectors are evaluated together in one statement; a `within` selector
+    walks its own subtree."""
+    wanted: dict[str, set[str]] = {s["eid"]: set() for s in selecting}
+    flat = [{"eid": s["eid"], **{k: s[k] for k in _FILTERS}} for s in selecting if not s["within"]]
+    if flat:
+        for r in tx.run(cypher("selectors/matching_nodes"), selectors=flat):
+            wanted[r["selector"]].add(r["eid"])
+    for s in selecting:
+        if s["within"]:
+            wanted[s["eid"]] = {
+                r["eid"]
+                for r in tx.run(cypher("selectors/subtree_nodes"), root=s["within"])
+                if all(s[k] is None or r[k] == s[k] for k in _FILTERS)
+            }
+    for eid, targets in wanted.items():
+        targets.discard(eid)
+    return wanted
