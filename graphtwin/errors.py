@@ -184,3 +184,17 @@ class InvalidEnumerationError(SchemaViolationError):
 
 class UnsupportedMessageError(InputError):
     """A well-formed message that carries no data to import (a Get query, a Cancel)."""
+
+
+# --- reasoning (constraints, units) --------------------------------------------------------------
+
+
+class IncompatibleUnitsError(GraphTwinError):
+    """A value cannot be converted between two units: one is unknown, or they measure different
+    quantities (a temperature and a flow)."""
+
+    def __init__(self, from_unit: str | None, to_unit: str | None, reason: str) -> None:
+        super().__init__(f"cannot convert {from_unit!r} to {to_unit!r}: {reason}")
+        self.from_unit = from_unit
+        self.to_unit = to_unit
+        self.reason = reason

@@ -1,0 +1,6 @@
+// Which of $ids are live twin nodes. Retired entities are history (label Retired, no Twin
+// label), not part of the twin, so they are not found.
+UNWIND $ids AS id
+OPTIONAL MATCH (n:Twin {twin_id: id})
+WHERE NOT n:Retired
+RETURN id, n IS NOT NULL AS found

@@ -1,0 +1,17 @@
+// Each of $ids' own values of the $properties constraints are about: the property of the node
+// or of a SAME_AS twin (one thing), with its unit in `<property>_unit` when a source gave one.
+UNWIND $ids AS id
+MATCH (n:Twin {twin_id: id})
+WHERE NOT n:Retired
+MATCH q = SHORTEST 1 (m:Twin)-[:SAME_AS]-{0,6}(n)
+UNWIND $properties AS key
+WITH id, m, q, key
+WHERE m[key] IS NOT NULL
+WITH id, m, key, nodes(q) AS ns, relationships(q) AS rs
+RETURN id AS node, m.twin_id AS holder, key AS property, m[key] AS value,
+       m[key + '_unit'] AS unit,
+       [i IN range(0, size(rs) - 1) |
+         {from_id: ns[i].twin_id, from_name: ns[i].name, relation: type(rs[i]),
+          to_id: ns[i + 1].twin_id, to_name: ns[i + 1].name,
+          reverse: startNode(rs[i]) <> ns[i], sources: rs[i].sources,
+          selector: rs[i].selector}] AS via

@@ -1,0 +1,299 @@
+"""Reading what constraint reasoning needs from Neo4j, asynchronously and in batches.
+
+Every public method runs a constant number of statements however many nodes it is asked about
+(one per step, `UNWIND $ids`; ids beyond `batch_size` split into further statements of the same
+kind), all in one read transaction, so the answer is one consistent snapshot. The rules
+themselves are pure code: `constraints.combine`, `checks.find_violations`,
+`capacity.check_capacity`. `statements` counts what was run (tests and benchmarks read it).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import replace
+from typing import Any, TypeVar
+
+import neo4j
+
+from graphtwin.errors import TwinNotFoundError
+from graphtwin.reasoning.because import Step
+from graphtwin.reasoning.capacity import (
+    CapacityCheck,
+    Reached,
+    build_network,
+    check_capacity,
+    unique_checks,
+)
+from graphtwin.reasoning.checks import (
+    Violation,
+    capacity_violation,
+    find_violations,
+    unique_violations,
+)
+from graphtwin.reasoning.constraints import (
+    CAPACITY,
+    Contribution,
+    EffectiveConstraint,
+    combine,
+)
+from graphtwin.reasoning.observations import Observation, as_number, point_observations
+from graphtwin.statements import cypher
+
+Record = dict[str, Any]
+T = TypeVar("T")
+
+
+class ConstraintReader:
+    """Effective constraints, capacity checks and violations of the twin in `database`."""
+
+    def __init__(
+        self, driver: neo4j.AsyncDriver, database: str = "neo4j", *, batch_size: int = 1000
+    ) -> None:
+        self._driver = driver
+        self._database = database
+        self._batch_size = batch_size
+        self.statements = 0
+        """How many Cypher statements this reader has run."""
+
+    # --- public API ------------------------------------------------------------------------
+
+    async def effective_constraints(
+        self, twin_ids: Sequence[str]
+    ) -> dict[str, list[EffectiveConstraint]]:
+        """twin_id -> its effective constraints (each with its contributions and their because
+        chains). Every id must be a live twin node, else `TwinNotFoundError`."""
+        ids = list(dict.fromkeys(twin_ids))
+
+        async def work(tx: neo4j.AsyncManagedTransaction) -> dict[str, list[EffectiveConstraint]]:
+            await self._require(tx, ids)
+            return await self._effective(tx, ids)
+
+        return await self._read(work)
+
+    async def capacity_checks(self, scope: str) -> list[CapacityCheck]:
+        """The capacity constraints on `scope` and the nodes below it, each checked against
+        the demand of what its node feeds."""
+
+        async def work(tx: neo4j.AsyncManagedTransaction) -> list[CapacityCheck]:
+            await self._require(tx, [scope])
+            effective = await self._effective(tx, await self._subtree(tx, scope))
+            return await self._capacity(tx, effective)
+
+        return await self._read(work)
+
+    async def violations(self, scope: str) -> list[Violation]:
+        """Everything wrong in the subtree of `scope` (itself included), in one list: every
+        current value that breaks an effective range constraint (`kind="range"`), and every
+        capacity check that fails (`kind="capacity"`, with the check in `capacity`).
+
+        A value seen from several nodes (a point LOCATED_IN a room, a SAME_AS pair) is
+        reported once, at the governed node nearest to the rule."""
+
+        async def work(tx: neo4j.AsyncManagedTransaction) -> list[Violation]:
+            await self._require(tx, [scope])
+            ids = await self._subtree(tx, scope)
+            effective = await self._effective(tx, ids)
+            observations = await self._observations(tx, ids, _properties(effective))
+            found = find_violations(_all(effective), _all(observations))
+            for check in await self._capacity(tx, effective):
+                violation = capacity_violation(check)
+                if violation:
+                    found.append(violation)
+            return unique_violations(found)
+
+        return await self._read(work)
+
+    async def subtree(self, scope: str) -> list[str]:
+        """twin_ids of `scope` and everything that inherits its constraints, nearest first."""
+
+        async def work(tx: neo4j.AsyncManagedTransaction) -> list[str]:
+            await self._require(tx, [scope])
+            return await self._subtree(tx, scope)
+
+        return await self._read(work)
+
+    # --- steps -----------------------------------------------------------------------------
+
+    async def _read(self, work: Callable[[neo4j.AsyncManagedTransaction], Awaitable[T]]) -> T:
+        """Run `work` in one read transaction (retried by the driver on transient errors)."""
+        async with self._driver.session(
+            database=self._database, default_access_mode=neo4j.READ_ACCESS
+        ) as session:
+            return await session.execute_read(work)
+
+    async def _run(
+        self, tx: neo4j.AsyncManagedTransaction, statement: str, **params: Any
+    ) -> list[Record]:
+        self.statements += 1
+        result = await tx.run(statement, params)
+        return [record.data() async for record in result]
+
+    async def _batched(
+        self,
+        tx: neo4j.AsyncManagedTransaction,
+        statement: str,
+        key: str,
+        ids: Sequence[str],
+        **params: Any,
+    ) -> list[Record]:
+        rows: list[Record] = []
+        for start in range(0, len(ids), self._batch_size):
+            chunk = list(ids[start : start + self._batch_size])
+            rows += await self._run(tx, statement, **{key: chunk}, **params)
+        return rows
+
+    async def _require(self, tx: neo4j.AsyncManagedTransaction, ids: Sequence[str]) -> None:
+        rows = await self._batched(tx, cypher("reasoning/nodes_found"), "ids", ids)
+        missing = [r["id"] for r in rows if not r["found"]]
+        if missing:
+            raise TwinNotFoundError(missing[0])
+
+    async def _subtree(self, tx: neo4j.AsyncManagedTransaction, scope: str) -> list[str]:
+        rows = await self._run(tx, cypher("reasoning/subtree"), root=scope)
+        return [r["twin_id"] for r in rows]
+
+    async def _effective(
+        self, tx: neo4j.AsyncManagedTransaction, ids: Sequence[str]
+    ) -> dict[str, list[EffectiveConstraint]]:
+        rows = await self._batched(tx, cypher("reasoning/contributions"), "ids", ids)
+        by_node: dict[str, list[Contribution]] = {twin_id: [] for twin_id in ids}
+        for row in rows:
+            by_node[row["node"]].append(_contribution(row))
+        return {twin_id: combine(found) for twin_id, found in by_node.items()}
+
+    async def _observations(
+        self, tx: neo4j.AsyncManagedTransaction, ids: Sequence[str], properties: set[str]
+    ) -> dict[str, list[Observation]]:
+        """twin_id -> its current values of `properties` (own, points, located, served)."""
+        found: dict[str, list[Observation]] = {twin_id: [] for twin_id in ids}
+        if not ids or not properties:
+            return found
+        wanted = sorted(properties)
+        own = await self._batched(tx, cypher("reasoning/own_values"), "ids", ids, properties=wanted)
+        for row in own:
+            number = as_number(row["value"])
+            if number is not None:
+                found[row["node"]].append(
+                    Observation(
+                        node=row["node"],
+                        property=row["property"],
+                        value=number,
+                        unit=row["unit"],
+                        route="own",
+                        holder=row["holder"],
+                        via=_steps(row["via"]),
+                    )
+                )
+        for row in await self._batched(tx, cypher("reasoning/point_values"), "ids", ids):
+            found[row["node"]] += point_observations(
+                row["node"],
+                properties,
+                point=row["point"],
+                measures=row["measures"],
+                brick_class=row["brick_class"],
+                value=row["value"],
+                unit=row["unit"],
+                route=row["route"],
+                at=_native(row["at"]),
+                quality=row["quality"],
+                health=row["health"],
+                via=_steps(row["via"]),
+            )
+        return {twin_id: _closest(values) for twin_id, values in found.items()}
+
+    async def _capacity(
+        self,
+        tx: neo4j.AsyncManagedTransaction,
+        effective: dict[str, list[EffectiveConstraint]],
+    ) -> list[CapacityCheck]:
+        # an unconditional capacity constraint sits in every group of its property: once each
+        unique = {
+            (c.node, c.constraint_id): c
+            for groups in effective.values()
+            for group in groups
+            if group.constraint_type == CAPACITY
+            for c in group.contributions
+        }
+        capacities = list(unique.values())
+        if not capacities:
+            return []
+        parents = sorted({c.node for c in capacities})
+        rows = await self._batched(tx, cypher("reasoning/feed_network"), "parents", parents)
+        reached: dict[str, list[Reached]] = defaultdict(list)
+        for row in rows:
+            reached[row["parent"]].append(
+                Reached(row["twin_id"], row["name"], tuple(row["members"]), tuple(row["feeds"]))
+            )
+        networks = {parent: build_network(parent, reached[parent]) for parent in parents}
+        nodes = sorted({key for network in networks.values() for key in network})
+        readings = await self._observations(tx, nodes, {c.property for c in capacities})
+        checks = []
+        for c in sorted(capacities, key=lambda c: (c.node, c.constraint_id)):
+            network = {
+                key: replace(node, readings=tuple(readings.get(key, ())))
+                for key, node in networks[c.node].items()
+            }
+            checks.append(check_capacity(c, c.node, network))
+        return unique_checks(checks)
+
+
+# --- records -> dataclasses ----------------------------------------------------------------
+
+
+def _contribution(row: Record) -> Contribution:
+    chain = [row["has_part"]] if row["has_part"] else []
+    chain += [row["applies_to"], *row["path"]]
+    return Contribution(
+        constraint_id=row["constraint_id"],
+        name=row["name"] or row["constraint_id"],
+        property=row["property"],
+        min=as_number(row["min"]),
+        max=as_number(row["max"]),
+        unit=row["unit"] or "",
+        severity=row["severity"] or "hard",
+        constraint_type=row["constraint_type"] or "range",
+        when=row["when"],
+        regulation=row["regulation"],
+        node=row["node"],
+        because=_steps(chain),
+    )
+
+
+def _steps(rows: Iterable[Record]) -> tuple[Step, ...]:
+    return tuple(
+        Step(
+            from_id=r["from_id"],
+            relation=r["relation"],
+            to_id=r["to_id"],
+            reverse=bool(r["reverse"]),
+            from_name=r["from_name"],
+            to_name=r["to_name"],
+            selector=r["selector"],
+            sources=tuple(r["sources"] or ()),
+        )
+        for r in rows
+    )
+
+
+def _closest(values: list[Observation]) -> list[Observation]:
+    """One observation per (property, holder): a point that is both the node's point and
+    located in it counts once, by its closest route."""
+    best: dict[tuple[str, str], Observation] = {}
+    for o in values:
+        key = (o.property, o.holder)
+        if key not in best or o.rank < best[key].rank:
+            best[key] = o
+    return sorted(best.values(), key=lambda o: (o.property, o.rank))
+
+
+def _properties(effective: dict[str, list[EffectiveConstraint]]) -> set[str]:
+    return {e.property for groups in effective.values() for e in groups}
+
+
+def _all(by_node: dict[str, list[T]]) -> list[T]:
+    return [item for items in by_node.values() for item in items]
+
+
+def _native(value: Any) -> Any:
+    return value.to_native() if hasattr(value, "to_native") else value
