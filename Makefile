@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench docs system-deps clean
+.PHONY: demo test lint bench docs system-deps test-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,10 +18,13 @@ $(STAMP): pyproject.toml
 system-deps:
 	@bash scripts/ensure-system-deps.sh
 
+test-deps:
+	@bash scripts/ensure-test-deps.sh
+
 demo: system-deps $(STAMP)
 	$(BIN)/graphtwin demo
 
-test: system-deps $(STAMP) lint
+test: system-deps test-deps $(STAMP) lint
 	$(BIN)/pytest
 
 lint: $(STAMP)
@@ -34,6 +37,7 @@ bench: system-deps $(STAMP)
 docs: $(STAMP)
 	$(BIN)/graphtwin schema twin-file > docs/twin-file.schema.json
 	$(BIN)/graphtwin schema governance > docs/governance.schema.json
+	$(BIN)/graphtwin schema graphql > docs/schema.graphql
 	$(BIN)/graphtwin schema brick-classes
 
 clean:

@@ -19,6 +19,7 @@ from graphtwin.config import Settings
 from graphtwin.neo4j_local import server
 from graphtwin.neo4j_local.instance import free_port
 from graphtwin.store import TwinStore
+from tests.support.api_server import ApiServer, running_api
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -81,6 +82,22 @@ def cli(neo4j_env: dict[str, str], store: TwinStore) -> CliRunner:
         )
 
     return run
+
+
+@pytest.fixture(scope="session")
+def api_server(
+    neo4j_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ApiServer]:
+    """`graphtwin serve` on a free 127.0.0.1 port, with an API key per role (for the session)."""
+    log = tmp_path_factory.mktemp("api") / "serve.log"
+    with running_api(GRAPHTWIN, neo4j_env, log) as server:
+        yield server
+
+
+@pytest.fixture
+def api(api_server: ApiServer, store: TwinStore) -> ApiServer:
+    """The API server over an emptied twin."""
+    return api_server
 
 
 def shared_file(relative: str) -> Path:

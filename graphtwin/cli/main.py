@@ -9,10 +9,12 @@ from typing import Annotated
 import typer
 
 import graphtwin
-from graphtwin.cli import db_cmd, export_cmd, import_cmd, link_cmd, neo4j_cmd
+from graphtwin.cli import apikey_cmd, db_cmd, export_cmd, import_cmd, link_cmd, neo4j_cmd
+from graphtwin.cli.constraints_cmd import constraints, violations
 from graphtwin.cli.demo_cmd import demo
 from graphtwin.cli.diff_cmd import diff
 from graphtwin.cli.output import configure_logging, err, out
+from graphtwin.cli.serve_cmd import serve
 from graphtwin.cli.show_cmd import show
 from graphtwin.cli.tree_cmd import tree
 from importers.brick import class_table
@@ -32,10 +34,14 @@ app.add_typer(db_cmd.app, name="db")
 app.add_typer(import_cmd.app, name="import")
 app.add_typer(export_cmd.app, name="export")
 app.add_typer(link_cmd.app, name="link")
+app.add_typer(apikey_cmd.app, name="apikey")
 app.command()(tree)
 app.command()(show)
 app.command()(diff)
 app.command()(demo)
+app.command()(serve)
+app.command()(constraints)
+app.command()(violations)
 
 schema_app = typer.Typer(
     help="Print the JSON Schemas of graphtwin's file formats.", no_args_is_help=True
@@ -53,6 +59,14 @@ def twin_file_schema() -> None:
 def governance_schema() -> None:
     """JSON Schema of the governance file (also in docs/governance.schema.json)."""
     typer.echo(json.dumps(governance_json_schema(), indent=2))
+
+
+@schema_app.command("graphql")
+def graphql_schema() -> None:
+    """The GraphQL schema of the API in SDL (also in docs/schema.graphql)."""
+    from graphtwin.api.schema import build_schema  # strawberry loads only when asked for
+
+    typer.echo(build_schema().as_str())
 
 
 @schema_app.command("brick-classes")

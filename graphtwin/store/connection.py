@@ -83,3 +83,27 @@ def open_driver(target: Neo4jTarget, *, verify: bool = True) -> neo4j.Driver:
             hint = "" if target.external else " (start it with `graphtwin neo4j start`)"
             raise StoreUnavailableError(f"cannot reach Neo4j at {target.uri}{hint}") from exc
     return driver
+
+
+async def open_async_driver(target: Neo4jTarget, *, verify: bool = True) -> neo4j.AsyncDriver:
+    """An asyncio driver for `target` (the API, other async code), checked like `open_driver`."""
+    driver = neo4j.AsyncGraphDatabase.driver(
+        target.uri,
+        auth=target.auth,
+        user_agent=f"graphtwin/{graphtwin.__version__}",
+        notifications_min_severity="OFF",
+    )
+    if verify:
+        try:
+            await driver.verify_connectivity()
+        except AuthError as exc:
+            await driver.close()
+            raise AuthenticationFailedError(
+                f"Neo4j at {target.uri} refused the credentials of user {target.user!r}: "
+                f"{exc.message}"
+            ) from exc
+        except (ServiceUnavailable, OSError) as exc:
+            await driver.close()
+            hint = "" if target.external else " (start it with `graphtwin neo4j start`)"
+            raise StoreUnavailableError(f"cannot reach Neo4j at {target.uri}{hint}") from exc
+    return driver

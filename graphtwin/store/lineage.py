@@ -53,32 +53,7 @@ def read_lineage(session: neo4j.Session, twin_id: str) -> NodeLineage:
     record = session.run(cypher("read/node_lineage"), twin_id=twin_id).single()
     if record is None:
         raise TwinNotFoundError(twin_id)
-    changes: dict[str, list[tuple[datetime, str]]] = {}
-    sources: dict[str, dict[str, Any]] = {}
-    for a in record["assertions"]:
-        if a["source_id"] is None:
-            continue
-        sources[a["source_id"]] = {
-            "format": a["format"],
-            "file_name": a["file_name"],
-            "keys": list(a["keys"] or []),
-            "first_asserted_at": _native(a["first_asserted_at"]),
-        }
-        for key, at in zip(a["keys"] or [], a["changed_at"] or [], strict=True):
-            changes.setdefault(key, []).append((_native(at), a["source_id"]))
-    properties = []
-    for key, value in sorted(record["props"].items()):
-        asserted = sorted(changes.get(key, []))
-        latest = asserted[-1] if asserted else (None, None)
-        properties.append(
-            PropertyLineage(
-                key=key,
-                value=value,
-                source_id=latest[1],
-                changed_at=latest[0],
-                asserted_by=tuple(sorted({s for _, s in asserted})),
-            )
-        )
+    properties, sources = property_lineage(record["props"], record["assertions"])
     relationships = [
         RelationshipLineage(
             outgoing=r["outgoing"],
@@ -92,6 +67,43 @@ def read_lineage(session: neo4j.Session, twin_id: str) -> NodeLineage:
         for r in session.run(cypher("read/node_relationships"), twin_id=twin_id)
     ]
     return NodeLineage(twin_id, tuple(sorted(record["labels"])), properties, relationships, sources)
+
+
+def property_lineage(
+    props: dict[str, Any], assertions: list[dict[str, Any]]
+) -> tuple[list[PropertyLineage], dict[str, dict[str, Any]]]:
+    """Per property, the source whose latest assertion set it; and each asserting source.
+
+    `assertions` are {source_id, format, file_name, keys, changed_at, first_asserted_at}, one
+    per source, `changed_at[i]` being when `keys[i]` last changed in that source.
+    """
+    changes: dict[str, list[tuple[datetime, str]]] = {}
+    sources: dict[str, dict[str, Any]] = {}
+    for a in assertions:
+        if a["source_id"] is None:
+            continue
+        sources[a["source_id"]] = {
+            "format": a["format"],
+            "file_name": a["file_name"],
+            "keys": list(a["keys"] or []),
+            "first_asserted_at": _native(a["first_asserted_at"]),
+        }
+        for key, at in zip(a["keys"] or [], a["changed_at"] or [], strict=True):
+            changes.setdefault(key, []).append((_native(at), a["source_id"]))
+    properties = []
+    for key, value in sorted(props.items()):
+        asserted = sorted(changes.get(key, []))
+        latest = asserted[-1] if asserted else (None, None)
+        properties.append(
+            PropertyLineage(
+                key=key,
+                value=value,
+                source_id=latest[1],
+                changed_at=latest[0],
+                asserted_by=tuple(sorted({s for _, s in asserted})),
+            )
+        )
+    return properties, sources
 
 
 def _native(value: Any) -> Any:

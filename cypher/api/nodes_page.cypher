@@ -1,0 +1,14 @@
+// One page of live twin nodes in twin_id order, filtered by what is given (null: any);
+// $after is the last twin_id of the previous page. Asks for one more row than the page to
+// know whether there is a next page.
+MATCH (n:Twin)
+WHERE NOT n:Retired
+  AND ($kind IS NULL OR n.kind = $kind)
+  AND ($brick_class IS NULL OR n.brick_class = $brick_class)
+  AND ($ifc_class IS NULL OR n.ifc_class = $ifc_class)
+  AND ($isa95_level IS NULL OR n.isa95_level = $isa95_level)
+  AND ($name_contains IS NULL OR toLower(n.name) CONTAINS toLower($name_contains))
+  AND ($after IS NULL OR n.twin_id > $after)
+RETURN n
+ORDER BY n.twin_id
+LIMIT $limit

@@ -1,0 +1,82 @@
+"""What a request's resolvers share: the database, the caller and the batches in flight."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import neo4j
+from strawberry.dataloader import DataLoader
+from strawberry.fastapi import BaseContext
+
+from graphtwin.api.apikeys import ApiKeyStore
+from graphtwin.api.limits import QueryLimits
+from graphtwin.api.roles import Principal
+from graphtwin.config import Settings
+from graphtwin.statements import cypher
+
+Fetcher = Callable[..., Awaitable[list[Any]]]
+"""`fetcher(context, parents, **arguments)`: one result per parent, from one statement or a
+fixed few, however many parents there are."""
+
+
+@dataclass
+class ApiServices:
+    """Built once per server: shared by every request."""
+
+    driver: neo4j.AsyncDriver
+    database: str
+    settings: Settings
+    api_keys: ApiKeyStore
+    limits: QueryLimits = field(default_factory=QueryLimits)
+
+
+class ApiContext(BaseContext):
+    """One request: its caller, the services, and the strawberry path's batch loaders."""
+
+    def __init__(self, services: ApiServices, principal: Principal | None) -> None:
+        super().__init__()
+        self.services = services
+        self.principal = principal
+        self._loaders: dict[tuple[Fetcher, tuple[tuple[str, Any], ...]], DataLoader] = {}
+
+    async def read(self, statement: str, **params: Any) -> list[neo4j.Record]:
+        """Run a read statement of the Cypher catalogue (by name) with `params`."""
+        records, _, _ = await self.services.driver.execute_query(
+            cypher(statement),
+            params,
+            database_=self.services.database,
+            routing_=neo4j.RoutingControl.READ,
+        )
+        return records
+
+    async def write(self, statement: str, **params: Any) -> list[neo4j.Record]:
+        records, _, _ = await self.services.driver.execute_query(
+            cypher(statement), params, database_=self.services.database
+        )
+        return records
+
+    def batch(self, fetcher: Fetcher, arguments: dict[str, Any]) -> DataLoader:
+        """The loader that gathers the parents of one field (same arguments) into one fetch.
+
+        Used when strawberry executes field by field (mutations, introspection, anything the
+        planner leaves to it): the fields of one level still run one statement between them.
+        """
+        key = (fetcher, tuple(sorted((k, _hashable(v)) for k, v in arguments.items())))
+        loader = self._loaders.get(key)
+        if loader is None:
+
+            async def load(parents: Sequence[Any]) -> list[Any]:
+                return await fetcher(self, list(parents), **arguments)
+
+            loader = self._loaders[key] = DataLoader(load_fn=load, cache=False)
+        return loader
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return tuple(_hashable(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
+    return value

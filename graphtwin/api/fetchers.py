@@ -1,0 +1,454 @@
+"""Batched reads behind the GraphQL fields: one result per parent, one statement per call.
+
+Every fetcher takes the request context, the parent records of one field at one level of the
+query (however many there are) and the field's arguments, and answers for all parents at once.
+Traversals (ancestors, descendants, flow) walk breadth-first: one statement per depth for every
+parent together, with a visited set per parent, so cycles end and depth is bounded.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Sequence
+from enum import Enum
+from typing import Any
+
+from graphtwin.api.context import ApiContext
+from graphtwin.api.records import Record, current_value, node_record, origin, plain
+from graphtwin.errors import InputError
+from graphtwin.store.lineage import property_lineage
+from graphtwin.vocabulary import vocabulary
+
+NEIGHBOURS_PER_NODE = 10_000
+"""Safety cap on the one-step neighbours read per node (a point list, a floor's rooms)."""
+
+
+class BadArgumentError(InputError):
+    """A query argument the API cannot use (an invalid cursor, an empty search)."""
+
+
+# -- arguments ---------------------------------------------------------------------------------
+
+
+def _names(values: Sequence[Any] | None) -> list[str] | None:
+    if values is None:
+        return None
+    return [v.value if isinstance(v, Enum) else str(v) for v in values]
+
+
+def _directions(types: list[str] | None, *, reverse: bool = False) -> tuple[list[str], list[str]]:
+    """(outgoing, incoming) relationship types that lead from a node towards its children.
+
+    Without `types`, the vocabulary's hierarchy: parent-to-child types are followed forwards and
+    child-to-parent ones (LOCATED_IN) backwards. Named types that are not hierarchy types are
+    followed forwards. `reverse` gives the way up instead.
+    """
+    vocab = vocabulary()
+    chosen = (
+        types if types is not None else vocab.hierarchy_types("down") + vocab.hierarchy_types("up")
+    )
+    down = [t for t in chosen if vocab.relationship_types[t].hierarchy != "up"]
+    up = [t for t in chosen if vocab.relationship_types[t].hierarchy == "up"]
+    return (up, down) if reverse else (down, up)
+
+
+def encode_cursor(twin_id: str) -> str:
+    return base64.urlsafe_b64encode(twin_id.encode()).decode()
+
+
+def decode_cursor(cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    try:
+        return base64.urlsafe_b64decode(cursor.encode()).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise BadArgumentError(f"invalid cursor {cursor!r}: use a pageInfo.endCursor") from exc
+
+
+def _page(records: list[Record], first: int) -> Record:
+    items = records[:first]
+    return {
+        "items": items,
+        "page_info": {
+            "has_next_page": len(records) > first,
+            "end_cursor": encode_cursor(items[-1]["twin_id"]) if items else None,
+        },
+    }
+
+
+def _ids(parents: Sequence[Record]) -> list[str]:
+    return list(dict.fromkeys(p["twin_id"] for p in parents))
+
+
+# -- root fields -------------------------------------------------------------------------------
+
+
+async def node_by_id(ctx: ApiContext, parents: Sequence[Any], *, twin_id: str) -> list[Any]:
+    rows = await ctx.read("api/nodes_by_id", ids=[twin_id])
+    found = node_record(rows[0]["n"]) if rows else None
+    return [found for _ in parents]
+
+
+async def nodes_by_ids(ctx: ApiContext, parents: Sequence[Any], *, twin_ids: list[str]) -> list:
+    rows = await ctx.read("api/nodes_by_id", ids=list(dict.fromkeys(twin_ids)))
+    by_id = {r["id"]: node_record(r["n"]) for r in rows}
+    found = [by_id[t] for t in twin_ids if t in by_id]
+    return [found for _ in parents]
+
+
+async def node_page(
+    ctx: ApiContext,
+    parents: Sequence[Any],
+    *,
+    kind: str | None = None,
+    brick_class: str | None = None,
+    ifc_class: str | None = None,
+    isa95_level: str | None = None,
+    name_contains: str | None = None,
+    first: int,
+    after: str | None = None,
+) -> list[Any]:
+    rows = await ctx.read(
+        "api/nodes_page",
+        kind=kind,
+        brick_class=brick_class,
+        ifc_class=ifc_class,
+        isa95_level=isa95_level,
+        name_contains=name_contains,
+        after=decode_cursor(after),
+        limit=first + 1,
+    )
+    page = _page([node_record(r["n"]) for r in rows], first)
+    return [page for _ in parents]
+
+
+_LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
+
+
+async def search(
+    ctx: ApiContext, parents: Sequence[Any], *, text: str, kind: str | None = None, first: int
+) -> list[Any]:
+    words = text.split()
+    if not words:
+        raise BadArgumentError("search needs some text")
+    # Every word must match, as a prefix; the text is escaped, so it is never Lucene syntax.
+    query = " AND ".join(_LUCENE_SPECIAL.sub(r"\\\1", w.lower()) + "*" for w in words)
+    rows = await ctx.read("api/search", query=query, kind=kind, limit=first)
+    found = [node_record(r["n"]) for r in rows]
+    return [found for _ in parents]
+
+
+async def caller(ctx: ApiContext, parents: Sequence[Any]) -> list[Any]:
+    principal = ctx.principal
+    found = (
+        {"key_id": principal.key_id, "name": principal.name, "role": principal.role.value}
+        if principal
+        else None
+    )
+    return [found for _ in parents]
+
+
+# -- hierarchy and flow ------------------------------------------------------------------------
+
+
+async def _neighbours(
+    ctx: ApiContext,
+    ids: list[str],
+    outgoing: list[str],
+    incoming: list[str],
+    kinds: list[str] | None = None,
+    limit: int = NEIGHBOURS_PER_NODE,
+) -> dict[str, list[Record]]:
+    found: dict[str, list[Record]] = {i: [] for i in ids}
+    if not ids:
+        return found
+    rows = await ctx.read(
+        "api/neighbours",
+        ids=ids,
+        outgoing=outgoing,
+        incoming=incoming,
+        kinds=kinds,
+        limit=limit,
+    )
+    for row in rows:
+        found[row["id"]].append(node_record(row["n"]))
+    return found
+
+
+async def neighbours(
+    ctx: ApiContext,
+    parents: Sequence[Record],
+    *,
+    types: list[Any] | None = None,
+    kinds: list[str] | None = None,
+    first: int,
+    reverse: bool = False,
+) -> list[list[Record]]:
+    outgoing, incoming = _directions(_names(types), reverse=reverse)
+    found = await _neighbours(ctx, _ids(parents), outgoing, incoming, _names(kinds), first)
+    return [found[p["twin_id"]] for p in parents]
+
+
+async def children(ctx: ApiContext, parents: Sequence[Record], **args: Any) -> list:
+    return await neighbours(ctx, parents, **args)
+
+
+async def parents_of(ctx: ApiContext, parents: Sequence[Record], **args: Any) -> list:
+    return await neighbours(ctx, parents, reverse=True, **args)
+
+
+async def parent(ctx: ApiContext, parents: Sequence[Record], *, types: Any = None) -> list:
+    found = await neighbours(ctx, parents, types=types, first=1, reverse=True)
+    return [nodes[0] if nodes else None for nodes in found]
+
+
+async def points(ctx: ApiContext, parents: Sequence[Record], *, first: int) -> list:
+    found = await _neighbours(ctx, _ids(parents), ["HAS_POINT"], [], ["Point"], first)
+    return [found[p["twin_id"]] for p in parents]
+
+
+async def walk(
+    ctx: ApiContext,
+    parents: Sequence[Record],
+    *,
+    outgoing: Sequence[str] = (),
+    incoming: Sequence[str] = (),
+    max_depth: int,
+    kinds: list[str] | None = None,
+    first: int,
+) -> list[list[Record]]:
+    """Nodes reachable from each parent within `max_depth` steps, nearest first, each once."""
+    starts = _ids(parents)
+    visited = {s: {s} for s in starts}
+    reached: dict[str, list[Record]] = {s: [] for s in starts}
+    frontier = {s: [s] for s in starts}
+    for _ in range(max_depth):
+        ids = sorted({t for nodes in frontier.values() for t in nodes})
+        if not ids:
+            break
+        step = await _neighbours(ctx, ids, list(outgoing), list(incoming))
+        for start in starts:
+            new = []
+            for twin_id in frontier[start]:
+                for record in step[twin_id]:
+                    if record["twin_id"] not in visited[start]:
+                        visited[start].add(record["twin_id"])
+                        reached[start].append(record)
+                        new.append(record["twin_id"])
+            frontier[start] = new
+    wanted = set(kinds) if kinds else None
+    result = {
+        s: [r for r in found if wanted is None or r["kind"] in wanted][:first]
+        for s, found in reached.items()
+    }
+    return [result[p["twin_id"]] for p in parents]
+
+
+async def ancestors(
+    ctx: ApiContext, parents: Sequence[Record], *, types: Any = None, max_depth: int, first: int
+) -> list:
+    outgoing, incoming = _directions(_names(types), reverse=True)
+    return await walk(
+        ctx,
+        parents,
+        outgoing=outgoing,
+        incoming=incoming,
+        max_depth=max_depth,
+        kinds=None,
+        first=first,
+    )
+
+
+async def descendants(
+    ctx: ApiContext,
+    parents: Sequence[Record],
+    *,
+    types: Any = None,
+    kinds: list[str] | None = None,
+    max_depth: int,
+    first: int,
+) -> list:
+    outgoing, incoming = _directions(_names(types))
+    return await walk(
+        ctx,
+        parents,
+        outgoing=outgoing,
+        incoming=incoming,
+        max_depth=max_depth,
+        kinds=_names(kinds),
+        first=first,
+    )
+
+
+async def downstream(
+    ctx: ApiContext, parents: Sequence[Record], *, max_depth: int, first: int
+) -> list:
+    return await walk(ctx, parents, outgoing=["FEEDS"], max_depth=max_depth, first=first)
+
+
+async def upstream(
+    ctx: ApiContext, parents: Sequence[Record], *, max_depth: int, first: int
+) -> list:
+    return await walk(ctx, parents, incoming=["FEEDS"], max_depth=max_depth, first=first)
+
+
+async def same_as(ctx: ApiContext, parents: Sequence[Record]) -> list:
+    rows = await ctx.read("api/same_as", ids=_ids(parents))
+    found: dict[str, list[Record]] = {}
+    for row in rows:
+        found.setdefault(row["id"], []).append(node_record(row["n"]))
+    return [found.get(p["twin_id"], []) for p in parents]
+
+
+async def relationships(ctx: ApiContext, parents: Sequence[Record], *, types: Any = None) -> list:
+    rows = await ctx.read("api/relationships", ids=_ids(parents), types=_names(types))
+    found: dict[str, list[Record]] = {}
+    for row in rows:
+        props = row["props"]
+        found.setdefault(row["id"], []).append(
+            {
+                "type": row["type"],
+                "direction": "OUT" if row["outgoing"] else "IN",
+                "other": node_record(row["other"]),
+                "sources": list(props.get("sources") or []),
+                "selector": props.get("selector"),
+                "confidence": props.get("confidence"),
+                "method": props.get("method"),
+                "properties": {
+                    k: plain(v)
+                    for k, v in props.items()
+                    if k not in {"sources", "selector", "changed_at", "keys"}
+                },
+            }
+        )
+    return [found.get(p["twin_id"], []) for p in parents]
+
+
+# -- lineage -----------------------------------------------------------------------------------
+
+
+def _source_record(a: dict[str, Any]) -> Record:
+    return {
+        "source_id": a["source_id"],
+        "format": a["format"],
+        "file_name": a["file_name"],
+        "sha256": a.get("sha256"),
+        "imported_at": plain(a.get("imported_at")),
+    }
+
+
+async def lineage(ctx: ApiContext, parents: Sequence[Record]) -> list:
+    ids = _ids(parents)
+    rows = await ctx.read("api/lineage", ids=ids)
+    retirements = await ctx.read("api/retirements", ids=ids)
+    events: dict[str, list[Record]] = {}
+    for row in retirements:
+        record = row["record"]
+        events.setdefault(row["id"], []).append(
+            {
+                "at": plain(record.get("retired_at")),
+                "type": "retired",
+                "source_id": record.get("retired_by"),
+                "detail": "no source defines it any more",
+            }
+        )
+    found: dict[str, Record] = {}
+    for row in rows:
+        assertions = [a for a in row["assertions"] if a["source_id"] is not None]
+        props = row["props"]
+        properties, sources = property_lineage(props, assertions)
+        live_keys = {"value", "value_at", "value_quality", "health"}
+        node_events = list(events.get(row["id"], []))
+        if props.get("value_at") is not None:
+            node_events.append(
+                {
+                    "at": plain(props["value_at"]),
+                    "type": "value",
+                    "source_id": props.get("value_source"),
+                    "detail": f"current value {plain(props.get('value'))!r}",
+                }
+            )
+        found[row["id"]] = {
+            "sources": [
+                {
+                    **_source_record(a),
+                    "keys": list(a["keys"] or []),
+                    "first_asserted_at": plain(a["first_asserted_at"]),
+                }
+                for a in sorted(assertions, key=lambda a: a["source_id"])
+            ],
+            "import_runs": sorted(
+                (
+                    {"source_id": a["source_id"], "at": plain(at), "keys": keys}
+                    for a in assertions
+                    for at, keys in _runs(a).items()
+                ),
+                key=lambda r: (r["at"], r["source_id"]),
+            ),
+            "properties": [
+                {
+                    "key": p.key,
+                    "value": plain(p.value),
+                    "source_id": p.source_id,
+                    "data_source": props.get("value_source") if p.key in live_keys else None,
+                    "changed_at": plain(p.changed_at)
+                    if p.changed_at
+                    else (plain(props.get("value_at")) if p.key in live_keys else None),
+                    "asserted_by": list(p.asserted_by),
+                }
+                for p in properties
+            ],
+            "events": sorted(node_events, key=lambda e: e["at"] or ""),
+        }
+        del sources  # the per-source summary is `sources` above, with the file's hash
+    return [found.get(p["twin_id"]) for p in parents]
+
+
+def _runs(assertion: dict[str, Any]) -> dict[Any, list[str]]:
+    """The import runs of one source that changed the node: keys grouped by change time."""
+    runs: dict[Any, list[str]] = {}
+    for key, at in zip(assertion["keys"] or [], assertion["changed_at"] or [], strict=True):
+        runs.setdefault(at, []).append(key)
+    return dict(sorted(runs.items()))
+
+
+async def sources(ctx: ApiContext, parents: Sequence[Any], *, source_ids: Any, first: int) -> list:
+    rows = await ctx.read("api/sources", ids=source_ids, limit=first)
+    found = [_source_record(dict(r)) for r in rows]
+    return [found for _ in parents]
+
+
+async def source_by_id(ctx: ApiContext, parents: Sequence[Any], *, source_id: str) -> list:
+    rows = await ctx.read("api/sources", ids=[source_id], limit=1)
+    found = _source_record(dict(rows[0])) if rows else None
+    return [found for _ in parents]
+
+
+async def assertions(
+    ctx: ApiContext, parents: Sequence[Record], *, first: int, after: str | None = None
+) -> list:
+    ids = list(dict.fromkeys(p["source_id"] for p in parents))
+    rows = await ctx.read(
+        "api/source_assertions", ids=ids, after=decode_cursor(after), limit=first + 1
+    )
+    found: dict[str, list[Record]] = {}
+    for row in rows:
+        found.setdefault(row["id"], []).append(node_record(row["n"]))
+    return [_page(found.get(p["source_id"], []), first) for p in parents]
+
+
+# -- derived fields (no database) --------------------------------------------------------------
+
+
+def properties_of(record: Record) -> dict[str, Any]:
+    return plain(record["raw"])
+
+
+def origin_of(record: Record) -> Record:
+    return origin(record["raw"])
+
+
+def current_of(record: Record) -> Record | None:
+    return current_value(record["raw"])

@@ -1,0 +1,67 @@
+"""How a GraphQL field gets its value, declared once for both ways of executing a query.
+
+- a plain attribute (no resolver) is the record's key of the same name;
+- `@computed` fields derive a value from the record alone (no I/O);
+- `@batched(fetcher)` fields load for many parents at once with `fetcher`.
+
+Strawberry runs them field by field (a DataLoader gathers the parents of a batched field); the
+planner reads the same declarations and runs each batched field once per query level.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import strawberry
+
+from graphtwin.api.context import Fetcher
+from graphtwin.api.roles import Permission
+
+FETCHER = "__graphtwin_fetcher__"
+COMPUTED = "__graphtwin_computed__"
+PERMISSION = "__graphtwin_permission__"
+
+
+def record_value(record: Any, name: str) -> Any:
+    """strawberry's default resolver for records (dicts): a missing key is null."""
+    return record.get(name) if isinstance(record, dict) else getattr(record, name, None)
+
+
+def batched(
+    fetcher: Fetcher, *, description: str, permission: Permission | None = None
+) -> Callable[[Callable[..., Any]], Any]:
+    """A field loaded by `fetcher`; the decorated function only declares arguments and type."""
+
+    def declare(declaration: Callable[..., Any]) -> Any:
+        signature = inspect.signature(declaration)
+        self_param, *arguments = signature.parameters.values()
+        info = inspect.Parameter(
+            "info", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation="strawberry.Info"
+        )
+
+        async def resolve(self: Any, info: strawberry.Info, **kwargs: Any) -> Any:
+            return await info.context.batch(fetcher, kwargs).load(self)
+
+        resolve.__name__ = declaration.__name__
+        resolve.__qualname__ = declaration.__qualname__
+        resolve.__module__ = declaration.__module__
+        resolve.__doc__ = declaration.__doc__
+        resolve.__signature__ = signature.replace(parameters=[self_param, info, *arguments])  # type: ignore[attr-defined]
+        resolve.__annotations__ = {**declaration.__annotations__, "info": "strawberry.Info"}
+        setattr(resolve, FETCHER, fetcher)
+        setattr(resolve, PERMISSION, permission)
+        return strawberry.field(resolver=resolve, description=description)
+
+    return declare
+
+
+def computed(*, description: str) -> Callable[[Callable[..., Any]], Any]:
+    """A field computed from the record alone: `fn(record, **arguments)`."""
+
+    def declare(fn: Callable[..., Any]) -> Any:
+        setattr(fn, COMPUTED, True)
+        return strawberry.field(resolver=fn, description=description)
+
+    return declare

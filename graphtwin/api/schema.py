@@ -1,0 +1,337 @@
+"""The GraphQL schema: the twin's nodes, their hierarchy, flow, points, identity and lineage.
+
+Types read plain records (`graphtwin.api.records`); each field says how it gets its value
+(`graphtwin.api.fields`). `docs/schema.graphql` is this schema printed (`graphtwin schema
+graphql`); a test fails when it is stale.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import NewType
+
+import strawberry
+from graphql import GraphQLObjectType
+from strawberry.scalars import JSON
+from strawberry.schema.config import StrawberryConfig
+
+from graphtwin.api import constraint_fetchers as reasoning
+from graphtwin.api import fetchers as fetch
+from graphtwin.api.constraint_types import CapacityCheck, EffectiveConstraint, Violation
+from graphtwin.api.execution import TwinSchema
+from graphtwin.api.fields import PERMISSION, batched, computed, record_value
+from graphtwin.api.mutations import MUTATION_PERMISSIONS, Mutation
+from graphtwin.api.roles import Permission
+from graphtwin.vocabulary import vocabulary
+
+DEFAULT_PAGE = 100
+DEFAULT_DEPTH = 10
+
+Relation = strawberry.enum(
+    Enum("Relation", {name: name for name in vocabulary().relationship_types}),  # type: ignore[misc]
+    description="A relationship type of the twin vocabulary (ontologies/twin.yaml).",
+)
+DateTime = NewType("DateTime", str)
+"""Records carry times as ISO 8601 text already (`records.plain`)."""
+SCALARS = {
+    DateTime: strawberry.scalar(
+        name="DateTime",
+        description="An ISO 8601 date and time with its offset, e.g. 2026-11-21T09:30:00+00:00.",
+        serialize=str,
+        parse_value=str,
+    )
+}
+
+
+@strawberry.type(description="Where a page ends and whether another follows.")
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None = strawberry.field(description="Pass as `after` to get the next page.")
+
+
+@strawberry.type(description="The identifiers a node has in the standards it came from.")
+class Origin:
+    uri: str | None = strawberry.field(description="RDF IRI (Brick, RealEstateCore).")
+    brick_class: str | None
+    ifc_guid: str | None = strawberry.field(description="IFC GlobalId.")
+    ifc_class: str | None
+    isa95_id: str | None
+    isa95_level: str | None
+
+
+@strawberry.type(description="A point's live value: what, in which unit, when, from where.")
+class CurrentValue:
+    value: float | None = strawberry.field(description="The value, when it is a number.")
+    text: str | None = strawberry.field(description="The value as text (any type).")
+    unit: str | None
+    timestamp: DateTime | None = strawberry.field(description="Source time of the value.")
+    quality: str | None
+    source: str | None = strawberry.field(description="The data source that sent it.")
+    health: str = strawberry.field(description="ok, stale, fault or unknown (no value yet).")
+
+
+@strawberry.type(description="A relationship of a node to another, with who asserts it.")
+class Relationship:
+    type: str
+    direction: str = strawberry.field(description="OUT (this node -> other) or IN.")
+    other: Node
+    sources: list[str] = strawberry.field(description="Sources that assert it.")
+    selector: str | None = strawberry.field(
+        description="The governance node whose selector derived it (no source asserts it)."
+    )
+    confidence: float | None = strawberry.field(description="SAME_AS links: how sure.")
+    method: str | None = strawberry.field(description="SAME_AS links: how it was found.")
+    properties: JSON
+
+
+@strawberry.type(description="A source's assertion of a node: which file, which keys.")
+class SourceAssertion:
+    source_id: str
+    format: str | None
+    file_name: str | None
+    sha256: str | None
+    imported_at: DateTime | None = strawberry.field(description="Its latest import.")
+    keys: list[str] = strawberry.field(description="The properties it asserts.")
+    first_asserted_at: DateTime | None
+
+
+@strawberry.type(description="An import of a source that changed the node, and what it changed.")
+class ImportRun:
+    source_id: str
+    at: DateTime
+    keys: list[str]
+
+
+@strawberry.type(description="Who set a property's current value, and when.")
+class PropertyAttribution:
+    key: str
+    value: JSON
+    source_id: str | None = strawberry.field(
+        description="The import source whose latest assertion set it."
+    )
+    data_source: str | None = strawberry.field(
+        description="For live values: the data source that sent it."
+    )
+    changed_at: DateTime | None
+    asserted_by: list[str] = strawberry.field(description="Every source that asserts it.")
+
+
+@strawberry.type(description="Something that happened to a node after it was imported.")
+class AuditEvent:
+    at: DateTime | None
+    type: str = strawberry.field(description="retired or value.")
+    source_id: str | None
+    detail: str
+
+
+@strawberry.type(description="Where a node and each of its values came from (auditors).")
+class NodeLineage:
+    sources: list[SourceAssertion]
+    import_runs: list[ImportRun]
+    properties: list[PropertyAttribution]
+    events: list[AuditEvent]
+
+
+@strawberry.type(description="A page of nodes.")
+class NodePage:
+    items: list[Node]
+    page_info: PageInfo
+
+
+@strawberry.type(description="An imported file: a Brick model, an IFC model, a twin file...")
+class Source:
+    source_id: str
+    format: str | None
+    file_name: str | None
+    sha256: str | None
+    imported_at: DateTime | None
+
+    @batched(fetch.assertions, description="The live nodes it asserts, a page at a time.")
+    def assertions(self, first: int = DEFAULT_PAGE, after: str | None = None) -> NodePage:
+        """Declared here, loaded by the fetcher."""
+
+
+@strawberry.type(
+    description="A twin entity: site, building, floor, space, equipment, point, system, "
+    "person, procedure, regulation, constraint..."
+)
+class Node:
+    twin_id: strawberry.ID
+    kind: str | None
+    name: str | None
+    brick_class: str | None
+    labels: list[str]
+    retired: bool = strawberry.field(description="No source defines it any more.")
+
+    @computed(description="Every property, as stored (values as JSON).")
+    def properties(self) -> JSON:
+        return fetch.properties_of(self)
+
+    @computed(description="One property's value (null when absent).")
+    def property(self, key: str) -> JSON | None:
+        return fetch.properties_of(self).get(key)
+
+    @computed(description="Its identifiers in the standards it came from.")
+    def origin(self) -> Origin:
+        return fetch.origin_of(self)
+
+    @computed(description="Points only: the live value with unit, time, quality and health.")
+    def current(self) -> CurrentValue | None:
+        return fetch.current_of(self)
+
+    @batched(fetch.children, description="One step down the hierarchy (default: CONTAINS, "
+             "HAS_PART, HAS_POINT, and what is LOCATED_IN it), or along `types`.")  # fmt: skip
+    def children(
+        self,
+        types: list[Relation] | None = None,
+        kinds: list[str] | None = None,
+        first: int = DEFAULT_PAGE,
+    ) -> list[Node]:
+        """Declared here, loaded by the fetcher."""
+
+    @batched(fetch.parents_of, description="One step up the hierarchy, or against `types`.")
+    def parents(self, types: list[Relation] | None = None, first: int = DEFAULT_PAGE) -> list[Node]:
+        """Declared here, loaded by the fetcher."""
+
+    @batched(fetch.parent, description="The first of `parents` (the usual single parent).")
+    def parent(self, types: list[Relation] | None = None) -> Node | None:
+        """Declared here, loaded by the fetcher."""
+
+    @batched(fetch.ancestors, description="Every node above, nearest first, up to `maxDepth`.")
+    def ancestors(
+        self,
+        types: list[Relation] | None = None,
+        max_depth: int = DEFAULT_DEPTH,
+        first: int = DEFAULT_PAGE,
+    ) -> list[Node]:
+        """Declared here, loaded by the fetcher."""
+
+    @batched(fetch.descendants, description="Every node below, nearest first, up to `maxDepth`, "
+             "optionally only of `kinds` (the walk still passes through the others).")  # fmt: skip
+    def descendants(
+        self,
+        types: list[Relation] | None = None,
+        kinds: list[str] | None = None,
+        max_depth: int = DEFAULT_DEPTH,
+        first: int = DEFAULT_PAGE,
+    ) -> list[Node]:
+        """Declared here, loaded by the fetcher."""
+
+    @batched(fetch.points, description="Its points (HAS_POINT), with their live values.")
+    def points(self, first: int = DEFAULT_PAGE) -> list[Node]:
+        """Declared here, loaded by the fetcher."""
+
+    @batched(fetch.downstream, description="What it feeds, transitively (FEEDS), nearest first.")
+    def downstream(self, max_depth: int = DEFAULT_DEPTH, first: int = DEFAULT_PAGE) -> list[Node]:
+        """Declared here, loaded by the fetcher."""
+
+    @batched(fetch.upstream, description="What feeds it, transitively (FEEDS), nearest first.")
+    def upstream(self, max_depth: int = DEFAULT_DEPTH, first: int = DEFAULT_PAGE) -> list[Node]:
+        """Declared here, loaded by the fetcher."""
+
+    @batched(fetch.same_as, description="The same thing in other sources (its SAME_AS cluster).")
+    def same_as(self) -> list[Node]:
+        """Declared here, loaded by the fetcher."""
+
+    @batched(fetch.relationships, description="Its relationships, both directions.")
+    def relationships(self, types: list[Relation] | None = None) -> list[Relationship]:
+        """Declared here, loaded by the fetcher."""
+
+    @batched(reasoning.node_constraints, description="The constraints it must satisfy: its own, "
+             "inherited down CONTAINS/SERVES and from regulations, combined, each with its "
+             "because chain; conflicts reported.")  # fmt: skip
+    def effective_constraints(self) -> list[EffectiveConstraint]:
+        """Declared here, loaded by the fetcher."""
+
+    @batched(
+        fetch.lineage,
+        description="Sources, import runs, per-property attribution, events (auditor role).",
+        permission=Permission.AUDIT,
+    )
+    def lineage(self) -> NodeLineage | None:
+        """Declared here, loaded by the fetcher."""
+
+
+@strawberry.type(description="The caller, as its API key says.")
+class Caller:
+    key_id: str
+    name: str
+    role: str
+
+
+@strawberry.type
+class Query:
+    @batched(fetch.node_by_id, description="A node by its twin_id.")
+    def node(self, twin_id: strawberry.ID) -> Node | None:
+        """Declared here, loaded by the fetcher."""
+
+    @batched(fetch.nodes_by_ids, description="Nodes by twin_id (unknown ids are left out).")
+    def nodes_by_id(self, twin_ids: list[strawberry.ID]) -> list[Node]:
+        """Declared here, loaded by the fetcher."""
+
+    @batched(fetch.node_page, description="Live nodes in twin_id order, filtered, a page at a "
+             "time (`after`: the previous page's endCursor).")  # fmt: skip
+    def nodes(
+        self,
+        kind: str | None = None,
+        brick_class: str | None = None,
+        ifc_class: str | None = None,
+        isa95_level: str | None = None,
+        name_contains: str | None = None,
+        first: int = DEFAULT_PAGE,
+        after: str | None = None,
+    ) -> NodePage:
+        """Declared here, loaded by the fetcher."""
+
+    @batched(fetch.search, description="Nodes whose name or twin_id has words starting with "
+             "those of `text`, best match first.")  # fmt: skip
+    def search(self, text: str, kind: str | None = None, first: int = 20) -> list[Node]:
+        """Declared here, loaded by the fetcher."""
+
+    @batched(fetch.source_by_id, description="An imported source.", permission=Permission.AUDIT)
+    def source(self, source_id: str) -> Source | None:
+        """Declared here, loaded by the fetcher."""
+
+    @batched(fetch.sources, description="Imported sources.", permission=Permission.AUDIT)
+    def sources(
+        self, source_ids: list[str] | None = None, first: int = DEFAULT_PAGE
+    ) -> list[Source]:
+        """Declared here, loaded by the fetcher."""
+
+    @batched(reasoning.effective_constraints, description="Node.effectiveConstraints by id.")
+    def effective_constraints(self, twin_id: strawberry.ID) -> list[EffectiveConstraint]:
+        """Declared here, loaded by the fetcher."""
+
+    @batched(reasoning.violations, description="Every current value in the subtree of `scope` "
+             "that breaks an effective constraint, and every broken capacity.")  # fmt: skip
+    def violations(self, scope: strawberry.ID) -> list[Violation]:
+        """Declared here, loaded by the fetcher."""
+
+    @batched(reasoning.capacity_checks, description="Capacity constraints in the subtree of "
+             "`scope`: each parent's limit against its children's demand.")  # fmt: skip
+    def capacity_checks(self, scope: strawberry.ID) -> list[CapacityCheck]:
+        """Declared here, loaded by the fetcher."""
+
+    @batched(fetch.caller, description="Who is asking (the API key's name and role).")
+    def me(self) -> Caller:
+        """Declared here, loaded by the fetcher."""
+
+
+def build_schema() -> TwinSchema:
+    """The executable schema, with the permission each guarded field needs."""
+    schema = TwinSchema(
+        query=Query,
+        mutation=Mutation,
+        config=StrawberryConfig(default_resolver=record_value, scalar_map=SCALARS),
+        field_permissions=dict(MUTATION_PERMISSIONS),
+    )
+    for type_ in schema._schema.type_map.values():
+        if not isinstance(type_, GraphQLObjectType) or type_.name.startswith("__"):
+            continue
+        for name, field in type_.fields.items():
+            definition = (field.extensions or {}).get("strawberry-definition")
+            resolver = definition.base_resolver if definition else None
+            needed = getattr(resolver.wrapped_func, PERMISSION, None) if resolver else None
+            if needed is not None:
+                schema.field_permissions[(type_.name, name)] = needed
+    return schema

@@ -1,0 +1,84 @@
+"""A real `graphtwin serve` on 127.0.0.1 for the API tests, with one API key per role."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from graphtwin.api.roles import Role
+from graphtwin.neo4j_local.instance import free_port
+
+START_TIMEOUT_S = 90.0
+
+
+@dataclass
+class ApiServer:
+    url: str
+    keys: dict[Role, str]
+
+    @property
+    def graphql_url(self) -> str:
+        return f"{self.url}/graphql"
+
+    def post(
+        self, query: str, *, role: Role | None = Role.VIEWER, token: str | None = None, **body: Any
+    ) -> httpx.Response:
+        """POST a GraphQL operation with the key of `role` (or `token`; None: no header)."""
+        key = token if token is not None else (self.keys[role] if role else None)
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        return httpx.post(self.graphql_url, json={"query": query, **body}, headers=headers,
+                          timeout=60)  # fmt: skip
+
+    def data(self, query: str, *, role: Role = Role.VIEWER, **body: Any) -> dict[str, Any]:
+        """The data of a query that must succeed (the errors are the assertion message)."""
+        response = self.post(query, role=role, **body)
+        payload = response.json()
+        assert response.status_code == 200 and not payload.get("errors"), payload
+        return payload["data"]
+
+
+@contextmanager
+def running_api(graphtwin: Path, env: dict[str, str], log: Path) -> Iterator[ApiServer]:
+    port = free_port()
+    keys = {}
+    for role in Role:
+        created = subprocess.run(
+            [str(graphtwin), "apikey", "create", "--role", role.value, "--name", f"test-{role}",
+             "--json"],
+            env=env, capture_output=True, text=True, timeout=120, check=True,
+        )  # fmt: skip
+        keys[role] = json.loads(created.stdout)["key"]
+    with log.open("w") as sink:
+        server = subprocess.Popen(
+            [str(graphtwin), "serve", "--port", str(port), "--log-level", "info"],
+            env=env, stdout=sink, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_healthy(url, server, log)
+            yield ApiServer(url, keys)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def _wait_healthy(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"graphtwin serve exited: {log.read_text()}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"graphtwin serve did not become healthy: {log.read_text()}")
