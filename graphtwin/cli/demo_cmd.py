@@ -20,6 +20,15 @@ from graphtwin.store import TwinStore
 from importers import IMPORTERS
 
 EXAMPLES = Path("examples")
+# A snapshot of readings so the demo has current values (and one too-warm office) before live
+# telemetry is bound; written like the API's `recordPointValues`, attributed to this source.
+_READ_AT = "2026-11-21T09:00:00+00:00"
+SAMPLE_READINGS = [
+    {"twin_id": f"urn:riverside:bldg-b/{point}", "value": value, "at": _READ_AT,
+     "quality": "good", "source": "demo-sample-readings"}
+    for point, value in (("ahu-2-sat", 16.5), ("ahu-2-oat", 7.2), ("vav-lab-zat", 21.2),
+                         ("vav-201-zat", 27.1), ("vav-202-zat", 23.4))
+]  # fmt: skip
 
 
 @guarded
@@ -27,9 +36,13 @@ def demo(
     examples: Annotated[
         Path, typer.Option("--examples", help="Folder with the demo campus files.")
     ] = EXAMPLES,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="End by serving the GraphQL API.")
+    ] = True,
+    port: Annotated[int, typer.Option(help="Port of the API.", min=1, max=65535)] = 8000,
 ) -> None:
     """Start Neo4j, import the sample campus (twin file, Brick, IFC, ISA-95, governance), link
-    what is one thing across them, and show how to look."""
+    what is one thing across them, and serve it over GraphQL (Ctrl-C stops the API)."""
     jobs = [
         (IMPORTERS["twin"], examples / "demo-campus.yaml"),
         (IMPORTERS["brick"], examples / "riverside-building-b.ttl"),
@@ -66,6 +79,7 @@ def demo(
 
     with TwinStore.open() as store:
         linked = run_linking(store, matching_config())
+        store.write("api/point_values_set", rows=SAMPLE_READINGS)
         exported = store.export()
         counts = store.counts()
         ahu = cluster(store, "urn:riverside:bldg-b/ahu-2")
@@ -99,4 +113,35 @@ def demo(
     out.print(
         "  Neo4j Desktop / Browser: connect to the Bolt URI above with that user and password"
     )
+    out.print("  .venv/bin/graphtwin violations campus          # values breaking a rule")
+    out.print(
+        "  .venv/bin/graphtwin constraints urn:riverside:bldg-b/office-201  # what holds, and why"
+    )
     out.print("  .venv/bin/graphtwin neo4j stop                 # when you are done")
+    if serve:
+        _serve_api(port)
+
+
+def _serve_api(port: int) -> None:
+    """Serve the API over the demo twin, with a key to open GraphiQL (Ctrl-C stops it)."""
+    import uvicorn  # the API's stack loads only when it is served
+
+    from graphtwin.api.app import EXAMPLE_QUERY, create_app
+    from graphtwin.api.roles import Role
+    from graphtwin.cli.apikey_cmd import create_key
+
+    key = create_key(Role.ADMIN, "demo")
+    url = f"http://127.0.0.1:{port}/graphql"
+    out.rule("[bold]The GraphQL API")
+    out.print(f"  GraphiQL:  {url}#api_key={key.token}")
+    out.print(f"  API key:   {key.token}   (role admin; the key after # never leaves the browser)")
+    out.print(f"  Health:    http://127.0.0.1:{port}/healthz   Metrics: /metrics (with the key)")
+    out.print("  Example query (also pre-filled in GraphiQL):")
+    out.print(EXAMPLE_QUERY, markup=False, highlight=False)
+    out.print(
+        f"  curl -s {url} -H 'Authorization: Bearer {key.token}' -H 'Content-Type: "
+        """application/json' -d '{"query": "{ violations(scope: \"campus\") { description } }"}'""",
+        markup=False,
+    )
+    out.print("Serving until Ctrl-C...")
+    uvicorn.run(create_app(), host="127.0.0.1", port=port, log_level="warning")

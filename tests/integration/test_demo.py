@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import time
 
+import httpx
 import pytest
 
+from graphtwin.neo4j_local.instance import free_port
 from importers import IMPORTERS
 from importers.brick import BrickImporter
 from importers.governance import GovernanceImporter
 from importers.ifc import IfcImporter
 from importers.twinfile import TwinFileImporter
-from tests.conftest import ROOT
+from tests.conftest import GRAPHTWIN, ROOT
 
 pytestmark = pytest.mark.neo4j
 
@@ -31,7 +35,7 @@ def test_the_demo_imports_the_campus_in_every_standard_and_links_what_is_one_thi
     nodes = len({t for g in graphs for t in g.nodes})
     asserted = len({k for g in graphs for k in g.relationships})
 
-    done = cli("demo", "--examples", EXAMPLES)
+    done = cli("demo", "--examples", EXAMPLES, "--no-serve")
     assert done.returncode == 0, done.stderr
     assert "already running" in done.stdout  # it reused the session's server
     counts = store.counts()
@@ -65,7 +69,9 @@ def test_the_demo_imports_the_campus_in_every_standard_and_links_what_is_one_thi
         "urn:riverside:bldg-b/building",
     ) in store.export().graph.relationships
 
-    again = cli("demo", "--examples", EXAMPLES)  # idempotent: nothing changes the second time
+    again = cli(
+        "demo", "--examples", EXAMPLES, "--no-serve"
+    )  # idempotent: nothing changes the second time
     assert again.returncode == 0, again.stderr
     assert f"0/0/{len(campus.nodes)}/0" in again.stdout
     assert store.counts().nodes == nodes
@@ -73,6 +79,59 @@ def test_the_demo_imports_the_campus_in_every_standard_and_links_what_is_one_thi
 
 
 def test_the_demo_names_a_missing_file(cli, tmp_path):
-    done = cli("demo", "--examples", tmp_path)
+    done = cli("demo", "--examples", tmp_path, "--no-serve")
     assert done.returncode == 2
     assert "demo-campus.yaml" in done.stderr
+
+
+def test_the_demo_ends_serving_the_api_with_a_key_and_an_example_query(neo4j_env, store):
+    port = free_port()
+    demo = subprocess.Popen(
+        [str(GRAPHTWIN), "demo", "--examples", str(EXAMPLES), "--port", str(port)],
+        env=neo4j_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        printed = _read_until(demo, "Serving until Ctrl-C")
+        key = re.search(r"API key:\s+(gt_\S+)", printed)
+        assert key, printed
+        assert f"http://127.0.0.1:{port}/graphql#api_key={key[1]}" in printed
+        assert "query Building" in printed
+        url = f"http://127.0.0.1:{port}"
+        _wait_healthy(url, demo)
+        headers = {"Authorization": f"Bearer {key[1]}"}
+        query = (
+            '{ node(twinId: "bldg-a") { name children { name } } violations(scope: "campus") '
+            "{ twinId point value } }"
+        )
+        answer = httpx.post(f"{url}/graphql", json={"query": query}, headers=headers, timeout=60)
+        data = answer.json()["data"]
+        assert data["node"]["name"] == "Building A"
+        assert {
+            "twinId": "urn:riverside:bldg-b/office-201",
+            "point": "urn:riverside:bldg-b/vav-201-zat",
+            "value": 27.1,
+        } in data["violations"]
+    finally:
+        demo.terminate()
+        demo.wait(timeout=60)
+
+
+def _read_until(process: subprocess.Popen[str], marker: str) -> str:
+    lines = []
+    assert process.stdout is not None
+    for line in process.stdout:
+        lines.append(line)
+        if marker in line:
+            return "".join(lines)
+    raise AssertionError("the demo ended before serving:\n" + "".join(lines))
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise AssertionError("the demo's API did not become healthy")
