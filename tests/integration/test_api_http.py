@@ -263,3 +263,18 @@ def test_metrics_count_operations_for_prometheus(campus: ApiServer):
     text = httpx.get(f"{campus.url}/metrics", headers=headers).text
     assert 'graphtwin_graphql_operations_total{outcome="ok",type="query"}' in text
     assert "graphtwin_http_request_seconds_bucket" in text
+
+
+def test_queries_work_over_get_and_introspection_goes_through_strawberry(campus: ApiServer):
+    headers = {"Authorization": f"Bearer {campus.keys[Role.VIEWER]}"}
+    got = httpx.get(
+        campus.graphql_url, params={"query": '{ node(twinId: "ahu-1") { name } }'}, headers=headers
+    )
+    assert got.status_code == 200 and got.json()["data"]["node"]["name"] == "AHU-1"
+    mutation = httpx.get(
+        campus.graphql_url, params={"query": "mutation { __typename }"}, headers=headers
+    )
+    assert mutation.status_code >= 400  # a GET never changes anything
+    schema = campus.data("{ __schema { queryType { fields { name } } } }")
+    fields = {f["name"] for f in schema["__schema"]["queryType"]["fields"]}
+    assert {"node", "nodes", "search", "violations", "effectiveConstraints"} <= fields
