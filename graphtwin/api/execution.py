@@ -23,6 +23,7 @@ from graphql import (
 )
 from graphql.execution.values import get_variable_values
 from neo4j.exceptions import DriverError, Neo4jError
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType as StrawberryOperationType
 
@@ -86,7 +87,8 @@ class TwinSchema(strawberry.Schema):
             allowed = {t.value for t in allowed_operation_types or StrawberryOperationType}
             if kind not in allowed:
                 outcome = "refused"
-                return _refused(f"a {kind} is not allowed with this HTTP method", "BAD_REQUEST")
+                # strawberry's view answers this with 400 (e.g. a mutation sent with GET)
+                raise InvalidOperationTypeError(StrawberryOperationType(kind))
             variables = get_variable_values(
                 self._schema, operation.variable_definitions or (), variable_values or {}
             )
