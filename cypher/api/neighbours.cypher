@@ -1,19 +1,26 @@
-// For each node of $ids, the live twin nodes one step away: along $outgoing types (id -> other) and
-// against $incoming types (other -> id), optionally only of $kinds. One row per (id, other); $limit
-// caps the rows per node.
+// For each node of $ids, the live twin nodes one step away: along $outgoing types (id -> other)
+// and against $incoming types (other -> id), optionally only of $kinds, in (name, twin_id)
+// order, at most $limit per node. One row per node of $ids, its neighbours in the API's node
+// view (as nodes_by_id.cypher shapes it): the hot path of hierarchy queries.
 UNWIND $ids AS id
 MATCH (p:Twin {twin_id: id})
 CALL (p) {
   MATCH (p)-[r]->(c:Twin) WHERE type(r) IN $outgoing
-  RETURN c, type(r) AS via
+  RETURN c
   UNION
   MATCH (p)<-[r]-(c:Twin) WHERE type(r) IN $incoming
-  RETURN c, type(r) AS via
+  RETURN c
 }
-WITH id, c, via
+WITH id, c
 WHERE NOT c:Retired AND ($kinds IS NULL OR c.kind IN $kinds)
-WITH id, c, collect(via)[0] AS via
-ORDER BY id, c.name, c.twin_id
-WITH id, collect({n: c, via: via})[..$limit] AS found
-UNWIND found AS f
-RETURN id, f.n AS n, f.via AS via
+WITH id, c ORDER BY c.name, c.twin_id
+WITH id, collect(c)[..$limit] AS found
+RETURN id, [n IN found | n {
+  .twin_id, .kind, .name, .brick_class, labels: labels(n), retired: n:Retired,
+  current: CASE WHEN n:Point THEN {
+    value: CASE WHEN n.value IS :: FLOAT OR n.value IS :: INTEGER THEN n.value END,
+    text: toString(n.value), unit: n.unit, timestamp: toString(n.value_at),
+    quality: n.value_quality, source: n.value_source,
+    health: coalesce(n.health, CASE WHEN n.value IS NULL THEN 'unknown' ELSE 'ok' END)
+  } END
+}] AS nodes

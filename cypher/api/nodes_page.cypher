@@ -1,6 +1,6 @@
 // One page of live twin nodes in twin_id order, filtered by what is given (null: any);
 // $after is the last twin_id of the previous page. Asks for one more row than the page to
-// know whether there is a next page.
+// know whether there is a next page. Returns ids; nodes_by_id.cypher shapes the nodes.
 MATCH (n:Twin)
 WHERE NOT n:Retired
   AND ($kind IS NULL OR n.kind = $kind)
@@ -9,6 +9,6 @@ WHERE NOT n:Retired
   AND ($isa95_level IS NULL OR n.isa95_level = $isa95_level)
   AND ($name_contains IS NULL OR toLower(n.name) CONTAINS toLower($name_contains))
   AND ($after IS NULL OR n.twin_id > $after)
-RETURN n
+RETURN n.twin_id AS twin_id
 ORDER BY n.twin_id
 LIMIT $limit

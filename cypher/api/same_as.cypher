@@ -2,5 +2,5 @@
 UNWIND $ids AS id
 MATCH (n:Twin {twin_id: id})-[:SAME_AS*1..16]-(m:Twin)
 WHERE m <> n
-RETURN DISTINCT id, m AS n
-ORDER BY id, n.twin_id
+RETURN DISTINCT id, m.twin_id AS other
+ORDER BY id, other

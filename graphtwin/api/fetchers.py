@@ -16,7 +16,7 @@ from enum import Enum
 from typing import Any
 
 from graphtwin.api.context import ApiContext
-from graphtwin.api.records import Record, current_value, node_record, origin, plain
+from graphtwin.api.records import Record, origin, plain
 from graphtwin.errors import InputError
 from graphtwin.store.lineage import property_lineage
 from graphtwin.vocabulary import vocabulary
@@ -82,18 +82,34 @@ def _ids(parents: Sequence[Record]) -> list[str]:
     return list(dict.fromkeys(p["twin_id"] for p in parents))
 
 
+async def nodes(ctx: ApiContext, twin_ids: Sequence[str]) -> dict[str, Record]:
+    """The API's view of the nodes `twin_ids` (those that exist), by twin_id."""
+    if not twin_ids:
+        return {}
+    rows = await ctx.read("api/nodes_by_id", ids=list(dict.fromkeys(twin_ids)))
+    return {r["id"]: r["n"] for r in rows}
+
+
+async def _node_lists(ctx: ApiContext, pairs: Sequence[tuple[str, str]]) -> dict[str, list]:
+    """(owner, twin_id) pairs -> owner's nodes in the order given."""
+    found = await nodes(ctx, [t for _, t in pairs])
+    lists: dict[str, list[Record]] = {}
+    for owner, twin_id in pairs:
+        if twin_id in found:
+            lists.setdefault(owner, []).append(found[twin_id])
+    return lists
+
+
 # -- root fields -------------------------------------------------------------------------------
 
 
 async def node_by_id(ctx: ApiContext, parents: Sequence[Any], *, twin_id: str) -> list[Any]:
-    rows = await ctx.read("api/nodes_by_id", ids=[twin_id])
-    found = node_record(rows[0]["n"]) if rows else None
+    found = (await nodes(ctx, [twin_id])).get(twin_id)
     return [found for _ in parents]
 
 
 async def nodes_by_ids(ctx: ApiContext, parents: Sequence[Any], *, twin_ids: list[str]) -> list:
-    rows = await ctx.read("api/nodes_by_id", ids=list(dict.fromkeys(twin_ids)))
-    by_id = {r["id"]: node_record(r["n"]) for r in rows}
+    by_id = await nodes(ctx, twin_ids)
     found = [by_id[t] for t in twin_ids if t in by_id]
     return [found for _ in parents]
 
@@ -120,7 +136,8 @@ async def node_page(
         after=decode_cursor(after),
         limit=first + 1,
     )
-    page = _page([node_record(r["n"]) for r in rows], first)
+    by_id = await nodes(ctx, [r["twin_id"] for r in rows])
+    page = _page([by_id[r["twin_id"]] for r in rows if r["twin_id"] in by_id], first)
     return [page for _ in parents]
 
 
@@ -136,7 +153,8 @@ async def search(
     # Every word must match, as a prefix; the text is escaped, so it is never Lucene syntax.
     query = " AND ".join(_LUCENE_SPECIAL.sub(r"\\\1", w.lower()) + "*" for w in words)
     rows = await ctx.read("api/search", query=query, kind=kind, limit=first)
-    found = [node_record(r["n"]) for r in rows]
+    by_id = await nodes(ctx, [r["twin_id"] for r in rows])
+    found = [by_id[r["twin_id"]] for r in rows if r["twin_id"] in by_id]
     return [found for _ in parents]
 
 
@@ -173,7 +191,7 @@ async def _neighbours(
         limit=limit,
     )
     for row in rows:
-        found[row["id"]].append(node_record(row["n"]))
+        found[row["id"]] = row["nodes"]
     return found
 
 
@@ -296,14 +314,13 @@ async def upstream(
 
 async def same_as(ctx: ApiContext, parents: Sequence[Record]) -> list:
     rows = await ctx.read("api/same_as", ids=_ids(parents))
-    found: dict[str, list[Record]] = {}
-    for row in rows:
-        found.setdefault(row["id"], []).append(node_record(row["n"]))
+    found = await _node_lists(ctx, [(r["id"], r["other"]) for r in rows])
     return [found.get(p["twin_id"], []) for p in parents]
 
 
 async def relationships(ctx: ApiContext, parents: Sequence[Record], *, types: Any = None) -> list:
     rows = await ctx.read("api/relationships", ids=_ids(parents), types=_names(types))
+    others = await nodes(ctx, [r["other"] for r in rows])
     found: dict[str, list[Record]] = {}
     for row in rows:
         props = row["props"]
@@ -311,7 +328,7 @@ async def relationships(ctx: ApiContext, parents: Sequence[Record], *, types: An
             {
                 "type": row["type"],
                 "direction": "OUT" if row["outgoing"] else "IN",
-                "other": node_record(row["other"]),
+                "other": others[row["other"]],
                 "sources": list(props.get("sources") or []),
                 "selector": props.get("selector"),
                 "confidence": props.get("confidence"),
@@ -433,22 +450,20 @@ async def assertions(
     rows = await ctx.read(
         "api/source_assertions", ids=ids, after=decode_cursor(after), limit=first + 1
     )
-    found: dict[str, list[Record]] = {}
-    for row in rows:
-        found.setdefault(row["id"], []).append(node_record(row["n"]))
+    found = await _node_lists(ctx, [(r["id"], r["twin_id"]) for r in rows])
     return [_page(found.get(p["source_id"], []), first) for p in parents]
 
 
-# -- derived fields (no database) --------------------------------------------------------------
+async def properties(ctx: ApiContext, parents: Sequence[Record]) -> list[dict[str, Any]]:
+    rows = await ctx.read("api/properties", ids=_ids(parents))
+    found = {r["id"]: plain(r["props"]) for r in rows}
+    return [found.get(p["twin_id"], {}) for p in parents]
 
 
-def properties_of(record: Record) -> dict[str, Any]:
-    return plain(record["raw"])
+async def property_value(ctx: ApiContext, parents: Sequence[Record], *, key: str) -> list[Any]:
+    return [props.get(key) for props in await properties(ctx, parents)]
 
 
-def origin_of(record: Record) -> Record:
-    return origin(record["raw"])
-
-
-def current_of(record: Record) -> Record | None:
-    return current_value(record["raw"])
+async def origins(ctx: ApiContext, parents: Sequence[Record]) -> list[Record]:
+    """Origin ids are read when asked for: the node view leaves them out to stay small."""
+    return [origin(props) for props in await properties(ctx, parents)]

@@ -40,6 +40,7 @@ from strawberry.utils.str_converters import to_camel_case
 from graphtwin.api.context import ApiContext
 from graphtwin.api.fields import COMPUTED, FETCHER
 from graphtwin.api.limits import QueryLimits, QueryRefusedError
+from graphtwin.gc_pause import gc_paused
 
 _DEFINITION = "strawberry-definition"
 
@@ -149,7 +150,10 @@ class Planner:
         run = _Run(self, context, fragments, variables)
         root = self._schema.query_type
         assert root is not None
-        [data] = await run.level(root, [None], [operation.selection_set])
+        # A large answer is tens of thousands of small dicts that live until it is sent: the
+        # cyclic collector would scan them again and again for nothing.
+        with gc_paused():
+            [data] = await run.level(root, [None], [operation.selection_set])
         return data
 
 

@@ -19,7 +19,7 @@ from graphtwin.api import constraint_fetchers as reasoning
 from graphtwin.api import fetchers as fetch
 from graphtwin.api.constraint_types import CapacityCheck, EffectiveConstraint, Violation
 from graphtwin.api.execution import TwinSchema
-from graphtwin.api.fields import PERMISSION, batched, computed, record_value
+from graphtwin.api.fields import PERMISSION, batched, record_value
 from graphtwin.api.mutations import MUTATION_PERMISSIONS, Mutation
 from graphtwin.api.roles import Permission
 from graphtwin.vocabulary import vocabulary
@@ -162,22 +162,21 @@ class Node:
     brick_class: str | None
     labels: list[str]
     retired: bool = strawberry.field(description="No source defines it any more.")
+    current: CurrentValue | None = strawberry.field(
+        description="Points only: the live value with unit, time, quality and health."
+    )
 
-    @computed(description="Every property, as stored (values as JSON).")
+    @batched(fetch.properties, description="Every property, as stored (values as JSON).")
     def properties(self) -> JSON:
-        return fetch.properties_of(self)
+        """Declared here, loaded by the fetcher."""
 
-    @computed(description="One property's value (null when absent).")
+    @batched(fetch.property_value, description="One property's value (null when absent).")
     def property(self, key: str) -> JSON | None:
-        return fetch.properties_of(self).get(key)
+        """Declared here, loaded by the fetcher."""
 
-    @computed(description="Its identifiers in the standards it came from.")
+    @batched(fetch.origins, description="Its identifiers in the standards it came from.")
     def origin(self) -> Origin:
-        return fetch.origin_of(self)
-
-    @computed(description="Points only: the live value with unit, time, quality and health.")
-    def current(self) -> CurrentValue | None:
-        return fetch.current_of(self)
+        """Declared here, loaded by the fetcher."""
 
     @batched(fetch.children, description="One step down the hierarchy (default: CONTAINS, "
              "HAS_PART, HAS_POINT, and what is LOCATED_IN it), or along `types`.")  # fmt: skip

@@ -48,7 +48,7 @@ def test_one_query_walks_site_to_points_with_their_live_values(campus: ApiServer
     assert points["ahu-1.sat"] == {
         "value": 13.5,
         "unit": "degC",
-        "timestamp": "2026-11-21T09:00:00+00:00",
+        "timestamp": "2026-11-21T09:00:00Z",
         "health": "ok",
         "source": "api:test-operator",
     }

@@ -12,6 +12,7 @@ from graphtwin.api.apikeys import ApiKeyStore
 from graphtwin.api.limits import QueryLimits, QueryRefusedError, analyse
 from graphtwin.api.roles import ROLE_PERMISSIONS, Permission, Role
 from graphtwin.api.schema import build_schema
+from graphtwin.statements import cypher
 from tests.conftest import ROOT
 
 SCHEMA = build_schema()
@@ -88,3 +89,12 @@ def test_roles_grant_what_their_names_say():
 def test_a_malformed_key_is_refused_without_asking_the_database(token: str):
     no_database = ApiKeyStore(None, "neo4j")  # type: ignore[arg-type] - must not be used
     assert asyncio.run(no_database.verify(token)) is None
+
+
+def test_the_node_view_is_the_same_wherever_nodes_are_shaped():
+    def view(name: str) -> str:
+        text = cypher(f"api/{name}")
+        start = text.index("n {\n")
+        return text[start : text.index("} END", start) + 5]
+
+    assert view("neighbours") == view("nodes_by_id")
