@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from benchmarks.api_building import BuildingShape
+from benchmarks.bench_api import ApiOptions, run_api
 from benchmarks.bench_brick import DEFAULT_FILE, BrickOptions, run_brick
 from benchmarks.bench_ifc import DEFAULT_FILE as DEFAULT_IFC_FILE
 from benchmarks.bench_ifc import IfcOptions, run_ifc
@@ -68,6 +70,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="elements of the generated model, 0 to skip (default: 100000)",
     )
 
+    api = argparse.ArgumentParser(add_help=False)
+    api.add_argument("--floors", type=_positive, default=10, help="of the building (default: 10)")
+    api.add_argument("--spaces-per-floor", type=_positive, default=25, help="default: 25")
+    api.add_argument("--equipment-per-space", type=_positive, default=4, help="default: 4")
+    api.add_argument("--points-per-equipment", type=_positive, default=10, help="default: 10")
+    api.add_argument(
+        "--latency-runs", type=_positive, default=50, help="measured requests (default: 50)"
+    )
+    api.add_argument(
+        "--latency-warmup", type=_not_negative, default=10, help="warm-up requests (default: 10)"
+    )
+    api.add_argument("--clients", type=_positive, default=16, help="concurrent (default: 16)")
+    api.add_argument(
+        "--duration", type=_positive, default=30, help="seconds per throughput run (default: 30)"
+    )
+
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks",
         description="graphtwin benchmarks against same-run baselines (see docs/benchmarks.md)",
@@ -86,7 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
         "ifc", parents=[common, ifc], help="IFC import vs the minimal read of the same file"
     )
     commands.add_parser(
-        "all", parents=[common, load, brick, ifc], help="every benchmark, one after another"
+        "api", parents=[common, api], help="GraphQL over HTTP vs the hand-written Cypher query"
+    )
+    commands.add_parser(
+        "all", parents=[common, load, brick, ifc, api], help="every benchmark, one after another"
     )
     return parser
 
@@ -146,6 +167,24 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ifc_result = run_ifc(ifc_options, server)
             results["ifc"] = ifc_result.to_json()
             _emit(ifc_result.report(), args.json, results)
+
+    if args.command in ("api", "all"):
+        api_options = ApiOptions(
+            shape=BuildingShape(
+                args.floors,
+                args.spaces_per_floor,
+                args.equipment_per_space,
+                args.points_per_equipment,
+            ),
+            runs=args.latency_runs,
+            warmup=args.latency_warmup,
+            clients=args.clients,
+            duration_s=args.duration,
+        )
+        with bench_server(heap=args.heap or DEFAULT_HEAP) as server:
+            api_result = run_api(api_options, server)
+        results["api"] = api_result.to_json()
+        _emit(api_result.report(), args.json, results)
 
     if args.command in ("neo4j-start", "all"):
         start = run_neo4j_start(

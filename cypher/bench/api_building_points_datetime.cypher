@@ -1,0 +1,28 @@
+// API benchmark, second baseline: api_building_points with each value's time returned as a Neo4j
+// datetime rather than text, which the Python driver decodes into a neo4j.time.DateTime: shows
+// what that decoding costs.
+MATCH (b:Twin {twin_id: $id})
+RETURN b.twin_id AS twinId, b.name AS name, COLLECT {
+  MATCH (b)-[:CONTAINS]->(f:Twin)
+  WHERE NOT f:Retired
+  WITH f ORDER BY f.name, f.twin_id
+  RETURN {twinId: f.twin_id, name: f.name, children: COLLECT {
+    MATCH (f)-[:CONTAINS]->(s:Twin)
+    WHERE NOT s:Retired
+    WITH s ORDER BY s.name, s.twin_id
+    RETURN {twinId: s.twin_id, name: s.name, children: COLLECT {
+      MATCH (s)<-[:LOCATED_IN]-(e:Twin)
+      WHERE NOT e:Retired AND e.kind = 'Equipment'
+      WITH e ORDER BY e.name, e.twin_id
+      RETURN {twinId: e.twin_id, name: e.name, points: COLLECT {
+        MATCH (e)-[:HAS_POINT]->(p:Twin)
+        WHERE NOT p:Retired AND p.kind = 'Point'
+        WITH p ORDER BY p.name, p.twin_id
+        RETURN {twinId: p.twin_id, name: p.name, current: {
+          value: p.value, unit: p.unit, timestamp: p.value_at,
+          health: coalesce(p.health, CASE WHEN p.value IS NULL THEN 'unknown' ELSE 'ok' END)
+        }}
+      }}
+    }}
+  }}
+} AS children
