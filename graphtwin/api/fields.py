@@ -1,7 +1,6 @@
 """How a GraphQL field gets its value, declared once for both ways of executing a query.
 
 - a plain attribute (no resolver) is the record's key of the same name;
-- `@computed` fields derive a value from the record alone (no I/O);
 - `@batched(fetcher)` fields load for many parents at once with `fetcher`.
 
 Strawberry runs them field by field (a DataLoader gathers the parents of a batched field); the
@@ -20,7 +19,6 @@ from graphtwin.api.context import Fetcher
 from graphtwin.api.roles import Permission
 
 FETCHER = "__graphtwin_fetcher__"
-COMPUTED = "__graphtwin_computed__"
 PERMISSION = "__graphtwin_permission__"
 
 
@@ -53,15 +51,5 @@ def batched(
         setattr(resolve, FETCHER, fetcher)
         setattr(resolve, PERMISSION, permission)
         return strawberry.field(resolver=resolve, description=description)
-
-    return declare
-
-
-def computed(*, description: str) -> Callable[[Callable[..., Any]], Any]:
-    """A field computed from the record alone: `fn(record, **arguments)`."""
-
-    def declare(fn: Callable[..., Any]) -> Any:
-        setattr(fn, COMPUTED, True)
-        return strawberry.field(resolver=fn, description=description)
 
     return declare

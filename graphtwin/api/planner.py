@@ -3,7 +3,7 @@
 graphql-core resolves and completes every field of every object one at a time; for a building
 with 10,000 points that is 60,000 calls and most of a second in Python. The planner walks the
 validated selection set breadth-first instead: each batched field runs its fetcher once for all
-the objects of its level (no N+1), plain and computed fields are read straight off the records,
+the objects of its level (no N+1), plain fields are read straight off the records,
 and sibling fields run concurrently. It reads the same field declarations as strawberry
 (`graphtwin.api.fields`), so the two agree; a test runs queries both ways and compares. What it
 does not know (introspection, mutations, a resolver it has no plan for) strawberry executes.
@@ -38,7 +38,7 @@ from graphql.execution.values import get_argument_values, get_directive_values
 from strawberry.utils.str_converters import to_camel_case
 
 from graphtwin.api.context import ApiContext
-from graphtwin.api.fields import COMPUTED, FETCHER
+from graphtwin.api.fields import FETCHER
 from graphtwin.api.limits import QueryLimits, QueryRefusedError
 from graphtwin.gc_pause import gc_paused
 
@@ -48,7 +48,7 @@ _DEFINITION = "strawberry-definition"
 @dataclass(frozen=True, slots=True)
 class FieldPlan:
     how: str
-    """"key" (read the record), "computed" (a function of the record), "batched" (a fetcher)."""
+    """"key" (read the record) or "batched" (a fetcher)."""
     python_name: str
     function: Callable[..., Any] | None
     arguments: dict[str, str]
@@ -78,9 +78,6 @@ def _plan_field(definition: GraphQLField) -> FieldPlan | None:
     if getattr(function, FETCHER, None) is not None:
         fetcher = getattr(function, FETCHER)
         return FieldPlan("batched", field.python_name, fetcher, arguments, definition,
-                         object_type, is_list)  # fmt: skip
-    if getattr(function, COMPUTED, False):
-        return FieldPlan("computed", field.python_name, function, arguments, definition,
                          object_type, is_list)  # fmt: skip
     return None
 
@@ -209,10 +206,6 @@ class _Run:
         if plan.how == "key":
             key = plan.python_name
             values = [p.get(key) for p in parents]
-        elif plan.how == "computed":
-            assert plan.function is not None
-            function = plan.function
-            values = [function(p, **kwargs) for p in parents]
         else:
             assert plan.function is not None
             values = await plan.function(self.context, parents, **kwargs)
