@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,9 +41,22 @@ class ApiContext(BaseContext):
         self.services = services
         self.principal = principal
         self._loaders: dict[tuple[Fetcher, tuple[tuple[str, Any], ...]], DataLoader] = {}
+        self._reads: dict[tuple[str, Any], asyncio.Future[list[neo4j.Record]]] = {}
 
     async def read(self, statement: str, **params: Any) -> list[neo4j.Record]:
-        """Run a read statement of the Cypher catalogue (by name) with `params`."""
+        """Run a read statement of the Cypher catalogue (by name) with `params`.
+
+        Within one request the same statement with the same parameters runs once: fields that
+        read the same thing (`properties`, `property(key)` and `origin` of one level, a node
+        asked for under two aliases) share its answer, even while it is still under way.
+        """
+        key = (statement, _hashable(params))
+        pending = self._reads.get(key)
+        if pending is None:
+            pending = self._reads[key] = asyncio.ensure_future(self._read(statement, params))
+        return await pending
+
+    async def _read(self, statement: str, params: dict[str, Any]) -> list[neo4j.Record]:
         records, _, _ = await self.services.driver.execute_query(
             cypher(statement),
             params,
@@ -52,6 +66,7 @@ class ApiContext(BaseContext):
         return records
 
     async def write(self, statement: str, **params: Any) -> list[neo4j.Record]:
+        self._reads.clear()  # what was read before may have changed
         records, _, _ = await self.services.driver.execute_query(
             cypher(statement), params, database_=self.services.database
         )
