@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import strawberry
@@ -45,7 +45,8 @@ class TwinSchema(strawberry.Schema):
     def __init__(self, *args: Any, field_permissions: FieldPermissions, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.field_permissions = field_permissions
-        self._planners: dict[int, Planner] = {}
+        # One planner per set of limits (QueryLimits is frozen, hence a cache key).
+        self._planner = cache(lambda limits: Planner(self._schema, limits))
         self._document = lru_cache(maxsize=_PARSE_CACHE)(self._parse_and_validate)
 
     def _parse_and_validate(self, query: str) -> DocumentNode | list[GraphQLError]:
@@ -57,11 +58,7 @@ class TwinSchema(strawberry.Schema):
         return errors or document
 
     def planner(self, context: ApiContext) -> Planner:
-        limits = context.services.limits
-        planner = self._planners.get(id(limits))
-        if planner is None:
-            planner = self._planners[id(limits)] = Planner(self._schema, limits)
-        return planner
+        return self._planner(context.services.limits)
 
     async def execute(
         self,

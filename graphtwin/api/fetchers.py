@@ -21,6 +21,8 @@ from graphtwin.errors import InputError
 from graphtwin.store.lineage import property_lineage
 from graphtwin.vocabulary import vocabulary
 
+LIVE_VALUE_KEYS = frozenset({"value", "value_at", "value_quality", "health"})
+"""Point properties a data source sets (attributed to `value_source`), not an import."""
 NEIGHBOURS_PER_NODE = 10_000
 """Safety cap on the one-step neighbours read per node (a point list, a floor's rooms)."""
 
@@ -375,8 +377,7 @@ async def lineage(ctx: ApiContext, parents: Sequence[Record]) -> list:
     for row in rows:
         assertions = [a for a in row["assertions"] if a["source_id"] is not None]
         props = row["props"]
-        properties, sources = property_lineage(props, assertions)
-        live_keys = {"value", "value_at", "value_quality", "health"}
+        properties, _ = property_lineage(props, assertions)  # sources: with hashes, below
         node_events = list(events.get(row["id"], []))
         if props.get("value_at") is not None:
             node_events.append(
@@ -409,17 +410,16 @@ async def lineage(ctx: ApiContext, parents: Sequence[Record]) -> list:
                     "key": p.key,
                     "value": plain(p.value),
                     "source_id": p.source_id,
-                    "data_source": props.get("value_source") if p.key in live_keys else None,
+                    "data_source": props.get("value_source") if p.key in LIVE_VALUE_KEYS else None,
                     "changed_at": plain(p.changed_at)
                     if p.changed_at
-                    else (plain(props.get("value_at")) if p.key in live_keys else None),
+                    else (plain(props.get("value_at")) if p.key in LIVE_VALUE_KEYS else None),
                     "asserted_by": list(p.asserted_by),
                 }
                 for p in properties
             ],
             "events": sorted(node_events, key=lambda e: e["at"] or ""),
         }
-        del sources  # the per-source summary is `sources` above, with the file's hash
     return [found.get(p["twin_id"]) for p in parents]
 
 
