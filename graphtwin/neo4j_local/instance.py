@@ -106,7 +106,9 @@ class LocalInstance:
                 f"the password file {self.password_file} is missing but the instance already "
                 f"has databases; restore the file or delete {self.root} to start afresh"
             )
-        password = secrets.token_urlsafe(24)
+        # Hex, not url-safe base64: a password starting with '-' reads as an option to
+        # neo4j-admin (1 start in 64 failed that way).
+        password = secrets.token_hex(24)
         done = subprocess.run(
             [
                 str(java.executable),
