@@ -49,6 +49,7 @@ from benchmarks.api_building import (
 )
 from benchmarks.harness import info_table, load_average, markdown_table, note, rotated, timed
 from benchmarks.neo4j_server import BenchServer, bare_driver
+from graphtwin.api.probe import wait_until_healthy
 from graphtwin.neo4j_local import server as neo4j_server
 from graphtwin.neo4j_local.instance import free_port
 from graphtwin.statements import cypher
@@ -406,7 +407,7 @@ def running_api(server: BenchServer) -> Iterator[RunningApi]:
             )  # fmt: skip
         url = f"http://127.0.0.1:{port}"
         try:
-            _wait_healthy(url, process, log)
+            wait_until_healthy(url, process, timeout_s=START_TIMEOUT_S, log=log.read_text)
             note(f"  graphtwin serve up on {url} (pid {process.pid})")
             yield RunningApi(url, key, process.pid, neo4j_server.status(server.settings).pid)
         finally:
@@ -416,20 +417,6 @@ def running_api(server: BenchServer) -> Iterator[RunningApi]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=30)
-
-
-def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"graphtwin serve exited: {log.read_text()}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"graphtwin serve did not become healthy: {log.read_text()}")
 
 
 class _ApiBench:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 import subprocess
-import time
 
 import httpx
 import pytest
 
+from graphtwin.api.probe import wait_until_healthy
 from graphtwin.neo4j_local.instance import free_port
 from importers import IMPORTERS
 from importers.brick import BrickImporter
@@ -97,7 +97,7 @@ def test_the_demo_ends_serving_the_api_with_a_key_and_an_example_query(neo4j_env
         assert f"http://127.0.0.1:{port}/graphql#api_key={key[1]}" in printed
         assert "query Building" in printed
         url = f"http://127.0.0.1:{port}"
-        _wait_healthy(url, demo)
+        wait_until_healthy(url, demo, timeout_s=60)
         headers = {"Authorization": f"Bearer {key[1]}"}
         query = (
             '{ node(twinId: "bldg-a") { name children { name } } violations(scope: "campus") '
@@ -124,14 +124,3 @@ def _read_until(process: subprocess.Popen[str], marker: str) -> str:
         if marker in line:
             return "".join(lines)
     raise AssertionError("the demo ended before serving:\n" + "".join(lines))
-
-
-def _wait_healthy(url: str, process: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise AssertionError("the demo's API did not become healthy")

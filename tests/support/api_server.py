@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from graphtwin.api.probe import wait_until_healthy
 from graphtwin.api.roles import Role
 from graphtwin.neo4j_local.instance import free_port
 
@@ -63,22 +63,8 @@ def running_api(graphtwin: Path, env: dict[str, str], log: Path) -> Iterator[Api
         )  # fmt: skip
         url = f"http://127.0.0.1:{port}"
         try:
-            _wait_healthy(url, server, log)
+            wait_until_healthy(url, server, timeout_s=START_TIMEOUT_S, log=log.read_text)
             yield ApiServer(url, keys)
         finally:
             server.terminate()
             server.wait(timeout=30)
-
-
-def _wait_healthy(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"graphtwin serve exited: {log.read_text()}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"graphtwin serve did not become healthy: {log.read_text()}")
