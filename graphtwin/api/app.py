@@ -132,7 +132,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # The schema (API keys, search index) is brought up to date by the sync store once.
-        await asyncio.to_thread(_migrate, settings)
+        await asyncio.to_thread(TwinStore.migrate_schema, settings)
         target = resolve_target(settings)
         driver = await open_async_driver(target)
         services = ApiServices(
@@ -218,8 +218,3 @@ class MetricsMiddleware:
             route = scope["path"] if scope["path"] in _ROUTES else "other"
             HTTP_REQUESTS.labels(scope["method"], route, str(status)).inc()
             HTTP_SECONDS.labels(route).observe(time.perf_counter() - started)
-
-
-def _migrate(settings: Settings) -> None:
-    with TwinStore.open(settings):
-        pass

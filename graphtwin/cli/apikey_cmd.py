@@ -21,8 +21,7 @@ app = typer.Typer(help="API keys of the GraphQL API (shown once, stored hashed).
 
 async def _with_keys(action: str, *args: object) -> object:
     settings = load_settings()
-    with TwinStore.open(settings):  # brings the schema (API key constraint) up to date
-        pass
+    TwinStore.migrate_schema(settings)  # the API key constraint
     target = resolve_target(settings)
     driver = await open_async_driver(target)
     try:

@@ -82,6 +82,12 @@ class TwinStore:
                 raise
         return store
 
+    @classmethod
+    def migrate_schema(cls, settings: Settings | None = None) -> None:
+        """Bring the configured server's schema up to date, for code that then talks to it some
+        other way (the API's async driver, `graphtwin apikey`)."""
+        cls.open(settings).close()
+
     def close(self) -> None:
         self.driver.close()
 
