@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     start_timeout_s: float = Field(default=120.0, gt=0)
     stop_timeout_s: float = Field(default=60.0, gt=0)
     batch_size: int = Field(default=10_000, ge=1, description="Rows per UNWIND statement.")
+    telemetry_dir: Path | None = Field(
+        default=None,
+        description="History and audit log of values pushed to the API when no bindings file "
+        "is given (default: DATA_DIR/telemetry).",
+    )
 
     neo4j_uri: str | None = Field(default=None, validation_alias=AliasChoices("NEO4J_URI"))
     neo4j_user: str = Field(default="neo4j", validation_alias=AliasChoices("NEO4J_USER"))
@@ -83,6 +88,10 @@ class Settings(BaseSettings):
     def runtime_dir(self) -> Path:
         """The cached Neo4j jars for the pinned version (shared by every instance)."""
         return self.data_dir / f"neo4j-{self.neo4j_version}"
+
+    @property
+    def telemetry_root(self) -> Path:
+        return self.telemetry_dir or self.data_dir / "telemetry"
 
     @property
     def local_instance_dir(self) -> Path:

@@ -89,8 +89,9 @@ def api_server(
     neo4j_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ApiServer]:
     """`graphtwin serve` on a free 127.0.0.1 port, with an API key per role (for the session)."""
-    log = tmp_path_factory.mktemp("api") / "serve.log"
-    with running_api(GRAPHTWIN, neo4j_env, log) as server:
+    folder = tmp_path_factory.mktemp("api")
+    env = {**neo4j_env, "GRAPHTWIN_TELEMETRY_DIR": str(folder / "telemetry")}
+    with running_api(GRAPHTWIN, env, folder / "serve.log") as server:
         yield server
 
 

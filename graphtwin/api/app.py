@@ -8,14 +8,16 @@ lacks a permission a query needs gets 403.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
+from pathlib import Path
 
 import orjson
-from fastapi import FastAPI, HTTPException, Request, Response
+from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -23,15 +25,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.fastapi import GraphQLRouter
 
 from graphtwin.api.apikeys import ApiKeyStore
+from graphtwin.api.auth import authenticate
 from graphtwin.api.context import ApiContext, ApiServices
 from graphtwin.api.limits import QueryLimits
-from graphtwin.api.metrics import AUTH_FAILURES, HTTP_REQUESTS, HTTP_SECONDS, NEO4J_UP, REGISTRY
-from graphtwin.api.roles import Principal
+from graphtwin.api.metrics import HTTP_REQUESTS, HTTP_SECONDS, NEO4J_UP, REGISTRY
 from graphtwin.api.schema import build_schema
+from graphtwin.api.telemetry_route import push_telemetry
 from graphtwin.config import Settings, load_settings
 from graphtwin.statements import cypher
 from graphtwin.store import TwinStore, resolve_target
 from graphtwin.store.connection import open_async_driver
+from graphtwin.telemetry.bindings import open_http_bindings, read_bindings
+from graphtwin.telemetry.sync import TwinSync
 
 GRAPHQL_PATH = "/graphql"
 ASSETS_PATH = "/graphiql"
@@ -54,29 +59,6 @@ query Building($id: ID! = "bldg-a") {
 }
 """
 HEALTH_TIMEOUT_S = 2.0
-
-
-def _bearer(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
-
-
-async def authenticate(request: Request, services: ApiServices) -> Principal:
-    """The caller of `request`, or a 401 for a missing, malformed, unknown or revoked key."""
-    token = _bearer(request)
-    principal = await services.api_keys.verify(token) if token else None
-    if principal is None:
-        AUTH_FAILURES.inc()
-        raise HTTPException(
-            401,
-            "an API key is needed: send `Authorization: Bearer <key>` "
-            "(create one with `graphtwin apikey create --role viewer`)"
-            if token is None
-            else "the API key is not valid (unknown, revoked or mistyped)",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    return principal
 
 
 def _wants_explorer(request: Request) -> bool:
@@ -124,29 +106,35 @@ def create_app(
     *,
     limits: QueryLimits | None = None,
     api_key_cache_s: float = 30.0,
+    bindings: Path | None = None,
+    sync: TwinSync | None = None,
 ) -> FastAPI:
-    """The API for the configured Neo4j; it connects (and migrates the schema) on startup."""
+    """The API for the configured Neo4j; it connects (and migrates the schema) on startup.
+
+    Live values: with `sync` the API shares a running sync's pipeline (`graphtwin sync --serve`,
+    the demo); otherwise it runs the sync of the `bindings` file itself, or, without one, an
+    open http source (`POST /telemetry`) with its history under the telemetry dir."""
     settings = settings or load_settings()
     state: dict[str, ApiServices] = {}
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # The schema (API keys, search index) is brought up to date by the sync store once.
-        await asyncio.to_thread(TwinStore.migrate_schema, settings)
-        target = resolve_target(settings)
-        driver = await open_async_driver(target)
-        services = ApiServices(
-            driver=driver,
-            database=target.database,
-            settings=settings,
-            api_keys=ApiKeyStore(driver, target.database, cache_ttl_s=api_key_cache_s),
-            limits=limits or QueryLimits(),
-        )
-        state["services"] = services
-        try:
-            yield
-        finally:
-            await driver.close()
+        async with _telemetry(settings, bindings, sync) as telemetry:
+            target = resolve_target(settings)
+            driver = await open_async_driver(target)
+            services = ApiServices(
+                driver=driver,
+                database=target.database,
+                settings=settings,
+                api_keys=ApiKeyStore(driver, target.database, cache_ttl_s=api_key_cache_s),
+                limits=limits or QueryLimits(),
+                telemetry=telemetry,
+            )
+            state["services"] = services
+            try:
+                yield
+            finally:
+                await driver.close()
 
     app = FastAPI(
         title="graphtwin",
@@ -181,6 +169,10 @@ def create_app(
             {"status": "ok", "neo4j": "reachable", "migrations": records[0]["migrations"]}
         )
 
+    @app.post("/telemetry", include_in_schema=False)
+    async def telemetry(request: Request, wait: bool = False) -> JSONResponse:
+        return await push_telemetry(request, state["services"], wait=wait)
+
     @app.get("/metrics", include_in_schema=False)
     async def metrics(request: Request) -> Response:
         await authenticate(request, state["services"])
@@ -189,7 +181,32 @@ def create_app(
     return app
 
 
-_ROUTES = frozenset({GRAPHQL_PATH, "/healthz", "/metrics"})
+@asynccontextmanager
+async def _telemetry(
+    settings: Settings, bindings: Path | None, running: TwinSync | None
+) -> AsyncIterator[TwinSync]:
+    """The sync the API serves: the one given, or one it runs itself for its lifetime."""
+    if running is not None:
+        await asyncio.to_thread(TwinStore.migrate_schema, settings)
+        yield running
+        return
+    spec = read_bindings(bindings) if bindings else open_http_bindings(settings.telemetry_root)
+    # The schema (API keys, search index, telemetry) is brought up to date by this store.
+    store = await asyncio.to_thread(TwinStore.open, settings)
+    try:
+        sync = await asyncio.to_thread(TwinSync, spec, store, file=str(bindings or "built-in"))
+        task = asyncio.create_task(sync.run())
+        try:
+            yield sync
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+    finally:
+        store.close()
+
+
+_ROUTES = frozenset({GRAPHQL_PATH, "/healthz", "/metrics", "/telemetry"})
 
 
 class MetricsMiddleware:

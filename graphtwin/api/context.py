@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import neo4j
 from strawberry.dataloader import DataLoader
@@ -16,6 +16,9 @@ from graphtwin.api.limits import QueryLimits
 from graphtwin.api.roles import Principal
 from graphtwin.config import Settings
 from graphtwin.statements import cypher
+
+if TYPE_CHECKING:  # the telemetry stack loads only where it runs
+    from graphtwin.telemetry.sync import TwinSync
 
 Fetcher = Callable[..., Awaitable[list[Any]]]
 """`fetcher(context, parents, **arguments)`: one result per parent, from one statement or a
@@ -31,6 +34,7 @@ class ApiServices:
     settings: Settings
     api_keys: ApiKeyStore
     limits: QueryLimits = field(default_factory=QueryLimits)
+    telemetry: TwinSync | None = None  # live values, history and drift (graphtwin.telemetry)
 
 
 class ApiContext(BaseContext):

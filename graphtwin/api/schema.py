@@ -8,7 +8,6 @@ graphql`); a test fails when it is stale.
 from __future__ import annotations
 
 from enum import Enum
-from typing import NewType
 
 import strawberry
 from graphql import GraphQLObjectType
@@ -17,11 +16,14 @@ from strawberry.schema.config import StrawberryConfig
 
 from graphtwin.api import constraint_fetchers as reasoning
 from graphtwin.api import fetchers as fetch
+from graphtwin.api import telemetry_fetchers as telemetry
 from graphtwin.api.constraint_types import CapacityCheck, EffectiveConstraint, Violation
 from graphtwin.api.execution import TwinSchema
 from graphtwin.api.fields import PERMISSION, batched, record_value
 from graphtwin.api.mutations import MUTATION_PERMISSIONS, Mutation
 from graphtwin.api.roles import Permission
+from graphtwin.api.scalars import SCALARS, DateTime
+from graphtwin.api.telemetry_types import DataSource, DriftIssue, HistoryValue
 from graphtwin.vocabulary import vocabulary
 
 DEFAULT_PAGE = 100
@@ -31,16 +33,6 @@ Relation = strawberry.enum(
     Enum("Relation", {name: name for name in vocabulary().relationship_types}),  # type: ignore[misc]
     description="A relationship type of the twin vocabulary (ontologies/twin.yaml).",
 )
-DateTime = NewType("DateTime", str)
-"""Records carry times as ISO 8601 text already (`records.plain`)."""
-SCALARS = {
-    DateTime: strawberry.scalar(
-        name="DateTime",
-        description="An ISO 8601 date and time with its offset, e.g. 2026-11-21T09:30:00+00:00.",
-        serialize=str,
-        parse_value=str,
-    )
-}
 
 
 @strawberry.type(description="Where a page ends and whether another follows.")
@@ -242,6 +234,20 @@ class Node:
     def effective_constraints(self) -> list[EffectiveConstraint]:
         """Declared here, loaded by the fetcher."""
 
+    @batched(telemetry.history, description="Its past values (points), oldest first: the last "
+             "`first` between `start` (inclusive) and `end` (exclusive).")  # fmt: skip
+    def history(
+        self, start: DateTime | None = None, end: DateTime | None = None, first: int = DEFAULT_PAGE
+    ) -> list[HistoryValue]:
+        """Declared here, loaded by the fetcher."""
+
+    @batched(telemetry.node_drift_issues, description="Drift issues concerning it, newest first "
+             "(only some `statuses`: open, investigating, auto_corrected, resolved).")  # fmt: skip
+    def drift_issues(
+        self, statuses: list[str] | None = None, first: int = DEFAULT_PAGE
+    ) -> list[DriftIssue]:
+        """Declared here, loaded by the fetcher."""
+
     @batched(
         fetch.lineage,
         description="Sources, import runs, per-property attribution, events (auditor role).",
@@ -309,6 +315,21 @@ class Query:
     @batched(reasoning.capacity_checks, description="Capacity constraints in the subtree of "
              "`scope`: each parent's limit against its children's demand.")  # fmt: skip
     def capacity_checks(self, scope: strawberry.ID) -> list[CapacityCheck]:
+        """Declared here, loaded by the fetcher."""
+
+    @batched(telemetry.drift_issues, description="Drift issues, newest first, optionally only "
+             "some statuses and types, or those of one entity.")  # fmt: skip
+    def drift_issues(
+        self,
+        statuses: list[str] | None = None,
+        types: list[str] | None = None,
+        twin_id: strawberry.ID | None = None,
+        first: int = DEFAULT_PAGE,
+    ) -> list[DriftIssue]:
+        """Declared here, loaded by the fetcher."""
+
+    @batched(telemetry.data_sources, description="Live data sources and their health.")
+    def data_sources(self) -> list[DataSource]:
         """Declared here, loaded by the fetcher."""
 
     @batched(fetch.caller, description="Who is asking (the API key's name and role).")

@@ -9,13 +9,22 @@ from typing import Annotated
 import typer
 
 import graphtwin
-from graphtwin.cli import apikey_cmd, db_cmd, export_cmd, import_cmd, link_cmd, neo4j_cmd
+from graphtwin.cli import (
+    apikey_cmd,
+    audit_cmd,
+    db_cmd,
+    export_cmd,
+    import_cmd,
+    link_cmd,
+    neo4j_cmd,
+)
 from graphtwin.cli.constraints_cmd import constraints, violations
 from graphtwin.cli.demo_cmd import demo
 from graphtwin.cli.diff_cmd import diff
 from graphtwin.cli.output import configure_logging, err, out
 from graphtwin.cli.serve_cmd import serve
 from graphtwin.cli.show_cmd import show
+from graphtwin.cli.sync_cmd import sync
 from graphtwin.cli.tree_cmd import tree
 from importers.brick import class_table
 from importers.governance.schema import governance_json_schema
@@ -35,11 +44,13 @@ app.add_typer(import_cmd.app, name="import")
 app.add_typer(export_cmd.app, name="export")
 app.add_typer(link_cmd.app, name="link")
 app.add_typer(apikey_cmd.app, name="apikey")
+app.add_typer(audit_cmd.app, name="audit")
 app.command()(tree)
 app.command()(show)
 app.command()(diff)
 app.command()(demo)
 app.command()(serve)
+app.command()(sync)
 app.command()(constraints)
 app.command()(violations)
 
@@ -59,6 +70,14 @@ def twin_file_schema() -> None:
 def governance_schema() -> None:
     """JSON Schema of the governance file (also in docs/governance.schema.json)."""
     typer.echo(json.dumps(governance_json_schema(), indent=2))
+
+
+@schema_app.command("bindings")
+def bindings_schema() -> None:
+    """JSON Schema of the bindings file (also in docs/bindings.schema.json)."""
+    from graphtwin.telemetry.bindings import bindings_json_schema
+
+    typer.echo(json.dumps(bindings_json_schema(), indent=2))
 
 
 @schema_app.command("graphql")

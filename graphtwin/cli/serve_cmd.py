@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -10,6 +11,7 @@ import uvicorn
 from graphtwin.api.app import GRAPHQL_PATH, create_app
 from graphtwin.cli.guard import guarded
 from graphtwin.cli.output import err
+from graphtwin.telemetry.bindings import read_bindings
 
 
 @guarded
@@ -17,7 +19,17 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "warning",
+    bindings: Annotated[
+        Path | None,
+        typer.Option(
+            help="Run this bindings file's sync too (default: an open http source).", exists=True
+        ),
+    ] = None,
 ) -> None:
-    """Serve the GraphQL API: /graphql (GraphiQL in a browser), /healthz, /metrics."""
+    """Serve the GraphQL API: /graphql (GraphiQL in a browser), /healthz, /metrics, and
+    POST /telemetry for operators."""
+    if bindings is not None:
+        read_bindings(bindings)  # a broken file is an error now, not when the server starts
     err.print(f"graphtwin API on http://{host}:{port}{GRAPHQL_PATH} (Ctrl-C stops it)")
-    uvicorn.run(create_app(), host=host, port=port, log_level=log_level, access_log=False)
+    app = create_app(bindings=bindings)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)

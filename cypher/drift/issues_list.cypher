@@ -1,0 +1,10 @@
+// Drift issues, newest first, optionally only some statuses / types / one entity.
+MATCH (i:DriftIssue)-[:CONCERNS]->(n:Twin)
+WHERE ($statuses IS NULL OR i.status IN $statuses)
+  AND ($types IS NULL OR i.type IN $types)
+  AND ($twin_id IS NULL OR n.twin_id = $twin_id)
+RETURN i {.issue_id, .type, .severity, .description, .status, .strategy, .rule, .value,
+          .evidence, twin_id: n.twin_id, detected_at: toString(i.detected_at),
+          resolved_at: toString(i.resolved_at)} AS issue, n.twin_id AS twin_id
+ORDER BY i.detected_at DESC, i.issue_id
+LIMIT $limit

@@ -1,0 +1,8 @@
+// The drift issues of many nodes at once (Node.driftIssues), newest first.
+UNWIND $ids AS id
+MATCH (i:DriftIssue)-[:CONCERNS]->(:Twin {twin_id: id})
+WHERE $statuses IS NULL OR i.status IN $statuses
+WITH id, i ORDER BY i.detected_at DESC, i.issue_id
+RETURN id, collect(i {.issue_id, .type, .severity, .description, .status, .strategy, .rule,
+                      .value, .evidence, twin_id: id, detected_at: toString(i.detected_at),
+                      resolved_at: toString(i.resolved_at)})[..$limit] AS issues

@@ -1,0 +1,11 @@
+// Drift issues as they are detected, each linked to the entity it concerns. Idempotent on
+// issue_id: replaying the same detection changes nothing.
+UNWIND $rows AS row
+MATCH (n:Twin {twin_id: row.twin_id})
+MERGE (i:DriftIssue {issue_id: row.issue_id})
+ON CREATE SET i.type = row.type, i.severity = row.severity, i.description = row.description,
+              i.detected_at = datetime({epochMillis: row.at_ms}), i.status = row.status,
+              i.strategy = row.strategy, i.rule = row.rule, i.value = row.value,
+              i.evidence = row.evidence
+MERGE (i)-[:CONCERNS]->(n)
+RETURN count(i) AS opened

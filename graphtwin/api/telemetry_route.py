@@ -1,0 +1,50 @@
+"""`POST /telemetry`: values pushed by a BMS or gateway (operator role) into the ingest pipeline.
+
+Body: `{"source": "<http source id>", "readings": [{"point": "<twin_id>" | "ref": "<timeseries
+id>", "value": 21.5, "timestamp": "2026-11-21T09:00:00Z", "quality": "good"}]}`. The answer says
+how many were accepted and why the others were not (per reason, and the first 100 by index).
+`?wait=true` answers once the batch is in the graph (200); otherwise 202 at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import HTTPException, Request
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from graphtwin.api.auth import authenticate
+from graphtwin.api.context import ApiServices
+from graphtwin.api.roles import Permission
+from graphtwin.telemetry.http_ingest import TelemetryPush, UnknownSourceError
+
+
+async def push_telemetry(request: Request, services: ApiServices, *, wait: bool) -> JSONResponse:
+    principal = await authenticate(request, services)
+    if not principal.may(Permission.WRITE_VALUES):
+        raise HTTPException(403, f"role {principal.role} may not write values (operator may)")
+    sync = services.telemetry
+    if sync is None:
+        raise HTTPException(503, "this server runs no telemetry pipeline")
+    try:
+        push = TelemetryPush.model_validate_json(await request.body())
+    except ValidationError as exc:
+        problems = [
+            {"at": ".".join(map(str, e["loc"])), "problem": e["msg"]} for e in exc.errors()[:20]
+        ]
+        return JSONResponse({"error": "invalid telemetry push", "problems": problems}, 422)
+    try:
+        result = await sync.http.push(push)
+    except UnknownSourceError as exc:
+        raise HTTPException(404, str(exc)) from exc
+    await asyncio.to_thread(
+        sync.audit.append,
+        "telemetry_push",
+        {"source": push.source, "readings": len(push.readings), **result},
+        f"apikey:{principal.key_id}:{principal.name}",
+    )
+    if not wait:
+        return JSONResponse(result, 202)
+    result["written"] = await sync.pipeline.flush()
+    return JSONResponse(result, 200 if result["written"] else 503)

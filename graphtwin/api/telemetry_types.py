@@ -1,0 +1,53 @@
+"""GraphQL types of live telemetry: value history, drift issues and data sources."""
+
+from __future__ import annotations
+
+import strawberry
+
+from graphtwin.api.scalars import DateTime
+
+
+@strawberry.type(description="One value of a point's history (every accepted value is kept).")
+class HistoryValue:
+    time: DateTime = strawberry.field(description="Source time of the value.")
+    value: float
+    quality: str
+    source: str = strawberry.field(description="The data source that sent it.")
+
+
+@strawberry.type(description="A difference between the twin and reality, and where it stands.")
+class DriftIssue:
+    issue_id: strawberry.ID
+    twin_id: strawberry.ID = strawberry.field(description="The entity it concerns.")
+    type: str = strawberry.field(description="threshold, staleness, structural or semantic.")
+    severity: str = strawberry.field(description="warning or critical.")
+    description: str
+    status: str = strawberry.field(
+        description="open, investigating, auto_corrected or resolved (when the condition cleared)."
+    )
+    strategy: str | None = strawberry.field(description="How its rule reconciles it.")
+    rule: str | None
+    value: float | None = strawberry.field(description="The value that set it off, if any.")
+    evidence: str | None = strawberry.field(description="What was found, as JSON text.")
+    detected_at: DateTime
+    resolved_at: DateTime | None
+
+
+@strawberry.type(description="A live data source of the running sync, and how it is doing.")
+class DataSource:
+    source_id: strawberry.ID
+    type: str = strawberry.field(description="opcua, modbus, replay or http.")
+    endpoint: str | None
+    frequency_s: float | None = strawberry.field(description="Its fastest sampling period.")
+    connected: bool | None
+    reliability: float | None = strawberry.field(
+        description="Share of its recent reads, polls and connects that succeeded."
+    )
+    last_success: DateTime | None
+    last_failure: DateTime | None
+    last_failure_reason: str | None
+    latency_ms_p50: float | None = strawberry.field(description="Median change-to-graph latency.")
+    received: int | None
+    accepted: int | None
+    rejected: int | None
+    bindings: int | None

@@ -1,0 +1,55 @@
+"""The pipeline's writes to Neo4j: one transaction per batch, so a batch of values and the drift
+transitions found with it land together or not at all (and are retried together)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import neo4j
+
+from graphtwin.statements import cypher
+from graphtwin.store import TwinStore
+
+# What a database that went away looks like to the driver: the batch is kept and retried.
+UNAVAILABLE: tuple[type[BaseException], ...] = (
+    neo4j.exceptions.ServiceUnavailable,
+    neo4j.exceptions.SessionExpired,
+    neo4j.exceptions.TransientError,
+    neo4j.exceptions.DriverError,
+    ConnectionError,
+    OSError,
+)
+
+
+class GraphWriter:
+    def __init__(self, store: TwinStore) -> None:
+        self._store = store
+
+    def write_batch(
+        self,
+        values: list[dict[str, Any]],
+        health: list[dict[str, Any]],
+        opened: list[dict[str, Any]],
+        updated: list[dict[str, Any]],
+    ) -> int:
+        """Writes everything in one transaction; returns how many point values it took."""
+
+        def work(tx: neo4j.ManagedTransaction) -> int:
+            written = 0
+            if values:
+                written = tx.run(cypher("telemetry/values_write"), rows=values).single(strict=True)[
+                    "written"
+                ]
+            if health:
+                tx.run(cypher("telemetry/health_set"), rows=health).consume()
+            if opened:
+                tx.run(cypher("drift/issues_open"), rows=opened).consume()
+            if updated:
+                tx.run(cypher("drift/issues_update"), rows=updated).consume()
+            return int(written)
+
+        with self._store.driver.session(database=self._store.database) as session:
+            return session.execute_write(work)
+
+    def write_sources(self, rows: list[dict[str, Any]]) -> None:
+        self._store.write("telemetry/sources_upsert", rows=rows)
