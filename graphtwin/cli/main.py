@@ -24,6 +24,7 @@ from graphtwin.cli.diff_cmd import diff
 from graphtwin.cli.output import configure_logging, err, out
 from graphtwin.cli.serve_cmd import serve
 from graphtwin.cli.show_cmd import show
+from graphtwin.cli.snapshot_cmd import snapshot
 from graphtwin.cli.sync_cmd import sync
 from graphtwin.cli.tree_cmd import tree
 from importers.brick import class_table
@@ -53,6 +54,7 @@ app.command()(serve)
 app.command()(sync)
 app.command()(constraints)
 app.command()(violations)
+app.command()(snapshot)
 
 schema_app = typer.Typer(
     help="Print the JSON Schemas of graphtwin's file formats.", no_args_is_help=True
