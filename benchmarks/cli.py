@@ -13,6 +13,7 @@ from benchmarks.bench_api import ApiOptions, run_api
 from benchmarks.bench_brick import DEFAULT_FILE, BrickOptions, run_brick
 from benchmarks.bench_ifc import DEFAULT_FILE as DEFAULT_IFC_FILE
 from benchmarks.bench_ifc import IfcOptions, run_ifc
+from benchmarks.bench_ingest import IngestOptions, run_ingest
 from benchmarks.bench_load import BenchmarkFailedError, LoadOptions, run_load
 from benchmarks.bench_neo4j_start import DEFAULT_HEAP, StartOptions, run_neo4j_start
 from benchmarks.harness import info_table, machine_info, note, write_json
@@ -54,6 +55,18 @@ def build_parser() -> argparse.ArgumentParser:
         type=_not_negative,
         default=50,
         help="size of the model for the peak-memory measurement, 0 to skip (default: 50)",
+    )
+
+    ingest = argparse.ArgumentParser(add_help=False)
+    ingest.add_argument("--points", type=_positive, default=100_000, help="default: 100000")
+    ingest.add_argument(
+        "--ingest-seconds", type=float, default=20.0, help="sustained run (default: 20)"
+    )
+    ingest.add_argument(
+        "--rate",
+        type=_positive,
+        default=10_000,
+        help="paced updates/s for latency (default: 10000)",
     )
 
     ifc = argparse.ArgumentParser(add_help=False)
@@ -107,7 +120,14 @@ def build_parser() -> argparse.ArgumentParser:
         "api", parents=[common, api], help="GraphQL over HTTP vs the hand-written Cypher query"
     )
     commands.add_parser(
-        "all", parents=[common, load, brick, ifc, api], help="every benchmark, one after another"
+        "ingest",
+        parents=[common, ingest],
+        help="telemetry pipeline into Neo4j + history vs raw batched Neo4j SETs",
+    )
+    commands.add_parser(
+        "all",
+        parents=[common, load, brick, ifc, api, ingest],
+        help="every benchmark, one after another",
     )
     return parser
 
@@ -185,6 +205,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             api_result = run_api(api_options, server)
         results["api"] = api_result.to_json()
         _emit(api_result.report(), args.json, results)
+
+    if args.command in ("ingest", "all"):
+        ingest_options = IngestOptions(
+            points=args.points, duration_s=args.ingest_seconds, rate=args.rate
+        )
+        with bench_server(heap=args.heap or DEFAULT_HEAP) as server:
+            ingest_result = run_ingest(ingest_options, server)
+        results["ingest"] = ingest_result.to_json()
+        _emit(ingest_result.report(), args.json, results)
 
     if args.command in ("neo4j-start", "all"):
         start = run_neo4j_start(

@@ -34,7 +34,7 @@ class GraphWriter:
     ) -> int:
         """Writes everything in one transaction; returns how many point values it took."""
 
-        def work(tx: neo4j.ManagedTransaction) -> int:
+        def work(tx: neo4j.Transaction) -> int:
             written = 0
             if values:
                 written = tx.run(cypher("telemetry/values_write"), rows=values).single(strict=True)[
@@ -48,8 +48,15 @@ class GraphWriter:
                 tx.run(cypher("drift/issues_update"), rows=updated).consume()
             return int(written)
 
-        with self._store.driver.session(database=self._store.database) as session:
-            return session.execute_write(work)
+        # An explicit transaction, not the driver's retrying execute_write: while the database
+        # is away the pipeline keeps the batch, counts the failure and retries with its backoff.
+        with (
+            self._store.driver.session(database=self._store.database) as session,
+            session.begin_transaction() as tx,
+        ):
+            written = work(tx)
+            tx.commit()
+            return written
 
     def write_sources(self, rows: list[dict[str, Any]]) -> None:
         self._store.write("telemetry/sources_upsert", rows=rows)

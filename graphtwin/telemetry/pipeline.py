@@ -238,7 +238,7 @@ class IngestPipeline:
 
     async def _flush(self) -> bool:
         batch = self._take_batch()
-        self._take_history()
+        await self._take_history()
         if self._drift:
             self._reconciled.append(reconcile(self._drift, self._policy_of))
             self._drift = []
@@ -292,12 +292,12 @@ class IngestPipeline:
             if twin_id not in self._pending:  # a newer value that arrived meanwhile wins
                 self._pending[twin_id] = p
 
-    def _take_history(self) -> None:
+    async def _take_history(self) -> None:
         h, self._history = self._history, _History()
         if h.twin_ids:
             self._history_store.append(h.twin_ids, h.times_ns, h.values, h.qualities, h.sources)
-        if self._history_store.due():
-            self._history_store.flush()
+        if self._history_store.due():  # Parquet encoding and the file write: off the loop
+            await asyncio.to_thread(self._history_store.flush)
 
     def _audit_batch(
         self, rows: list[dict[str, Any]], written: int, drift: list[Reconciled]
