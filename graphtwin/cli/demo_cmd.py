@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Annotated
 
@@ -11,7 +12,7 @@ from graphtwin.cli.guard import guarded
 from graphtwin.cli.import_cmd import run_import
 from graphtwin.cli.output import err, out
 from graphtwin.cli.tree_cmd import render_tree
-from graphtwin.config import load_settings
+from graphtwin.config import Settings, load_settings
 from graphtwin.errors import InputError, SourceLocation
 from graphtwin.identity.config import matching_config
 from graphtwin.identity.store import cluster, run_linking
@@ -40,9 +41,18 @@ def demo(
         bool, typer.Option("--serve/--no-serve", help="End by serving the GraphQL API.")
     ] = True,
     port: Annotated[int, typer.Option(help="Port of the API.", min=1, max=65535)] = 8000,
+    live_seconds: Annotated[
+        float | None,
+        typer.Option(
+            help="Run the simulated devices and the sync this long (default: until Ctrl-C "
+            "when serving, not at all with --no-serve).",
+            min=0,
+        ),
+    ] = None,
 ) -> None:
     """Start Neo4j, import the sample campus (twin file, Brick, IFC, ISA-95, governance), link
-    what is one thing across them, and serve it over GraphQL (Ctrl-C stops the API)."""
+    what is one thing across them, start simulated OPC UA and Modbus devices bound to Building
+    B, and serve it all over GraphQL (Ctrl-C stops it)."""
     jobs = [
         (IMPORTERS["twin"], examples / "demo-campus.yaml"),
         (IMPORTERS["brick"], examples / "riverside-building-b.ttl"),
@@ -118,30 +128,70 @@ def demo(
         "  .venv/bin/graphtwin constraints urn:riverside:bldg-b/office-201  # what holds, and why"
     )
     out.print("  .venv/bin/graphtwin neo4j stop                 # when you are done")
-    if serve:
-        _serve_api(port)
+    if serve or live_seconds:
+        _run_live(examples, settings, port if serve else None, live_seconds)
 
 
-def _serve_api(port: int) -> None:
-    """Serve the API over the demo twin, with a key to open GraphiQL (Ctrl-C stops it)."""
-    import uvicorn  # the API's stack loads only when it is served
-
-    from graphtwin.api.app import EXAMPLE_QUERY, create_app
+def _run_live(examples: Path, settings: Settings, port: int | None, seconds: float | None) -> None:
+    """Simulated devices, the sync and (with `port`) the API, until Ctrl-C or `seconds`."""
     from graphtwin.api.roles import Role
     from graphtwin.cli.apikey_cmd import create_key
+    from graphtwin.cli.demo_live import LiveDemo, run_live  # asyncua, pymodbus: only here
 
-    key = create_key(Role.ADMIN, "demo")
+    key = create_key(Role.ADMIN, "demo").token if port is not None else None
+
+    def ready(live: LiveDemo) -> None:
+        out.rule("[bold]Live telemetry (simulated devices)")
+        out.print(f"  OPC UA server  {live.opcua_endpoint}   Modbus TCP  {live.modbus_endpoint}")
+        out.print("  The lab's temperature sensor freezes after 5 s: its point goes stale (15 s).")
+        out.print("  Office 201 keeps warming: a threshold issue once it passes 27 degC.")
+        out.print(f"  History: {live.spec.history.dir}   Audit log: {live.spec.audit_log}")
+        out.print(f"  .venv/bin/graphtwin audit verify {live.spec.audit_log}")
+        out.print("  .venv/bin/graphtwin snapshot --format yaml   # the twin's state, one document")
+        if port is not None and key is not None:
+            _print_api(port, key)
+
+    try:
+        with TwinStore.open(settings) as store:
+            sync = asyncio.run(
+                run_live(examples, settings, store, port=port, duration_s=seconds, ready=ready)
+            )
+            issues = store.read(
+                "drift/issues_list", statuses=None, types=None, twin_id=None, limit=20
+            )
+    except KeyboardInterrupt:
+        return
+    stats = sync.pipeline.stats
+    out.print(
+        f"\nLive values: {stats.received} received, {stats.written} written, "
+        f"{sum(stats.rejected.values())} rejected. Drift issues:"
+    )
+    for row in issues:
+        issue = row["issue"]
+        out.print(
+            f"  {issue['type']:<9} {issue['severity']:<8} {issue['status']:<13} "
+            f"{row['twin_id']}: {issue['description']}"
+        )
+
+
+def _print_api(port: int, key: str) -> None:
+    """How to reach the API, with a key (admin) to open GraphiQL."""
+    from graphtwin.api.app import EXAMPLE_QUERY
+
     url = f"http://127.0.0.1:{port}/graphql"
     out.rule("[bold]The GraphQL API")
-    out.print(f"  GraphiQL:  {url}#api_key={key.token}")
-    out.print(f"  API key:   {key.token}   (role admin; the key after # never leaves the browser)")
+    out.print(f"  GraphiQL:  {url}#api_key={key}")
+    out.print(f"  API key:   {key}   (role admin; the key after # never leaves the browser)")
     out.print(f"  Health:    http://127.0.0.1:{port}/healthz   Metrics: /metrics (with the key)")
     out.print("  Example query (also pre-filled in GraphiQL):")
     out.print(EXAMPLE_QUERY, markup=False, highlight=False)
     out.print(
-        f"  curl -s {url} -H 'Authorization: Bearer {key.token}' -H 'Content-Type: "
+        f"  curl -s {url} -H 'Authorization: Bearer {key}' -H 'Content-Type: "
         """application/json' -d '{"query": "{ violations(scope: \"campus\") { description } }"}'""",
         markup=False,
     )
+    out.print(
+        "  Drift:  { driftIssues { twinId type severity status description } "
+        "dataSources { sourceId reliability lastSuccess } }"
+    )
     out.print("Serving until Ctrl-C...")
-    uvicorn.run(create_app(), host="127.0.0.1", port=port, log_level="warning")

@@ -224,7 +224,16 @@ class IngestPipeline:
                 next_check = time.monotonic() + staleness_every_s
             ok = await self.flush()
             backoff = 0.0 if ok else min(max(backoff * 2, 0.2), 5.0)
-        await self.flush()
+        await self.drain()
+
+    async def drain(self) -> bool:
+        """Flushes until nothing waits (a backlog takes several batches); False if the graph
+        went away first (what is left stays pending)."""
+        while True:
+            if not await self.flush():
+                return False
+            if not self._pending and not self._drift and not self._reconciled:
+                return True
 
     def stop(self) -> None:
         self._stopping.set()
@@ -244,6 +253,7 @@ class IngestPipeline:
             self._drift = []
         drift = self._reconciled
         if not batch and not any(drift):
+            self._reconciled = []
             return True
         rows = [
             {"twin_id": twin_id, "value": p.value, "at_ms": p.at_ns // 1_000_000,
@@ -336,7 +346,7 @@ class IngestPipeline:
     async def close(self) -> None:
         """Stops flushing; writes what is left to the graph (if it is there) and to history."""
         self.stop()
-        await self.flush()
+        await self.drain()
         if self._alert_tasks:
             await asyncio.gather(*self._alert_tasks, return_exceptions=True)
         await asyncio.to_thread(self._history_store.flush)
