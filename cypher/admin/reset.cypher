@@ -1,4 +1,6 @@
-// Delete every twin node, source, retired record and linking decision (the schema stays). Runs
-// in an auto-commit transaction.
-MATCH (n) WHERE n:Twin OR n:Source OR n:Retired OR n:LinkCandidate OR n:LinkRejection
+// Delete every twin node, source, retired record, linking decision, drift issue and live data
+// source (the schema stays). Runs in an auto-commit transaction.
+MATCH (n)
+WHERE n:Twin OR n:Source OR n:Retired OR n:LinkCandidate OR n:LinkRejection OR n:DriftIssue
+   OR n:DataSource
 CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS
