@@ -79,22 +79,7 @@ async def run_live(
         if port is None:
             await sync.run(duration_s=duration_s)
             return sync
-        import uvicorn  # the API's stack loads only when it is served
+        from graphtwin.api.with_sync import serve_with_sync  # the API: only when served
 
-        from graphtwin.api.app import create_app
-
-        server = uvicorn.Server(
-            uvicorn.Config(
-                create_app(settings, sync=sync), host="127.0.0.1", port=port, log_level="warning"
-            )
-        )
-        syncing = asyncio.create_task(sync.run(duration_s=duration_s))
-        serving = asyncio.create_task(server.serve())
-        done, _ = await asyncio.wait({syncing, serving}, return_when=asyncio.FIRST_COMPLETED)
-        server.should_exit = True
-        syncing.cancel()
-        await asyncio.gather(syncing, serving, return_exceptions=True)
-        for task in done:
-            if not task.cancelled():
-                task.result()
+        await serve_with_sync(sync, port, duration_s=duration_s, settings=settings)
         return sync

@@ -53,19 +53,7 @@ async def _run(twin_sync: TwinSync, duration: float | None, port: int | None) ->
     if port is None:
         await twin_sync.run(duration_s=duration)
         return
-    import uvicorn  # the API's stack loads only when it is served
+    from graphtwin.api.with_sync import serve_with_sync  # the API's stack: only when served
 
-    from graphtwin.api.app import create_app
-
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(sync=twin_sync), host="127.0.0.1", port=port, log_level="warning")
-    )
     err.print(f"GraphQL API on http://127.0.0.1:{port}/graphql, POST /telemetry for operators")
-    syncing = asyncio.create_task(twin_sync.run(duration_s=duration))
-    serving = asyncio.create_task(server.serve())
-    done, _ = await asyncio.wait({syncing, serving}, return_when=asyncio.FIRST_COMPLETED)
-    server.should_exit = True
-    syncing.cancel()
-    await asyncio.gather(syncing, serving, return_exceptions=True)
-    for task in done:
-        task.result()  # a failure of either is the command's failure
+    await serve_with_sync(twin_sync, port, duration_s=duration)

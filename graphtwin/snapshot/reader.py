@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from graphtwin.errors import TwinNotFoundError
 from graphtwin.snapshot.inputs import RECENT_ACTIONS, AuditState, Row, SnapshotInputs
 from graphtwin.store import TwinStore
 from graphtwin.telemetry.audit import (
@@ -59,18 +58,9 @@ def read_snapshot(
 
 
 def subtree_ids(store: TwinStore, root: str) -> list[str]:
-    """The root and what lies below it in the containment tree, as `export --root` selects it:
-    the vocabulary's downward relationships (CONTAINS, HAS_PART, HAS_POINT) and its upward ones
-    reversed (what is LOCATED_IN a node)."""
-    if not store.exists(root):
-        raise TwinNotFoundError(root)
-    down, up = vocabulary().hierarchy_types("down"), vocabulary().hierarchy_types("up")
-    seen, frontier = {root}, [root]
-    while frontier:
-        rows = store.read("read/hierarchy_children", ids=frontier, down=down, up=up)
-        frontier = [row["twin_id"] for row in rows if row["twin_id"] not in seen]
-        seen.update(frontier)
-    return sorted(seen)
+    """The root and what lies below it, as `export --root` selects it (TwinNotFoundError if
+    the root is unknown)."""
+    return sorted(store.subtree(root))
 
 
 def read_audit(path: Path) -> AuditState:

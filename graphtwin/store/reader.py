@@ -46,7 +46,7 @@ def read_twin(
         rel_records = session.run(cypher("read/twin_relationships")).data()
         ids: set[str] | None = None
     else:
-        ids = _subtree(session, root)
+        ids = subtree(session, root)
         node_records = []
         rel_records = []
         for chunk in chunked(sorted(ids), batch_size):
@@ -79,7 +79,8 @@ def _node(rec: dict[str, Any], exported: ExportedTwin) -> TwinNode:
     return TwinNode(rec["twin_id"], rec["kind"], props.get("name") or rec["twin_id"], _plain(kept))
 
 
-def _subtree(session: neo4j.Session, root: str) -> set[str]:
+def subtree(session: neo4j.Session, root: str) -> set[str]:
+    """The root and what lies below it in the containment tree (`export --root`, snapshots)."""
     found = session.run(cypher("read/twin_exists"), twin_id=root).single()
     if not found or not found["found"]:
         raise TwinNotFoundError(root)

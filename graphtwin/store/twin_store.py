@@ -20,7 +20,7 @@ from graphtwin.store import migrations
 from graphtwin.store.connection import Neo4jTarget, open_driver, resolve_target
 from graphtwin.store.lineage import NodeLineage, read_lineage
 from graphtwin.store.loader import GraphLoader, Progress
-from graphtwin.store.reader import ExportedTwin, read_twin
+from graphtwin.store.reader import ExportedTwin, read_twin, subtree
 from graphtwin.store.report import LoadReport
 from graphtwin.store.selectors import SelectorReport, resolve_selectors
 
@@ -188,6 +188,11 @@ class TwinStore:
     def export(self, *, root: str | None = None) -> ExportedTwin:
         with self.driver.session(database=self.database, default_access_mode="READ") as session:
             return read_twin(session, root=root, batch_size=self.batch_size)
+
+    def subtree(self, root: str) -> set[str]:
+        """`root` and everything below it in the containment tree (TwinNotFoundError if none)."""
+        with self.driver.session(database=self.database, default_access_mode="READ") as session:
+            return subtree(session, root)
 
     def exists(self, twin_id: str) -> bool:
         return bool(self.read("read/twin_exists", twin_id=twin_id)[0]["found"])

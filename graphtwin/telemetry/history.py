@@ -339,9 +339,7 @@ class HistoryStore:
         self._write_file(day, merged)
         for path in files:
             try:
-                path.unlink()
-            except FileNotFoundError:
-                pass
+                path.unlink(missing_ok=True)  # a concurrent compaction may have taken it
             except OSError as exc:
                 raise HistoryStoreError(f"cannot delete a compacted file: {exc}", path) from exc
         return len(files)

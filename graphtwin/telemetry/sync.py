@@ -41,11 +41,12 @@ class TwinSync:
         self.file = file
         self._store = store
         routes = resolve_routes(store, spec, file)
+        self._writer = GraphWriter(store)
         self.history = HistoryStore(spec.history.dir, spec.history.retention_days)
         self.audit = AuditLog(spec.audit_log)
         self.pipeline = IngestPipeline(
             routes,
-            GraphWriter(store),
+            self._writer,
             self.history,
             self.audit,
             spec.pipeline,
@@ -53,7 +54,6 @@ class TwinSync:
         )
         self.health = {s.id: SourceHealth(s.id) for s in spec.sources}
         self.http = HttpIngest(spec, self.pipeline, store, self.health)
-        self._writer = GraphWriter(store)
         self._adopt_open_issues()
 
     def policy_of(self, rule_name: str | None) -> Policy:

@@ -1,2 +1,16 @@
 """One connector per protocol. Each is an object with `async run(sink, health)` that delivers
 `Reading`s until cancelled and survives its device's failures (see readings.py)."""
+
+from graphtwin.errors import SchemaViolationError
+from graphtwin.telemetry.bindings import Binding
+
+
+def require_addresses(source_id: str, bindings: list[Binding], kind: str, fields: str) -> None:
+    """Every binding given to a connector has that connector's kind of address (`fields` names
+    them for the message): a binding routed to the wrong connector is a configuration error."""
+    for binding in bindings:
+        if binding.address_kind != kind:
+            raise SchemaViolationError(
+                f"binding has no {fields} address for {source_id}",
+                entity=f"binding {binding.source} {binding.source_address}",
+            )

@@ -24,8 +24,9 @@ from typing import Any
 from pymodbus.client import AsyncModbusTcpClient
 from pymodbus.exceptions import ConnectionException, ModbusIOException
 
-from graphtwin.errors import GraphTwinError, SchemaViolationError
+from graphtwin.errors import GraphTwinError
 from graphtwin.telemetry.bindings import Binding, ModbusSource, SyncRule
+from graphtwin.telemetry.connectors import require_addresses
 from graphtwin.telemetry.readings import Reading, ReadingSink, SourceHealth
 
 logger = logging.getLogger(__name__)
@@ -118,12 +119,7 @@ class ModbusConnector:
         bindings: list[Binding],
         rules: Callable[[Binding], SyncRule],
     ) -> None:
-        for binding in bindings:
-            if binding.address_kind != "modbus":
-                raise SchemaViolationError(
-                    f"binding has no Modbus address (register_type, address) for {source.id}",
-                    entity=f"binding {binding.source} {binding.source_address}",
-                )
+        require_addresses(source.id, bindings, "modbus", "Modbus (register_type, address)")
         self.source = source
         self.source_id = source.id
         self.bindings = list(bindings)

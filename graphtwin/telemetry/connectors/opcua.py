@@ -26,8 +26,9 @@ from asyncua import Client, Node, ua
 from asyncua.client.ua_client import UaClientState
 from asyncua.crypto import security_policies
 
-from graphtwin.errors import ConfigurationError, GraphTwinError, SchemaViolationError
+from graphtwin.errors import ConfigurationError, GraphTwinError
 from graphtwin.telemetry.bindings import Binding, OpcUaSecurity, OpcUaSource, SyncRule
+from graphtwin.telemetry.connectors import require_addresses
 from graphtwin.telemetry.readings import Reading, ReadingSink, SourceHealth
 
 logger = logging.getLogger(__name__)
@@ -225,12 +226,7 @@ class OpcUaConnector:
         bindings: list[Binding],
         rules: Callable[[Binding], SyncRule],
     ) -> None:
-        for binding in bindings:
-            if binding.address_kind != "opcua":
-                raise SchemaViolationError(
-                    f"binding has no OPC UA address (node_id, browse_path) for {source.id}",
-                    entity=f"binding {binding.source} {binding.source_address}",
-                )
+        require_addresses(source.id, bindings, "opcua", "OPC UA (node_id, browse_path)")
         self.source = source
         self.source_id = source.id
         self.bindings = list(bindings)

@@ -1,0 +1,31 @@
+"""The API and a running sync in one event loop (`graphtwin sync --serve`, the demo): the API's
+`POST /telemetry` feeds the sync's pipeline, and either one stopping stops both."""
+
+from __future__ import annotations
+
+import asyncio
+
+import uvicorn
+
+from graphtwin.api.app import create_app
+from graphtwin.config import Settings
+from graphtwin.telemetry.sync import TwinSync
+
+
+async def serve_with_sync(
+    sync: TwinSync, port: int, *, duration_s: float | None, settings: Settings | None = None
+) -> None:
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings, sync=sync), host="127.0.0.1", port=port, log_level="warning"
+        )
+    )
+    syncing = asyncio.create_task(sync.run(duration_s=duration_s))
+    serving = asyncio.create_task(server.serve())
+    done, _ = await asyncio.wait({syncing, serving}, return_when=asyncio.FIRST_COMPLETED)
+    server.should_exit = True
+    syncing.cancel()
+    await asyncio.gather(syncing, serving, return_exceptions=True)
+    for task in done:
+        if not task.cancelled():
+            task.result()  # a failure of either is the caller's failure
