@@ -1,0 +1,59 @@
+"""The classes a node can be declared as: current Brick point and equipment classes.
+
+The semantic model scores a node against these by their words (a class is its name's tokens),
+so a class it never saw in training is still comparable. Aliases resolve to the class they
+stand for; deprecated classes stay, since old models use them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from graphtwin.name_tokens import split_name
+from importers.brick.vocabulary import brick_vocabulary
+
+CLASSIFIED_KINDS: tuple[str, ...] = ("Point", "Equipment")
+"""Kinds whose class the semantic model predicts (the issue's "points' and equipment's")."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClassVocabulary:
+    names: tuple[str, ...]
+    kinds: tuple[str, ...]
+    parents: tuple[tuple[str, ...], ...]
+    index: dict[str, int]
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def lookup(self, brick_class: str | None) -> int:
+        """Index of a declared class, -1 when it is not a point or equipment class."""
+        if not brick_class:
+            return -1
+        return self.index.get(brick_class, -1)
+
+    def words(self, i: int) -> list[str]:
+        return split_name(self.names[i])
+
+
+@cache
+def class_vocabulary() -> ClassVocabulary:
+    table = brick_vocabulary().classes
+    names = sorted(n for n, c in table.items() if c.get("kind") in CLASSIFIED_KINDS)
+    index = {n: i for i, n in enumerate(names)}
+    for name, spec in table.items():  # aliases point at the class they stand for
+        target = spec.get("alias_of")
+        if target in index:
+            index[name] = index[target]
+    return ClassVocabulary(
+        names=tuple(names),
+        kinds=tuple(table[n]["kind"] for n in names),
+        parents=tuple(tuple(table[n].get("parents", ())) for n in names),
+        index=index,
+    )
+
+
+def suffix(name: str) -> str:
+    """The last word of a class: Sensor, Setpoint, Command, Status, Alarm, Damper, ..."""
+    return name.rsplit("_", 1)[-1]

@@ -1,0 +1,135 @@
+"""What the trained networks say about one graph: a probability for every declared class and
+every scored relationship, and the likely missing relationships."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from graphtwin.ml.corruption import scored_type_ids
+from graphtwin.ml.features import all_class_bags
+from graphtwin.ml.networks import class_agreement, inputs, pair_features
+from graphtwin.ml.tensors import GraphArrays
+from graphtwin.ml.training import Trained, kind_mask
+
+
+@dataclass(frozen=True, slots=True)
+class ClassJudgement:
+    rows: np.ndarray
+    declared: np.ndarray  # class index per row
+    predicted: np.ndarray  # most likely class index per row
+    p_declared: np.ndarray
+    p_predicted: np.ndarray
+
+    @property
+    def scores(self) -> np.ndarray:
+        """How likely each declared class is wrong."""
+        return 1.0 - self.p_declared
+
+    def flagged(self, threshold: float) -> np.ndarray:
+        return (self.scores >= threshold) & (self.predicted != self.declared)
+
+
+@torch.no_grad()
+def judge_classes(trained: Trained, arrays: GraphArrays) -> ClassJudgement:
+    rows = arrays.classified()
+    declared = arrays.classes[rows]
+    candidates = sorted(set(trained.candidates) | {int(c) for c in declared})
+    position = np.full(int(max(candidates, default=0)) + 1, -1)
+    position[candidates] = np.arange(len(candidates))
+    logits = trained.classes(
+        inputs(arrays),
+        torch.from_numpy(rows),
+        torch.from_numpy(all_class_bags()[candidates]),
+        class_agreement(arrays, rows, candidates),
+    ).masked_fill(~kind_mask(arrays, rows, candidates), float("-inf"))
+    probs = torch.softmax(logits, dim=1).numpy()
+    best = probs.argmax(axis=1)
+    at = np.arange(len(rows))
+    return ClassJudgement(
+        rows=rows,
+        declared=declared,
+        predicted=np.array(candidates, dtype=np.int64)[best] if len(rows) else declared,
+        p_declared=probs[at, position[declared]] if len(rows) else np.zeros(0),
+        p_predicted=probs[at, best] if len(rows) else np.zeros(0),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeJudgement:
+    edges: np.ndarray  # [m, 3] the scored relationships present
+    p_true: np.ndarray  # per relationship
+    missing: np.ndarray  # [k, 3] the best relationship proposed where one is expected and absent
+    p_missing: np.ndarray
+
+    def node_scores(self) -> dict[int, float]:
+        """Per dependent node: how likely its relationships are corrupted (the weakest present
+        one, or the best proposal for an absent one)."""
+        types = scored_type_ids()
+        scores: dict[int, float] = {}
+        for edge, p in zip(self.edges, self.p_true, strict=True):
+            row = int(edge[types[int(edge[1])]])
+            scores[row] = max(scores.get(row, 0.0), 1.0 - float(p))
+        for edge, p in zip(self.missing, self.p_missing, strict=True):
+            row = int(edge[types[int(edge[1])]])
+            scores[row] = max(scores.get(row, 0.0), float(p))
+        return scores
+
+
+@torch.no_grad()
+def judge_edges(trained: Trained, arrays: GraphArrays, samples: int = 64) -> EdgeJudgement:
+    net = trained.edges
+    h = net.embed(inputs(arrays))
+    types = scored_type_ids()
+    present = arrays.edges[np.isin(arrays.edges[:, 1], list(types))]
+    p_true = torch.sigmoid(
+        net.logits(h, torch.from_numpy(present), pair_features(arrays, present))
+    ).numpy()
+    missing, p_missing = _best_missing(trained, arrays, h, samples)
+    return EdgeJudgement(present, p_true, missing, p_missing)
+
+
+def score_triples(trained: Trained, arrays: GraphArrays, triples: np.ndarray) -> np.ndarray:
+    """Probability of arbitrary (source, type, target) triples over this graph."""
+    with torch.no_grad():
+        h = trained.edges.embed(inputs(arrays))
+        pairs = pair_features(arrays, triples)
+        return torch.sigmoid(trained.edges.logits(h, torch.from_numpy(triples), pairs)).numpy()
+
+
+def _best_missing(
+    trained: Trained, arrays: GraphArrays, h: torch.Tensor, samples: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each node lacking a relationship type its kind nearly always has (>= 50% in
+    training), the best of `samples` random candidates of the kinds seen at the other end."""
+    proposals: list[np.ndarray] = []
+    for (kind, rel), share in sorted(trained.prior.share.items()):
+        if share < 0.5:
+            continue
+        dep_col = scored_type_ids()[rel]
+        having = arrays.edges[arrays.edges[:, 1] == rel][:, dep_col]
+        lacking = np.setdiff1d(np.flatnonzero(arrays.kinds == kind), having)
+        others = np.flatnonzero(np.isin(arrays.kinds, trained.prior.other_kinds[(kind, rel)]))
+        if not len(lacking) or not len(others):
+            continue
+        rng = np.random.default_rng(0)  # proposals do not depend on call order
+        for row in lacking:
+            pool = others[(arrays.graph_of[others] == arrays.graph_of[row]) & (others != row)]
+            pool = rng.permutation(pool)[:samples]
+            triples = np.zeros((len(pool), 3), dtype=np.int64)
+            triples[:, dep_col], triples[:, 1], triples[:, 2 - dep_col] = row, rel, pool
+            proposals.append(triples)
+    if not proposals:
+        return np.zeros((0, 3), dtype=np.int64), np.zeros(0)
+    triples = np.concatenate(proposals)
+    pairs = pair_features(arrays, triples)
+    p = torch.sigmoid(trained.edges.logits(h, torch.from_numpy(triples), pairs)).numpy()
+    best: dict[tuple[int, int], int] = {}
+    for i, edge in enumerate(triples):
+        key = (int(edge[scored_type_ids()[int(edge[1])]]), int(edge[1]))
+        if key not in best or p[i] > p[best[key]]:
+            best[key] = i
+    chosen = np.array(sorted(best.values()), dtype=np.int64)
+    return triples[chosen], p[chosen]

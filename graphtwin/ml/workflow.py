@@ -1,0 +1,64 @@
+"""The three things `graphtwin ml` does, for the CLI and the demo alike: train and save a model,
+evaluate held out by building, detect drift on the twin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from graphtwin.drift.findings import Finding, Recorded, record_findings
+from graphtwin.ml.dataset import TwinDataset
+from graphtwin.ml.detection import MODEL_RULES, RULE_NAMES, model_findings, rule_findings
+from graphtwin.ml.manifest import load_model, save_model
+from graphtwin.ml.tensors import graph_arrays
+from graphtwin.ml.training import TrainConfig, train
+from graphtwin.store import TwinStore
+from graphtwin.telemetry.audit import AuditLog
+
+
+def train_and_save(
+    dataset: TwinDataset, out_dir: Path, config: TrainConfig, held_out: list[str]
+) -> dict[str, Any]:
+    training = dataset.without(*held_out)
+    if not len(training):
+        raise ValueError("nothing left to train on")
+    trained = train(training.union(), config)
+    return save_model(
+        trained,
+        out_dir,
+        config=config,
+        sources=[b.source() for b in training.buildings],
+        metrics={"held_out": held_out},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    findings: list[Finding]
+    recorded: Recorded | None  # None on a dry run
+    model_id: str | None
+    nodes: int
+
+
+def detect(
+    store: TwinStore,
+    model_dir: Path | None,
+    *,
+    root: str | None = None,
+    dry_run: bool = False,
+    audit: AuditLog | None = None,
+) -> Detection:
+    """Rules always; the model's judgements too when a model is given."""
+    exported = store.export(root=root)
+    arrays = graph_arrays(exported.graph)
+    findings = rule_findings(arrays)
+    rules_run = set(RULE_NAMES)
+    model_id = None
+    if model_dir is not None:
+        trained, manifest = load_model(model_dir)
+        findings += model_findings(trained, manifest, arrays)
+        rules_run |= MODEL_RULES
+        model_id = manifest["model_id"]
+    recorded = None if dry_run else record_findings(store, findings, rules_run, audit)
+    return Detection(findings, recorded, model_id, len(arrays))

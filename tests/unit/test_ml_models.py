@@ -1,0 +1,110 @@
+"""A tiny model trains, finds a planted relabel and a rewired point, is saved with a manifest
+that verifies, and comes out the same for the same seed on CPU."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from graphtwin.ml.classes import class_vocabulary
+from graphtwin.ml.corruption import corrupt_edges, edge_keys, relabel
+from graphtwin.ml.dataset import TwinDataset
+from graphtwin.ml.manifest import ModelIntegrityError, load_model, verify_model, weights_bytes
+from graphtwin.ml.scoring import judge_classes, judge_edges
+from graphtwin.ml.training import TrainConfig, train
+from graphtwin.ml.workflow import train_and_save
+from tests.support.ml_buildings import building_file
+
+TINY = TrainConfig(seed=3, hidden=24, semantic_epochs=80, structural_epochs=80)
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory: pytest.TempPathFactory) -> TwinDataset:
+    folder = tmp_path_factory.mktemp("buildings")
+    for name, vavs in (("alpha", 8), ("beta", 10), ("gamma", 6), ("held", 8)):
+        building_file(folder, name, vavs)
+    return TwinDataset.from_paths([folder])
+
+
+@pytest.fixture(scope="module")
+def model_dir(dataset: TwinDataset, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("model")
+    train_and_save(dataset, out, TINY, held_out=["held"])
+    return out
+
+
+def test_planted_relabel_is_found_in_a_held_out_building(
+    dataset: TwinDataset, model_dir: Path
+) -> None:
+    trained, _ = load_model(model_dir)
+    held = dataset.get("held").arrays
+    vocab = class_vocabulary()
+    row = held.index["held.vav3.p0"]  # a zone temperature sensor ...
+    classes = held.classes.copy()
+    classes[row] = vocab.index["Supply_Air_Flow_Sensor"]  # ... declared a flow sensor
+    judged = judge_classes(trained, held.with_classes(classes))
+    flagged = judged.rows[judged.flagged(0.5)].tolist()
+    assert flagged == [row]
+    at = judged.rows.tolist().index(row)
+    assert vocab.names[judged.predicted[at]] == "Zone_Air_Temperature_Sensor"
+    assert judged.p_predicted[at] > 0.5
+
+
+def test_rewired_points_score_below_true_relationships(
+    dataset: TwinDataset, model_dir: Path
+) -> None:
+    trained, _ = load_model(model_dir)
+    held = dataset.get("held").arrays
+    corrupted = corrupt_edges(held, 0.2, np.random.default_rng(1))
+    judged = judge_edges(trained, corrupted.arrays)
+    wrong = np.isin(edge_keys(judged.edges, len(held)), edge_keys(corrupted.wrong, len(held)))
+    assert wrong.sum() >= 3
+    assert judged.p_true[wrong].mean() < judged.p_true[~wrong].mean() - 0.3
+
+
+def test_manifest_names_the_data_and_verifies_the_weights(model_dir: Path) -> None:
+    manifest = verify_model(model_dir)
+    assert [s["building"] for s in manifest["training_sources"]] == ["alpha", "beta", "gamma"]
+    assert all(len(s["sha256"]) == 64 for s in manifest["training_sources"])
+    assert manifest["seed"] == 3 and manifest["hyperparameters"]["hidden"] == 24
+    assert manifest["metrics"]["held_out"] == ["held"]
+    assert set(manifest["versions"]) >= {"torch", "torch_geometric", "python"}
+    assert manifest["model_id"] == manifest["weights"]["sha256"]
+
+    tampered = model_dir.parent / "tampered"
+    tampered.mkdir()
+    (tampered / "manifest.json").write_text((model_dir / "manifest.json").read_text())
+    blob = bytearray((model_dir / "weights.pt").read_bytes())
+    blob[-100] ^= 0xFF
+    (tampered / "weights.pt").write_bytes(bytes(blob))
+    with pytest.raises(ModelIntegrityError, match="weights sha256 is"):
+        load_model(tampered)
+    (tampered / "manifest.json").write_text(json.dumps({"format": "something else"}))
+    with pytest.raises(ModelIntegrityError, match=r"manifest\.json"):
+        verify_model(tampered)
+
+
+def test_same_seed_same_weights_on_cpu(dataset: TwinDataset) -> None:
+    small = TrainConfig(seed=5, hidden=8, semantic_epochs=5, structural_epochs=5)
+    arrays = dataset.without("held").union()
+    first, second = train(arrays, small), train(arrays, small)
+    assert weights_bytes(first) == weights_bytes(second)
+    other = train(arrays, TrainConfig(seed=6, hidden=8, semantic_epochs=5, structural_epochs=5))
+    assert weights_bytes(other) != weights_bytes(first)
+
+
+def test_corruption_is_known_and_plausible(dataset: TwinDataset) -> None:
+    arrays = dataset.get("beta").arrays
+    rng = np.random.default_rng(0)
+    r = relabel(arrays, 0.10, rng)
+    assert len(r.rows) == round(0.10 * len(arrays.classified()))
+    vocab = class_vocabulary()
+    for row, true in zip(r.rows, r.original, strict=True):
+        now = r.arrays.classes[row]
+        assert now != true and vocab.kinds[now] == vocab.kinds[true]
+    c = corrupt_edges(arrays, 0.10, rng)
+    assert len(c.deleted) + len(c.wrong) >= 3
+    assert len(c.arrays.edges) == len(arrays.edges) - len(c.deleted)
