@@ -16,6 +16,8 @@ from benchmarks.bench_ifc import IfcOptions, run_ifc
 from benchmarks.bench_ingest import IngestOptions, run_ingest
 from benchmarks.bench_load import BenchmarkFailedError, LoadOptions, run_load
 from benchmarks.bench_neo4j_start import DEFAULT_HEAP, StartOptions, run_neo4j_start
+from benchmarks.bench_train import DEFAULT_FILE as DEFAULT_TRAIN_FILE
+from benchmarks.bench_train import TrainOptions, run_train
 from benchmarks.harness import info_table, machine_info, note, write_json
 from benchmarks.neo4j_server import bench_server
 
@@ -99,6 +101,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--duration", type=_positive, default=30, help="seconds per throughput run (default: 30)"
     )
 
+    training = argparse.ArgumentParser(add_help=False)
+    training.add_argument(
+        "--train-data",
+        type=Path,
+        default=DEFAULT_TRAIN_FILE,
+        help="Brick model or folder (default: ../shared/data/brick/groundtruth_gtc_brick.ttl)",
+    )
+    training.add_argument("--device", default="cpu", help="cpu or cuda (default: cpu)")
+    training.add_argument("--epochs", type=_positive, default=200, help="default: 200")
+
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks",
         description="graphtwin benchmarks against same-run baselines (see docs/benchmarks.md)",
@@ -125,8 +137,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="telemetry pipeline into Neo4j + history vs raw batched Neo4j SETs",
     )
     commands.add_parser(
+        "train",
+        parents=[common, training],
+        help="drift-model training: the graph networks vs the scikit-learn baseline",
+    )
+    commands.add_parser(
         "all",
-        parents=[common, load, brick, ifc, api, ingest],
+        parents=[common, load, brick, ifc, api, ingest, training],
         help="every benchmark, one after another",
     )
     return parser
@@ -222,6 +239,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         if start is not None:
             results["neo4j_start"] = start.to_json()
             _emit(start.report(), args.json, results)
+
+    if args.command in ("train", "all"):
+        if not args.train_data.exists():
+            note(f"train benchmark skipped: {args.train_data} is absent (../shared/data)")
+        else:
+            train_options = TrainOptions(
+                data=args.train_data,
+                repeat=args.repeat,
+                warmup=args.warmup,
+                device=args.device,
+                epochs=args.epochs,
+            )
+            train_result = run_train(train_options)
+            results["train"] = train_result.to_json()
+            _emit(train_result.report(), args.json, results)
     return 0
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from graphtwin.cli.demo_ml import run_drift_detection
 from graphtwin.cli.guard import guarded
 from graphtwin.cli.import_cmd import run_import
 from graphtwin.cli.output import err, out
@@ -47,6 +48,12 @@ def demo(
             help="Run the simulated devices and the sync this long (default: until Ctrl-C "
             "when serving, not at all with --no-serve).",
             min=0,
+        ),
+    ] = None,
+    training_data: Annotated[
+        Path | None,
+        typer.Option(
+            help="Brick models to train the drift models on (default: ../shared/data/brick).",
         ),
     ] = None,
 ) -> None:
@@ -128,6 +135,9 @@ def demo(
         "  .venv/bin/graphtwin constraints urn:riverside:bldg-b/office-201  # what holds, and why"
     )
     out.print("  .venv/bin/graphtwin neo4j stop                 # when you are done")
+    run_drift_detection(
+        settings, training_data or examples.resolve().parent.parent / "shared" / "data" / "brick"
+    )
     if serve or live_seconds:
         _run_live(examples, settings, port if serve else None, live_seconds)
 

@@ -16,6 +16,7 @@ from graphtwin.cli import (
     export_cmd,
     import_cmd,
     link_cmd,
+    ml_cmd,
     neo4j_cmd,
 )
 from graphtwin.cli.constraints_cmd import constraints, violations
@@ -46,6 +47,7 @@ app.add_typer(export_cmd.app, name="export")
 app.add_typer(link_cmd.app, name="link")
 app.add_typer(apikey_cmd.app, name="apikey")
 app.add_typer(audit_cmd.app, name="audit")
+app.add_typer(ml_cmd.app, name="ml")
 app.command()(tree)
 app.command()(show)
 app.command()(diff)

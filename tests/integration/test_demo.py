@@ -17,13 +17,26 @@ from importers.governance import GovernanceImporter
 from importers.ifc import IfcImporter
 from importers.twinfile import TwinFileImporter
 from tests.conftest import GRAPHTWIN, ROOT
+from tests.support.ml_buildings import building_file
 
 pytestmark = pytest.mark.neo4j
 
 EXAMPLES = ROOT / "examples"
 
 
-def test_the_demo_imports_the_campus_in_every_standard_and_links_what_is_one_thing(cli, store):
+@pytest.fixture(scope="module")
+def training(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Small synthetic buildings for the demo's drift model: training on the real Brick models
+    takes a minute, which `graphtwin ml evaluate` and the ML tests already cover."""
+    folder = tmp_path_factory.mktemp("demo-training")
+    for name, vavs in (("alpha", 8), ("beta", 10), ("gamma", 6)):
+        building_file(folder, name, vavs)
+    return str(folder)
+
+
+def test_the_demo_imports_the_campus_in_every_standard_and_links_what_is_one_thing(
+    cli, store, training
+):
     campus = TwinFileImporter().parse(EXAMPLES / "demo-campus.yaml")
     graphs = [
         campus,
@@ -36,8 +49,12 @@ def test_the_demo_imports_the_campus_in_every_standard_and_links_what_is_one_thi
     nodes = len({t for g in graphs for t in g.nodes})
     asserted = len({k for g in graphs for k in g.relationships})
 
-    done = cli("demo", "--examples", EXAMPLES, "--no-serve")
+    done = cli("demo", "--examples", EXAMPLES, "--no-serve", "--training-data", training)
     assert done.returncode == 0, done.stderr
+    # the planted mislabel is found and shown
+    planted = "semantic urn:riverside:bldg-b/vav-202-zat: "
+    assert planted in done.stdout
+    assert "Training the drift models" in done.stderr
     assert "already running" in done.stdout  # it reused the session's server
     counts = store.counts()
     assert counts.nodes == nodes
@@ -71,19 +88,21 @@ def test_the_demo_imports_the_campus_in_every_standard_and_links_what_is_one_thi
     ) in store.export().graph.relationships
 
     again = cli(
-        "demo", "--examples", EXAMPLES, "--no-serve"
-    )  # idempotent: nothing changes the second time
+        "demo", "--examples", EXAMPLES, "--no-serve", "--training-data", training
+    )  # idempotent: nothing changes the second time, the model is reused
     assert again.returncode == 0, again.stderr
+    assert "Training" not in again.stderr
     assert f"0/0/{len(campus.nodes)}/0" in again.stdout
     assert store.counts().nodes == nodes
     assert store.counts().relationships == counts.relationships
 
 
 def test_the_demo_runs_simulated_devices_with_a_stale_point_and_a_threshold_issue(
-    cli, store, tmp_path
+    cli, store, tmp_path, training
 ):
     done = cli(
         "demo", "--examples", EXAMPLES, "--no-serve", "--live-seconds", "24",
+        "--training-data", training,
         env={"GRAPHTWIN_TELEMETRY_DIR": str(tmp_path)},
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -103,11 +122,14 @@ def test_the_demo_names_a_missing_file(cli, tmp_path):
     assert "demo-campus.yaml" in done.stderr
 
 
-def test_the_demo_ends_serving_the_api_with_a_key_and_an_example_query(neo4j_env, store, tmp_path):
+def test_the_demo_ends_serving_the_api_with_a_key_and_an_example_query(
+    neo4j_env, store, tmp_path, training
+):
     port = free_port()
     env = {**neo4j_env, "GRAPHTWIN_TELEMETRY_DIR": str(tmp_path)}
     demo = subprocess.Popen(
-        [str(GRAPHTWIN), "demo", "--examples", str(EXAMPLES), "--port", str(port)],
+        [str(GRAPHTWIN), "demo", "--examples", str(EXAMPLES), "--port", str(port),
+         "--training-data", training],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     try:
