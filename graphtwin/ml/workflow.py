@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from graphtwin.drift.findings import Finding, Recorded, record_findings
+from graphtwin.errors import InputError
 from graphtwin.ml.dataset import TwinDataset
 from graphtwin.ml.detection import MODEL_RULES, RULE_NAMES, model_findings, rule_findings
 from graphtwin.ml.manifest import load_model, save_model
@@ -22,7 +23,7 @@ def train_and_save(
 ) -> dict[str, Any]:
     training = dataset.without(*held_out)
     if not len(training):
-        raise ValueError("nothing left to train on")
+        raise InputError("no building left to train on once the held-out ones are taken out")
     trained = train(training.union(), config)
     return save_model(
         trained,
