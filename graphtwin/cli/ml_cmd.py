@@ -4,6 +4,7 @@ networks (PyTorch Geometric), for data scientists and operators."""
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -134,7 +135,7 @@ def detect(
                     }
                     for f in result.findings
                 ],
-                "recorded": None if result.recorded is None else vars_of(result.recorded),
+                "recorded": None if result.recorded is None else asdict(result.recorded),
             }
         )
         return
@@ -145,10 +146,6 @@ def detect(
     if result.recorded:
         r = result.recorded
         out.print(f"drift issues: {r.opened} opened, {r.resolved} resolved, {r.kept} still open")
-
-
-def vars_of(recorded: object) -> dict[str, int]:
-    return {k: getattr(recorded, k) for k in ("opened", "resolved", "kept")}
 
 
 @app.command()

@@ -13,6 +13,7 @@ kind, as a wrong wiring in a model does.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -24,6 +25,7 @@ DEPENDENT_COLUMN: dict[str, int] = {"FEEDS": 2, "HAS_POINT": 2, "HAS_PART": 2, "
 """Which end of each scored relationship depends on the other (0 = start, 2 = end)."""
 
 
+@cache
 def scored_type_ids() -> dict[int, int]:
     """Relationship type index -> dependent column, for the scored types."""
     names = relationship_types()

@@ -14,8 +14,10 @@ import numpy as np
 from graphtwin.drift.findings import Finding
 from graphtwin.drift.issues import DriftType, Severity
 from graphtwin.ml.classes import class_vocabulary
+from graphtwin.ml.corruption import scored_type_ids
 from graphtwin.ml.evaluation import SEMANTIC_THRESHOLD, STRUCTURAL_THRESHOLD
 from graphtwin.ml.rules import semantic_findings, structural_findings
+from graphtwin.ml.scoring import judge_classes, judge_edges
 from graphtwin.ml.tensors import GraphArrays, relationship_types
 from graphtwin.ml.training import Trained
 
@@ -56,8 +58,6 @@ def rule_findings(arrays: GraphArrays) -> list[Finding]:
 def model_findings(
     trained: Trained, manifest: dict[str, Any], arrays: GraphArrays
 ) -> list[Finding]:
-    from graphtwin.ml.scoring import judge_classes, judge_edges
-
     provenance = {
         "model_id": manifest["model_id"],
         "trained_on": [
@@ -65,12 +65,12 @@ def model_findings(
         ],
     }
     return [
-        *_semantic(trained, arrays, provenance, judge_classes),
-        *_structural(trained, arrays, provenance, judge_edges),
+        *_semantic(trained, arrays, provenance),
+        *_structural(trained, arrays, provenance),
     ]
 
 
-def _semantic(trained, arrays, provenance, judge_classes) -> list[Finding]:  # noqa: ANN001
+def _semantic(trained: Trained, arrays: GraphArrays, provenance: dict[str, Any]) -> list[Finding]:
     vocab = class_vocabulary()
     judged = judge_classes(trained, arrays)
     out = []
@@ -100,9 +100,7 @@ def _semantic(trained, arrays, provenance, judge_classes) -> list[Finding]:  # n
     return out
 
 
-def _structural(trained, arrays, provenance, judge_edges) -> list[Finding]:  # noqa: ANN001
-    from graphtwin.ml.corruption import scored_type_ids
-
+def _structural(trained: Trained, arrays: GraphArrays, provenance: dict[str, Any]) -> list[Finding]:
     types, names = scored_type_ids(), relationship_types()
     judged = judge_edges(trained, arrays)
     out = []

@@ -3,8 +3,9 @@ it at each rate, and score the networks and both baselines on the same corruptio
 
 Semantic drift is scored per classified node (was its class relabelled?). Structural drift is
 scored per node (were its relationships deleted or rewired? the rules can only answer this way)
-and, for the two models that score relationships, per relationship (ROC-AUC over the present
-relationships, true or rewired, and the deleted ones against as many random wrong ones).
+and, for the two models that score relationships, per relationship: ROC-AUC over the labelled
+set the networks train on (`training.edge_examples`): present relationships, true or rewired,
+and the deleted ones against as many random wrong ones.
 """
 
 from __future__ import annotations
@@ -16,12 +17,11 @@ import numpy as np
 from sklearn.metrics import precision_recall_fscore_support, roc_auc_score
 
 from graphtwin.ml import baselines
-from graphtwin.ml.corruption import corrupt_edges, edge_keys, relabel, rewire, scored_type_ids
+from graphtwin.ml.corruption import corrupt_edges, relabel
 from graphtwin.ml.dataset import TwinDataset
 from graphtwin.ml.rules import semantic_findings, structural_findings
 from graphtwin.ml.scoring import judge_classes, judge_edges, score_triples
-from graphtwin.ml.tensors import GraphArrays
-from graphtwin.ml.training import TrainConfig, train
+from graphtwin.ml.training import TrainConfig, edge_examples, train
 
 SEMANTIC_THRESHOLD = 0.9
 """A class is flagged when the network gives the declared class at most 10% ("confident")."""
@@ -141,7 +141,7 @@ def _structural(name, rate, target, trained, baseline, rng) -> list[Score]:  # n
         gnn[row] = score
     rule_flags = np.isin(np.arange(len(arrays)), [f.row for f in structural_findings(arrays)])
     sk = baselines.node_scores(baseline, arrays)
-    triples, labels = edge_test_set(arrays, corrupted.wrong, corrupted.deleted, rng)
+    triples, labels, _ = edge_examples(arrays, corrupted.wrong, corrupted.deleted, rng)
     gnn_edge = float(roc_auc_score(labels, score_triples(trained, arrays, triples)))
     sk_edge = float(roc_auc_score(labels, baselines.edge_scores(baseline, arrays, triples)))
     return [
@@ -158,19 +158,6 @@ def _structural(name, rate, target, trained, baseline, rng) -> list[Score]:  # n
         _score(name, rate, "structural", "rules", truth, rule_flags, rule_flags.astype(float)),
         _score(name, rate, "structural", "sklearn", truth, sk >= 0.5, sk, round(sk_edge, 3)),
     ]
-
-
-def edge_test_set(
-    arrays: GraphArrays, wrong: np.ndarray, deleted: np.ndarray, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
-    """Present scored relationships (true unless rewired) and deleted ones (true) against as many
-    random wrong ones."""
-    present = arrays.edges[np.isin(arrays.edges[:, 1], list(scored_type_ids()))]
-    is_wrong = np.isin(edge_keys(present, len(arrays)), edge_keys(wrong, len(arrays)))
-    moved, ok = rewire(arrays, deleted, rng)
-    triples = np.concatenate([present, deleted, moved[ok]])
-    labels = np.concatenate([~is_wrong, np.ones(len(deleted), bool), np.zeros(ok.sum(), bool)])
-    return triples, labels
 
 
 def markdown_table(evaluation: Evaluation) -> str:

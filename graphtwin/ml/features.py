@@ -25,6 +25,7 @@ UNIT_DIM = 16
 CLASS_DIM = 64
 
 
+@cache
 def kinds() -> list[str]:
     return list(vocabulary().node_kinds)
 
@@ -44,7 +45,12 @@ def bag(words: Iterable[str], dim: int) -> np.ndarray:
 
 def name_words(name: str) -> list[str]:
     """Words of a name with numbers dropped: "VAV-2-01 ZN-T" says vav zone temperature."""
-    return [w for w in expand(split_name(name)) if not w.isdigit()]
+    return piece_words(split_name(name))
+
+
+def piece_words(pieces: Iterable[str]) -> list[str]:
+    """`name_words` of a name already split into pieces (as `GraphArrays.name_pieces` keeps it)."""
+    return [w for w in expand(sorted(pieces)) if not w.isdigit()]
 
 
 def evidence(node: TwinNode, kind_index: dict[str, int]) -> np.ndarray:

@@ -94,7 +94,7 @@ def class_agreement(arrays: GraphArrays, rows: np.ndarray, candidates: list[int]
     means the same in every building, whatever its naming habits, which helps the class head
     judge a building it never saw."""
     from graphtwin.ml.classes import class_vocabulary
-    from graphtwin.ml.features import name_words
+    from graphtwin.ml.features import name_words, piece_words
 
     vocab = class_vocabulary()
     class_sets = [set(name_words(vocab.names[c])) for c in candidates]
@@ -105,9 +105,7 @@ def class_agreement(arrays: GraphArrays, rows: np.ndarray, candidates: list[int]
         cls[i, [column[w] for w in ws]] = 1.0
     said = np.zeros((len(rows), len(words)), dtype=np.float32)
     for i, row in enumerate(rows):
-        hits = [
-            column[w] for w in name_words(" ".join(sorted(arrays.name_pieces[row]))) if w in column
-        ]
+        hits = [column[w] for w in piece_words(arrays.name_pieces[row]) if w in column]
         said[i, hits] = 1.0
     covered = (said @ cls.T) / np.maximum(cls.sum(axis=1), 1.0)[None, :]
     return torch.from_numpy(covered[:, :, None])

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from graphtwin.ml.classes import class_vocabulary
-from graphtwin.ml.features import kinds, name_words
+from graphtwin.ml.features import kinds, piece_words
 from graphtwin.ml.tensors import GraphArrays, relationship_types
 from graphtwin.name_tokens import FACETS, tokens
 
@@ -79,8 +79,7 @@ def _located(row: int, located: set[int], part_of: dict[int, int]) -> bool:
 
 def _vavs(arrays: GraphArrays) -> list[int]:
     vocab = class_vocabulary()
-    vav = {i for i, n in enumerate(vocab.names) if "Variable_Air_Volume" in n or n == "VAV"}
-    vav.add(vocab.lookup("VAV"))
+    vav = {i for i, n in enumerate(vocab.names) if "Variable_Air_Volume" in n}
     return [int(r) for r in np.flatnonzero(np.isin(arrays.classes, sorted(vav)))]
 
 
@@ -138,7 +137,7 @@ def semantic_findings(arrays: GraphArrays) -> list[RuleFinding]:
     found = []
     for row in arrays.classified():
         declared = vocab.names[int(arrays.classes[row])]
-        said = set(name_words(" ".join(sorted(arrays.name_pieces[row]))))
+        said = set(piece_words(arrays.name_pieces[row]))
         meant = tokens(declared)
         for facet in FACETS:
             a, b = said & facet, meant & facet

@@ -9,6 +9,7 @@ scientists: node types are kinds, edge types are (kind, relationship type, kind)
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from torch_geometric.data import HeteroData
 
 
+@cache
 def relationship_types() -> list[str]:
     return sorted(vocabulary().relationship_types)
 
