@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
-from collections.abc import Awaitable, Callable
 
 from graphtwin.neo4j_local.instance import free_port
 from graphtwin.telemetry.bindings import Binding, ModbusSource, SyncRule
 from graphtwin.telemetry.connectors.modbus import ModbusConnector
 from graphtwin.telemetry.readings import Reading, SourceHealth
 from graphtwin.telemetry.simulators import ModbusSimulator, Signal
+from tests.support.waiting import Body, wait_until
 
 FAST = SyncRule(mode="poll", period_s=0.1)
 
@@ -29,19 +28,6 @@ def _binding(register_type: str, address: int, datatype: str, **more) -> Binding
         datatype=datatype,
         **more,
     )
-
-
-async def wait_until(check: Callable[[], bool], timeout: float = 10.0) -> float:
-    """Seconds it took until `check()` held; fails the test after `timeout`."""
-    start = time.monotonic()
-    while not check():
-        if time.monotonic() - start > timeout:
-            raise AssertionError(f"condition not met within {timeout} s")
-        await asyncio.sleep(0.02)
-    return time.monotonic() - start
-
-
-Body = Callable[[list[Reading], SourceHealth], Awaitable[None]]
 
 
 async def with_connector(

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,6 +14,7 @@ from graphtwin.telemetry.bindings import Binding, OpcUaSource, SyncRule
 from graphtwin.telemetry.connectors.opcua import OpcUaConnector
 from graphtwin.telemetry.readings import Reading, SourceHealth
 from graphtwin.telemetry.simulators import OpcUaSimulator, Signal
+from tests.support.waiting import Body, wait_until
 
 SAT = "AHU2/SAT"
 RAT = "AHU2/RAT"
@@ -33,19 +32,6 @@ def _binding(**address: str) -> Binding:
     return Binding(
         source="plant", point={"twin_id": f"urn:t:{next(iter(address.values()))}"}, **address
     )
-
-
-async def wait_until(check: Callable[[], bool], timeout: float = 10.0) -> float:
-    """Seconds it took until `check()` held; fails the test after `timeout`."""
-    start = time.monotonic()
-    while not check():
-        if time.monotonic() - start > timeout:
-            raise AssertionError(f"condition not met within {timeout} s")
-        await asyncio.sleep(0.05)
-    return time.monotonic() - start
-
-
-Body = Callable[[list[Reading], SourceHealth], Awaitable[None]]
 
 
 async def with_connector(connector: OpcUaConnector, body: Body) -> SourceHealth:
