@@ -60,6 +60,10 @@ class Settings(BaseSettings):
         description="History and audit log of values pushed to the API when no bindings file "
         "is given (default: DATA_DIR/telemetry).",
     )
+    models_dir: Path | None = Field(
+        default=None,
+        description="Drift models the demo trains and reuses (default: DATA_DIR/models).",
+    )
 
     neo4j_uri: str | None = Field(default=None, validation_alias=AliasChoices("NEO4J_URI"))
     neo4j_user: str = Field(default="neo4j", validation_alias=AliasChoices("NEO4J_USER"))
@@ -92,6 +96,10 @@ class Settings(BaseSettings):
     @property
     def telemetry_root(self) -> Path:
         return self.telemetry_dir or self.data_dir / "telemetry"
+
+    @property
+    def models_root(self) -> Path:
+        return self.models_dir or self.data_dir / "models"
 
     @property
     def local_instance_dir(self) -> Path:

@@ -46,13 +46,20 @@ def neo4j_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setting
 
 
 @pytest.fixture(scope="session")
-def neo4j_env(neo4j_settings: Settings) -> dict[str, str]:
-    """Environment for a `graphtwin` subprocess that talks to the session's server."""
+def neo4j_env(neo4j_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Environment for a `graphtwin` subprocess that talks to the session's server.
+
+    Audit logs and trained models go to the session's folders: in the user's data directory
+    they would outlive the run, and a later run would find them (a cached demo model is reused,
+    so the demo's test would not see it trained). Only the Neo4j jars are shared.
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GRAPHTWIN_", "NEO4J_"))}
     if neo4j_settings.uses_external_server:
         env.update({k: v for k, v in os.environ.items() if k.startswith("NEO4J_")})
     else:
         env["GRAPHTWIN_INSTANCE_DIR"] = str(neo4j_settings.local_instance_dir)
+    env["GRAPHTWIN_TELEMETRY_DIR"] = str(tmp_path_factory.mktemp("telemetry"))
+    env["GRAPHTWIN_MODELS_DIR"] = str(tmp_path_factory.mktemp("models"))
     env["COLUMNS"] = "200"  # rich tables unwrapped, so tests can read them
     return env
 

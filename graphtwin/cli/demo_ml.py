@@ -25,7 +25,7 @@ def run_drift_detection(settings: Settings, training_data: Path) -> None:
 
     model_dir = None
     if training_data.is_dir():
-        model_dir = settings.data_dir / "models" / f"demo-{_fingerprint(training_data)}"
+        model_dir = settings.models_root / f"demo-{_fingerprint(training_data)}"
         if not _usable(model_dir):
             _train(training_data, model_dir)
     else:

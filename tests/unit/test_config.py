@@ -13,13 +13,26 @@ from graphtwin.store.connection import resolve_target
 
 
 def test_defaults_use_a_local_server_of_the_pinned_lts_version(monkeypatch):
-    for name in ("NEO4J_URI", "GRAPHTWIN_DATA_DIR", "GRAPHTWIN_INSTANCE_DIR"):
-        monkeypatch.delenv(name, raising=False)
+    for name in ("DATA", "INSTANCE", "TELEMETRY", "MODELS"):
+        monkeypatch.delenv(f"GRAPHTWIN_{name}_DIR", raising=False)
+    monkeypatch.delenv("NEO4J_URI", raising=False)
     settings = Settings()
     assert not settings.uses_external_server
     assert NEO4J_VERSION.startswith("5.26.")
     assert settings.runtime_dir.name == f"neo4j-{NEO4J_VERSION}"
     assert settings.local_instance_dir == settings.data_dir / "instance"
+    assert settings.telemetry_root == settings.data_dir / "telemetry"
+    assert settings.models_root == settings.data_dir / "models"
+
+
+def test_telemetry_and_models_can_live_apart_from_the_data_directory(monkeypatch, tmp_path):
+    monkeypatch.setenv("GRAPHTWIN_TELEMETRY_DIR", str(tmp_path / "history"))
+    monkeypatch.setenv("GRAPHTWIN_MODELS_DIR", str(tmp_path / "models"))
+    settings = Settings()
+    assert (settings.telemetry_root, settings.models_root) == (
+        tmp_path / "history",
+        tmp_path / "models",
+    )
 
 
 def test_graphtwin_and_standard_neo4j_variables_are_read(monkeypatch, tmp_path):
