@@ -1,5 +1,5 @@
 """The demo's drift detection: a model trained on the real Brick models beside the project (once,
-then reused), one planted mislabel in Building B, and what `graphtwin ml detect` makes of it."""
+then reused), one planted mislabel in Building A, and what `graphtwin ml detect` makes of it."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from graphtwin.drift.issues import DriftType
 from graphtwin.store import TwinStore
 from graphtwin.telemetry.audit import AuditLog
 
-PLANTED = "urn:riverside:bldg-b/vav-202-zat"  # a zone air temperature sensor ...
+PLANTED = "vav-202.zat"  # Building A's zone air temperature sensor, one of three named alike ...
 PLANTED_AS = "Supply_Air_Flow_Sensor"  # ... declared a supply air flow sensor
 DEMO_EPOCHS = 120
 
@@ -48,13 +48,14 @@ def run_drift_detection(settings: Settings, training_data: Path) -> None:
 
 
 def _fingerprint(training_data: Path) -> str:
-    """The model is reused while the code version and the training files are the same."""
-    import graphtwin
+    """The model is reused while the ML code and the training files are the same."""
+    import graphtwin.ml
 
-    digest = hashlib.sha256(graphtwin.__version__.encode())
-    for file in sorted(training_data.iterdir()):
-        if file.is_file():
-            digest.update(file.name.encode() + hashlib.sha256(file.read_bytes()).digest())
+    digest = hashlib.sha256()
+    for folder, pattern in ((Path(graphtwin.ml.__file__).parent, "*.py"), (training_data, "*")):
+        for file in sorted(folder.glob(pattern)):
+            if file.is_file():
+                digest.update(file.name.encode() + hashlib.sha256(file.read_bytes()).digest())
     return digest.hexdigest()[:12]
 
 

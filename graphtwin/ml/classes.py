@@ -36,6 +36,22 @@ class ClassVocabulary:
     def words(self, i: int) -> list[str]:
         return split_name(self.names[i])
 
+    def ancestors(self, i: int) -> frozenset[int]:
+        """Every class above class i in the hierarchy, as far as the vocabulary holds it."""
+        seen: set[int] = set()
+        todo = [self.index[p] for p in self.parents[i] if p in self.index]
+        while todo:
+            j = todo.pop()
+            if j not in seen:
+                seen.add(j)
+                todo += [self.index[p] for p in self.parents[j] if p in self.index]
+        return frozenset(seen)
+
+    def in_line(self, a: int, b: int) -> bool:
+        """Whether one class is the other or above it (Fan and Supply_Fan): declaring either is
+        saying less, or more, not saying something wrong."""
+        return a == b or a in self.ancestors(b) or b in self.ancestors(a)
+
 
 @cache
 def class_vocabulary() -> ClassVocabulary:

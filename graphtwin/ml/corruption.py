@@ -4,7 +4,8 @@ like; evaluation injects it into a building the models never saw.
 
 A relabel picks a plausible wrong class: another class of the same building with the same last
 word (a Supply_Air_Temperature_Sensor becomes a Return_Air_Temperature_Sensor, not a Fan), then a
-Brick sibling, then any other class of the building of the same kind. A rewire keeps the
+Brick sibling, then any other class of the building of the same kind; never one above or below
+the true class in the hierarchy (Temperature_Sensor is vague, not wrong). A rewire keeps the
 dependent end of a relationship (the point of HAS_POINT, the located thing of LOCATED_IN, the
 fed thing of FEEDS, the part of HAS_PART) and moves the other end to another node of the same
 kind, as a wrong wiring in a model does.
@@ -66,7 +67,8 @@ def _present_classes(arrays: GraphArrays) -> dict[int, list[int]]:
 def _plausible_wrong(true: int, present: list[int], rng: np.random.Generator) -> int | None:
     vocab = class_vocabulary()
     kind, last = vocab.kinds[true], suffix(vocab.names[true])
-    same_kind = [c for c in present if c != true and vocab.kinds[c] == kind]
+    # a class above or below the true one is not wrong, only more or less specific
+    same_kind = [c for c in present if vocab.kinds[c] == kind and not vocab.in_line(c, true)]
     for candidates in (
         [c for c in same_kind if suffix(vocab.names[c]) == last],
         _siblings(true),

@@ -79,13 +79,15 @@ def _semantic(trained: Trained, arrays: GraphArrays, provenance: dict[str, Any])
         declared = vocab.names[int(judged.declared[i])]
         likely = vocab.names[int(judged.predicted[i])]
         p = float(judged.p_predicted[i])
+        alike, peers = int(judged.peers_predicted[i]), int(judged.peers[i])
         out.append(
             Finding(
                 arrays.twin_ids[row],
                 DriftType.SEMANTIC,
                 "gnn_semantic",
                 Severity.CRITICAL if judged.p_declared[i] < 0.01 else Severity.WARNING,
-                f"declared {declared}, looks like {likely} (p={p:.2f})",
+                f"declared {declared}, looks like {likely} (p={p:.2f}; "
+                f"{alike} of {peers} nodes named alike declare {likely})",
                 score=round(float(judged.scores[i]), 4),
                 evidence={
                     **provenance,
@@ -93,6 +95,9 @@ def _semantic(trained: Trained, arrays: GraphArrays, provenance: dict[str, Any])
                     "likely": likely,
                     "p_likely": round(p, 4),
                     "p_declared": round(float(judged.p_declared[i]), 4),
+                    "network_p_declared": round(float(judged.network_p_declared[i]), 4),
+                    "peers": peers,
+                    "peers_likely": alike,
                     "neighbours": _neighbours(arrays, row),
                 },
             )

@@ -92,7 +92,8 @@ AGREEMENT_DIM = 1
 def class_agreement(arrays: GraphArrays, rows: np.ndarray, candidates: list[int]) -> torch.Tensor:
     """[rows, candidates, 1]: how much of the candidate class's words the node's name says. That
     means the same in every building, whatever its naming habits, which helps the class head
-    judge a building it never saw."""
+    judge a building it never saw. (What the node's peers declare is not an input: detection
+    adds it to the network's judgement, which must stay an opinion of its own.)"""
     from graphtwin.ml.classes import class_vocabulary
     from graphtwin.ml.features import name_words, piece_words
 

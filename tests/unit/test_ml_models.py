@@ -13,7 +13,8 @@ from graphtwin.ml.classes import class_vocabulary
 from graphtwin.ml.corruption import corrupt_edges, edge_keys, relabel
 from graphtwin.ml.dataset import TwinDataset
 from graphtwin.ml.manifest import ModelIntegrityError, load_model, verify_model, weights_bytes
-from graphtwin.ml.scoring import judge_classes, judge_edges
+from graphtwin.ml.peers import peer_counts
+from graphtwin.ml.scoring import ClassJudgement, judge_classes, judge_edges
 from graphtwin.ml.training import TrainConfig, train
 from graphtwin.ml.workflow import train_and_save
 from tests.support.ml_buildings import building_file
@@ -36,21 +37,40 @@ def model_dir(dataset: TwinDataset, tmp_path_factory: pytest.TempPathFactory) ->
     return out
 
 
+def _judge_with(
+    dataset: TwinDataset, model_dir: Path, twin_id: str, declared: str
+) -> tuple[ClassJudgement, int, int]:
+    """The held-out building judged with one node declared `declared`: the judgement, the
+    node's row, and its position among the judged rows."""
+    trained, _ = load_model(model_dir)
+    held = dataset.get("held").arrays
+    row = held.index[twin_id]
+    classes = held.classes.copy()
+    classes[row] = class_vocabulary().lookup(declared)
+    judged = judge_classes(trained, held.with_classes(classes))
+    return judged, row, judged.rows.tolist().index(row)
+
+
 def test_planted_relabel_is_found_in_a_held_out_building(
     dataset: TwinDataset, model_dir: Path
 ) -> None:
-    trained, _ = load_model(model_dir)
-    held = dataset.get("held").arrays
-    vocab = class_vocabulary()
-    row = held.index["held.vav3.p0"]  # a zone temperature sensor ...
-    classes = held.classes.copy()
-    classes[row] = vocab.index["Supply_Air_Flow_Sensor"]  # ... declared a flow sensor
-    judged = judge_classes(trained, held.with_classes(classes))
-    flagged = judged.rows[judged.flagged(0.5)].tolist()
-    assert flagged == [row]
-    at = judged.rows.tolist().index(row)
-    assert vocab.names[judged.predicted[at]] == "Zone_Air_Temperature_Sensor"
+    # a zone temperature sensor declared a flow sensor
+    judged, row, at = _judge_with(dataset, model_dir, "held.vav3.p0", "Supply_Air_Flow_Sensor")
+    assert judged.rows[judged.flagged(0.5)].tolist() == [row]
+    assert class_vocabulary().names[judged.predicted[at]] == "Zone_Air_Temperature_Sensor"
     assert judged.p_predicted[at] > 0.5
+    # the building's other seven "VAV-<room> ZN-T" points back the finding
+    assert (judged.peers[at], judged.peers_predicted[at]) == (7, 7)
+
+
+def test_a_node_without_peers_is_not_flagged_on_the_network_alone(
+    dataset: TwinDataset, model_dir: Path
+) -> None:
+    # the only point named "AHU-1 SAT", declared a setpoint
+    judged, _, at = _judge_with(dataset, model_dir, "held.ahu.sat", "Zone_Air_Temperature_Setpoint")
+    assert judged.peers[at] == 0
+    assert judged.p_declared[at] == pytest.approx(judged.network_p_declared[at])  # its word alone
+    assert not judged.flagged(0.0)[at]
 
 
 def test_rewired_points_score_below_true_relationships(
@@ -105,6 +125,33 @@ def test_corruption_is_known_and_plausible(dataset: TwinDataset) -> None:
     for row, true in zip(r.rows, r.original, strict=True):
         now = r.arrays.classes[row]
         assert now != true and vocab.kinds[now] == vocab.kinds[true]
+        assert not vocab.in_line(now, true)  # wrong, not merely more or less specific
     c = corrupt_edges(arrays, 0.10, rng)
     assert len(c.deleted) + len(c.wrong) >= 3
     assert len(c.arrays.edges) == len(arrays.edges) - len(c.deleted)
+
+
+def test_a_class_above_or_below_another_is_in_line_with_it() -> None:
+    vocab = class_vocabulary()
+    fan, supply_fan, sensor = (vocab.lookup(c) for c in ("Fan", "Supply_Fan", "Sensor"))
+    zone, flow = (
+        vocab.lookup(c) for c in ("Zone_Air_Temperature_Sensor", "Supply_Air_Flow_Sensor")
+    )
+    assert vocab.in_line(fan, supply_fan) and vocab.in_line(supply_fan, fan)
+    assert vocab.in_line(sensor, zone)  # through several generations
+    assert not vocab.in_line(zone, flow) and not vocab.in_line(fan, zone)
+
+
+def test_peers_say_what_the_building_declares_for_nodes_named_alike(dataset: TwinDataset) -> None:
+    arrays = dataset.get("beta").arrays  # ten VAVs, each with a point named "VAV-<room> ZN-T"
+    vocab = class_vocabulary()
+    zone, flow = (
+        vocab.lookup(c) for c in ("Zone_Air_Temperature_Sensor", "Supply_Air_Flow_Sensor")
+    )
+    rows = np.array([r for r in arrays.classified() if arrays.classes[r] == zone])
+    classes = arrays.classes.copy()
+    classes[rows[0]] = flow  # one ZN-T point declared a flow sensor
+    counts = peer_counts(arrays.with_classes(classes), rows[:2], [zone, flow])
+    # the mislabelled one: all nine peers say zone temperature; its neighbour: eight of its nine
+    # peers say zone temperature, one (the mislabel) says flow
+    assert counts.tolist() == [[9, 0], [8, 1]]
