@@ -21,9 +21,9 @@ from sklearn.metrics import precision_recall_fscore_support, roc_auc_score
 from graphtwin.ml import baselines
 from graphtwin.ml.corruption import corrupt_edges, relabel
 from graphtwin.ml.dataset import TwinDataset
-from graphtwin.ml.peers import peer_counts
+from graphtwin.ml.peers import MIN_PEERS, peer_counts
 from graphtwin.ml.rules import semantic_findings, structural_findings
-from graphtwin.ml.scoring import MIN_PEERS, judge_classes, judge_edges, score_triples
+from graphtwin.ml.scoring import judge_classes, judge_edges, score_triples
 from graphtwin.ml.tensors import GraphArrays
 from graphtwin.ml.training import TrainConfig, edge_examples, train
 

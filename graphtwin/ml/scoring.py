@@ -12,7 +12,7 @@ from graphtwin.ml.classes import class_vocabulary
 from graphtwin.ml.corruption import scored_type_ids
 from graphtwin.ml.features import all_class_bags
 from graphtwin.ml.networks import class_agreement, inputs, pair_features
-from graphtwin.ml.peers import peer_counts
+from graphtwin.ml.peers import MIN_PEERS, peer_counts
 from graphtwin.ml.tensors import GraphArrays
 from graphtwin.ml.training import Trained, kind_mask
 
@@ -21,9 +21,6 @@ CONSENSUS_WEIGHT = 0.25
 convention its majority decides, and the network, which only knows other buildings, decides
 between split peers. Measured on held-out buildings, the network alone flags many correct nodes
 of a building whose conventions it never saw (docs/ml.md)."""
-MIN_PEERS = 2
-"""Peers a finding needs. With one, two nodes disagree and nothing in the building says which is
-wrong; the network alone would have to, and on unseen buildings it is not precise enough."""
 
 
 @dataclass(frozen=True, slots=True)

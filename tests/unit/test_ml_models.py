@@ -4,6 +4,7 @@ that verifies, and comes out the same for the same seed on CPU."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,7 @@ from graphtwin.ml.classes import class_vocabulary
 from graphtwin.ml.corruption import corrupt_edges, edge_keys, relabel
 from graphtwin.ml.dataset import TwinDataset
 from graphtwin.ml.manifest import ModelIntegrityError, load_model, verify_model, weights_bytes
-from graphtwin.ml.peers import peer_counts
+from graphtwin.ml.peers import class_words, peer_counts
 from graphtwin.ml.scoring import ClassJudgement, judge_classes, judge_edges
 from graphtwin.ml.training import TrainConfig, train
 from graphtwin.ml.workflow import train_and_save
@@ -155,3 +156,19 @@ def test_peers_say_what_the_building_declares_for_nodes_named_alike(dataset: Twi
     # the mislabelled one: all nine peers say zone temperature; its neighbour: eight of its nine
     # peers say zone temperature, one (the mislabel) says flow
     assert counts.tolist() == [[9, 0], [8, 1]]
+
+
+def test_a_name_with_words_of_its_own_finds_peers_by_its_class_words(
+    dataset: TwinDataset,
+) -> None:
+    arrays = dataset.get("beta").arrays
+    zone = class_vocabulary().lookup("Zone_Air_Temperature_Sensor")
+    rows = np.array([r for r in arrays.classified() if arrays.classes[r] == zone])
+    pieces = list(arrays.name_pieces)
+    pieces[rows[0]] = pieces[rows[0]] | {"lobby"}  # "VAV-<room> ZN-T Lobby": no name alike
+    renamed = replace(arrays, name_pieces=pieces)
+    assert "lobby" not in class_words() and "temperature" in class_words()
+    # its peers are the nine points whose names say "zone temperature" too
+    assert peer_counts(renamed, rows[:1], [zone]).tolist() == [[9]]
+    alone = replace(renamed, name_pieces=[*pieces[: rows[1]], frozenset(), *pieces[rows[1] + 1 :]])
+    assert peer_counts(alone, rows[1:2], [zone]).tolist() == [[0]]  # a name with no words
