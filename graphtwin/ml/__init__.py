@@ -4,8 +4,8 @@ held-out evaluation and provenance. See docs/ml.md."""
 
 import warnings
 
-# torch_geometric 2.8 calls the deprecated torch.jit.script when imported: a warning nobody using
-# `graphtwin ml`, `make demo` or the tests can act on (the one filter for all three)
+# torch_geometric 2.8 calls the deprecated torch.jit.script when imported: a warning the user of
+# `graphtwin ml` or `make demo` can do nothing about (pyproject's pytest settings say the same)
 warnings.filterwarnings(
     "ignore", message="`torch.jit.script` is deprecated", category=FutureWarning
 )

@@ -10,9 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-import numpy as np
-
-from graphtwin.identity.config import brick_ancestors
 from graphtwin.name_tokens import split_name
 from importers.brick.vocabulary import brick_vocabulary
 
@@ -26,7 +23,6 @@ class ClassVocabulary:
     kinds: tuple[str, ...]
     parents: tuple[tuple[str, ...], ...]
     index: dict[str, int]
-    ancestors: tuple[frozenset[int], ...]  # per class, every class above it
 
     def __len__(self) -> int:
         return len(self.names)
@@ -40,14 +36,21 @@ class ClassVocabulary:
     def words(self, i: int) -> list[str]:
         return split_name(self.names[i])
 
+    def ancestors(self, i: int) -> frozenset[int]:
+        """Every class above class i in the hierarchy, as far as the vocabulary holds it."""
+        seen: set[int] = set()
+        todo = [self.index[p] for p in self.parents[i] if p in self.index]
+        while todo:
+            j = todo.pop()
+            if j not in seen:
+                seen.add(j)
+                todo += [self.index[p] for p in self.parents[j] if p in self.index]
+        return frozenset(seen)
+
     def in_line(self, a: int, b: int) -> bool:
         """Whether one class is the other or above it (Fan and Supply_Fan): declaring either is
         saying less, or more, not saying something wrong."""
-        return a == b or a in self.ancestors[b] or b in self.ancestors[a]
-
-    def in_line_rows(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """`in_line` of each pair of two equally long class index arrays."""
-        return np.array([self.in_line(int(x), int(y)) for x, y in zip(a, b, strict=True)], bool)
+        return a == b or a in self.ancestors(b) or b in self.ancestors(a)
 
 
 @cache
@@ -59,13 +62,11 @@ def class_vocabulary() -> ClassVocabulary:
         target = spec.get("alias_of")
         if target in index:
             index[name] = index[target]
-    above = brick_ancestors()
     return ClassVocabulary(
         names=tuple(names),
         kinds=tuple(table[n]["kind"] for n in names),
         parents=tuple(tuple(table[n].get("parents", ())) for n in names),
         index=index,
-        ancestors=tuple(frozenset(index[a] for a in above.get(n, ()) if a in index) for n in names),
     )
 
 

@@ -21,8 +21,10 @@ from sklearn.metrics import precision_recall_fscore_support, roc_auc_score
 from graphtwin.ml import baselines
 from graphtwin.ml.corruption import corrupt_edges, relabel
 from graphtwin.ml.dataset import TwinDataset
+from graphtwin.ml.peers import MIN_PEERS, peer_counts
 from graphtwin.ml.rules import semantic_findings, structural_findings
 from graphtwin.ml.scoring import judge_classes, judge_edges, score_triples
+from graphtwin.ml.tensors import GraphArrays
 from graphtwin.ml.training import TrainConfig, edge_examples, train
 
 SEMANTIC_THRESHOLD = 0.9
@@ -124,7 +126,7 @@ def _semantic(name, rate, target, trained, baseline, rng) -> list[Score]:  # noq
     rule_rows = {f.row for f in semantic_findings(corrupted.arrays)}
     rule_flags = np.isin(judged.rows, sorted(rule_rows))
     sk = baselines.semantic_scores(baseline, corrupted.arrays)
-    alone = judged.consensus_scores()
+    alone = _consensus_alone(corrupted.arrays, judged.rows)
     return [
         _score(
             name, rate, "semantic", "gnn", truth, judged.flagged(SEMANTIC_THRESHOLD), judged.scores
@@ -142,6 +144,17 @@ def _semantic(name, rate, target, trained, baseline, rng) -> list[Score]:  # noq
         _score(name, rate, "semantic", "rules", truth, rule_flags, rule_flags.astype(float)),
         _score(name, rate, "semantic", "sklearn", truth, sk >= 0.5, sk),
     ]
+
+
+def _consensus_alone(arrays: GraphArrays, rows: np.ndarray) -> np.ndarray:
+    """Per row, the share of its peers declaring another class (0 with fewer than `MIN_PEERS`):
+    the building's majority with no model at all."""
+    candidates = sorted({int(c) for c in arrays.classes[rows]})
+    counts = peer_counts(arrays, rows, candidates)
+    column = np.searchsorted(candidates, arrays.classes[rows])
+    agree = counts[np.arange(len(rows)), column]
+    total = counts.sum(axis=1)
+    return np.where(total >= MIN_PEERS, 1.0 - agree / np.maximum(total, 1.0), 0.0)
 
 
 def _structural(name, rate, target, trained, baseline, rng) -> list[Score]:  # noqa: ANN001

@@ -11,6 +11,7 @@ but its author ever labelled."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from functools import cache
 
 import numpy as np
@@ -37,9 +38,8 @@ def peer_counts(arrays: GraphArrays, rows: np.ndarray, candidates: list[int]) ->
     candidate class. Peers are the classified nodes of the same member graph and kind whose
     names say the same words, or, for a row with fewer than `MIN_PEERS` of those, the same
     class words; a name with no such words has none."""
-    words = {r: frozenset(piece_words(arrays.name_pieces[r])) for r in arrays.classified().tolist()}
-    named_alike = _peers_by(arrays, words)
-    same_class_words = _peers_by(arrays, {r: w & class_words() for r, w in words.items()})
+    named_alike = _peers_by(arrays, lambda words: words)
+    same_class_words = _peers_by(arrays, lambda words: words & class_words())
     column = {c: j for j, c in enumerate(candidates)}
     out = np.zeros((len(rows), len(candidates)), dtype=np.float32)
     for i, row in enumerate(rows.tolist()):
@@ -53,11 +53,14 @@ def peer_counts(arrays: GraphArrays, rows: np.ndarray, candidates: list[int]) ->
     return out
 
 
-def _peers_by(arrays: GraphArrays, signature: dict[int, frozenset[str]]) -> dict[int, Counter[int]]:
+def _peers_by(
+    arrays: GraphArrays, signature: Callable[[frozenset[str]], frozenset[str]]
+) -> dict[int, Counter[int]]:
     """Per classified row, the declared classes of the other rows of its member graph and kind
-    with the same (non-empty) signature."""
+    whose names have the same (non-empty) signature."""
     groups: dict[tuple, list[int]] = defaultdict(list)
-    for row, words in signature.items():
+    for row in arrays.classified().tolist():
+        words = signature(frozenset(piece_words(arrays.name_pieces[row])))
         if words:
             groups[(int(arrays.graph_of[row]), int(arrays.kinds[row]), words)].append(row)
     out: dict[int, Counter[int]] = {}

@@ -35,7 +35,6 @@ class ClassJudgement:
     p_predicted: np.ndarray
     peers: np.ndarray  # how many peers each row has
     peers_predicted: np.ndarray  # how many of them declare the predicted class
-    peers_declared: np.ndarray  # how many of them declare the declared class
     network_predicted: np.ndarray  # the network's own most likely class
     network_p_declared: np.ndarray  # the network's own probability of the declared class
     in_line: np.ndarray  # the predicted class is the declared one, or above or below it
@@ -52,14 +51,12 @@ class ClassJudgement:
 
     def flagged_by_network(self, threshold: float) -> np.ndarray:
         """What the network alone would flag, peers or not (for evaluation)."""
-        in_line = class_vocabulary().in_line_rows(self.declared, self.network_predicted)
-        return (1.0 - self.network_p_declared >= threshold) & ~in_line
-
-    def consensus_scores(self) -> np.ndarray:
-        """The building's majority with no model (for evaluation): the share of the row's peers
-        declaring another class, 0 with fewer than `MIN_PEERS`."""
-        share = self.peers_declared / np.maximum(self.peers, 1.0)
-        return np.where(self.peers >= MIN_PEERS, 1.0 - share, 0.0)
+        vocab = class_vocabulary()
+        in_line = [
+            vocab.in_line(int(a), int(b))
+            for a, b in zip(self.declared, self.network_predicted, strict=True)
+        ]
+        return (1.0 - self.network_p_declared >= threshold) & ~np.array(in_line, dtype=bool)
 
 
 @torch.no_grad()
@@ -83,6 +80,7 @@ def judge_classes(trained: Trained, arrays: GraphArrays) -> ClassJudgement:
     best, network_best = probs.argmax(axis=1), network.argmax(axis=1)
     names = np.array(candidates, dtype=np.int64)
     predicted = names[best] if len(rows) else declared
+    vocab = class_vocabulary()
     return ClassJudgement(
         rows=rows,
         declared=declared,
@@ -91,10 +89,12 @@ def judge_classes(trained: Trained, arrays: GraphArrays) -> ClassJudgement:
         p_predicted=probs[at, best] if len(rows) else np.zeros(0),
         peers=total,
         peers_predicted=counts[at, best] if len(rows) else np.zeros(0),
-        peers_declared=counts[at, columns] if len(rows) else np.zeros(0),
         network_predicted=names[network_best] if len(rows) else declared,
         network_p_declared=network[at, columns] if len(rows) else np.zeros(0),
-        in_line=class_vocabulary().in_line_rows(declared, predicted),
+        in_line=np.array(
+            [vocab.in_line(int(a), int(b)) for a, b in zip(declared, predicted, strict=True)],
+            dtype=bool,
+        ),
     )
 
 
