@@ -60,6 +60,11 @@ class Settings(BaseSettings):
         description="History and audit log of values pushed to the API when no bindings file "
         "is given (default: DATA_DIR/telemetry).",
     )
+    audit_log: Path | None = Field(
+        default=None,
+        description="The twin's audit log: imports, links, resets, API keys and values pushed "
+        "to the API (default: TELEMETRY_DIR/audit.jsonl, the API's own log).",
+    )
     models_dir: Path | None = Field(
         default=None,
         description="Drift models the demo trains and reuses (default: DATA_DIR/models).",
@@ -96,6 +101,10 @@ class Settings(BaseSettings):
     @property
     def telemetry_root(self) -> Path:
         return self.telemetry_dir or self.data_dir / "telemetry"
+
+    @property
+    def audit_log_path(self) -> Path:
+        return self.audit_log or self.telemetry_root / "audit.jsonl"
 
     @property
     def models_root(self) -> Path:

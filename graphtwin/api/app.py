@@ -190,7 +190,11 @@ async def _telemetry(
         await asyncio.to_thread(TwinStore.migrate_schema, settings)
         yield running
         return
-    spec = read_bindings(bindings) if bindings else open_http_bindings(settings.telemetry_root)
+    spec = (
+        read_bindings(bindings)
+        if bindings
+        else open_http_bindings(settings.telemetry_root, settings.audit_log_path)
+    )
     # The schema (API keys, search index, telemetry) is brought up to date by this store.
     store = await asyncio.to_thread(TwinStore.open, settings)
     try:

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from graphtwin.cli.guard import guarded
 from graphtwin.cli.output import err, out, print_json
-from graphtwin.telemetry.audit import read_audit_log, verify_audit_log
+from graphtwin.audit import read_audit_log, verify_audit_log
 
 app = typer.Typer(help="The audit log: verify its hash chain, show its records.")
 

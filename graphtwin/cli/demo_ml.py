@@ -13,7 +13,7 @@ from graphtwin.cli.output import err, out
 from graphtwin.config import Settings
 from graphtwin.drift.issues import DriftType
 from graphtwin.store import TwinStore
-from graphtwin.telemetry.audit import AuditLog
+from graphtwin.audit import AuditLog
 
 PLANTED = "vav-202.zat"  # Building A's zone air temperature sensor, one of three named alike ...
 PLANTED_AS = "Supply_Air_Flow_Sensor"  # ... declared a supply air flow sensor
@@ -35,7 +35,7 @@ def run_drift_detection(settings: Settings, training_data: Path) -> None:
         )
     with TwinStore.open(settings) as store:
         store.write("ml/plant_mislabel", twin_id=PLANTED, brick_class=PLANTED_AS)
-        result = detect(store, model_dir, audit=AuditLog(settings.telemetry_root / "audit.jsonl"))
+        result = detect(store, model_dir, audit=AuditLog(settings.audit_log_path))
     out.print(f"\nDrift detection (planted: {PLANTED} declared {PLANTED_AS}):")
     for f in result.findings:
         if f.type is DriftType.SEMANTIC:

@@ -111,12 +111,12 @@ def detect(
     from graphtwin.config import load_settings
     from graphtwin.ml.workflow import detect as run_detection
     from graphtwin.store import TwinStore
-    from graphtwin.telemetry.audit import AuditLog
+    from graphtwin.audit import AuditLog
 
     if model is None and not rules_only:
         raise typer.BadParameter("give --model, or --rules-only", param_hint="--model")
     settings = load_settings()
-    audit = AuditLog(settings.telemetry_root / "audit.jsonl")
+    audit = AuditLog(settings.audit_log_path)
     with TwinStore.open(settings) as store:
         result = run_detection(store, model, root=root, dry_run=dry_run, audit=audit)
     if as_json:

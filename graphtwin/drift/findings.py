@@ -15,7 +15,7 @@ from typing import Any
 from graphtwin.drift.issues import DriftEvent, DriftType, Severity, Transition, issue_id
 from graphtwin.drift.reconcile import Policy, reconcile
 from graphtwin.store import TwinStore
-from graphtwin.telemetry.audit import AuditLog
+from graphtwin.audit import AuditLog
 from graphtwin.telemetry.graph_writer import GraphWriter
 
 FINDING_TYPES = (DriftType.STRUCTURAL, DriftType.SEMANTIC)

@@ -15,7 +15,7 @@ from graphtwin.ml.manifest import load_model, save_model
 from graphtwin.ml.tensors import graph_arrays
 from graphtwin.ml.training import TrainConfig, train
 from graphtwin.store import TwinStore
-from graphtwin.telemetry.audit import AuditLog
+from graphtwin.audit import AuditLog
 
 
 def train_and_save(

@@ -23,7 +23,7 @@ from graphtwin.snapshot.twin_section import (
     is_point,
     latest,
 )
-from graphtwin.telemetry.audit import AuditVerification
+from graphtwin.audit import AuditVerification
 from graphtwin.telemetry.bindings import BindingsFile, SyncRule
 
 _SUMMARY_CHARS = 80

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graphtwin.telemetry.audit import AuditRecord, AuditVerification
+from graphtwin.audit import AuditRecord, AuditVerification
 from graphtwin.telemetry.bindings import BindingsFile
 
 Row = dict[str, Any]

@@ -13,7 +13,7 @@ from typing import Any
 
 from graphtwin.snapshot.inputs import RECENT_ACTIONS, AuditState, Row, SnapshotInputs
 from graphtwin.store import TwinStore
-from graphtwin.telemetry.audit import (
+from graphtwin.audit import (
     AuditLogError,
     read_audit_log,
     utc_stamp,

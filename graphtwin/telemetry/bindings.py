@@ -391,14 +391,14 @@ def _entity(spec: BindingsFile, at: tuple[str | int, ...]) -> str:
     return f"binding {binding.source} {binding.source_address}"
 
 
-def open_http_bindings(root: Path) -> BindingsFile:
+def open_http_bindings(root: Path, audit_log: Path) -> BindingsFile:
     """What the API runs without a bindings file: one open http source, `http`, that may update
-    any point, with its history and audit log under `root`."""
+    any point, with its history under `root` and its records in the twin's audit log."""
     return BindingsFile.model_validate(
         {
             "graphtwin-bindings": 1,
             "history": {"dir": root / "history"},
-            "audit_log": root / "audit.jsonl",
+            "audit_log": audit_log,
             "sources": [{"id": "http", "type": "http"}],
         }
     )

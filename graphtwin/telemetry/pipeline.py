@@ -28,7 +28,7 @@ from graphtwin.drift.reconcile import Policy, Reconciled, reconcile
 from graphtwin.drift.staleness import StalenessMonitor
 from graphtwin.drift.threshold import ThresholdMonitor
 from graphtwin.telemetry.alerts import post_alert
-from graphtwin.telemetry.audit import AuditLog
+from graphtwin.audit import AuditLog
 from graphtwin.telemetry.bindings import PipelineSettings
 from graphtwin.telemetry.graph_writer import UNAVAILABLE, GraphWriter
 from graphtwin.telemetry.history import HistoryStore

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from graphtwin.drift.issues import DriftType
 from graphtwin.drift.reconcile import Policy
 from graphtwin.store import TwinStore
-from graphtwin.telemetry.audit import AuditLog
+from graphtwin.audit import AuditLog
 from graphtwin.telemetry.bindings import BindingsFile, DataSource
 from graphtwin.telemetry.graph_writer import UNAVAILABLE, GraphWriter
 from graphtwin.telemetry.history import HistoryStore

@@ -1,0 +1,26 @@
+"""The twin's audit log: who changed what, when, in one append-only hash-chained file.
+
+It sits below every capability that changes the twin (imports, links, resets, API keys,
+telemetry, drift), so each of them records its events the same way."""
+
+from graphtwin.audit.log import (
+    AuditLog,
+    AuditLogError,
+    AuditRecord,
+    AuditVerification,
+    read_audit_log,
+    record_hash,
+    utc_stamp,
+    verify_audit_log,
+)
+
+__all__ = [
+    "AuditLog",
+    "AuditLogError",
+    "AuditRecord",
+    "AuditVerification",
+    "read_audit_log",
+    "record_hash",
+    "utc_stamp",
+    "verify_audit_log",
+]
