@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from graphtwin.store import TwinStore
-from graphtwin.telemetry.audit import read_audit_log, verify_audit_log
+from graphtwin.audit import read_audit_log, verify_audit_log
 from graphtwin.telemetry.readings import Reading
 from graphtwin.telemetry.sync import TwinSync
 from tests.support.telemetry_twin import bindings, load_plant

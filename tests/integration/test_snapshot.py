@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from graphtwin.store import TwinStore
-from graphtwin.telemetry.audit import AuditLog, verify_audit_log
+from graphtwin.audit import AuditLog, verify_audit_log
 from importers import IMPORTERS
 
 pytestmark = pytest.mark.neo4j

@@ -17,7 +17,7 @@ from graphtwin.config import Settings
 from graphtwin.neo4j_local import server
 from graphtwin.neo4j_local.instance import free_port
 from graphtwin.store import TwinStore
-from graphtwin.telemetry.audit import verify_audit_log
+from graphtwin.audit import verify_audit_log
 from graphtwin.telemetry.bindings import read_bindings
 from graphtwin.telemetry.readings import Reading
 from graphtwin.telemetry.simulators import ModbusSimulator, OpcUaSimulator, Signal

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from graphtwin.api.roles import Role
-from graphtwin.telemetry.audit import read_audit_log, verify_audit_log
+from graphtwin.audit import read_audit_log, verify_audit_log
 from tests.support.api_server import ApiServer
 from tests.support.telemetry_twin import load_plant
 

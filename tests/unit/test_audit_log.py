@@ -16,7 +16,7 @@ import typer
 from typer.testing import CliRunner
 
 from graphtwin.cli import audit_cmd
-from graphtwin.telemetry.audit import (
+from graphtwin.audit import (
     GENESIS,
     AuditLog,
     AuditLogError,
@@ -171,7 +171,7 @@ _WRITER = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from graphtwin.telemetry.audit import AuditLog
+    from graphtwin.audit import AuditLog
     path, go, actor, count = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
     while not go.exists():
         time.sleep(0.005)

@@ -12,7 +12,7 @@ import yaml
 from graphtwin.cli.snapshot_cmd import SnapshotFormat, render
 from graphtwin.snapshot import AuditState, SnapshotInputs, build_snapshot
 from graphtwin.snapshot.twin_section import domain, latest, parse_time
-from graphtwin.telemetry.audit import AuditLog, read_audit_log, verify_audit_log
+from graphtwin.audit import AuditLog, read_audit_log, verify_audit_log
 from graphtwin.telemetry.bindings import BindingsFile
 
 SECTIONS = [
