@@ -1,8 +1,7 @@
-"""Matching settings (ontologies/identity_matching.yaml) and the Brick class hierarchy."""
+"""Matching settings (ontologies/identity_matching.yaml)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -55,26 +54,3 @@ def matching_config() -> MatchingConfig:
         synonyms=tuple(synonyms),
         stopwords=frozenset(raw["stopwords"]),
     )
-
-
-@cache
-def brick_ancestors() -> dict[str, frozenset[str]]:
-    """Brick class -> every class above it (aliases resolved), from brick_classes.json."""
-    table = json.loads(
-        resources.files("ontologies").joinpath("brick_classes.json").read_text("utf-8")
-    )["classes"]
-    parents = {name: list(entry.get("parents", [])) for name, entry in table.items()}
-
-    def up(name: str, seen: frozenset[str]) -> frozenset[str]:
-        found: set[str] = set()
-        for parent in parents.get(name, []):
-            if parent not in seen:
-                found |= {parent} | up(parent, seen | {parent})
-        return frozenset(found)
-
-    result = {name: up(name, frozenset({name})) for name in parents}
-    for name, entry in table.items():
-        alias = entry.get("alias_of")
-        if alias:
-            result[name] = result.get(alias, frozenset()) | {alias}
-    return result

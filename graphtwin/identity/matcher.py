@@ -26,7 +26,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from graphtwin.identity.config import MatchingConfig, brick_ancestors
+from graphtwin.brick_hierarchy import brick_ancestors
+from graphtwin.identity.config import MatchingConfig
 from graphtwin.identity.entities import Entity, group_by_source
 from graphtwin.identity.names import codes_conflict, similarity
 
