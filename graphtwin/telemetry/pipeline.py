@@ -1,5 +1,9 @@
 """The ingest pipeline: validate -> coalesce per point -> batched writes -> history -> audit.
 
+A reading newer than its point's current value becomes current; an older one (a gateway's
+buffer, sent after an outage) is backfilled: it goes to the history in its place in time and
+never moves the current value back.
+
 Connectors call `submit` for every reading, on the event loop; it does constant work and never
 blocks. `run` flushes every `flush_interval_s`: the latest value of each point goes to Neo4j in
 one transaction (in a worker thread, so readings keep arriving), every accepted value goes to
@@ -23,18 +27,18 @@ from typing import Any
 
 import numpy as np
 
+from graphtwin.audit import AuditLog
 from graphtwin.drift.issues import DriftEvent
 from graphtwin.drift.reconcile import Policy, Reconciled, reconcile
 from graphtwin.drift.staleness import StalenessMonitor
 from graphtwin.drift.threshold import ThresholdMonitor
 from graphtwin.telemetry.alerts import post_alert
-from graphtwin.audit import AuditLog
 from graphtwin.telemetry.bindings import PipelineSettings
 from graphtwin.telemetry.graph_writer import UNAVAILABLE, GraphWriter
 from graphtwin.telemetry.history import HistoryStore
 from graphtwin.telemetry.readings import Reading
 from graphtwin.telemetry.routing import Route, RouteKey
-from graphtwin.telemetry.stats import IngestStats, Rejection
+from graphtwin.telemetry.stats import IngestStats, Outcome, Rejection
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +111,7 @@ class IngestPipeline:
         self._alert_tasks: set[asyncio.Task[None]] = set()
         self.last_flush_at: float | None = None
         for route in routes.values():
+            self._know(route)
             if route.rule.staleness_s is not None:
                 self.staleness.watch(route.twin_id, route.rule.staleness_s, route.rule_name)
 
@@ -114,20 +119,35 @@ class IngestPipeline:
 
     def submit(self, reading: Reading) -> str | None:
         """Takes one reading; returns the reason it was rejected, or None."""
+        outcome = self.offer(reading)
+        return outcome if outcome in Rejection.ALL else None
+
+    def offer(self, reading: Reading) -> str:
+        """Takes one reading; returns what became of it: an `Outcome` or a `Rejection` reason."""
         self.stats.received += 1
         counts = self.by_source.get(reading.source_id)
         if counts is None:
             counts = self.by_source[reading.source_id] = SourceCounts()
         counts.received += 1
-        reason = self._accept(reading)
-        if reason is not None:
-            self.stats.rejected[reason] += 1
+        outcome = self._accept(reading)
+        if outcome in Rejection.ALL:
+            self.stats.rejected[outcome] += 1
             counts.rejected += 1
         else:
             counts.accepted += 1
-        return reason
+        return outcome
 
-    def _accept(self, reading: Reading) -> str | None:
+    def check(self, reading: Reading) -> str | None:
+        """The reason the pipeline would reject a reading now, or None; changes nothing."""
+        verdict = self._validate(reading)
+        return verdict if isinstance(verdict, str) else None
+
+    def twin_id_of(self, source_id: str, address: str) -> str | None:
+        route = self._routes.get((source_id, address))
+        return route.twin_id if route else None
+
+    def _validate(self, reading: Reading) -> str | tuple[Route, float, int]:
+        """A rejection reason, or the reading's route, value and source time (epoch ns)."""
         route = self._routes.get((reading.source_id, reading.address))
         if route is None:
             return Rejection.UNKNOWN_POINT
@@ -143,19 +163,32 @@ class IngestPipeline:
         if reading.source_time is None:
             at_ns = int(reading.received_at * 1e9)
         else:
-            at_ns = _epoch_ns(reading.source_time)
+            at_ns = epoch_ns(reading.source_time)
             if at_ns > (time.time() + self.settings.max_clock_skew_s) * 1e9:
                 return Rejection.FUTURE_TIMESTAMP
+        return route, value, at_ns
+
+    def _accept(self, reading: Reading) -> str:
+        verdict = self._validate(reading)
+        if isinstance(verdict, str):
+            return verdict
+        route, value, at_ns = verdict
         twin_id = route.twin_id
         state = self._points.get(twin_id)
         if state is None:
             state = self._points[twin_id] = _PointState()
-        if at_ns < state.last_at_ns:
-            return Rejection.OUT_OF_ORDER
         at_ms = at_ns // 1_000_000
         recovered = self.staleness.seen(twin_id, at_ms)
         if recovered is not None:
             self._drift.append(recovered)
+        if at_ns < state.last_at_ns:
+            # A late reading (a gateway's buffer sent after an outage): the history takes it in
+            # its place in time; the point's current value never moves back, and drift, which
+            # judges the present, is not shown the past.
+            self.stats.accepted += 1
+            self.stats.backfilled += 1
+            self._keep(twin_id, at_ns, value, reading)
+            return Outcome.BACKFILLED
         rule = route.rule
         last = state.last_value
         if (
@@ -165,7 +198,7 @@ class IngestPipeline:
             and reading.quality == "good"
         ):
             self.stats.unchanged += 1
-            return None
+            return Outcome.UNCHANGED
         pending = self._pending.get(twin_id)
         if pending is None and len(self._pending) >= self.settings.max_pending:
             return Rejection.BUFFER_OVERFLOW
@@ -176,19 +209,33 @@ class IngestPipeline:
         )
         state.last_at_ns, state.last_value = at_ns, value
         self.stats.accepted += 1
-        history = self._history
-        history.twin_ids.append(twin_id)
-        history.times_ns.append(at_ns)
-        history.values.append(value)
-        history.qualities.append(reading.quality)
-        history.sources.append(reading.source_id)
+        self._keep(twin_id, at_ns, value, reading)
         if rule.thresholds is not None:
             event = self.thresholds.observe(twin_id, rule.thresholds, value, at_ms, route.rule_name)
             if event is not None:
                 self._drift.append(event)
         if len(self._pending) >= self.settings.max_batch:
             self._wake.set()
-        return None
+        return Outcome.CURRENT
+
+    def _keep(self, twin_id: str, at_ns: int, value: float, reading: Reading) -> None:
+        """An accepted value for the history (written at the next flush)."""
+        history = self._history
+        history.twin_ids.append(twin_id)
+        history.times_ns.append(at_ns)
+        history.values.append(value)
+        history.qualities.append(reading.quality)
+        history.sources.append(reading.source_id)
+
+    def _know(self, route: Route) -> None:
+        """What the graph holds for a point when its route is made: a value older than that is
+        backfill, even in the first reading after a restart."""
+        if route.current_at_ms is None:
+            return
+        state = self._points.get(route.twin_id)
+        if state is None:
+            state = self._points[route.twin_id] = _PointState()
+        state.last_at_ns = max(state.last_at_ns, route.current_at_ms * 1_000_000)
 
     def has_route(self, source_id: str, address: str) -> bool:
         return (source_id, address) in self._routes
@@ -196,6 +243,7 @@ class IngestPipeline:
     def add_route(self, key: RouteKey, route: Route) -> None:
         """A point found after the start (an open http source's push)."""
         self._routes[key] = route
+        self._know(route)
         if route.rule.staleness_s is not None:
             self.staleness.watch(route.twin_id, route.rule.staleness_s, route.rule_name)
 
@@ -352,7 +400,7 @@ class IngestPipeline:
         await asyncio.to_thread(self._history_store.flush)
 
 
-def _epoch_ns(at: datetime) -> int:
+def epoch_ns(at: datetime) -> int:
     if at.tzinfo is None:
         raise ValueError("source times must be timezone-aware")
     return int(at.timestamp()) * 1_000_000_000 + at.microsecond * 1_000

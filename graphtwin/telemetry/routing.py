@@ -14,6 +14,7 @@ class Route:
     twin_id: str
     rule_name: str | None
     rule: SyncRule
+    current_at_ms: int | None = None  # the time of the value the graph held when it was made
 
 
 RouteKey = tuple[str, str]  # (source_id, source address)
@@ -27,11 +28,11 @@ def resolve_routes(store: TwinStore, spec: BindingsFile, file: str) -> dict[Rout
     """Every binding's point found in the graph, or an UnboundPointError naming the first that
     is not: a sync never starts half-bound."""
     refs = [_ref(i, b) for i, b in enumerate(spec.bindings)]
-    found = {r["key"]: r["twin_id"] for r in store.read("telemetry/points_resolve", refs=refs)}
+    found = {r["key"]: r for r in store.read("telemetry/points_resolve", refs=refs)}
     routes: dict[RouteKey, Route] = {}
     for i, binding in enumerate(spec.bindings):
-        twin_id = found.get(str(i))
-        if twin_id is None:
+        row = found.get(str(i))
+        if row is None:
             point = binding.point.twin_id or f"ref {binding.point.ref!r}"
             raise UnboundPointError(
                 f"point {point} is not a point of the twin (import the model first?)",
@@ -40,7 +41,7 @@ def resolve_routes(store: TwinStore, spec: BindingsFile, file: str) -> dict[Rout
             )
         name = binding.rule or ("default" if "default" in spec.rules else None)
         routes[(binding.source, binding.source_address)] = Route(
-            twin_id, name, spec.rule_of(binding)
+            row["twin_id"], name, spec.rule_of(binding), row["value_at_ms"]
         )
     return routes
 

@@ -1,5 +1,6 @@
 """Honest counts of the ingest pipeline: what was received, rejected (and why), left unchanged
-by a deadband, coalesced into a later value of the same point, written, or dropped."""
+by a deadband, backfilled into the history behind the current value, coalesced into a later
+value of the same point, written, or dropped."""
 
 from __future__ import annotations
 
@@ -10,15 +11,24 @@ from typing import Any
 import numpy as np
 
 
+class Outcome:
+    """What became of an accepted reading (a rejected one's outcome is its Rejection reason)."""
+
+    CURRENT = "current"  # the point's newest value: it goes to the graph and the history
+    BACKFILLED = "backfilled"  # older than the point's current value: history only
+    UNCHANGED = "unchanged"  # within the deadband of the point's last value: not an update
+
+
 class Rejection:
     """Why a reading was not accepted (the counter keys)."""
 
     UNKNOWN_POINT = "unknown_point"
     NOT_A_NUMBER = "not_a_number"  # NaN or infinite
     WRONG_TYPE = "wrong_type"
-    OUT_OF_ORDER = "out_of_order"  # older than the point's last accepted value
     FUTURE_TIMESTAMP = "future_timestamp"  # ahead of this machine's clock by more than the skew
     BUFFER_OVERFLOW = "buffer_overflow"  # the pending buffer was full (Neo4j away too long)
+
+    ALL = frozenset({UNKNOWN_POINT, NOT_A_NUMBER, WRONG_TYPE, FUTURE_TIMESTAMP, BUFFER_OVERFLOW})
 
 
 @dataclass
@@ -26,6 +36,7 @@ class IngestStats:
     received: int = 0
     accepted: int = 0
     unchanged: int = 0  # within the deadband of the point's last value: not an update
+    backfilled: int = 0  # older than the point's current value: kept in the history only
     coalesced: int = 0  # superseded by a later value of the same point before it was written
     written: int = 0  # point values the graph took
     batches: int = 0
@@ -51,6 +62,7 @@ class IngestStats:
             "received": self.received,
             "accepted": self.accepted,
             "unchanged": self.unchanged,
+            "backfilled": self.backfilled,
             "coalesced": self.coalesced,
             "written": self.written,
             "batches": self.batches,
