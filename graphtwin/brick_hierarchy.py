@@ -55,3 +55,11 @@ def brick_class_and_subclasses(brick_class: str) -> list[str]:
     `brick_class`" means. An alias gives the same answer as the class it names."""
     canonical = _table().get(brick_class, {}).get("alias_of") or brick_class
     return sorted({brick_class, canonical} | _below().get(canonical, frozenset()))
+
+
+def brick_class_filter(brick_class: str | None, *, exact: bool = False) -> list[str] | None:
+    """The classes a filter on `brick_class` matches: the class with its subclasses, or with
+    `exact` the class alone; None when there is no filter."""
+    if brick_class is None:
+        return None
+    return [brick_class] if exact else brick_class_and_subclasses(brick_class)

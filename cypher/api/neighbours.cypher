@@ -16,7 +16,8 @@ WHERE NOT c:Retired AND ($kinds IS NULL OR c.kind IN $kinds)
 WITH id, c ORDER BY c.name, c.twin_id
 WITH id, collect(c)[..$limit] AS found
 RETURN id, [n IN found | n {
-  .twin_id, .kind, .name, .brick_class, labels: labels(n), retired: n:Retired,
+  .twin_id, .kind, .name, .brick_class, labels: labels(n),
+  retired: CASE WHEN n:Retired THEN {at: toString(n.retired_at), by: n.retired_by} END,
   current: CASE WHEN n:Point THEN {
     value: CASE WHEN n.value IS :: FLOAT OR n.value IS :: INTEGER THEN n.value END,
     text: toString(n.value), unit: n.unit, timestamp: toString(n.value_at),

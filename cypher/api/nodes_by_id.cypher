@@ -1,10 +1,11 @@
-// Twin nodes by twin_id, as the API shows them (retired ones too, flagged). The map below is
-// the API's node view; neighbours.cypher repeats it (a test keeps the two identical). Times are
-// ISO 8601 text, so the driver never builds a datetime object per point.
+// Live twin nodes by twin_id, as the API shows them. The map below is the API's node view;
+// neighbours.cypher and retired_nodes_by_id.cypher repeat it (a test keeps them identical).
+// Times are ISO 8601 text, so the driver never builds a datetime object per point.
 UNWIND $ids AS id
 MATCH (n:Twin {twin_id: id})
 RETURN id, n {
-  .twin_id, .kind, .name, .brick_class, labels: labels(n), retired: n:Retired,
+  .twin_id, .kind, .name, .brick_class, labels: labels(n),
+  retired: CASE WHEN n:Retired THEN {at: toString(n.retired_at), by: n.retired_by} END,
   current: CASE WHEN n:Point THEN {
     value: CASE WHEN n.value IS :: FLOAT OR n.value IS :: INTEGER THEN n.value END,
     text: toString(n.value), unit: n.unit, timestamp: toString(n.value_at),

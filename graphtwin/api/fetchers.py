@@ -17,6 +17,7 @@ from typing import Any
 
 from graphtwin.api.context import ApiContext
 from graphtwin.api.records import Record, origin, plain
+from graphtwin.brick_hierarchy import brick_class_filter
 from graphtwin.errors import InputError
 from graphtwin.store.lineage import property_lineage
 from graphtwin.vocabulary import vocabulary
@@ -28,7 +29,8 @@ NEIGHBOURS_PER_NODE = 10_000
 
 
 class BadArgumentError(InputError):
-    """A query argument the API cannot use (an invalid cursor, an empty search)."""
+    """A query argument the API cannot use (an invalid cursor, an empty search, an unknown
+    source)."""
 
 
 # -- arguments ---------------------------------------------------------------------------------
@@ -84,12 +86,21 @@ def _ids(parents: Sequence[Record]) -> list[str]:
     return list(dict.fromkeys(p["twin_id"] for p in parents))
 
 
-async def nodes(ctx: ApiContext, twin_ids: Sequence[str]) -> dict[str, Record]:
-    """The API's view of the nodes `twin_ids` (those that exist), by twin_id."""
+async def nodes(
+    ctx: ApiContext, twin_ids: Sequence[str], *, include_retired: bool = False
+) -> dict[str, Record]:
+    """The API's view of the nodes `twin_ids` (those that exist), by twin_id; with
+    `include_retired`, an id no live node has is its newest retirement record, if any."""
     if not twin_ids:
         return {}
-    rows = await ctx.read("api/nodes_by_id", ids=list(dict.fromkeys(twin_ids)))
-    return {r["id"]: r["n"] for r in rows}
+    ids = list(dict.fromkeys(twin_ids))
+    rows = await ctx.read("api/nodes_by_id", ids=ids)
+    found = {r["id"]: r["n"] for r in rows}
+    missing = [i for i in ids if i not in found]
+    if include_retired and missing:
+        rows = await ctx.read("api/retired_nodes_by_id", ids=missing)
+        found.update((r["id"], r["n"]) for r in rows)
+    return found
 
 
 async def _node_lists(ctx: ApiContext, pairs: Sequence[tuple[str, str]]) -> dict[str, list]:
@@ -105,13 +116,21 @@ async def _node_lists(ctx: ApiContext, pairs: Sequence[tuple[str, str]]) -> dict
 # -- root fields -------------------------------------------------------------------------------
 
 
-async def node_by_id(ctx: ApiContext, parents: Sequence[Any], *, twin_id: str) -> list[Any]:
-    found = (await nodes(ctx, [twin_id])).get(twin_id)
+async def node_by_id(
+    ctx: ApiContext, parents: Sequence[Any], *, twin_id: str, include_retired: bool = False
+) -> list[Any]:
+    found = (await nodes(ctx, [twin_id], include_retired=include_retired)).get(twin_id)
     return [found for _ in parents]
 
 
-async def nodes_by_ids(ctx: ApiContext, parents: Sequence[Any], *, twin_ids: list[str]) -> list:
-    by_id = await nodes(ctx, twin_ids)
+async def nodes_by_ids(
+    ctx: ApiContext,
+    parents: Sequence[Any],
+    *,
+    twin_ids: list[str],
+    include_retired: bool = False,
+) -> list:
+    by_id = await nodes(ctx, twin_ids, include_retired=include_retired)
     found = [by_id[t] for t in twin_ids if t in by_id]
     return [found for _ in parents]
 
@@ -122,19 +141,24 @@ async def node_page(
     *,
     kind: str | None = None,
     brick_class: str | None = None,
+    exact: bool = False,
     ifc_class: str | None = None,
     isa95_level: str | None = None,
     name_contains: str | None = None,
+    source: str | None = None,
     first: int,
     after: str | None = None,
 ) -> list[Any]:
+    if source is not None and not await ctx.read("api/sources", ids=[source], limit=1):
+        raise BadArgumentError(f"no import source {source!r}: `sources` lists them")
     rows = await ctx.read(
         "api/nodes_page",
         kind=kind,
-        brick_class=brick_class,
+        brick_classes=brick_class_filter(brick_class, exact=exact),
         ifc_class=ifc_class,
         isa95_level=isa95_level,
         name_contains=name_contains,
+        source=source,
         after=decode_cursor(after),
         limit=first + 1,
     )
@@ -147,15 +171,23 @@ _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
 
 
 async def search(
-    ctx: ApiContext, parents: Sequence[Any], *, text: str, kind: str | None = None, first: int
+    ctx: ApiContext,
+    parents: Sequence[Any],
+    *,
+    text: str,
+    kind: str | None = None,
+    first: int,
+    include_retired: bool = False,
 ) -> list[Any]:
     words = text.split()
     if not words:
         raise BadArgumentError("search needs some text")
     # Every word must match, as a prefix; the text is escaped, so it is never Lucene syntax.
     query = " AND ".join(_LUCENE_SPECIAL.sub(r"\\\1", w.lower()) + "*" for w in words)
-    rows = await ctx.read("api/search", query=query, kind=kind, limit=first)
-    by_id = await nodes(ctx, [r["twin_id"] for r in rows])
+    rows = await ctx.read(
+        "api/search", query=query, kind=kind, limit=first, include_retired=include_retired
+    )
+    by_id = await nodes(ctx, [r["twin_id"] for r in rows], include_retired=include_retired)
     found = [by_id[r["twin_id"]] for r in rows if r["twin_id"] in by_id]
     return [found for _ in parents]
 
@@ -420,6 +452,14 @@ async def lineage(ctx: ApiContext, parents: Sequence[Record]) -> list:
             ],
             "events": sorted(node_events, key=lambda e: e["at"] or ""),
         }
+    for p in parents:  # retired entities: no source asserts them any more, only the events
+        if p.get("retired") and p["twin_id"] not in found:
+            found[p["twin_id"]] = {
+                "sources": [],
+                "import_runs": [],
+                "properties": [],
+                "events": events.get(p["twin_id"], []),
+            }
     return [found.get(p["twin_id"]) for p in parents]
 
 
@@ -455,7 +495,12 @@ async def assertions(
 
 
 async def properties(ctx: ApiContext, parents: Sequence[Record]) -> list[dict[str, Any]]:
-    rows = await ctx.read("api/properties", ids=_ids(parents))
+    """Every stored property; a retired node's are those its retirement record kept."""
+    live = _ids([p for p in parents if not p.get("retired")])
+    retired = _ids([p for p in parents if p.get("retired")])
+    rows = list(await ctx.read("api/properties", ids=live)) if live else []
+    if retired:
+        rows += await ctx.read("api/retired_properties", ids=retired)
     found = {r["id"]: plain(r["props"]) for r in rows}
     return [found.get(p["twin_id"], {}) for p in parents]
 

@@ -62,6 +62,14 @@ class CurrentValue:
     health: str = strawberry.field(description="ok, stale, fault or unknown (no value yet).")
 
 
+@strawberry.type(description="When an entity left the live twin, and which import retired it.")
+class Retirement:
+    at: DateTime | None = strawberry.field(description="When it was retired.")
+    by: str | None = strawberry.field(
+        description="The source whose import stopped defining it (its source_id)."
+    )
+
+
 @strawberry.type(description="A relationship of a node to another, with who asserts it.")
 class Relationship:
     type: str
@@ -153,7 +161,11 @@ class Node:
     name: str | None
     brick_class: str | None
     labels: list[str]
-    retired: bool = strawberry.field(description="No source defines it any more.")
+    retired: Retirement | None = strawberry.field(
+        description="Null for a live node. For a retired one (no source defines it any more; "
+        "asked for with `includeRetired`): its newest retirement. Its `properties` are the last "
+        "ones it had; it has no relationships any more."
+    )
     current: CurrentValue | None = strawberry.field(
         description="Points only: the live value with unit, time, quality and health."
     )
@@ -266,31 +278,42 @@ class Caller:
 
 @strawberry.type
 class Query:
-    @batched(fetch.node_by_id, description="A node by its twin_id.")
-    def node(self, twin_id: strawberry.ID) -> Node | None:
+    @batched(fetch.node_by_id, description="A node by its twin_id; with `includeRetired`, "
+             "a retired entity too (see `Node.retired`).")  # fmt: skip
+    def node(self, twin_id: strawberry.ID, include_retired: bool = False) -> Node | None:
         """Declared here, loaded by the fetcher."""
 
-    @batched(fetch.nodes_by_ids, description="Nodes by twin_id (unknown ids are left out).")
-    def nodes_by_id(self, twin_ids: list[strawberry.ID]) -> list[Node]:
+    @batched(fetch.nodes_by_ids, description="Nodes by twin_id (unknown ids are left out); "
+             "with `includeRetired`, retired entities too.")  # fmt: skip
+    def nodes_by_id(
+        self, twin_ids: list[strawberry.ID], include_retired: bool = False
+    ) -> list[Node]:
         """Declared here, loaded by the fetcher."""
 
     @batched(fetch.node_page, description="Live nodes in twin_id order, filtered, a page at a "
-             "time (`after`: the previous page's endCursor).")  # fmt: skip
+             "time (`after`: the previous page's endCursor). `brickClass` matches the class "
+             "and its Brick subclasses (Rooftop_Unit is an Air_Handling_Unit), `exact` only "
+             "the class itself; `source` keeps what that import source defines.")  # fmt: skip
     def nodes(
         self,
         kind: str | None = None,
         brick_class: str | None = None,
+        exact: bool = False,
         ifc_class: str | None = None,
         isa95_level: str | None = None,
         name_contains: str | None = None,
+        source: str | None = None,
         first: int = DEFAULT_PAGE,
         after: str | None = None,
     ) -> NodePage:
         """Declared here, loaded by the fetcher."""
 
     @batched(fetch.search, description="Nodes whose name or twin_id has words starting with "
-             "those of `text`, best match first.")  # fmt: skip
-    def search(self, text: str, kind: str | None = None, first: int = 20) -> list[Node]:
+             "those of `text`, best match first; with `includeRetired`, retired entities "
+             "too.")  # fmt: skip
+    def search(
+        self, text: str, kind: str | None = None, first: int = 20, include_retired: bool = False
+    ) -> list[Node]:
         """Declared here, loaded by the fetcher."""
 
     @batched(fetch.source_by_id, description="An imported source.", permission=Permission.AUDIT)

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from graphtwin.store import TwinStore
 from graphtwin.audit import AuditLog, verify_audit_log
+from graphtwin.store import TwinStore
+from graphtwin.store.migrations import available_migrations
 from importers import IMPORTERS
 
 pytestmark = pytest.mark.neo4j
@@ -146,7 +147,8 @@ def test_a_json_snapshot_holds_the_twin_its_sync_drift_and_evidence(cli, campus:
     assert twin["id"] == "twin"
     assert twin["domain"] == "building"
     assert twin["created"] is not None
-    assert "0006_telemetry_and_drift" in twin["schema_ref"]
+    latest = available_migrations()[-1]
+    assert f"{latest.version:04d}_{latest.name}" in twin["schema_ref"]
     entities = {e["twin_id"]: e for e in twin["entities"]}
     assert "gone" not in entities  # retired when its source stopped asserting it
     assert {"site", "bldg-a", "room-1", "ahu-1", "ahu-1.sat", "kept"} <= set(entities)

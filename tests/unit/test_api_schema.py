@@ -98,3 +98,4 @@ def test_the_node_view_is_the_same_wherever_nodes_are_shaped():
         return text[start : text.index("} END", start) + 5]
 
     assert view("neighbours") == view("nodes_by_id")
+    assert view("retired_nodes_by_id") == view("nodes_by_id")

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from graphtwin.brick_hierarchy import brick_ancestors, brick_class_and_subclasses
+from graphtwin.brick_hierarchy import (
+    brick_ancestors,
+    brick_class_and_subclasses,
+    brick_class_filter,
+)
 
 
 def test_a_rooftop_unit_is_an_air_handling_unit():
@@ -25,3 +29,9 @@ def test_classes_beside_or_above_are_not_subclasses():
 
 def test_a_class_the_table_does_not_know_is_only_itself():
     assert brick_class_and_subclasses("Not_A_Brick_Class") == ["Not_A_Brick_Class"]
+
+
+def test_a_filter_is_the_class_with_its_subclasses_unless_exact():
+    assert brick_class_filter(None) is None
+    assert brick_class_filter("Rooftop_Unit", exact=True) == ["Rooftop_Unit"]
+    assert brick_class_filter("Rooftop_Unit") == ["RTU", "Rooftop_Unit"]
