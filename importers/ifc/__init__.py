@@ -34,7 +34,7 @@ def _project_source(model: object, source: SourceInfo) -> SourceInfo:
     """A newer version of the same model (same IfcProject GlobalId) is the same source, whatever
     the file is called, so re-importing it reports what changed."""
     projects = model.by_type("IfcProject")  # type: ignore[attr-defined]
-    if len(projects) != 1:
+    if len(projects) != 1 or not projects[0].GlobalId:
         return source
     return SourceInfo(
         f"ifc-project:{projects[0].GlobalId}", source.format, source.file_name, source.sha256

@@ -9,8 +9,13 @@ so geometry can be read from the file (its sha256 is on the Source) when it is n
 - IfcRelContainedInSpatialStructure, IfcRelReferencedInSpatialStructure: LOCATED_IN
 - IfcRelAssignsToGroup (to an IfcSystem or IfcZone): MEMBER_OF
 - IfcRelServicesBuildings: SERVES
-- IfcRelConnectsPorts between ports of two elements (nested in IFC4, IfcRelConnectsPortToElement
-  in IFC2X3): FEEDS from the element of the SOURCE port to that of the SINK port
+- IfcRelConnectsPorts between ports of two elements (attached by IfcRelNests or
+  IfcRelConnectsPortToElement, in any schema): FEEDS from the element of the SOURCE port to that
+  of the SINK port
+
+IFC requires the ends of every relationship and the GlobalId of every object, but real files
+leave some null: those are left out, counted and named in the warnings (relations.py), never a
+crash. So is a port connection whose ports cannot be traced to two elements.
 """
 
 from __future__ import annotations
@@ -20,12 +25,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import ifcopenshell
-import ifcopenshell.util.system as ifc_systems
 
 from graphtwin.errors import DuplicateEntityError, SourceLocation
 from graphtwin.model import SourceInfo, TwinGraph, TwinNode, TwinRelationship
 from importers.ifc.classes import IfcMapping, ifc_mapping
+from importers.ifc.ports import port_owners
 from importers.ifc.properties import collect_properties
+from importers.ifc.relations import Relations
 from importers.ifc.units import UnitConverter
 
 SPATIAL = frozenset({"Site", "Building", "Floor", "Space"})
@@ -51,12 +57,15 @@ class _Extractor:
         self.where = SourceLocation(file)
         self.mapping: IfcMapping = ifc_mapping()
         self.units = UnitConverter(model)
+        self.relations = Relations(model)
         self.kinds: dict[int, str] = {}  # entity id -> kind, for the nodes of the twin
         self._class_kind: dict[str, str | None] = {}
         self.graph = TwinGraph(source)
         self.skipped: dict[str, int] = {}
         self._readers: dict[str, _AttributeReader] = {}
         self.placeholders = 0
+        self.without_guid = 0
+        self.unresolved_ports: dict[str, int] = {}
 
     def kind_of(self, entity: ifcopenshell.entity_instance) -> str | None:
         cls = entity.is_a()
@@ -67,17 +76,20 @@ class _Extractor:
     # --- nodes ----------------------------------------------------------------------------
 
     def add_nodes(self) -> None:
-        collected = collect_properties(self.model, self.units)
+        collected = collect_properties(self.relations, self.units)
         self.placeholders = collected.placeholders
         properties = collected.by_entity
-        types = _types(self.model)
-        classifications = _classifications(self.model)
+        types = _types(self.relations)
+        classifications = _classifications(self.relations)
         seen: dict[str, ifcopenshell.entity_instance] = {}
         for entity in self._objects():
             kind = self.kind_of(entity)
             if kind is None:
                 continue
             guid = entity[0]  # GlobalId, the first attribute of every IfcRoot
+            if not guid:  # no identity to give it: left out, and what refers to it with it
+                self.without_guid += 1
+                continue
             if guid in seen:
                 raise DuplicateEntityError(
                     f"GlobalId {guid} is used twice (also by #{seen[guid].id()})",
@@ -139,27 +151,32 @@ class _Extractor:
     # --- relationships --------------------------------------------------------------------
 
     def add_relationships(self) -> None:
-        for rel in self.model.by_type("IfcRelAggregates"):
-            for part in rel.RelatedObjects:
-                self._structural(rel.RelatingObject, part)
-        for rel in self.model.by_type("IfcRelNests"):
-            for part in rel.RelatedObjects:
+        ends = self.relations.ends
+        for whole, parts in ends("IfcRelAggregates", "RelatingObject", "RelatedObjects"):
+            for part in parts:
+                self._structural(whole, part)
+        for whole, parts in ends("IfcRelNests", "RelatingObject", "RelatedObjects"):
+            for part in parts:
                 if not part.is_a("IfcPort"):  # nested ports are read as flows, below
-                    self._structural(rel.RelatingObject, part)
-        for rel in self.model.by_type("IfcRelVoidsElement"):
-            self._link(rel.RelatingBuildingElement, "HAS_PART", rel.RelatedOpeningElement)
-        for rel in self.model.by_type("IfcRelFillsElement"):
-            self._link(rel.RelatingOpeningElement, "HAS_PART", rel.RelatedBuildingElement)
+                    self._structural(whole, part)
+        for wall, openings in ends(
+            "IfcRelVoidsElement", "RelatingBuildingElement", "RelatedOpeningElement"
+        ):
+            self._link(wall, "HAS_PART", openings[0])
+        for opening, fillings in ends(
+            "IfcRelFillsElement", "RelatingOpeningElement", "RelatedBuildingElement"
+        ):
+            self._link(opening, "HAS_PART", fillings[0])
         for rel_type in ("IfcRelContainedInSpatialStructure", "IfcRelReferencedInSpatialStructure"):
-            for rel in self.model.by_type(rel_type):
-                for element in rel.RelatedElements:
-                    self._link(element, "LOCATED_IN", rel.RelatingStructure)
-        for rel in self.model.by_type("IfcRelAssignsToGroup"):
-            for member in rel.RelatedObjects:
-                self._link(member, "MEMBER_OF", rel.RelatingGroup)
-        for rel in self.model.by_type("IfcRelServicesBuildings"):
-            for served in rel.RelatedBuildings:
-                self._link(rel.RelatingSystem, "SERVES", served)
+            for structure, elements in ends(rel_type, "RelatingStructure", "RelatedElements"):
+                for element in elements:
+                    self._link(element, "LOCATED_IN", structure)
+        for group, members in ends("IfcRelAssignsToGroup", "RelatingGroup", "RelatedObjects"):
+            for member in members:
+                self._link(member, "MEMBER_OF", group)
+        for system, served in ends("IfcRelServicesBuildings", "RelatingSystem", "RelatedBuildings"):
+            for building in served:
+                self._link(system, "SERVES", building)
         self._flows()
 
     def _structural(
@@ -187,10 +204,15 @@ class _Extractor:
         connections without a clear direction are kept, flagged `directed: false`."""
         directed: set[tuple[int, int]] = set()
         undirected: list[tuple[ifcopenshell.entity_instance, ifcopenshell.entity_instance]] = []
-        for rel in self.model.by_type("IfcRelConnectsPorts"):
-            a, b = rel.RelatingPort, rel.RelatedPort
-            owner_a, owner_b = ifc_systems.get_port_element(a), ifc_systems.get_port_element(b)
-            if owner_a is None or owner_b is None or owner_a == owner_b:
+        owners = port_owners(self.relations)
+        for a, (b,) in self.relations.ends("IfcRelConnectsPorts", "RelatingPort", "RelatedPort"):
+            owner_a, owner_b = owners.owner(a), owners.owner(b)
+            if owner_a is None or owner_b is None:
+                ambiguous = {a.id(), b.id()} & owners.ambiguous
+                self._unresolved(_PORT_OF_TWO if ambiguous else _PORT_OF_NONE)
+                continue
+            if owner_a == owner_b:
+                self._unresolved(_PORTS_OF_ONE)
                 continue
             flow = (a.FlowDirection, b.FlowDirection)
             if flow == _DIRECTIONS:
@@ -211,6 +233,17 @@ class _Extractor:
             seen.add(pair)
             self._link(owner_a, "FEEDS", owner_b, {"directed": False})
 
+    def _unresolved(self, why: str) -> None:
+        self.unresolved_ports[why] = self.unresolved_ports.get(why, 0) + 1
+
+
+_PORT_OF_NONE = (
+    "a port that belongs to no element (neither IfcRelNests nor IfcRelConnectsPortToElement "
+    "attaches it)"
+)
+_PORT_OF_TWO = "a port attached to two different elements"
+_PORTS_OF_ONE = "two ports of one element"
+
 
 def extract_ifc(model: ifcopenshell.file, source: SourceInfo, *, file: str) -> IfcExtraction:
     extractor = _Extractor(model, source, file)
@@ -220,10 +253,21 @@ def extract_ifc(model: ifcopenshell.file, source: SourceInfo, *, file: str) -> I
     for node in extractor.graph.nodes.values():
         cls = str(node.properties["ifc_class"])
         counts[cls] = counts.get(cls, 0) + 1
-    warnings = [
+    warnings = extractor.relations.warnings()
+    if extractor.without_guid:
+        count = extractor.without_guid
+        warnings.append(
+            f"{count} {'object has' if count == 1 else 'objects have'} no GlobalId (null in the "
+            "file, though IFC requires it); left out, with what refers to them"
+        )
+    warnings.extend(
+        f"{count} IfcRelConnectsPorts connect {why}; no FEEDS for them"
+        for why, count in sorted(extractor.unresolved_ports.items())
+    )
+    warnings.extend(
         f"{count} {rel_type} relationships refer to objects that are not twin nodes; left out"
         for rel_type, count in sorted(extractor.skipped.items())
-    ]
+    )
     if extractor.placeholders:
         warnings.append(
             f"{extractor.placeholders} property values were empty or only repeated their "
@@ -262,27 +306,31 @@ def _name(props: dict[str, Any], guid: str) -> str:
     return name or long_name or guid
 
 
-def _types(model: ifcopenshell.file) -> dict[int, ifcopenshell.entity_instance]:
+def _types(relations: Relations) -> dict[int, ifcopenshell.entity_instance]:
     """Object id -> its type object, from one pass over IfcRelDefinesByType."""
     return {
-        obj.id(): rel.RelatingType
-        for rel in model.by_type("IfcRelDefinesByType")
-        for obj in rel.RelatedObjects
+        obj.id(): type_object
+        for type_object, objects in relations.ends(
+            "IfcRelDefinesByType", "RelatingType", "RelatedObjects"
+        )
+        for obj in objects
     }
 
 
-def _classifications(model: ifcopenshell.file) -> dict[int, list[str]]:
+def _classifications(relations: Relations) -> dict[int, list[str]]:
     """Object id -> its classification references as `System: Code Name`."""
     found: dict[int, list[str]] = {}
-    for rel in model.by_type("IfcRelAssociatesClassification"):
-        reference = rel.RelatingClassification
+    for reference, objects in relations.ends(
+        "IfcRelAssociatesClassification", "RelatingClassification", "RelatedObjects"
+    ):
         code = getattr(reference, "Identification", None) or getattr(
             reference, "ItemReference", None
         )
         system = getattr(getattr(reference, "ReferencedSource", None), "Name", None)
-        label = " ".join(filter(None, [f"{system}:" if system else None, code, reference.Name]))
+        name = getattr(reference, "Name", None)
+        label = " ".join(filter(None, [f"{system}:" if system else None, code, name]))
         if not label:
             continue
-        for obj in rel.RelatedObjects:
+        for obj in objects:
             found.setdefault(obj.id(), []).append(label)
     return found

@@ -22,6 +22,7 @@ from typing import Any
 
 import ifcopenshell
 
+from importers.ifc.relations import Relations
 from importers.ifc.units import QUANTITIES, UnitConverter
 
 Properties = dict[str, Any]
@@ -41,7 +42,7 @@ class _Counter:
     placeholders: int = field(default=0)
 
 
-def collect_properties(model: ifcopenshell.file, units: UnitConverter) -> CollectedProperties:
+def collect_properties(relations: Relations, units: UnitConverter) -> CollectedProperties:
     cache: dict[int, Properties] = {}
     counter = _Counter()
 
@@ -51,23 +52,26 @@ def collect_properties(model: ifcopenshell.file, units: UnitConverter) -> Collec
         return cache[definition.id()]
 
     from_types: dict[int, Properties] = defaultdict(dict)
-    for rel in model.by_type("IfcRelDefinesByType"):
+    for type_object, objects in relations.ends(
+        "IfcRelDefinesByType", "RelatingType", "RelatedObjects"
+    ):
         inherited: Properties = {}
-        for definition in rel.RelatingType.HasPropertySets or ():
+        for definition in getattr(type_object, "HasPropertySets", None) or ():
             inherited.update(of(definition))
         if inherited:
-            for obj in rel.RelatedObjects:
+            for obj in objects:
                 from_types[obj.id()].update(inherited)
 
     own: dict[int, Properties] = defaultdict(dict)
-    for rel in model.by_type("IfcRelDefinesByProperties"):
-        definitions = rel.RelatingPropertyDefinition
+    for definitions, objects in relations.ends(
+        "IfcRelDefinesByProperties", "RelatingPropertyDefinition", "RelatedObjects"
+    ):
         if not isinstance(definitions, tuple):  # IFC4 allows a set of definitions
             definitions = (definitions,)
         values: Properties = {}
         for definition in definitions:
             values.update(of(definition))
-        for obj in rel.RelatedObjects:
+        for obj in objects:
             own[obj.id()].update(values)
 
     merged: dict[int, Properties] = {}
@@ -115,7 +119,7 @@ def _properties(
                 yield key, values
         elif kind == "IfcComplexProperty":
             yield from _properties(
-                f"{prefix}__{prop.Name}", prop.HasProperties or (), units, counter
+                f"{prefix}__{name or 'unnamed'}", prop.HasProperties or (), units, counter
             )
 
 

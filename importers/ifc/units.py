@@ -93,14 +93,16 @@ class UnitConverter:
         if unit is not None:
             return value * ifc_units.get_unit_scale(unit)
         if unit_type not in self._scales:
-            self._scales[unit_type] = ifc_units.calculate_unit_scale(self._model, unit_type)
+            project_unit = self._project_units.get(unit_type)
+            scale = ifc_units.get_unit_scale(project_unit) if project_unit is not None else 1.0
+            self._scales[unit_type] = scale
         return value * self._scales[unit_type]
 
     @cached_property
     def _project_units(self) -> dict[str, ifcopenshell.entity_instance]:
         projects = self._model.by_type("IfcProject")
         context = projects[0].UnitsInContext if projects else None
-        units = context.Units if context else ()
+        units = (context.Units if context else None) or ()  # both may be null in real files
         return {u.UnitType: u for u in units if getattr(u, "UnitType", None)}
 
 

@@ -11,7 +11,7 @@ import pytest
 from graphtwin.store import TwinStore
 from importers.ifc import IfcImporter
 from tests.conftest import shared_file
-from tests.support.ifc_models import AirSystemModel, gid, length
+from tests.support.ifc_models import AirSystemModel, HydraulicModel, gid, length
 
 pytestmark = pytest.mark.neo4j
 
@@ -133,3 +133,34 @@ def test_a_truncated_ifc_file_exits_2_naming_the_entity_and_writes_nothing(cli, 
     assert payload["error"] == "MalformedFileError" and payload["entity"].startswith("#")
     assert "truncated" in done.stderr
     assert json.loads(cli("db", "status", "--json").stdout)["nodes"] == {}
+
+
+def test_the_cli_imports_a_model_with_a_null_relating_type_and_says_what_it_left_out(cli, tmp_path):
+    air = AirSystemModel()
+    swirl = api.run("root.create_entity", air.file, ifc_class="IfcAirTerminalType", name="Swirl")
+    api.run("type.assign_type", air.file, related_objects=[air.terminal1], relating_type=swirl)
+    air.file.by_type("IfcRelDefinesByType")[0].RelatingType = None
+    done = cli("import", "ifc", air.write(tmp_path / "untyped.ifc"), "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["warnings"] == [
+        "1 IfcRelDefinesByType has no RelatingType (null in the file, though IFC requires it); "
+        "left out"
+    ]
+    products = [p for p in air.file.by_type("IfcProduct") if not p.is_a("IfcPort")]
+    assert report["nodes_created"] == len(products) + 2  # and the system and the project
+    plain = cli("import", "ifc", tmp_path / "untyped.ifc")
+    assert plain.returncode == 0 and "has no RelatingType" in plain.stdout
+
+
+def test_an_ifc4_model_with_ifc2x3_style_port_links_feeds_in_the_twin(store, tmp_path):
+    hydraulic = HydraulicModel("IFC4", "port-to-element")
+    [report] = store.load([IfcImporter().parse(hydraulic.write(tmp_path / "hx.ifc"))])
+    assert report.warnings == []
+    hx = gid(hydraulic.exchanger)
+    feeds = {
+        (hx, "FEEDS", r.other) if r.outgoing else (r.other, "FEEDS", hx)
+        for r in store.lineage(hx).relationships
+        if r.type == "FEEDS"
+    }
+    assert feeds == hydraulic.expected_feeds()

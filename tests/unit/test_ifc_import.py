@@ -13,7 +13,13 @@ from graphtwin.twin_diff import diff_graphs
 from importers.ifc import IfcImporter
 from importers.ifc.ifc_file import UnknownSchemaError
 from tests.conftest import ROOT, SHARED_DATA
-from tests.support.ifc_models import AirSystemModel, gid, length
+from tests.support.ifc_models import (
+    AirSystemModel,
+    HydraulicModel,
+    gid,
+    length,
+    with_every_relationship,
+)
 
 EXAMPLES = ROOT / "examples"
 
@@ -151,6 +157,138 @@ def test_ports_without_a_flow_direction_give_an_edge_flagged_undirected(tmp_path
         r for r in graph.iter_relationships() if r.type == "FEEDS" and gid(pump) in (r.start, r.end)
     ]
     assert len(feeds) == 1 and feeds[0].properties == {"directed": False}
+
+
+# Every relationship end the importer reads, each null in turn: IFC requires them all, real
+# files leave some null (an architecture model with space boundaries has an IfcRelDefinesByType
+# whose RelatingType is `$`).
+RELATIONSHIP_ENDS = [
+    ("IfcRelDefinesByType", "RelatingType"),
+    ("IfcRelDefinesByType", "RelatedObjects"),
+    ("IfcRelDefinesByProperties", "RelatingPropertyDefinition"),
+    ("IfcRelDefinesByProperties", "RelatedObjects"),
+    ("IfcRelAggregates", "RelatingObject"),
+    ("IfcRelAggregates", "RelatedObjects"),
+    ("IfcRelNests", "RelatingObject"),
+    ("IfcRelNests", "RelatedObjects"),
+    ("IfcRelVoidsElement", "RelatingBuildingElement"),
+    ("IfcRelVoidsElement", "RelatedOpeningElement"),
+    ("IfcRelFillsElement", "RelatingOpeningElement"),
+    ("IfcRelFillsElement", "RelatedBuildingElement"),
+    ("IfcRelContainedInSpatialStructure", "RelatingStructure"),
+    ("IfcRelContainedInSpatialStructure", "RelatedElements"),
+    ("IfcRelReferencedInSpatialStructure", "RelatingStructure"),
+    ("IfcRelReferencedInSpatialStructure", "RelatedElements"),
+    ("IfcRelAssignsToGroup", "RelatingGroup"),
+    ("IfcRelAssignsToGroup", "RelatedObjects"),
+    ("IfcRelServicesBuildings", "RelatingSystem"),
+    ("IfcRelServicesBuildings", "RelatedBuildings"),
+    ("IfcRelConnectsPorts", "RelatingPort"),
+    ("IfcRelConnectsPorts", "RelatedPort"),
+    ("IfcRelAssociatesClassification", "RelatingClassification"),
+    ("IfcRelAssociatesClassification", "RelatedObjects"),
+]
+
+
+@pytest.mark.parametrize(("rel_class", "attribute"), RELATIONSHIP_ENDS)
+def test_a_relationship_with_a_null_end_is_left_out_counted_and_the_model_still_imports(
+    tmp_path, rel_class, attribute
+):
+    model = with_every_relationship(AirSystemModel())
+    whole = IfcImporter().parse(model.write(tmp_path / "whole.ifc"))
+    rels = model.file.by_type(rel_class)
+    assert rels, f"the test model has no {rel_class}"
+    setattr(rels[0], attribute, None)
+    path = model.write(tmp_path / "null-end.ifc")
+    assert getattr(ifcopenshell.open(str(path)).by_id(rels[0].id()), attribute) is None  # `$`
+
+    graph = IfcImporter().parse(path)
+    left_out = [w for w in graph.warnings if w.startswith(f"1 {rel_class} has no {attribute} ")]
+    assert len(left_out) == 1, graph.warnings
+    assert set(graph.nodes) == set(whole.nodes)  # nodes are not relationships: all still there
+    assert len(graph.relationships) < len(whole.relationships) or rel_class in (
+        "IfcRelDefinesByType",  # type and property sets are properties, not relationships
+        "IfcRelDefinesByProperties",
+        "IfcRelAssociatesClassification",
+    )
+
+
+def test_a_null_relating_type_loses_only_that_types_property_sets(tmp_path):
+    model = with_every_relationship(AirSystemModel())
+    typed = model.file.by_type("IfcRelDefinesByType")[0]
+    typed.RelatingType = None
+    graph = IfcImporter().parse(model.write(tmp_path / "untyped.ifc"))
+    terminal = graph.nodes[gid(model.terminal1)].properties
+    assert "ifc_type_class" not in terminal and "Pset_Maker__Manufacturer" not in terminal
+    duct = graph.nodes[gid(model.duct)].properties
+    assert duct["Pset_DuctDesign__Length"] == pytest.approx(2.5)  # its own sets are kept
+    assert graph.warnings == [
+        "1 IfcRelDefinesByType has no RelatingType (null in the file, though IFC requires it); "
+        "left out"
+    ]
+
+
+def test_objects_without_a_global_id_are_left_out_and_counted(air, tmp_path):
+    air.terminal2.GlobalId = None
+    graph = IfcImporter().parse(air.write(tmp_path / "no-guid.ifc"))
+    assert all(n.properties["ifc_guid"] for n in graph.nodes.values())
+    assert not any(n.name == "Diffuser 102" for n in graph.nodes.values())
+    assert "1 object has no GlobalId" in " ".join(graph.warnings)
+    assert (gid(air.duct), "FEEDS", gid(air.terminal1)) in graph.relationships
+
+
+def test_a_project_without_unit_list_reads_values_in_si(air, tmp_path):
+    air.project.UnitsInContext.Units = None
+    graph = IfcImporter().parse(air.write(tmp_path / "no-units.ifc"))
+    storey = graph.nodes[gid(air.storey)].properties
+    assert storey["elevation"] == pytest.approx(3500.0)  # millimetres no longer declared
+
+
+@pytest.mark.parametrize(
+    ("schema", "attach"),
+    [
+        ("IFC4", "port-to-element"),
+        ("IFC4", "nests"),
+        ("IFC2X3", "port-to-element"),
+        ("IFC2X3", "nests"),
+        ("IFC4X3", "nests"),
+    ],
+)
+def test_ports_give_flows_whichever_way_they_are_attached_in_every_schema(tmp_path, schema, attach):
+    hydraulic = HydraulicModel(schema, attach)
+    graph = IfcImporter().parse(hydraulic.write(tmp_path / "hx.ifc"))
+    assert graph.annotations["ifc_schema"].startswith(schema)
+    assert len(hydraulic.file.by_type("IfcDistributionPort")) == 16
+    assert {k for k in graph.relationships if k[1] == "FEEDS"} == hydraulic.expected_feeds()
+    assert graph.warnings == []
+
+
+def test_port_connections_that_cannot_be_traced_to_two_elements_are_counted(tmp_path):
+    hydraulic = HydraulicModel("IFC4", "port-to-element")
+    f = hydraulic.file
+    loose = f.create_entity("IfcDistributionPort", GlobalId=ifcopenshell.guid.new())
+    hx_port = hydraulic.port(hydraulic.exchanger, "SOURCE")
+    hydraulic.connect(hx_port, loose)  # a port attached to nothing
+    pipe = hydraulic.pipes[0]
+    own_a, own_b = hydraulic.port(pipe, "SINK"), hydraulic.port(pipe, "SOURCE")
+    hydraulic.connect(own_a, own_b)  # two ports of one element
+    twice = hydraulic.port(hydraulic.pipes[1], "SINK")
+    f.create_entity(
+        "IfcRelNests",
+        GlobalId=ifcopenshell.guid.new(),
+        RelatingObject=hydraulic.pipes[2],
+        RelatedObjects=[twice],
+    )
+    hydraulic.connect(hydraulic.port(hydraulic.exchanger, "SOURCE"), twice)  # of two elements
+    graph = IfcImporter().parse(hydraulic.write(tmp_path / "loose.ifc"))
+    assert {k for k in graph.relationships if k[1] == "FEEDS"} == hydraulic.expected_feeds()
+    assert sorted(graph.warnings) == [
+        "1 IfcRelConnectsPorts connect a port attached to two different elements; "
+        "no FEEDS for them",
+        "1 IfcRelConnectsPorts connect a port that belongs to no element (neither IfcRelNests "
+        "nor IfcRelConnectsPortToElement attaches it); no FEEDS for them",
+        "1 IfcRelConnectsPorts connect two ports of one element; no FEEDS for them",
+    ]
 
 
 @pytest.mark.parametrize(
