@@ -11,7 +11,8 @@ Two kinds of links, because ISA-95 has two kinds of references:
   document defines the target; the ID is kept as a property either way.
 
 It also records which elements were read, so the extractor can count the entity-like elements
-(those with an ID) that nothing read: they are reported, never dropped silently.
+(those with an ID) that nothing read: they are reported, never dropped silently. Every node
+keeps the vendor extensions of its element (children in other namespaces) as `ext__` properties.
 """
 
 from __future__ import annotations
@@ -23,7 +24,12 @@ from graphtwin.errors import SchemaViolationError
 from graphtwin.model import Properties, SourceInfo, TwinGraph, TwinNode, TwinRelationship
 from importers.isa95.document import Element, Isa95Document, local
 from importers.isa95.mapping import Isa95Mapping
-from importers.isa95.values import ValueReader
+from importers.isa95.values import (
+    XSI_TYPE,
+    ValueReader,
+    extension_children,
+    extension_properties,
+)
 
 
 @dataclass(slots=True)
@@ -67,6 +73,11 @@ class GraphBuilder:
     ) -> TwinNode:
         props: Properties = {"isa95_type": isa95_type, "isa95_id": isa95_id}
         props.update({k: v for k, v in properties.items() if v is not None})
+        declared = element.get(XSI_TYPE)
+        if declared:
+            props["isa95_xsi_type"] = declared  # a vendor's type derived from the B2MML one
+        props.update(extension_properties(self.doc, self.values, element))
+        self.consume(*extension_children(self.doc, element))
         node = self.graph.add_node(TwinNode(twin_id, kind, name, props, self.doc.where(element)))
         self.entities[element] = twin_id
         return node

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from graphtwin.errors import NoTwinEntitiesError
 from graphtwin.model import SourceInfo, TwinGraph
+from importers.isa95.batch_records import extract_batch_records
 from importers.isa95.builder import GraphBuilder
 from importers.isa95.document import Element, Isa95Document, clean, local
 from importers.isa95.documents import extract_documents
@@ -46,11 +47,13 @@ def extract_isa95(
     extract_segments(b, equipment)
     extract_documents(b, equipment)
     extract_recipes(b, equipment)
+    extract_batch_records(b, equipment)
     graph = b.finish()
     if not graph.nodes:
         raise NoTwinEntitiesError(
             f"a {document.message} document that defines nothing the twin can hold (no "
-            "equipment, personnel, materials, segments, recipes or schedule entries with an ID)",
+            "equipment, personnel, materials, segments, recipes, batch records or schedule entries "
+            "with an ID)",
             location=document.where(document.root),
         )
     _count_unread(b, document.root)

@@ -33,7 +33,10 @@ class Isa95Mapping:
     """Document element name -> twin id prefix, for containers and entries alike."""
     document_containers: frozenset[str]
     recipes: dict[str, str]
+    recipe_elements: frozenset[str]
     recipe_markers: frozenset[str]
+    batch_records: dict[str, str]
+    """Batch production record element name -> twin id prefix."""
     responsible_for: frozenset[str]
     tag_properties: frozenset[str]
     integer_types: frozenset[str]
@@ -87,7 +90,9 @@ def isa95_mapping() -> Isa95Mapping:
         documents={**documents["containers"], **documents["entries"]},
         document_containers=frozenset(documents["containers"]),
         recipes=dict(raw["recipes"]),
+        recipe_elements=frozenset(raw["recipe_elements"]),
         recipe_markers=frozenset(raw["recipe_markers"]),
+        batch_records=dict(raw["batch_records"]),
         responsible_for=frozenset(normalise(p) for p in raw["responsible_for_properties"]),
         tag_properties=frozenset(normalise(p) for p in raw["tag_properties"]),
         integer_types=frozenset(t.casefold() for t in types["integer"]),

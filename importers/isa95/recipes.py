@@ -1,17 +1,23 @@
-"""BatchML master and control recipes -> a tree of Procedure nodes.
+"""BatchML master, control and executed control recipes -> a tree of Procedure nodes.
 
-A recipe is `isa95:master-recipe:<ID>` (or `control-recipe`); each recipe element inside it
-(procedure, unit procedure, operation, phase) is a Procedure named by its path of IDs below the
-recipe, `isa95:master-recipe:<ID>/<element ID>/<element ID>`, and is HAS_PART of the element it
-is nested in. Recipe element IDs are only unique within their recipe, so the path keeps two
+A recipe is `isa95:master-recipe:<ID>` (or `control-recipe`, or `executed-control-recipe`: the
+control recipe as a batch ran it, in a batch production record); each recipe element inside it
+(procedure, unit procedure, operation, phase; a RuntimeRecipeElement when executed) is a
+Procedure named by its path of IDs below the recipe,
+`isa95:master-recipe:<ID>/<element ID>/<element ID>`, and is HAS_PART of the element it is
+nested in. Recipe element IDs are only unique within their recipe, so the path keeps two
 recipes that reuse an ID apart, and a re-import of the same recipe lands on the same nodes.
 
 The Begin and End elements only mark where a procedure's logic starts and stops, and the
 ProcedureLogic (steps, transitions, links: the order of the elements) has no relationship type
 in the twin's vocabulary yet: both are left out and counted. Parameters (formula and element
 parameters) become `param__<name>` properties, named by their description (`param__QUANTITY_1`),
-typed by their DataType, with their unit; header facts (product, batch size, approval) become
-properties of the recipe or element.
+typed by their DataType, with their unit; OtherInformation (what an executed element recorded:
+actual values, results) becomes `info__<ID>` properties, typed the same way; header facts
+(product, batch size, approval) and simple fields (BatchID, CompletionTime, Performer,
+InstanceCount ...) become properties of the recipe or element. The equipment an element ran on
+(ActualEquipmentID) becomes APPLIES_TO when the document defines it, and stays a property
+(`actual_equipment_id`) either way.
 """
 
 from __future__ import annotations
@@ -25,11 +31,21 @@ from importers.isa95.values import (
     description_property,
     identifier,
     leaf_fields,
+    read_properties,
 )
 
 _READ_HERE = frozenset({"ID", "Description", "RecipeElementType"})
 _READ_ELSEWHERE = frozenset(
-    {"Header", "Parameter", "Formula", "ProcedureLogic", "RecipeElement", "EquipmentRequirement"}
+    {
+        "Header",
+        "Parameter",
+        "Formula",
+        "ProcedureLogic",
+        "RecipeElement",
+        "RuntimeRecipeElement",
+        "EquipmentRequirement",
+        "OtherInformation",
+    }
 )
 
 
@@ -64,7 +80,7 @@ def _children(b: GraphBuilder, equipment: EquipmentIndex, element: Element, twin
     logic = b.doc.child(element, "ProcedureLogic")
     if logic is not None and len(logic):
         b.leave_out(logic, "ProcedureLogic (step order)")
-    for child in b.doc.children(element, "RecipeElement"):
+    for child in b.doc.children(element, b.mapping.recipe_elements):
         element_type = b.doc.text(child, "RecipeElementType") or ""
         if element_type in b.mapping.recipe_markers:
             b.leave_out(child, "RecipeElement Begin/End marker")
@@ -79,13 +95,13 @@ def _children(b: GraphBuilder, equipment: EquipmentIndex, element: Element, twin
             "Procedure",
             _name(b, child, child_id, None),
             props,
-            isa95_type="RecipeElement",
+            isa95_type=local(child),
             isa95_id=child_id,
         )
         b.link(twin_id, "HAS_PART", child_twin_id, child)
-        actual = b.doc.text(child, "ActualEquipmentID")
-        if actual and actual in equipment.by_id:
-            b.link_if_defined(child_twin_id, "APPLIES_TO", equipment.by_id[actual], child)
+        for actual in b.doc.texts(child, "ActualEquipmentID"):
+            if actual in equipment.by_id:
+                b.link_if_defined(child_twin_id, "APPLIES_TO", equipment.by_id[actual], child)
         _children(b, equipment, child, child_twin_id)
 
 
@@ -116,6 +132,9 @@ def _element_properties(b: GraphBuilder, element: Element) -> Properties:
         b.consume(header)
     for requirement in doc.children(element, "EquipmentRequirement"):
         b.consume(requirement)
+    information = doc.children(element, "OtherInformation")
+    props.update(read_properties(doc, b.values, information, prefix="info"))
+    b.consume(*information)
     return props
 
 

@@ -9,6 +9,11 @@ type) stays text. Several values become a list; the unit is kept in `<key>__unit
 
 Simple child elements of an object (StartTime, PublishedDate, OperationsType ...) become
 snake_case properties (`start_time`), so version differences need no code.
+
+Vendor extensions (child elements of an object in another namespace, B2MML's `Extended` groups)
+become `ext__<Name>` properties (`ext__<Name>__<Child>` for what they nest, `ext__<Name>__<attr>`
+for their attributes), typed by their `xsi:type` (`xsd:decimal` -> a float) and keeping the
+type itself in `ext__<Name>__type`.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from importers.isa95.mapping import Isa95Mapping, normalise
 
 _NOT_IDENTIFIER = re.compile(r"[^A-Za-z0-9_]+")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
+XSI_TYPE = _XSI + "type"
 _TRUE = frozenset({"true", "1", "yes"})
 _FALSE = frozenset({"false", "0", "no"})
 
@@ -67,6 +74,10 @@ class ValueReader:
             if unit and unit.casefold() not in self.mapping.no_unit:
                 typed.units.append(unit)
         return typed
+
+    def typed(self, raw: str, data_type: str) -> Scalar:
+        """`raw` as the DataType (or xsi:type local name, casefolded) says, else as text."""
+        return self._typed(raw, data_type.casefold())
 
     def _typed(self, raw: str, data_type: str) -> Scalar:
         try:
@@ -179,3 +190,41 @@ def description_property(texts: list[str]) -> PropertyValue | None:
     if not texts:
         return None
     return texts[0] if len(texts) == 1 else texts
+
+
+def extension_properties(doc: Isa95Document, reader: ValueReader, element: Element) -> Properties:
+    """An object's vendor extensions: its child elements in other namespaces, as `ext__...`
+    properties (a repeated one becomes a list). The caller marks those children as read."""
+    found: dict[str, list[Scalar]] = {}
+    for child in extension_children(doc, element):
+        _extension(reader, child, f"ext__{identifier(local(child))}", found)
+    return {k: as_property(v) for k, v in found.items() if v}  # type: ignore[misc]
+
+
+def extension_children(doc: Isa95Document, element: Element) -> list[Element]:
+    return [c for c in element if isinstance(c.tag, str) and not doc.mine(c)]
+
+
+def _extension(
+    reader: ValueReader, element: Element, key: str, found: dict[str, list[Scalar]]
+) -> None:
+    declared = element.get(XSI_TYPE)
+    if declared:
+        found.setdefault(f"{key}__type", []).append(declared)
+    for name, value in element.attrib.items():
+        if not name.startswith(_XSI):
+            found.setdefault(f"{key}__{identifier(local_name(name))}", []).append(value)
+    children = [c for c in element if isinstance(c.tag, str)]
+    if not children:
+        text = clean(element.text)
+        if text is not None:
+            data_type = (declared or "").rpartition(":")[2]
+            found.setdefault(key, []).append(reader.typed(text, data_type))
+        return
+    for child in children:
+        _extension(reader, child, f"{key}__{identifier(local(child))}", found)
+
+
+def local_name(name: str) -> str:
+    """`{namespace}Risk` -> `Risk`."""
+    return name.rpartition("}")[2]

@@ -224,3 +224,27 @@ def test_a_document_with_a_byte_order_mark_imports_like_one_without(cli, tmp_pat
     )
     [report] = _import(cli, marked)
     assert report["nodes_created"] == 1 and report["rels_created"] == 2
+
+
+def test_a_batchml_v0401_batch_production_record_imports_once_and_reimports_unchanged(
+    cli, store: TwinStore
+):
+    path = ROOT / "tests" / "data" / "batchml_v0401_batch_production_record.xml"
+    [report] = _import(cli, path)
+    assert report["isa95_message"] == "BatchProductionRecord"
+    assert report["nodes_created"] == 8 and report["rels_created"] == 7
+    assert report["isa95_left_out"] == {"Event": 1, "PersonnelIdentification": 1}
+    graph = store.export().graph
+    record = "isa95:batch-record:BPR-2024-0117"
+    executed = "isa95:executed-control-recipe:CR-0117"
+    phase = f"{executed}/PROC-01/UP-MIX/OP-CHARGE/PH-ADD-WATER"
+    links = {(r.start, r.type, r.end) for r in graph.iter_relationships()}
+    assert (record, "HAS_PART", executed) in links
+    assert graph.nodes[record].properties["batch_ids"] == ["B-0117"]
+    props = graph.nodes[phase].properties
+    assert props["actual_equipment_id"] == "PLANT1.SYRUP.MIXER1.INLET"
+    assert props["ext__ActualStartTime"] == "2024-03-12T07:05:00+01:00"
+    assert props["ext__MaterialConsumed__Quantity"] == 1998.5
+    [again] = _import(cli, path)
+    assert _unchanged(again), again
+    assert again["nodes_unchanged"] == 8

@@ -944,6 +944,154 @@ def test_batchml_in_a_b2mml_namespace_is_read_as_that_release(tmp_path):
     assert rels(graph, "HAS_PART") == {("isa95:master-recipe:R", "isa95:master-recipe:R/P")}
 
 
+BATCH_RECORD = ROOT / "tests" / "data" / "batchml_v0401_batch_production_record.xml"
+V0401 = "http://www.wbf.org/xml/B2MML-V0401"
+XSI = 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
+
+
+def test_a_batchml_v0401_batch_production_record_maps_the_batch_and_what_it_executed():
+    graph = parse(BATCH_RECORD)
+    record = graph.nodes["isa95:batch-record:BPR-2024-0117"]
+    assert (record.kind, record.name) == ("Document", "Batch B-0117")
+    assert record.properties["batch_ids"] == ["B-0117"]
+    assert record.properties["record_status"] == "Complete"
+    assert record.properties["creation_date"] == "2024-03-12T06:00:00+01:00"
+    assert record.properties["lot_id"] == "LOT-SYR-0117"  # the lot the batch made
+    assert record.properties["material_definition_id"] == "SYRUP-CS-5000"
+    assert record.properties["equipment_id"] == "PLANT1.SYRUP.CELL1"
+    executed = "isa95:executed-control-recipe:CR-0117"
+    unit = f"{executed}/PROC-01/UP-MIX"
+    assert rels(graph, "HAS_PART") == {
+        ("isa95:batch-record:BPR-2024-0117", executed),
+        (executed, f"{executed}/PROC-01"),
+        (f"{executed}/PROC-01", unit),
+        (unit, f"{unit}/OP-CHARGE"),
+        (f"{unit}/OP-CHARGE", f"{unit}/OP-CHARGE/PH-ADD-WATER"),
+        (unit, f"{unit}/OP-MIX"),
+        (f"{unit}/OP-MIX", f"{unit}/OP-MIX/PH-AGITATE"),
+    }
+    recipe = graph.nodes[executed]
+    assert (recipe.kind, recipe.properties["batch_id"]) == ("Procedure", "B-0117")
+    assert recipe.properties["ext__BatchStartTime"] == "2024-03-12T07:00:00+01:00"
+    assert recipe.properties["ext__BatchEndTime"] == "2024-03-12T18:00:00+01:00"
+    assert graph.nodes[unit].properties["recipe_element_type"] == "UnitProcedure"
+    assert graph.nodes[unit].properties["actual_equipment_id"] == "PLANT1.SYRUP.MIXER1"
+    phase = graph.nodes[f"{unit}/OP-CHARGE/PH-ADD-WATER"]
+    assert (phase.name, phase.properties["isa95_type"]) == (
+        "Add purified water",
+        "RuntimeRecipeElement",
+    )
+    props = phase.properties
+    assert props["recipe_element_type"] == "Phase"
+    assert props["actual_equipment_id"] == "PLANT1.SYRUP.MIXER1.INLET"
+    assert props["ext__ActualStartTime"] == "2024-03-12T07:05:00+01:00"
+    assert props["completion_time"] == "2024-03-12T07:42:10+01:00"
+    assert props["performer"] == "akeller"
+    assert (props["param__WATER_QUANTITY"], props["param__WATER_QUANTITY__type"]) == (
+        2000.0,
+        "ProcessInput",
+    )
+    assert (props["info__ActualQuantity"], props["info__ActualQuantity__unit"]) == (1998.5, "L")
+    assert props["ext__MaterialConsumed__MaterialLotID"] == "LOT-PW-0311"
+    assert props["ext__MaterialConsumed__Quantity"] == 1998.5  # typed by its xsi:type
+    assert props["ext__MaterialConsumed__type"] == "mes:MaterialConsumedType"
+    assert props["ext__MaterialConsumed__unit"] == "L"
+    assert graph.annotations["isa95_version"] == "B2MML V0401"
+    assert graph.annotations["isa95_counts"] == {
+        "BatchProductionRecord": 1,
+        "ExecutedControlRecipe": 1,
+        "RuntimeRecipeElement": 6,
+    }
+    assert graph.annotations["isa95_left_out"] == {"Event": 1, "PersonnelIdentification": 1}
+
+
+def test_a_batch_record_gets_the_same_ids_each_time_it_is_read():
+    first, second = parse(BATCH_RECORD), parse(BATCH_RECORD)
+    assert set(first.nodes) == set(second.nodes)
+    assert diff_graphs(first, second).empty
+
+
+def test_vendor_extensions_of_any_object_become_properties_typed_by_their_xsi_type(tmp_path):
+    extensions = f"""
+      <v:Commissioned xmlns:v="urn:vendor:ext" {XSI} xsi:type="xsd:boolean">true</v:Commissioned>
+      <v:Rating xmlns:v="urn:vendor:ext" {XSI} xsi:type="v:RatingType" basis="nameplate">
+        <v:ID>R1</v:ID><v:Power xsi:type="xsd:double">7.5</v:Power>
+        <v:Power xsi:type="xsd:double">9</v:Power><v:Count xsi:type="xsd:int">many</v:Count>
+      </v:Rating>"""
+    graph = parse(message(tmp_path, equipment("AHU1", "Unit", extensions)))
+    props = graph.nodes["isa95:AHU1"].properties
+    assert props["ext__Commissioned"] is True
+    assert props["ext__Commissioned__type"] == "xsd:boolean"
+    assert props["ext__Rating__type"] == "v:RatingType"
+    assert props["ext__Rating__basis"] == "nameplate"
+    assert props["ext__Rating__ID"] == "R1"
+    assert props["ext__Rating__Power"] == [7.5, 9.0]
+    assert props["ext__Rating__Count"] == "many"  # not an int: kept as text, and said
+    assert graph.annotations["isa95_left_out"] == {}  # read, so not counted as left out
+    assert any("did not parse as their DataType" in w for w in graph.warnings)
+
+
+def test_a_batch_record_applies_to_the_equipment_and_material_its_document_defines(tmp_path):
+    path = tmp_path / "record.xml"
+    path.write_text(
+        f"""<BatchInformation xmlns="{V0401}">
+          <EquipmentElement><ID>MIXER1</ID>
+            <EquipmentElementLevel>Unit</EquipmentElementLevel></EquipmentElement>
+          <BatchProductionRecord><ID>R1</ID><Description>Batch 7 record</Description>
+            <ObjectType>BatchProductionRecordType</ObjectType>
+            <Header><CreationDate>2024-01-01T00:00:00Z</CreationDate>
+              <LastChangedDate>2024-01-01T00:00:00Z</LastChangedDate>
+              <BatchID>7</BatchID><EquipmentID>MIXER1</EquipmentID>
+              <MaterialDefinitionID>SYRUP</MaterialDefinitionID></Header>
+            <ExecutedControlRecipes><ExecutedControlRecipe><ID>CR7</ID>
+              <ObjectType>ExecutedControlRecipeType</ObjectType><BatchID>7</BatchID>
+              <RuntimeRecipeElement><ID>UP1</ID><RecipeElementType>UnitProcedure</RecipeElementType>
+                <ActualEquipmentID>MIXER1</ActualEquipmentID></RuntimeRecipeElement>
+            </ExecutedControlRecipe></ExecutedControlRecipes>
+          </BatchProductionRecord>
+        </BatchInformation>"""
+    )
+    graph = parse(path)
+    assert rels(graph, "APPLIES_TO") == {
+        ("isa95:batch-record:R1", "isa95:MIXER1"),
+        ("isa95:executed-control-recipe:CR7/UP1", "isa95:MIXER1"),
+    }  # SYRUP is not defined here: kept as material_definition_id only
+    record = graph.nodes["isa95:batch-record:R1"]
+    assert (record.name, record.properties["material_definition_id"]) == ("Batch 7 record", "SYRUP")
+
+
+def test_a_v0700_batch_record_has_the_control_recipes_it_holds_as_parts(tmp_path):
+    path = message(
+        tmp_path,
+        """
+        <BatchProductionRecord><ID>R9</ID><EntryID>1</EntryID>
+          <ObjectType>Batch Production Record</ObjectType><BatchID>B9</BatchID>
+          <ControlRecipes><ControlRecipeRecord><EntryID>2</EntryID>
+            <ObjectType>Control Recipe</ObjectType>
+            <ControlRecipe><ID>CR9</ID><BatchID>B9</BatchID></ControlRecipe>
+          </ControlRecipeRecord></ControlRecipes>
+        </BatchProductionRecord>""",
+        root="ProcessBatchProductionRecord",
+        ns=V0700,
+        verb="Process",
+    )
+    graph = parse(path)
+    assert rels(graph, "HAS_PART") == {("isa95:batch-record:R9", "isa95:control-recipe:CR9")}
+    assert graph.nodes["isa95:batch-record:R9"].name == "Batch B9"
+
+
+def test_a_batch_record_or_executed_recipe_without_an_id_is_refused(tmp_path):
+    path = tmp_path / "record.xml"
+    path.write_text(
+        f"""<BatchProductionRecord xmlns="{V0401}"><ID>R1</ID>
+          <ExecutedControlRecipes><ExecutedControlRecipe><BatchID>7</BatchID>
+          </ExecutedControlRecipe></ExecutedControlRecipes></BatchProductionRecord>"""
+    )
+    with pytest.raises(SchemaViolationError, match="ExecutedControlRecipe without an ID") as e:
+        parse(path)
+    assert e.value.location is not None and e.value.location.line == 2
+
+
 # --- real files -----------------------------------------------------------------------------------
 
 REAL = SHARED_DATA / "b2mml"
