@@ -3,7 +3,9 @@
 It sits below every capability that changes the twin (imports, links, resets, API keys,
 telemetry, drift), so each of them records its events the same way."""
 
+from graphtwin.audit.events import ChangeAudit, api_key_actor, cli_actor
 from graphtwin.audit.log import (
+    GENESIS,
     AuditLog,
     AuditLogError,
     AuditRecord,
@@ -15,10 +17,14 @@ from graphtwin.audit.log import (
 )
 
 __all__ = [
+    "GENESIS",
     "AuditLog",
     "AuditLogError",
     "AuditRecord",
     "AuditVerification",
+    "ChangeAudit",
+    "api_key_actor",
+    "cli_actor",
     "read_audit_log",
     "record_hash",
     "utc_stamp",

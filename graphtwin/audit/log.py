@@ -118,6 +118,20 @@ class AuditLog:
                 fcntl.flock(fd, fcntl.LOCK_UN)
         return AuditRecord(**record)
 
+    def check(self) -> None:
+        """Open the log and read its last record as an append would, without writing: an
+        AuditLogError now, when a record could not be appended, lets a caller refuse a change
+        it could not record before making it."""
+        with self._lock:
+            fd = self._open()
+            fcntl.flock(fd, fcntl.LOCK_SH)
+            try:
+                self._tail(fd)
+            except OSError as exc:
+                raise AuditLogError(f"cannot read the audit log: {exc}", self.path) from exc
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+
     def close(self) -> None:
         with self._lock:
             if self._fd is not None:

@@ -10,17 +10,17 @@ from rich.table import Table
 
 from graphtwin.api.apikeys import ApiKeyStore, NewApiKey
 from graphtwin.api.roles import Role
+from graphtwin.audit import ChangeAudit
 from graphtwin.cli.guard import guarded
 from graphtwin.cli.output import err, out, print_json
-from graphtwin.config import load_settings
+from graphtwin.config import Settings, load_settings
 from graphtwin.store import TwinStore, resolve_target
 from graphtwin.store.connection import open_async_driver
 
 app = typer.Typer(help="API keys of the GraphQL API (shown once, stored hashed).")
 
 
-async def _with_keys(action: str, *args: object) -> object:
-    settings = load_settings()
+async def _with_keys(settings: Settings, action: str, *args: object) -> object:
     TwinStore.migrate_schema(settings)  # the API key constraint
     target = resolve_target(settings)
     driver = await open_async_driver(target)
@@ -32,9 +32,13 @@ async def _with_keys(action: str, *args: object) -> object:
 
 
 def create_key(role: Role, name: str) -> NewApiKey:
-    """Create a key (also used by `graphtwin demo`)."""
-    created = asyncio.run(_with_keys("create", role, name))
+    """Create a key, audited (also used by `graphtwin demo`)."""
+    settings = load_settings()
+    audit = ChangeAudit.for_cli(settings)
+    audit.check()
+    created = asyncio.run(_with_keys(settings, "create", role, name))
     assert isinstance(created, NewApiKey)
+    audit.apikey_created(created.key_id, created.name, created.role.value)
     return created
 
 
@@ -59,7 +63,7 @@ def create(
 @guarded
 def list_keys(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """List API keys (never their secrets)."""
-    keys = asyncio.run(_with_keys("list"))
+    keys = asyncio.run(_with_keys(load_settings(), "list"))
     assert isinstance(keys, list)
     if as_json:
         print_json(keys)
@@ -73,8 +77,12 @@ def list_keys(as_json: Annotated[bool, typer.Option("--json", help="Print JSON."
 @app.command()
 @guarded
 def revoke(key_id: Annotated[str, typer.Argument(help="The key id (gt_<id>_...).")]) -> None:
-    """Revoke an API key (servers stop accepting it within 30 s)."""
-    if not asyncio.run(_with_keys("revoke", key_id)):
+    """Revoke an API key (servers stop accepting it within 30 s); audited."""
+    settings = load_settings()
+    audit = ChangeAudit.for_cli(settings)
+    audit.check()
+    if not asyncio.run(_with_keys(settings, "revoke", key_id)):
         err.print(f"no API key {key_id!r}")
         raise typer.Exit(1)
+    audit.apikey_revoked(key_id)
     out.print(f"revoked {key_id}")

@@ -10,29 +10,40 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from graphtwin.audit import read_audit_log, verify_audit_log
 from graphtwin.cli.guard import guarded
 from graphtwin.cli.output import err, out, print_json
-from graphtwin.audit import read_audit_log, verify_audit_log
+from graphtwin.config import load_settings
 
 app = typer.Typer(help="The audit log: verify its hash chain, show its records.")
 
 _SUMMARY_CHARS = 80
 
 LogPath = Annotated[
-    Path,
-    typer.Argument(help="The audit log (JSON Lines), e.g. var/audit.jsonl.", show_default=False),
+    Path | None,
+    typer.Argument(
+        help="The audit log (JSON Lines), e.g. var/audit.jsonl (default: the twin's, "
+        "GRAPHTWIN_AUDIT_LOG or $GRAPHTWIN_TELEMETRY_DIR/audit.jsonl).",
+        show_default=False,
+    ),
 ]
+
+
+def _log_path(path: Path | None) -> Path:
+    """The log asked for, or the twin's own (Settings.audit_log_path)."""
+    return path if path is not None else load_settings().audit_log_path
 
 
 @app.command()
 @guarded
 def verify(
-    path: LogPath,
+    path: LogPath = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Check every record: seq continuity, links to the record before, hashes. Exit 1 at the
     first broken line. (Cutting records off the end leaves a valid chain: compare the head
     hash with one kept elsewhere to catch that.)"""
+    path = _log_path(path)
     result = verify_audit_log(path)
     if as_json:
         print_json(
@@ -59,7 +70,7 @@ def verify(
 @app.command()
 @guarded
 def show(
-    path: LogPath,
+    path: LogPath = None,
     tail: Annotated[int, typer.Option("--tail", min=0, help="Show the last N records.")] = 20,
     kind: Annotated[
         list[str] | None,
@@ -68,7 +79,7 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show the last records of the audit log, oldest first (does not verify the chain)."""
-    records = read_audit_log(path, kinds=kind or None, tail=tail)
+    records = read_audit_log(_log_path(path), kinds=kind or None, tail=tail)
     if as_json:
         print_json([r.as_dict() for r in records])
         return

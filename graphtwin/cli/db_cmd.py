@@ -7,8 +7,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from graphtwin.audit import ChangeAudit
 from graphtwin.cli.guard import guarded
 from graphtwin.cli.output import err, out, print_json
+from graphtwin.config import load_settings
 from graphtwin.store import TwinStore
 
 app = typer.Typer(
@@ -88,10 +90,21 @@ def status(as_json: JsonFlag = False) -> None:
 def reset(
     yes: Annotated[bool, typer.Option("--yes", help="Confirm: delete the whole twin.")] = False,
 ) -> None:
-    """Delete every twin node, relationship and source (the schema stays)."""
+    """Delete every twin node, relationship and source (the schema stays); audited with what
+    the twin held."""
     if not yes:
         err.print("refusing to delete the twin without --yes")
         raise typer.Exit(2)
-    with TwinStore.open() as store:
+    settings = load_settings()
+    audit = ChangeAudit.for_cli(settings)
+    audit.check()
+    with TwinStore.open(settings) as store:
+        held = store.counts()
         store.reset()
+    audit.reset(
+        nodes=held.nodes,
+        relationships=held.relationships,
+        sources=[s["source_id"] for s in held.sources],
+        retired=held.retired,
+    )
     out.print("twin deleted")

@@ -8,9 +8,11 @@ from typing import Annotated
 
 import typer
 
+from graphtwin.audit import ChangeAudit
 from graphtwin.cli.demo_ml import run_drift_detection
 from graphtwin.cli.guard import guarded
 from graphtwin.cli.import_cmd import run_import
+from graphtwin.cli.link_cmd import record_linking
 from graphtwin.cli.output import err, out
 from graphtwin.cli.tree_cmd import render_tree
 from graphtwin.config import Settings, load_settings
@@ -96,6 +98,7 @@ def demo(
 
     with TwinStore.open() as store:
         linked = run_linking(store, matching_config())
+        record_linking(ChangeAudit.for_cli(settings), linked)
         store.write("api/point_values_set", rows=SAMPLE_READINGS)
         exported = store.export()
         counts = store.counts()

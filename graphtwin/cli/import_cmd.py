@@ -15,8 +15,10 @@ from typing import Annotated
 import typer
 from rich.table import Column, Table
 
+from graphtwin.audit import ChangeAudit
 from graphtwin.cli.guard import guarded
 from graphtwin.cli.output import error_json, out, print_diff, print_json, progress_bar
+from graphtwin.config import load_settings
 from graphtwin.errors import GraphTwinError, InputError
 from graphtwin.model import TwinGraph
 from graphtwin.store import LoadReport, TwinStore
@@ -79,7 +81,8 @@ def run_import(
     dry_run: bool,
     source_id: str | None = None,
 ) -> list[LoadReport]:
-    """Parse every file with its importer, then load them all in one transaction."""
+    """Parse every file with its importer, then load them all in one transaction, and record
+    the import in the twin's audit log once it has committed (a dry run records nothing)."""
     if source_id and len(jobs) > 1:
         raise typer.BadParameter("--source-id needs exactly one file", param_hint="--source-id")
     graphs: list[TwinGraph] = []
@@ -93,7 +96,11 @@ def run_import(
                 print_json({"format": importer.format, "file": str(path), **error_json(exc)})
             raise
         parse_s.append(time.perf_counter() - started)
-    with TwinStore.open() as store, progress_bar(not as_json) as progress:
+    settings = load_settings()
+    audit = ChangeAudit.for_cli(settings)
+    if not dry_run:
+        audit.check()  # an import the log could not record is refused before it is written
+    with TwinStore.open(settings) as store, progress_bar(not as_json) as progress:
         try:
             reports = store.load(graphs, dry_run=dry_run, progress=progress, diff=True)
         except InputError as exc:
@@ -109,6 +116,8 @@ def run_import(
             print_json({**report.to_json(), **graph.annotations})
     if not as_json:
         _print_reports(reports, graphs)
+    if not dry_run:  # after the report: a log that fails now leaves the import known
+        audit.imported([report.to_json() for report in reports])
     return reports
 
 

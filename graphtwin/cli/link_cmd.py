@@ -9,11 +9,13 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from graphtwin.audit import AuditRecord, ChangeAudit
 from graphtwin.cli.guard import guarded
 from graphtwin.cli.output import out, print_json
+from graphtwin.config import load_settings
 from graphtwin.identity.config import matching_config
 from graphtwin.identity.evaluation import evaluate, load_truth
-from graphtwin.identity.store import candidates, cluster, reject, run_linking
+from graphtwin.identity.store import LinkRun, candidates, cluster, reject, run_linking
 from graphtwin.store import TwinStore
 
 app = typer.Typer(
@@ -45,8 +47,14 @@ def link(
     if ctx.invoked_subcommand is not None:
         return
     config = matching_config().with_thresholds(auto, review)
-    with TwinStore.open() as store:
+    settings = load_settings()
+    audit = ChangeAudit.for_cli(settings)
+    if not dry_run:
+        audit.check()  # links the log could not record are refused before they are written
+    with TwinStore.open(settings) as store:
         run = run_linking(store, config, dry_run=dry_run)
+    if not dry_run:
+        record_linking(audit, run)
     scores = evaluate(run.result.links, load_truth(truth)) if truth else None
     if as_json:
         print_json(
@@ -79,6 +87,16 @@ def link(
         )
 
 
+def record_linking(audit: ChangeAudit, run: LinkRun) -> AuditRecord:
+    """The audit record of a linking run that was written (also used by `graphtwin demo`)."""
+    return audit.linked(
+        run.report.to_json(),
+        entities=run.entities,
+        links=len(run.result.links),
+        candidates=len(run.result.candidates),
+    )
+
+
 @app.command("candidates")
 @guarded
 def list_candidates(as_json: Json = False) -> None:
@@ -102,9 +120,14 @@ def reject_pair(
     reason: Annotated[str | None, typer.Option("--reason", help="Why they differ.")] = None,
 ) -> None:
     """Record that two entities are not one thing, and re-link without them, for good."""
-    with TwinStore.open() as store:
+    settings = load_settings()
+    audit = ChangeAudit.for_cli(settings)
+    audit.check()
+    with TwinStore.open(settings) as store:
         new = reject(store, a, b, reason=reason, by=getpass.getuser())
+        audit.link_rejected(a, b, reason=reason, new=new)
         run = run_linking(store, matching_config())
+    record_linking(audit, run)
     state = "rejected" if new else "already rejected"
     out.print(f"{a} / {b}: {state}; {len(run.result.links)} links now")
 

@@ -15,7 +15,6 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from graphtwin.cli import audit_cmd
 from graphtwin.audit import (
     GENESIS,
     AuditLog,
@@ -24,6 +23,7 @@ from graphtwin.audit import (
     record_hash,
     verify_audit_log,
 )
+from graphtwin.cli import audit_cmd
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,0 +1,152 @@
+"""The changes made to the twin, as audit records naming who made them.
+
+The CLI and the API both record through `ChangeAudit`, so a change reads the same in the log
+whichever door it came through. The entry point makes the change (one Neo4j transaction) and
+then records it: a change that failed records nothing. `check()` beforehand refuses a change
+that could not be recorded, so a broken or unwritable log stops it before anything is written.
+
+Record kinds (the payloads are documented in docs/audit.md):
+
+- `import`: the files of one import and, per file, its source id, format, sha256 and the counts
+  of its report (created, updated, unchanged, removed and retired nodes; created, updated,
+  unchanged, removed and deleted relationships).
+- `link`: a linking run (`graphtwin link`, and the re-link after a rejection).
+- `link_rejected`: two entities a person says are not one thing.
+- `reset`: the twin was emptied, with what it held just before.
+- `apikey_created`, `apikey_revoked`: an API key (never its secret).
+
+Actors: `cli:<os user>` for the command line, `apikey:<key id>:<key name>` for the API (the
+form POST /telemetry records its pushes with).
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from graphtwin.audit.log import AuditLog, AuditRecord
+from graphtwin.config import Settings
+
+IMPORT = "import"
+LINK = "link"
+LINK_REJECTED = "link_rejected"
+RESET = "reset"
+APIKEY_CREATED = "apikey_created"
+APIKEY_REVOKED = "apikey_revoked"
+KINDS = (IMPORT, LINK, LINK_REJECTED, RESET, APIKEY_CREATED, APIKEY_REVOKED)
+
+REPORT_COUNTS = (
+    "nodes_created",
+    "nodes_updated",
+    "nodes_unchanged",
+    "nodes_removed",
+    "nodes_retired",
+    "rels_created",
+    "rels_updated",
+    "rels_unchanged",
+    "rels_removed",
+    "rels_deleted",
+)
+"""The counts of an import report (`graphtwin import --json`) that an audit record keeps."""
+
+
+def cli_actor() -> str:
+    """`cli:<os user>`: who runs the command line (the uid when the system has no name for it,
+    as in a container started with an arbitrary uid)."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = f"uid-{os.getuid()}"
+    return f"cli:{user}"
+
+
+def api_key_actor(key_id: str, name: str) -> str:
+    """`apikey:<key id>:<key name>`: the caller of the API (names need not be unique; ids are)."""
+    return f"apikey:{key_id}:{name}"
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeAudit:
+    """Records the changes one actor makes, in one audit log."""
+
+    path: Path
+    actor: str
+
+    @classmethod
+    def for_cli(cls, settings: Settings) -> ChangeAudit:
+        """The twin's audit log (`Settings.audit_log_path`), as the user running the CLI."""
+        return cls(settings.audit_log_path, cli_actor())
+
+    def check(self) -> None:
+        """Raise AuditLogError now if a record could not be appended later."""
+        with AuditLog(self.path) as log:
+            log.check()
+
+    def imported(self, reports: Sequence[Mapping[str, Any]]) -> AuditRecord:
+        """One import (all its files, one transaction), from the reports' JSON form."""
+        files = [_import_file(report) for report in reports]
+        last = reports[-1] if reports else {}
+        payload = {
+            "files": files,
+            "sources": [f["source_id"] for f in files],
+            "totals": {key: sum(f[key] for f in files) for key in REPORT_COUNTS},
+            "selector_rels_created": int(last.get("selector_rels_created", 0)),
+            "selector_rels_deleted": int(last.get("selector_rels_deleted", 0)),
+        }
+        return self._append(IMPORT, payload)
+
+    def linked(
+        self, report: Mapping[str, Any], *, entities: int, links: int, candidates: int
+    ) -> AuditRecord:
+        """A linking run: how many entities it compared, the links and review candidates it
+        left, and what its load (the link source's SAME_AS edges) changed."""
+        payload = {
+            "source_id": report["source_id"],
+            "sha256": report["sha256"],
+            "entities": entities,
+            "links": links,
+            "candidates": candidates,
+            **{key: int(report[key]) for key in REPORT_COUNTS if key.startswith("rels_")},
+        }
+        return self._append(LINK, payload)
+
+    def link_rejected(self, a: str, b: str, *, reason: str | None, new: bool) -> AuditRecord:
+        """A person's decision that a and b are not one thing (`new`: not recorded before)."""
+        return self._append(LINK_REJECTED, {"a": a, "b": b, "reason": reason, "new": new})
+
+    def reset(
+        self, *, nodes: int, relationships: int, sources: Sequence[str], retired: int
+    ) -> AuditRecord:
+        """The twin was emptied; what it held just before."""
+        payload = {
+            "nodes": nodes,
+            "relationships": relationships,
+            "sources": list(sources),
+            "retired": retired,
+        }
+        return self._append(RESET, payload)
+
+    def apikey_created(self, key_id: str, name: str, role: str) -> AuditRecord:
+        return self._append(APIKEY_CREATED, {"key_id": key_id, "name": name, "role": role})
+
+    def apikey_revoked(self, key_id: str) -> AuditRecord:
+        return self._append(APIKEY_REVOKED, {"key_id": key_id})
+
+    def _append(self, kind: str, payload: dict[str, Any]) -> AuditRecord:
+        with AuditLog(self.path) as log:
+            return log.append(kind, payload, actor=self.actor)
+
+
+def _import_file(report: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "source_id": report["source_id"],
+        "format": report["format"],
+        "file": report["file"],
+        "sha256": report["sha256"],
+        **{key: int(report[key]) for key in REPORT_COUNTS},
+        "warnings": len(report.get("warnings") or []),
+    }
