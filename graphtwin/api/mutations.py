@@ -21,6 +21,7 @@ from strawberry.scalars import JSON
 from graphtwin.api.context import ApiContext
 from graphtwin.api.fetchers import BadArgumentError
 from graphtwin.api.roles import Permission
+from graphtwin.audit import ChangeAudit, api_key_actor
 from graphtwin.config import Settings
 from graphtwin.errors import InputError, SourceLocation
 from graphtwin.store import TwinStore
@@ -72,15 +73,26 @@ class UploadRejectedError(InputError):
 
 
 def _import_file(
-    settings: Settings, format_name: str, path: Path, source_id: str | None
+    settings: Settings, audit: ChangeAudit, format_name: str, path: Path, source_id: str | None
 ) -> dict[str, Any]:
+    """Parse, load in one transaction, then record the import in the twin's audit log (the
+    same record `graphtwin import` writes; an import the log could not take is refused)."""
     importer = IMPORTERS[format_name]
     graph = importer.parse(path, source_id=source_id)
+    audit.check()
     with TwinStore.open(settings, migrate=False) as store:
         [report] = store.load([graph], diff=True)
     report.file = path.name
     report.warnings[:0] = graph.warnings
-    return report.to_json()
+    payload = report.to_json()
+    audit.imported([payload])
+    return payload
+
+
+def _caller(context: ApiContext) -> str:
+    """The audit actor of a request (every mutation has a caller: the executor sees to it)."""
+    principal = context.principal
+    return api_key_actor(principal.key_id, principal.name) if principal else "api"
 
 
 @strawberry.type
@@ -101,9 +113,11 @@ class Mutation:
         with tempfile.TemporaryDirectory(prefix="graphtwin-upload-") as folder:
             path = Path(folder) / name
             path.write_bytes(content)
+            settings = context.services.settings
+            audit = ChangeAudit(settings.audit_log_path, _caller(context))
             try:
                 report = await asyncio.to_thread(
-                    _import_file, context.services.settings, format.value, path, source_id
+                    _import_file, settings, audit, format.value, path, source_id
                 )
             except InputError as exc:
                 # Name the file as the caller knows it, not the server's temporary copy.
