@@ -84,6 +84,14 @@ def bindings_schema() -> None:
     typer.echo(json.dumps(bindings_json_schema(), indent=2))
 
 
+@schema_app.command("telemetry-push")
+def telemetry_push_schema() -> None:
+    """JSON Schema of the body of POST /telemetry (also in docs/telemetry-push.schema.json)."""
+    from graphtwin.telemetry.http_ingest import telemetry_push_json_schema
+
+    typer.echo(json.dumps(telemetry_push_json_schema(), indent=2))
+
+
 @schema_app.command("graphql")
 def graphql_schema() -> None:
     """The GraphQL schema of the API in SDL (also in docs/schema.graphql)."""

@@ -154,14 +154,16 @@ def export(
     output: Annotated[Path, typer.Option("--out", "-o", help="File for torch.save.")],
     root: Annotated[str | None, typer.Option(help="Only this node and what it contains.")] = None,
 ) -> None:
-    """Save the twin as a PyTorch Geometric HeteroData with its id map (torch.load it back)."""
+    """Save the twin as tensors, lists and dicts (node and edge types, x, y, edge_index, the
+    twin_id of each row, the class vocabulary) that a plain torch.load reads (docs/ml.md)."""
     import torch
 
-    from graphtwin.ml.tensors import graph_arrays, to_hetero_data
+    from graphtwin.ml.tensors import graph_arrays, to_tensors
     from graphtwin.store import TwinStore
 
     with TwinStore.open() as store:
         exported = store.export(root=root)
-    data, ids = to_hetero_data(graph_arrays(exported.graph))
-    torch.save({"data": data, "twin_ids": ids.ids}, output)
-    out.print(f"{len(exported.graph)} nodes, {len(ids.ids)} node types -> {escape(str(output))}")
+    tensors = to_tensors(graph_arrays(exported.graph))
+    torch.save(tensors, output)
+    types = len(tensors["node_types"])
+    out.print(f"{len(exported.graph)} nodes, {types} node types -> {escape(str(output))}")

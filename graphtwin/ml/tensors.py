@@ -1,16 +1,20 @@
 """A twin graph as arrays the models read, and as a PyTorch Geometric `HeteroData` for people.
 
 `GraphArrays` is the homogeneous view the models train on (node kinds and relationship types as
-integer columns, as relational GNNs take them); `to_hetero_data` is the typed view for data
-scientists: node types are kinds, edge types are (kind, relationship type, kind), and
-`IdMap` leads from any (node type, row) back to the `twin_id`, and from a `twin_id` to its row.
+integer columns, as relational GNNs take them); `to_tensors` is the typed view for data
+scientists, as plain dicts, lists and tensors (what `graphtwin ml export` saves, so a plain
+`torch.load` with `weights_only=True` reads it and nothing of graphtwin is needed to decode it):
+node types are kinds, edge types are (kind, relationship type, kind), the twin_id of every row
+and the class vocabulary the labels index are in it. `to_hetero_data` builds a `HeteroData`
+from it, and `IdMap` leads from any (node type, row) back to the `twin_id`, and from a
+`twin_id` to its row.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -22,6 +26,9 @@ from graphtwin.vocabulary import vocabulary
 
 if TYPE_CHECKING:
     from torch_geometric.data import HeteroData
+
+EXPORT_FORMAT = "graphtwin.hetero/1"
+"""What `to_tensors` returns (and `ml export` saves); a new layout gets a new number."""
 
 
 @cache
@@ -129,31 +136,59 @@ class IdMap:
         raise KeyError(twin_id)
 
 
-def to_hetero_data(arrays: GraphArrays) -> tuple[HeteroData, IdMap]:
-    """The typed view: `data[kind].x` (evidence and declared-class bag), `data[kind].y` (class
-    index, -1 for none) and `data[(kind, REL, kind)].edge_index` in local rows of each type."""
+def to_tensors(arrays: GraphArrays) -> dict[str, Any]:
+    """The typed view as plain containers, tensors and strings only:
+
+    - `node_types`: the kinds present; `edge_types`: `(kind, RELATIONSHIP, kind)` tuples;
+    - `nodes[kind]`: `{"x": features, "y": class index}` (-1 for none);
+    - `edges[(kind, REL, kind)]`: `{"edge_index": [2, E]}` in local rows of each type;
+    - `twin_ids[kind]`: the twin_id of each row; `class_vocabulary`: the class each `y` names;
+    - `format`: `EXPORT_FORMAT`.
+
+    `HeteroData({**t["nodes"], **t["edges"]})` is the PyTorch Geometric graph."""
     import torch
-    from torch_geometric.data import HeteroData
 
     kind_names = kinds()
     rel_names = relationship_types()
     x = np.concatenate([arrays.evidence, class_features(arrays.classes)], axis=1)
-    data = HeteroData()
     local = np.zeros(len(arrays), dtype=np.int64)
+    nodes: dict[str, dict[str, Any]] = {}
     ids: dict[str, list[str]] = {}
     for k in np.unique(arrays.kinds):
         rows = np.flatnonzero(arrays.kinds == k)
         local[rows] = np.arange(len(rows))
         node_type = kind_names[k]
-        data[node_type].x = torch.from_numpy(x[rows])
-        data[node_type].y = torch.from_numpy(arrays.classes[rows])
+        nodes[node_type] = {
+            "x": torch.from_numpy(np.ascontiguousarray(x[rows])),
+            "y": torch.from_numpy(arrays.classes[rows]),
+        }
         ids[node_type] = [arrays.twin_ids[i] for i in rows]
     src_kind = arrays.kinds[arrays.edges[:, 0]]
     dst_kind = arrays.kinds[arrays.edges[:, 2]]
+    edges: dict[tuple[str, str, str], dict[str, Any]] = {}
     for key in sorted(set(zip(src_kind, arrays.edges[:, 1], dst_kind, strict=True))):
         sk, rel, dk = key
         mask = (src_kind == sk) & (arrays.edges[:, 1] == rel) & (dst_kind == dk)
         pairs = arrays.edges[mask][:, [0, 2]].T
         edge_type = (kind_names[sk], rel_names[rel], kind_names[dk])
-        data[edge_type].edge_index = torch.from_numpy(local[pairs].copy())
-    return data, IdMap(ids)
+        edges[edge_type] = {"edge_index": torch.from_numpy(local[pairs].copy())}
+    return {
+        "format": EXPORT_FORMAT,
+        "node_types": list(nodes),
+        "edge_types": list(edges),
+        "nodes": nodes,
+        "edges": edges,
+        "twin_ids": ids,
+        "class_vocabulary": list(class_vocabulary().names),
+    }
+
+
+def to_hetero_data(arrays: GraphArrays) -> tuple[HeteroData, IdMap]:
+    """The typed view as a PyG `HeteroData`: `data[kind].x` (evidence and declared-class bag),
+    `data[kind].y` (class index, -1 for none) and `data[(kind, REL, kind)].edge_index` in local
+    rows of each type, built from `to_tensors` as a user of the exported file would."""
+    from torch_geometric.data import HeteroData
+
+    tensors = to_tensors(arrays)
+    data = HeteroData({**tensors["nodes"], **tensors["edges"]})
+    return data, IdMap(tensors["twin_ids"])
