@@ -37,6 +37,8 @@ bench: system-deps $(STAMP)
 docs: $(STAMP)
 	$(BIN)/graphtwin schema twin-file > docs/twin-file.schema.json
 	$(BIN)/graphtwin schema governance > docs/governance.schema.json
+	$(BIN)/graphtwin schema bindings > docs/bindings.schema.json
+	$(BIN)/graphtwin schema telemetry-push > docs/telemetry-push.schema.json
 	$(BIN)/graphtwin schema graphql > docs/schema.graphql
 	$(BIN)/graphtwin schema brick-classes
 

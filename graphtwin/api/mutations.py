@@ -7,14 +7,13 @@ transaction, idempotent) in a worker thread, so the server keeps answering meanw
 from __future__ import annotations
 
 import asyncio
-import math
 import tempfile
-from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path, PurePath
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
+from pydantic import ValidationError
 from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 
@@ -25,6 +24,7 @@ from graphtwin.audit import ChangeAudit, api_key_actor
 from graphtwin.config import Settings
 from graphtwin.errors import InputError, SourceLocation
 from graphtwin.store import TwinStore
+from graphtwin.telemetry.http_ingest import TelemetryPush
 from importers import IMPORTERS
 
 ImportFormat = strawberry.enum(
@@ -51,21 +51,29 @@ class ImportResult:
     report: JSON = strawberry.field(description="The whole report, diff included.")
 
 
-@strawberry.input(description="One live value of a point.")
+@strawberry.input(description="One live value of a point (as a reading of POST /telemetry).")
 class PointValueInput:
     twin_id: strawberry.ID
     value: float
     at: str | None = strawberry.field(
-        default=None, description="ISO 8601 source time with offset (default: now)."
+        default=None,
+        description="ISO 8601 source time with offset (default: now); at most the pipeline's "
+        "clock skew ahead of the server's clock.",
     )
-    quality: str = "good"
+    quality: str = strawberry.field(default="good", description="good, uncertain or bad.")
 
 
-@strawberry.type(description="What happened to pushed point values.")
+@strawberry.type(description="What the ingest pipeline did with pushed point values.")
 class RecordedValues:
     applied: int = strawberry.field(description="Values now current on their point.")
-    older: int = strawberry.field(description="Ignored: older than the point's current value.")
-    unknown_points: list[strawberry.ID] = strawberry.field(description="No such point.")
+    backfilled: int = strawberry.field(
+        description="Values older than their point's current value: in its history only."
+    )
+    unchanged: int = strawberry.field(description="Within their point's deadband: no update.")
+    written: bool = strawberry.field(description="Whether the graph took the batch.")
+    older: int = strawberry.field(
+        description="The number of backfilled values.", deprecation_reason="Use backfilled."
+    )
 
 
 class UploadRejectedError(InputError):
@@ -140,37 +148,66 @@ class Mutation:
             report=report,
         )
 
-    @strawberry.mutation(description="Make values current on their points (operator role).")
+    @strawberry.mutation(
+        description="Push point values through the ingest pipeline, as POST /telemetry does: "
+        "validated, current or backfilled into the history, drift checked, audited. All or "
+        "nothing: a value the pipeline would refuse is an error naming it (operator role)."
+    )
     async def record_point_values(
-        self, info: strawberry.Info, values: list[PointValueInput]
+        self,
+        info: strawberry.Info,
+        values: list[PointValueInput],
+        source: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The http source (default: the only one the server has)."
+            ),
+        ] = None,
     ) -> RecordedValues:
         context: ApiContext = info.context
-        now = datetime.now(UTC).isoformat()
-        rows = []
-        for v in values:
-            if not math.isfinite(v.value):
-                raise BadArgumentError(f"{v.twin_id}: {v.value} is not a finite number")
-            at = _timestamp(v.at) if v.at else now
-            source = f"api:{context.principal.name}" if context.principal else "api"
-            rows.append({"twin_id": str(v.twin_id), "value": v.value, "at": at,
-                         "quality": v.quality, "source": source})  # fmt: skip
-        written = await context.write("api/point_values_set", rows=rows)
-        found = {r["twin_id"]: r["applied"] for r in written}
+        sync = context.services.telemetry
+        if sync is None:
+            raise BadArgumentError("this server runs no telemetry pipeline")
+        try:
+            push = TelemetryPush.model_validate(
+                {
+                    "source": source or sync.http.default_source(),
+                    "readings": [
+                        {"point": str(v.twin_id), "value": v.value, "at": v.at,
+                         "quality": v.quality}
+                        for v in values
+                    ],
+                }
+            )  # fmt: skip
+        except ValidationError as exc:
+            raise InvalidPointValuesError(exc) from exc
+        result = await sync.http.push(push, _caller(context), all_or_nothing=True)
+        written = await sync.pipeline.flush()
         return RecordedValues(
-            applied=sum(1 for a in found.values() if a),
-            older=sum(1 for a in found.values() if not a),
-            unknown_points=[strawberry.ID(r["twin_id"]) for r in rows if r["twin_id"] not in found],
+            applied=result["current"],
+            backfilled=result["backfilled"],
+            unchanged=result["unchanged"],
+            written=written,
+            older=result["backfilled"],
         )
 
 
-def _timestamp(text: str) -> str:
-    try:
-        at = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise BadArgumentError(f"{text!r} is not an ISO 8601 time") from exc
-    if at.tzinfo is None:
-        raise BadArgumentError(f"{text!r} has no UTC offset")
-    return at.isoformat()
+class InvalidPointValuesError(InputError):
+    """recordPointValues was given values that break the push's rules (too many, a quality
+    that is not good|uncertain|bad, a time without an offset); names the first few."""
+
+    def __init__(self, exc: ValidationError) -> None:
+        problems = "; ".join(f"{_input_path(e['loc'])}: {e['msg']}" for e in exc.errors()[:5])
+        super().__init__(f"invalid point values, nothing recorded: {problems}")
+
+
+def _input_path(loc: tuple[int | str, ...]) -> str:
+    """A push model's error location as the mutation's arguments name it (values[3].at)."""
+    names = {"readings": "values", "point": "twinId"}
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else f".{names.get(part, part)}"
+    return path.lstrip(".")
 
 
 MUTATION_PERMISSIONS = {

@@ -1,14 +1,15 @@
 """`POST /telemetry`: values pushed by a BMS or gateway (operator role) into the ingest pipeline.
 
-Body: `{"source": "<http source id>", "readings": [{"point": "<twin_id>" | "ref": "<timeseries
-id>", "value": 21.5, "timestamp": "2026-11-21T09:00:00Z", "quality": "good"}]}`. The answer says
-how many were accepted and why the others were not (per reason, and the first 100 by index).
-`?wait=true` answers once the batch is in the graph (200); otherwise 202 at once.
+Body (docs/api.md, JSON Schema in docs/telemetry-push.schema.json): `{"source": "<http source
+id>", "readings": [{"point": "<twin_id>" | "ref": "<timeseries id>", "value": 21.5, "at":
+"2026-11-21T09:00:00Z", "quality": "good"}]}`. The answer says how many were accepted (current
+or backfilled) and why the others were not (per reason, and the first 100 by index). A reading
+that says `timestamp` (the old name of `at`) is accepted and answered with `Deprecation: true`
+and a `Warning: 299` header. `?wait=true` answers once the batch is in the graph (200);
+otherwise 202 at once.
 """
 
 from __future__ import annotations
-
-import asyncio
 
 from fastapi import HTTPException, Request
 from fastapi.responses import JSONResponse
@@ -17,7 +18,8 @@ from pydantic import ValidationError
 from graphtwin.api.auth import authenticate
 from graphtwin.api.context import ApiServices
 from graphtwin.api.roles import Permission
-from graphtwin.telemetry.http_ingest import TelemetryPush, UnknownSourceError
+from graphtwin.audit import api_key_actor
+from graphtwin.telemetry.http_ingest import DEPRECATED_NAMES, TelemetryPush, UnknownSourceError
 
 
 async def push_telemetry(request: Request, services: ApiServices, *, wait: bool) -> JSONResponse:
@@ -35,16 +37,21 @@ async def push_telemetry(request: Request, services: ApiServices, *, wait: bool)
         ]
         return JSONResponse({"error": "invalid telemetry push", "problems": problems}, 422)
     try:
-        result = await sync.http.push(push)
+        result = await sync.http.push(push, api_key_actor(principal.key_id, principal.name))
     except UnknownSourceError as exc:
         raise HTTPException(404, str(exc)) from exc
-    await asyncio.to_thread(
-        sync.audit.append,
-        "telemetry_push",
-        {"source": push.source, "readings": len(push.readings), **result},
-        f"apikey:{principal.key_id}:{principal.name}",
-    )
+    headers = _deprecation_headers(push.deprecated_names())
     if not wait:
-        return JSONResponse(result, 202)
+        return JSONResponse(result, 202, headers=headers)
     result["written"] = await sync.pipeline.flush()
-    return JSONResponse(result, 200 if result["written"] else 503)
+    return JSONResponse(result, 200 if result["written"] else 503, headers=headers)
+
+
+def _deprecation_headers(names: list[str]) -> dict[str, str]:
+    if not names:
+        return {}
+    renamed = ", ".join(f"{old} is now {DEPRECATED_NAMES[old]}" for old in names)
+    return {
+        "Deprecation": "true",
+        "Warning": f'299 graphtwin "deprecated field names in readings: {renamed}"',
+    }

@@ -237,6 +237,20 @@ class IngestPipeline:
             state = self._points[route.twin_id] = _PointState()
         state.last_at_ns = max(state.last_at_ns, route.current_at_ms * 1_000_000)
 
+    def graph_holds(self, twin_id: str, current_at_ms: int | None) -> None:
+        """The time of the value the graph holds for a point now (None: no value), read just
+        before readings of it are offered. The graph wins over what the pipeline remembers (it
+        may have been reset, or written by another process) unless the pipeline holds a newer
+        value of the point that is not written yet."""
+        state = self._points.get(twin_id)
+        if state is None:
+            state = self._points[twin_id] = _PointState()
+        graph_ns = -1 if current_at_ms is None else current_at_ms * 1_000_000
+        if twin_id in self._pending or self._flushing.locked():
+            state.last_at_ns = max(state.last_at_ns, graph_ns)
+        elif current_at_ms is None or current_at_ms != state.last_at_ns // 1_000_000:
+            state.last_at_ns, state.last_value = graph_ns, None
+
     def has_route(self, source_id: str, address: str) -> bool:
         return (source_id, address) in self._routes
 

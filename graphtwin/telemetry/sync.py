@@ -14,10 +14,10 @@ import logging
 from collections.abc import Awaitable
 from typing import Any, Protocol
 
+from graphtwin.audit import AuditLog
 from graphtwin.drift.issues import DriftType
 from graphtwin.drift.reconcile import Policy
 from graphtwin.store import TwinStore
-from graphtwin.audit import AuditLog
 from graphtwin.telemetry.bindings import BindingsFile, DataSource
 from graphtwin.telemetry.graph_writer import UNAVAILABLE, GraphWriter
 from graphtwin.telemetry.history import HistoryStore
@@ -53,7 +53,7 @@ class TwinSync:
             policy_of=self.policy_of,
         )
         self.health = {s.id: SourceHealth(s.id) for s in spec.sources}
-        self.http = HttpIngest(spec, self.pipeline, store, self.health)
+        self.http = HttpIngest(spec, self.pipeline, store, self.health, self.audit)
         self._adopt_open_issues()
 
     def policy_of(self, rule_name: str | None) -> Policy:

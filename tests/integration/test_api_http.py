@@ -27,10 +27,10 @@ def campus(api: ApiServer, cli) -> ApiServer:
 def test_one_query_walks_site_to_points_with_their_live_values(campus: ApiServer):
     recorded = campus.data(
         'mutation { recordPointValues(values: [{twinId: "ahu-1.sat", value: 13.5, '
-        'at: "2026-11-21T09:00:00+00:00"}]) { applied older unknownPoints } }',
+        'at: "2026-11-21T09:00:00+00:00"}]) { applied backfilled written } }',
         role=Role.OPERATOR,
     )
-    assert recorded["recordPointValues"] == {"applied": 1, "older": 0, "unknownPoints": []}
+    assert recorded["recordPointValues"] == {"applied": 1, "backfilled": 0, "written": True}
 
     data = campus.data(
         """{ node(twinId: "campus") { kind children { twinId kind children(types: [CONTAINS]) {
@@ -50,20 +50,22 @@ def test_one_query_walks_site_to_points_with_their_live_values(campus: ApiServer
         "unit": "degC",
         "timestamp": "2026-11-21T09:00:00Z",
         "health": "ok",
-        "source": "api:test-operator",
+        "source": "http",  # the API's http source; the audit log names the operator
     }
     assert points["ahu-1.sat-sp"]["health"] == "unknown"
 
 
-def test_an_older_value_does_not_replace_a_newer_one(campus: ApiServer):
+def test_an_older_value_does_not_replace_a_newer_one_it_is_backfilled(campus: ApiServer):
     mutation = (
         "mutation($at: String!) { recordPointValues(values: "
-        '[{twinId: "vav-101.zat", value: 21.0, at: $at}]) { applied older } }'
+        '[{twinId: "vav-101.zat", value: 21.0, at: $at}]) { applied backfilled } }'
     )
     newer = campus.data(mutation, role=Role.OPERATOR, variables={"at": "2026-11-21T10:00:00Z"})
     older = campus.data(mutation, role=Role.OPERATOR, variables={"at": "2026-11-21T09:00:00Z"})
-    assert newer["recordPointValues"] == {"applied": 1, "older": 0}
-    assert older["recordPointValues"] == {"applied": 0, "older": 1}
+    assert newer["recordPointValues"] == {"applied": 1, "backfilled": 0}
+    assert older["recordPointValues"] == {"applied": 0, "backfilled": 1}
+    current = campus.data('{ node(twinId: "vav-101.zat") { current { timestamp } } }')
+    assert current["node"]["current"]["timestamp"] == "2026-11-21T10:00:00Z"
 
 
 def test_parents_ancestors_and_descendants_follow_the_hierarchy(campus: ApiServer):

@@ -13,6 +13,7 @@ import pytest
 
 from graphtwin.audit import read_audit_log, verify_audit_log
 from graphtwin.store import TwinStore
+from graphtwin.telemetry.http_ingest import TelemetryPush
 from graphtwin.telemetry.readings import Reading
 from graphtwin.telemetry.sync import TwinSync
 from tests.support.telemetry_twin import bindings, load_plant
@@ -238,3 +239,18 @@ def test_change_to_graph_latency_is_measured_for_written_values(store, sync):
     asyncio.run(go())
     p50, p99 = sync.pipeline.stats.latency_quantiles(0.5, 0.99)
     assert p50 is not None and 0 < p50 <= p99 < 5
+
+
+def test_values_pushed_through_the_api_doors_trip_thresholds_like_a_connectors(store, sync):
+    pushed = TelemetryPush.model_validate(
+        {"source": "push", "readings": [{"ref": "ahu1/sat", "value": 31.0, "at": at(2)}]}
+    )
+
+    async def go() -> dict:
+        result = await sync.http.push(pushed, "apikey:k1:gateway", all_or_nothing=True)
+        await sync.pipeline.close()
+        return result
+
+    assert asyncio.run(go())["current"] == 1
+    (issue,) = issues(store, SAT)
+    assert (issue["type"], issue["severity"], issue["value"]) == ("threshold", "critical", 31.0)
