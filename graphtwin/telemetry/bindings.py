@@ -287,6 +287,35 @@ class Binding(_Strict):
         return self.point.twin_id or f"ref:{self.point.ref}"
 
 
+class RuleSelector(_Strict):
+    """A rule for every point a selector finds, e.g. every Zone_Air_Temperature_Sensor within
+    bldg-a: thresholds and staleness limits declared once, not on one binding per point.
+
+    It governs how a point's values are judged (deadband, trigger, priority, thresholds,
+    staleness, reconcile, webhook) for every point the pipeline routes, bound or pushed to an
+    open http source; how a device is sampled (mode, period_s) stays with each binding's rule.
+    A binding that names its `rule` overrides every selector; otherwise the first selector that
+    matches the point wins, then `default`."""
+
+    brick_class: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Brick class local name; its subclasses and aliases match too.",
+    )
+    within: _Id | None = Field(
+        default=None,
+        description="twin_id of a subtree root: only points in it (CONTAINS, HAS_PART, "
+        "HAS_POINT, and what is LOCATED_IN it, as governance selectors see a subtree).",
+    )
+    rule: str = Field(description="Name of the rule the selected points follow.")
+
+    @model_validator(mode="after")
+    def _selects(self) -> RuleSelector:
+        if self.brick_class is None and self.within is None:
+            raise ValueError("a selector needs brick_class, within or both")
+        return self
+
+
 class HistorySettings(_Strict):
     dir: Path = Path("var/history")
     retention_days: int | None = Field(default=30, ge=1, description="None keeps everything.")
@@ -318,6 +347,10 @@ class BindingsFile(_Strict):
     pipeline: PipelineSettings = PipelineSettings()
     sources: list[DataSource] = Field(min_length=1)
     rules: dict[str, SyncRule] = Field(default_factory=dict)
+    selectors: list[RuleSelector] = Field(
+        default_factory=list,
+        description="Rules for every point a selector finds; a binding's own rule wins.",
+    )
     bindings: list[Binding] = Field(default_factory=list)
 
     def problems(self) -> list[tuple[tuple[str | int, ...], str]]:
@@ -329,6 +362,9 @@ class BindingsFile(_Strict):
             if source.id in by_id:
                 found.append((("sources", i), f"source id {source.id!r} is declared twice"))
             by_id[source.id] = source
+        for i, selector in enumerate(self.selectors):
+            if selector.rule not in self.rules:
+                found.append((("selectors", i), f"unknown rule {selector.rule!r}"))
         seen: set[tuple[str, str]] = set()
         for i, binding in enumerate(self.bindings):
             at = ("bindings", i)
@@ -387,6 +423,8 @@ def _entity(spec: BindingsFile, at: tuple[str | int, ...]) -> str:
     section, index = at
     if section == "sources":
         return f"source {spec.sources[int(index)].id}"
+    if section == "selectors":
+        return f"selector {int(index) + 1} (rule {spec.selectors[int(index)].rule})"
     binding = spec.bindings[int(index)]
     return f"binding {binding.source} {binding.source_address}"
 

@@ -27,7 +27,7 @@ from graphtwin.store import TwinStore
 from graphtwin.telemetry.bindings import BindingsFile, SyncRule
 from graphtwin.telemetry.pipeline import IngestPipeline, epoch_ns
 from graphtwin.telemetry.readings import Reading, SourceHealth
-from graphtwin.telemetry.routing import Route
+from graphtwin.telemetry.routing import Route, selected_rules
 from graphtwin.telemetry.stats import Outcome, Rejection
 from importers.yaml_schema import published_schema
 
@@ -148,6 +148,7 @@ class HttpIngest:
         self._store = store
         self._health = health
         self._audit = audit
+        self._spec = spec
         http = [s.id for s in spec.sources if s.type == "http"]
         self.sources = set(http)
         self._open = {s for s in http if not spec.bindings_of(s)}
@@ -221,11 +222,20 @@ class HttpIngest:
         named = {r.address: r for r in readings}
         refs = [{"key": a, "twin_id": r.point, "ref": r.ref} for a, r in named.items()]
         rows = await asyncio.to_thread(self._store.read, "telemetry/points_resolve", refs=refs)
+        new = [
+            r["twin_id"]
+            for r in rows
+            if source_id in self._open and not self._pipeline.has_route(source_id, r["key"])
+        ]
+        selected = await asyncio.to_thread(selected_rules, self._store, self._spec, new)
         for row in rows:
             key, twin_id = row["key"], row["twin_id"]
             known = self._pipeline.twin_id_of(source_id, key)
             if known is None and source_id in self._open:
-                self._pipeline.add_route((source_id, key), Route(twin_id, None, self._rule))
+                name = selected.get(twin_id)
+                rule = self._spec.rules[name] if name else self._rule
+                name = name or ("default" if "default" in self._spec.rules else None)
+                self._pipeline.add_route((source_id, key), Route(twin_id, name, rule))
                 known = twin_id
             if known == twin_id:
                 self._pipeline.graph_holds(twin_id, row["value_at_ms"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from graphtwin.brick_hierarchy import brick_class_and_subclasses
 from graphtwin.errors import InputError, SourceLocation
 from graphtwin.store import TwinStore
 from graphtwin.telemetry.bindings import Binding, BindingsFile, SyncRule
@@ -26,24 +27,50 @@ class UnboundPointError(InputError):
 
 def resolve_routes(store: TwinStore, spec: BindingsFile, file: str) -> dict[RouteKey, Route]:
     """Every binding's point found in the graph, or an UnboundPointError naming the first that
-    is not: a sync never starts half-bound."""
+    is not: a sync never starts half-bound. A binding that names its rule follows it; the others
+    follow the first selector that finds their point, else `default`."""
     refs = [_ref(i, b) for i, b in enumerate(spec.bindings)]
     found = {r["key"]: r for r in store.read("telemetry/points_resolve", refs=refs)}
-    routes: dict[RouteKey, Route] = {}
     for i, binding in enumerate(spec.bindings):
-        row = found.get(str(i))
-        if row is None:
+        if str(i) not in found:
             point = binding.point.twin_id or f"ref {binding.point.ref!r}"
             raise UnboundPointError(
                 f"point {point} is not a point of the twin (import the model first?)",
                 location=SourceLocation(file),
                 entity=f"binding {binding.source} {binding.source_address}",
             )
-        name = binding.rule or ("default" if "default" in spec.rules else None)
+    unnamed = [found[str(i)]["twin_id"] for i, b in enumerate(spec.bindings) if not b.rule]
+    selected = selected_rules(store, spec, unnamed)
+    routes: dict[RouteKey, Route] = {}
+    for i, binding in enumerate(spec.bindings):
+        row = found[str(i)]
+        name = binding.rule or selected.get(row["twin_id"])
+        rule = spec.rules[name] if name else spec.rule_of(binding)
+        name = name or ("default" if "default" in spec.rules else None)
         routes[(binding.source, binding.source_address)] = Route(
-            row["twin_id"], name, spec.rule_of(binding), row["value_at_ms"]
+            row["twin_id"], name, rule, row["value_at_ms"]
         )
     return routes
+
+
+def selected_rules(store: TwinStore, spec: BindingsFile, twin_ids: list[str]) -> dict[str, str]:
+    """The rule each of these points follows by the bindings file's selectors (the first
+    selector that finds a point wins); points no selector finds are left out."""
+    if not spec.selectors or not twin_ids:
+        return {}
+    selectors = [
+        {
+            "index": i,
+            "classes": brick_class_and_subclasses(s.brick_class) if s.brick_class else None,
+            "within": s.within,
+        }
+        for i, s in enumerate(spec.selectors)
+    ]
+    found: dict[str, int] = {}
+    rows = store.read("telemetry/selector_points", selectors=selectors, twin_ids=twin_ids)
+    for row in rows:
+        found[row["twin_id"]] = min(row["selector"], found.get(row["twin_id"], row["selector"]))
+    return {twin_id: spec.selectors[i].rule for twin_id, i in found.items()}
 
 
 def _ref(index: int, binding: Binding) -> dict[str, str | None]:

@@ -57,6 +57,37 @@ def test_a_mistake_names_the_file_and_line(tmp_path, change, line, words):
     assert words in str(caught.value)
 
 
+SELECTED = (
+    GOOD
+    + """selectors:
+  - {brick_class: Zone_Air_Temperature_Sensor, within: bldg-a, rule: warm}
+"""
+)
+
+
+def test_rules_can_be_declared_by_selector(tmp_path):
+    spec = read_bindings(write(tmp_path, SELECTED))
+    [selector] = spec.selectors
+    assert (selector.brick_class, selector.within, selector.rule) == (
+        "Zone_Air_Temperature_Sensor", "bldg-a", "warm",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (("rule: warm}\n", "rule: cold}\n"), "unknown rule 'cold'"),
+        (("brick_class: Zone_Air_Temperature_Sensor, within: bldg-a, ", ""), "brick_class, within"),
+    ],
+)
+def test_a_selector_mistake_names_the_line_and_the_selector(tmp_path, change, words):
+    path = write(tmp_path, SELECTED.replace(*change))
+    with pytest.raises(SchemaViolationError) as caught:
+        read_bindings(path)
+    assert caught.value.line == 12
+    assert words in str(caught.value)
+
+
 def test_a_webhook_must_stay_on_this_machine(tmp_path):
     text = GOOD.replace("reconcile: alert}", "reconcile: alert, webhook: http://example.org/}")
     with pytest.raises(SchemaViolationError, match="this machine only"):
