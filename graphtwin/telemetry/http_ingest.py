@@ -195,6 +195,8 @@ class HttpIngest:
                     examples.append({"index": index, "address": reading.address, "reason": outcome})
                 continue
             outcomes[outcome] += 1
+            if outcome == Outcome.UNCHANGED:
+                continue  # inside the deadband: nothing was written
             twin_id = self._pipeline.twin_id_of(push.source, reading.address)
             assert twin_id is not None and reading.source_time is not None  # it was accepted
             at_ms = epoch_ns(reading.source_time) // 1_000_000
