@@ -171,6 +171,17 @@ class TwinNotFoundError(InputError):
         self.twin_id = twin_id
 
 
+class UnknownSourceError(InputError):
+    """A source_id given on the command line or in a query names no import source."""
+
+    def __init__(self, source_id: str) -> None:
+        super().__init__(
+            "no import source with this source_id (`graphtwin db status` lists them)",
+            entity=source_id,
+        )
+        self.source_id = source_id
+
+
 # --- XML documents (ISA-95 B2MML, BatchML) -------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ import typer
 
 from graphtwin.cli.guard import guarded
 from graphtwin.cli.output import err
+from graphtwin.cli.scope_options import Root, Source
 from graphtwin.store import TwinStore
 from graphtwin.store.reader import ExportedTwin
 from importers.brick.export import render_brick
@@ -16,9 +17,6 @@ from importers.twinfile import render_twin_file
 
 app = typer.Typer(help="Export the twin to files.", no_args_is_help=True)
 
-Root = Annotated[
-    str | None, typer.Option("--root", help="Export only this node and what it contains.")
-]
 Output = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
 ]
@@ -28,11 +26,12 @@ Output = Annotated[
 @guarded
 def twin(
     root: Root = None,
+    source: Source = None,
     output: Output = None,
 ) -> None:
     """Write the twin as a twin file (YAML) that `graphtwin import twin` reads back."""
     with TwinStore.open() as store:
-        exported = store.export(root=root)
+        exported = store.export(root=root, source=source)
     text = render_twin_file(exported.graph, source_id=reimport_source(exported))
     _note_left_out(exported)
     _write(text, output, len(exported.graph))
@@ -42,11 +41,12 @@ def twin(
 @guarded
 def brick(
     root: Root = None,
+    source: Source = None,
     output: Output = None,
 ) -> None:
     """Write the twin as Brick Turtle (current Brick namespace) that `import brick` reads back."""
     with TwinStore.open() as store:
-        exported = store.export(root=root)
+        exported = store.export(root=root, source=source)
     result = render_brick(exported.graph)
     _note_left_out(exported)
     for warning in result.warnings:

@@ -22,6 +22,7 @@ from graphtwin.cli import (
 from graphtwin.cli.constraints_cmd import constraints, violations
 from graphtwin.cli.demo_cmd import demo
 from graphtwin.cli.diff_cmd import diff
+from graphtwin.cli.nodes_cmd import nodes
 from graphtwin.cli.output import configure_logging, err, out
 from graphtwin.cli.serve_cmd import serve
 from graphtwin.cli.show_cmd import show
@@ -49,6 +50,7 @@ app.add_typer(apikey_cmd.app, name="apikey")
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(ml_cmd.app, name="ml")
 app.command()(tree)
+app.command()(nodes)
 app.command()(show)
 app.command()(diff)
 app.command()(demo)

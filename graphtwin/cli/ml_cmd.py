@@ -14,6 +14,7 @@ from rich.table import Table
 
 from graphtwin.cli.guard import guarded
 from graphtwin.cli.output import err, out, print_json
+from graphtwin.cli.scope_options import Root, Source
 
 app = typer.Typer(help="Graph neural networks for structural and semantic drift.")
 
@@ -103,22 +104,23 @@ def detect(
         Path | None, typer.Option("--model", help="Model folder (from `ml train`).")
     ] = None,
     rules_only: Annotated[bool, typer.Option(help="Run only the rule-based checks.")] = False,
-    root: Annotated[str | None, typer.Option(help="Only this node and what it contains.")] = None,
+    root: Root = None,
+    source: Source = None,
     dry_run: Annotated[bool, typer.Option(help="Report findings, write no drift issues.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Find structural and semantic drift in the twin and record it as drift issues."""
+    from graphtwin.audit import AuditLog
     from graphtwin.config import load_settings
     from graphtwin.ml.workflow import detect as run_detection
     from graphtwin.store import TwinStore
-    from graphtwin.audit import AuditLog
 
     if model is None and not rules_only:
         raise typer.BadParameter("give --model, or --rules-only", param_hint="--model")
     settings = load_settings()
     audit = AuditLog(settings.audit_log_path)
     with TwinStore.open(settings) as store:
-        result = run_detection(store, model, root=root, dry_run=dry_run, audit=audit)
+        result = run_detection(store, model, root=root, source=source, dry_run=dry_run, audit=audit)
     if as_json:
         print_json(
             {
@@ -152,7 +154,8 @@ def detect(
 @guarded
 def export(
     output: Annotated[Path, typer.Option("--out", "-o", help="File for torch.save.")],
-    root: Annotated[str | None, typer.Option(help="Only this node and what it contains.")] = None,
+    root: Root = None,
+    source: Source = None,
 ) -> None:
     """Save the twin as tensors, lists and dicts (node and edge types, x, y, edge_index, the
     twin_id of each row, the class vocabulary) that a plain torch.load reads (docs/ml.md)."""
@@ -162,7 +165,7 @@ def export(
     from graphtwin.store import TwinStore
 
     with TwinStore.open() as store:
-        exported = store.export(root=root)
+        exported = store.export(root=root, source=source)
     tensors = to_tensors(graph_arrays(exported.graph))
     torch.save(tensors, output)
     types = len(tensors["node_types"])

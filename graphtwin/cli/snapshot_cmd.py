@@ -12,6 +12,7 @@ import yaml
 
 from graphtwin.cli.guard import guarded
 from graphtwin.cli.output import err
+from graphtwin.cli.scope_options import Root, Source
 from graphtwin.snapshot import build_snapshot, read_snapshot
 from graphtwin.store import TwinStore
 from graphtwin.telemetry.bindings import read_bindings
@@ -27,10 +28,8 @@ def snapshot(
     fmt: Annotated[
         SnapshotFormat, typer.Option("--format", help="Document format.")
     ] = SnapshotFormat.YAML,
-    root: Annotated[
-        str | None,
-        typer.Option("--root", help="Only this node and what lies below it (as export --root)."),
-    ] = None,
+    root: Root = None,
+    source: Source = None,
     bindings: Annotated[
         Path | None,
         typer.Option(
@@ -50,7 +49,9 @@ def snapshot(
     evidence anchors and the assumptions the snapshot had to make (docs/snapshot.md)."""
     spec = read_bindings(bindings) if bindings is not None else None
     with TwinStore.open() as store:
-        inputs = read_snapshot(store, root=root, bindings=spec, bindings_path=bindings)
+        inputs = read_snapshot(
+            store, root=root, source=source, bindings=spec, bindings_path=bindings
+        )
     document = build_snapshot(inputs)
     text = render(document, fmt)
     if output is None:

@@ -10,6 +10,7 @@ from rich.tree import Tree
 
 from graphtwin.cli.guard import guarded
 from graphtwin.cli.output import out
+from graphtwin.cli.scope_options import Root, Source
 from graphtwin.model import TwinGraph, TwinNode
 from graphtwin.store import TwinStore
 from graphtwin.vocabulary import vocabulary
@@ -17,12 +18,13 @@ from graphtwin.vocabulary import vocabulary
 
 @guarded
 def tree(
-    root: Annotated[str | None, typer.Option("--root", help="Start at this node.")] = None,
+    root: Root = None,
+    source: Source = None,
     depth: Annotated[int, typer.Option("--depth", min=1, help="Levels to show.")] = 6,
 ) -> None:
     """Print the twin's containment tree (CONTAINS, HAS_PART, HAS_POINT, LOCATED_IN)."""
     with TwinStore.open() as store:
-        graph = store.export(root=root).graph
+        graph = store.export(root=root, source=source).graph
     for top in hierarchy_roots(graph, root):
         out.print(render_tree(graph, top, depth))
     if not graph.nodes:
@@ -42,8 +44,10 @@ def _children(graph: TwinGraph) -> dict[str, list[str]]:
 
 
 def hierarchy_roots(graph: TwinGraph, root: str | None) -> list[str]:
-    if root is not None:
-        return [root] if root in graph.nodes else []
+    """Where the tree starts: the root, or (no root, or one the source does not define) every
+    node of the graph without a parent in it."""
+    if root is not None and root in graph.nodes:
+        return [root]
     has_parent = {c for cs in _children(graph).values() for c in cs}
     return sorted(t for t in graph.nodes if t not in has_parent)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from graphtwin.audit import AuditLog
 from graphtwin.drift.findings import Finding, Recorded, record_findings
 from graphtwin.errors import InputError
 from graphtwin.ml.dataset import TwinDataset
@@ -15,7 +16,6 @@ from graphtwin.ml.manifest import load_model, save_model
 from graphtwin.ml.tensors import graph_arrays
 from graphtwin.ml.training import TrainConfig, train
 from graphtwin.store import TwinStore
-from graphtwin.audit import AuditLog
 
 
 def train_and_save(
@@ -47,11 +47,12 @@ def detect(
     model_dir: Path | None,
     *,
     root: str | None = None,
+    source: str | None = None,
     dry_run: bool = False,
     audit: AuditLog | None = None,
 ) -> Detection:
     """Rules always; the model's judgements too when a model is given."""
-    exported = store.export(root=root)
+    exported = store.export(root=root, source=source)
     arrays = graph_arrays(exported.graph)
     findings = rule_findings(arrays)
     rules_run = set(RULE_NAMES)

@@ -4,6 +4,6 @@ drift it watches for and has found, how drift is reconciled, and how far to trus
 
 from graphtwin.snapshot.builder import build_snapshot
 from graphtwin.snapshot.inputs import AuditState, SnapshotInputs
-from graphtwin.snapshot.reader import read_snapshot, subtree_ids
+from graphtwin.snapshot.reader import read_snapshot
 
-__all__ = ["AuditState", "SnapshotInputs", "build_snapshot", "read_snapshot", "subtree_ids"]
+__all__ = ["AuditState", "SnapshotInputs", "build_snapshot", "read_snapshot"]

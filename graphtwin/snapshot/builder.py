@@ -13,6 +13,7 @@ from statistics import fmean
 from typing import Any
 
 import graphtwin
+from graphtwin.audit import AuditVerification
 from graphtwin.snapshot.inputs import RECENT_ACTIONS, AuditState, Row, SnapshotInputs
 from graphtwin.snapshot.twin_section import (
     domain,
@@ -23,7 +24,6 @@ from graphtwin.snapshot.twin_section import (
     is_point,
     latest,
 )
-from graphtwin.audit import AuditVerification
 from graphtwin.telemetry.bindings import BindingsFile, SyncRule
 
 _SUMMARY_CHARS = 80
@@ -73,7 +73,7 @@ def _digital_twin(inputs: SnapshotInputs, assumptions: list[str]) -> dict[str, A
     if created is None:
         assumptions.append("created unknown: no import source asserts the entities")
     return {
-        "id": inputs.root or "twin",
+        "id": inputs.root or (f"source:{inputs.source}" if inputs.source else "twin"),
         "domain": found or "unknown",
         "snapshot_at": inputs.taken_at,
         "created": created,
@@ -375,11 +375,16 @@ def _audit_anchor(audit: AuditState, checked: AuditVerification) -> dict[str, An
 
 def _fixed_assumptions(inputs: SnapshotInputs) -> list[str]:
     found = []
-    if inputs.root is not None:
-        found.append(
-            f"scope: the subtree of {inputs.root} (what it contains, its parts and points, and "
-            "what is located in it); data sources are those of the whole twin"
-        )
+    if inputs.root is not None or inputs.source is not None:
+        parts = []
+        if inputs.root is not None:
+            parts.append(
+                f"the subtree of {inputs.root} (what it contains, its parts and points, and "
+                "what is located in it)"
+            )
+        if inputs.source is not None:
+            parts.append(f"the entities import source {inputs.source} defines")
+        found.append(f"scope: {' and '.join(parts)}; data sources are those of the whole twin")
     found += [
         "structural checks are counted when the snapshot is taken; no monitor raises "
         "structural drift issues yet",

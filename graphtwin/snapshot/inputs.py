@@ -38,6 +38,8 @@ class SnapshotInputs:
 
     taken_at: str
     root: str | None = None
+    source: str | None = None
+    """The import source the snapshot is limited to (with `root`: both at once)."""
     entities: list[Row] = field(default_factory=list)
     """{twin_id, kind, props, sources, last_updated} (cypher/snapshot/entities)."""
     relationships: list[Row] = field(default_factory=list)

@@ -11,14 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from graphtwin.snapshot.inputs import RECENT_ACTIONS, AuditState, Row, SnapshotInputs
-from graphtwin.store import TwinStore
 from graphtwin.audit import (
     AuditLogError,
     read_audit_log,
     utc_stamp,
     verify_audit_log,
 )
+from graphtwin.snapshot.inputs import RECENT_ACTIONS, AuditState, Row, SnapshotInputs
+from graphtwin.store import TwinStore
 from graphtwin.telemetry.bindings import BindingsFile
 from graphtwin.vocabulary import vocabulary
 
@@ -30,19 +30,23 @@ def read_snapshot(
     store: TwinStore,
     *,
     root: str | None = None,
+    source: str | None = None,
     bindings: BindingsFile | None = None,
     bindings_path: Path | None = None,
 ) -> SnapshotInputs:
-    """Everything `build_snapshot` needs, for the whole twin or the subtree of `root` (a
-    TwinNotFoundError when no live twin node has that id)."""
+    """Everything `build_snapshot` needs, for the whole twin, the subtree of `root`, what the
+    import `source` defines, or both (as `TwinStore.scope` selects them: TwinNotFoundError,
+    UnknownSourceError when the root, the source does not exist)."""
     taken_at = utc_stamp()
-    ids = None if root is None else subtree_ids(store, root)
+    scope = store.scope(root=root, source=source)
+    ids = None if scope is None else sorted(scope)
     [drift] = store.read("snapshot/drift", ids=ids)
     [structure] = store.read("snapshot/structural_checks", ids=ids, sample=STRUCTURAL_EXAMPLES)
     types = sorted(vocabulary().relationship_types)
     return SnapshotInputs(
         taken_at=taken_at,
         root=root,
+        source=source,
         entities=[_plain_row(row) for row in store.read("snapshot/entities", ids=ids)],
         relationships=store.read("snapshot/relationships", ids=ids, types=types),
         sources=store.read("snapshot/sources", ids=ids),
@@ -55,12 +59,6 @@ def read_snapshot(
         bindings_path=bindings_path,
         audit=read_audit(bindings.audit_log) if bindings is not None else None,
     )
-
-
-def subtree_ids(store: TwinStore, root: str) -> list[str]:
-    """The root and what lies below it, as `export --root` selects it (TwinNotFoundError if
-    the root is unknown)."""
-    return sorted(store.subtree(root))
 
 
 def read_audit(path: Path) -> AuditState:

@@ -1,4 +1,5 @@
-"""Read the twin (or the containment subtree below one node) back into a `TwinGraph`.
+"""Read the twin (or the containment subtree below one node, or what one source defines) back
+into a `TwinGraph`.
 
 Only what sources asserted is read: properties that no import asserted (live values written by
 telemetry, say) are state, not model, and stay out of exports. Nodes nobody asserted (written by
@@ -13,7 +14,7 @@ from typing import Any
 import neo4j
 
 from graphtwin.batching import chunked
-from graphtwin.errors import TwinNotFoundError
+from graphtwin.errors import TwinNotFoundError, UnknownSourceError
 from graphtwin.model import (
     RESERVED_NODE_KEYS,
     RESERVED_RELATIONSHIP_KEYS,
@@ -39,14 +40,19 @@ class ExportedTwin:
 
 
 def read_twin(
-    session: neo4j.Session, *, root: str | None = None, batch_size: int = 10_000
+    session: neo4j.Session,
+    *,
+    root: str | None = None,
+    source: str | None = None,
+    batch_size: int = 10_000,
 ) -> ExportedTwin:
-    if root is None:
+    """The whole twin, or the part `scope_ids` selects (relationships leaving it are counted
+    in `left_out`, not read)."""
+    ids = scope_ids(session, root=root, source=source)
+    if ids is None:
         node_records = session.run(cypher("read/twin_nodes")).data()
         rel_records = session.run(cypher("read/twin_relationships")).data()
-        ids: set[str] | None = None
     else:
-        ids = subtree(session, root)
         node_records = []
         rel_records = []
         for chunk in chunked(sorted(ids), batch_size):
@@ -77,6 +83,27 @@ def _node(rec: dict[str, Any], exported: ExportedTwin) -> TwinNode:
     asserted = {k for a in defining for k in a["keys"]} if defining else set(props)
     kept = {k: v for k, v in props.items() if k in asserted and k not in RESERVED_NODE_KEYS}
     return TwinNode(rec["twin_id"], rec["kind"], props.get("name") or rec["twin_id"], _plain(kept))
+
+
+def scope_ids(
+    session: neo4j.Session, *, root: str | None = None, source: str | None = None
+) -> set[str] | None:
+    """The twin_ids of a part of the twin: the subtree of `root`, the nodes `source` defines,
+    or (both given) the nodes of that subtree the source defines. None: the whole twin.
+    TwinNotFoundError for an unknown root, UnknownSourceError for an unknown source."""
+    ids = None if root is None else subtree(session, root)
+    if source is not None:
+        defined = source_entities(session, source)
+        ids = defined if ids is None else ids & defined
+    return ids
+
+
+def source_entities(session: neo4j.Session, source_id: str) -> set[str]:
+    """The twin nodes the source defines (those it only refers to belong to other sources)."""
+    found = session.run(cypher("read/source_entities"), source_id=source_id).single()
+    if found is None or not found["found"]:
+        raise UnknownSourceError(source_id)
+    return set(found["ids"])
 
 
 def subtree(session: neo4j.Session, root: str) -> set[str]:

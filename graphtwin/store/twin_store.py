@@ -20,7 +20,7 @@ from graphtwin.store import migrations
 from graphtwin.store.connection import Neo4jTarget, open_driver, resolve_target
 from graphtwin.store.lineage import NodeLineage, read_lineage
 from graphtwin.store.loader import GraphLoader, Progress
-from graphtwin.store.reader import ExportedTwin, read_twin, subtree
+from graphtwin.store.reader import ExportedTwin, read_twin, scope_ids, subtree
 from graphtwin.store.report import LoadReport
 from graphtwin.store.selectors import SelectorReport, resolve_selectors
 
@@ -185,9 +185,35 @@ class TwinStore:
                 tx.commit()
             return reports
 
-    def export(self, *, root: str | None = None) -> ExportedTwin:
+    def export(self, *, root: str | None = None, source: str | None = None) -> ExportedTwin:
+        """The twin, or the part of it `scope` selects, as a graph."""
         with self.driver.session(database=self.database, default_access_mode="READ") as session:
-            return read_twin(session, root=root, batch_size=self.batch_size)
+            return read_twin(session, root=root, source=source, batch_size=self.batch_size)
+
+    def scope(self, *, root: str | None = None, source: str | None = None) -> set[str] | None:
+        """The twin_ids below `root` (itself included), or defined by the import `source`, or
+        both at once; None for the whole twin. TwinNotFoundError / UnknownSourceError when the
+        root / the source does not exist."""
+        with self.driver.session(database=self.database, default_access_mode="READ") as session:
+            return scope_ids(session, root=root, source=source)
+
+    def nodes(
+        self,
+        *,
+        kind: str | None = None,
+        brick_classes: list[str] | None = None,
+        root: str | None = None,
+        source: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Live nodes (twin_id, kind, name, brick_class) in twin_id order: of `kind`, of one of
+        `brick_classes`, in the part of the twin `scope` selects (None: any)."""
+        ids = self.scope(root=root, source=source)
+        return self.read(
+            "read/nodes_list",
+            kind=kind,
+            brick_classes=brick_classes,
+            ids=None if ids is None else sorted(ids),
+        )
 
     def subtree(self, root: str) -> set[str]:
         """`root` and everything below it in the containment tree (TwinNotFoundError if none)."""
