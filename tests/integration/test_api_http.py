@@ -209,6 +209,10 @@ def test_hostile_strings_are_values_never_cypher(campus: ApiServer, store, hosti
         "query($s: ID!) { node(twinId: $s) { name } }",
         "query($s: String!) { search(text: $s) { twinId } }",
         "query($s: String!) { nodes(kind: $s, nameContains: $s) { items { twinId } } }",
+        "query($s: String!) { nodes(brickClass: $s) { items { twinId } } }",
+        "query($s: String!) { nodes(source: $s) { items { twinId } } }",
+        "query($s: String!) { search(text: $s, includeRetired: true) { twinId } }",
+        "query($s: ID!) { nodesById(twinIds: [$s], includeRetired: true) { name } }",
         'query($s: String!) { node(twinId: "ahu-1") { property(key: $s) } }',
     ):
         response = campus.post(query, variables={"s": hostile})
