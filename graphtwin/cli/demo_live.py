@@ -38,8 +38,9 @@ class LiveDemo:
 def demo_bindings(
     examples: Path, settings: Settings, opcua_port: int, modbus_port: int
 ) -> BindingsFile:
-    """The example bindings pointed at the simulators, with history and audit log kept under
-    the telemetry dir (not in the examples folder)."""
+    """The example bindings pointed at the simulators, with history kept under the telemetry
+    dir (not in the examples folder) and records in the twin's one audit log, beside the demo's
+    imports, links and API key."""
     spec = read_bindings(examples / BINDINGS)
     root = settings.telemetry_root / "demo"
     sources = []
@@ -53,7 +54,7 @@ def demo_bindings(
         update={
             "sources": sources,
             "history": spec.history.model_copy(update={"dir": root / "history"}),
-            "audit_log": root / "audit.jsonl",
+            "audit_log": settings.audit_log_path,
         }
     )
 

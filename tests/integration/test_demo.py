@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from graphtwin.api.probe import wait_until_healthy
+from graphtwin.audit import read_audit_log, verify_audit_log
 from graphtwin.neo4j_local.instance import free_port
 from importers import IMPORTERS
 from importers.brick import BrickImporter
@@ -114,7 +115,10 @@ def test_the_demo_runs_simulated_devices_with_a_stale_point_and_a_threshold_issu
     assert ("urn:riverside:bldg-b/vav-201-zat", "threshold") in found  # the warming office
     sat = store.read("api/nodes_by_id", ids=["urn:riverside:bldg-b/ahu-2-sat"])[0]["n"]
     assert sat["current"]["source"] == "bldg-b-opcua"
-    assert (tmp_path / "demo" / "audit.jsonl").is_file()
+    trail = read_audit_log(tmp_path / "audit.jsonl")  # the twin's one log: changes and values
+    kinds = {r.kind for r in trail}
+    assert {"import", "link", "sync_batch"} <= kinds, kinds
+    assert verify_audit_log(tmp_path / "audit.jsonl").ok
 
 
 def test_the_demo_names_a_missing_file(cli, tmp_path):
