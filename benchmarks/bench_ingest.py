@@ -29,8 +29,8 @@ from typing import Any
 
 from benchmarks.harness import info_table, markdown_table, note
 from benchmarks.neo4j_server import BenchServer
-from graphtwin.store import TwinStore
 from graphtwin.audit import AuditLog, verify_audit_log
+from graphtwin.store import TwinStore
 from graphtwin.telemetry.bindings import PipelineSettings, SyncRule
 from graphtwin.telemetry.graph_writer import GraphWriter
 from graphtwin.telemetry.history import HistoryStore

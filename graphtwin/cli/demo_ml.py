@@ -9,11 +9,11 @@ from pathlib import Path
 
 from rich.markup import escape
 
+from graphtwin.audit import AuditLog
 from graphtwin.cli.output import err, out
 from graphtwin.config import Settings
 from graphtwin.drift.issues import DriftType
 from graphtwin.store import TwinStore
-from graphtwin.audit import AuditLog
 
 PLANTED = "vav-202.zat"  # Building A's zone air temperature sensor, one of three named alike ...
 PLANTED_AS = "Supply_Air_Flow_Sensor"  # ... declared a supply air flow sensor

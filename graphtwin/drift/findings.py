@@ -12,10 +12,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from graphtwin.audit import AuditLog
 from graphtwin.drift.issues import DriftEvent, DriftType, Severity, Transition, issue_id
 from graphtwin.drift.reconcile import Policy, reconcile
 from graphtwin.store import TwinStore
-from graphtwin.audit import AuditLog
 from graphtwin.telemetry.graph_writer import GraphWriter
 
 FINDING_TYPES = (DriftType.STRUCTURAL, DriftType.SEMANTIC)

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from graphtwin.audit import AuditLog, verify_audit_log
 from graphtwin.drift.issues import DriftType
 from graphtwin.ml.dataset import TwinDataset
 from graphtwin.ml.training import TrainConfig
 from graphtwin.ml.workflow import detect, train_and_save
 from graphtwin.store import TwinStore
-from graphtwin.audit import AuditLog, verify_audit_log
 from importers import IMPORTERS
 from tests.conftest import CliRunner
 from tests.support.ml_buildings import building_file

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from graphtwin.audit import verify_audit_log
 from graphtwin.config import Settings
 from graphtwin.neo4j_local import server
 from graphtwin.neo4j_local.instance import free_port
 from graphtwin.store import TwinStore
-from graphtwin.audit import verify_audit_log
 from graphtwin.telemetry.bindings import read_bindings
 from graphtwin.telemetry.readings import Reading
 from graphtwin.telemetry.simulators import ModbusSimulator, OpcUaSimulator, Signal

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from graphtwin.audit import AuditLog, read_audit_log, verify_audit_log
 from graphtwin.cli.snapshot_cmd import SnapshotFormat, render
 from graphtwin.snapshot import AuditState, SnapshotInputs, build_snapshot
 from graphtwin.snapshot.twin_section import domain, latest, parse_time
-from graphtwin.audit import AuditLog, read_audit_log, verify_audit_log
 from graphtwin.telemetry.bindings import BindingsFile
 
 SECTIONS = [
