@@ -19,6 +19,8 @@ class MatchingConfig:
     synonyms: tuple[tuple[str, str], ...]
     """(variant phrase, canonical word), longest phrases first."""
     stopwords: frozenset[str]
+    elevation_tolerance: float
+    """Metres two storeys' elevations may differ by and still be one storey."""
 
     def with_thresholds(self, auto: float | None, review: float | None) -> MatchingConfig:
         return MatchingConfig(
@@ -28,6 +30,7 @@ class MatchingConfig:
             self.compatible_kinds,
             self.synonyms,
             self.stopwords,
+            self.elevation_tolerance,
         )
 
 
@@ -53,4 +56,5 @@ def matching_config() -> MatchingConfig:
         compatible_kinds=compatible,
         synonyms=tuple(synonyms),
         stopwords=frozenset(raw["stopwords"]),
+        elevation_tolerance=float(raw["elevation_tolerance_m"]),
     )

@@ -32,6 +32,8 @@ class Entity:
     tags: frozenset[str]
     name_keys: frozenset[str]
     """Its names compared as identifiers are (without case or punctuation), to meet tags."""
+    elevation: float | None = None
+    """Height of a storey in metres (IFC `elevation`), where a source gives it."""
     places: set[str] = field(default_factory=set)
     """Where it is: its spatial container, what it is LOCATED_IN, the spaces it feeds/serves."""
     wholes: set[str] = field(default_factory=set)
@@ -67,6 +69,8 @@ def build_entities(
 def _entity(node: dict[str, Any], config: MatchingConfig) -> Entity:
     props: dict[str, Any] = node["props"]
     texts = [node["name"], props.get("long_name"), props.get("ifc_name"), props.get("tag")]
+    # An IFC object without Name or LongName is shown by its GlobalId: that is no name.
+    texts = [t for t in texts if t != props.get("ifc_guid")]
     isa95_id = props.get("isa95_id")
     if isinstance(isa95_id, str):
         texts.append(isa95_id.rsplit(".", 1)[-1])  # PLANT1.HVAC.AHU01 -> AHU01
@@ -93,7 +97,14 @@ def _entity(node: dict[str, Any], config: MatchingConfig) -> Entity:
         identifiers=frozenset(identifiers),
         tags=frozenset({_plain(tag)}) if isinstance(tag, str) and tag.strip() else frozenset(),
         name_keys=frozenset(_plain(text) for text in seen),
+        elevation=_metres(props.get("elevation"), props.get("elevation__unit")),
     )
+
+
+def _metres(value: Any, unit: Any) -> float | None:
+    if isinstance(value, int | float) and not isinstance(value, bool) and unit == "m":
+        return float(value)
+    return None
 
 
 def _plain(text: str) -> str:

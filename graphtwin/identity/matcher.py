@@ -13,11 +13,19 @@ cannot be told yet does not count for or against):
   (+0.5) or not (a veto);
 - structure: what they are part or member of, or what they group, are linked (+1), or are
   linked to other things of the other's source (-0.5);
-- class: Brick classes equal (+1) or one a subclass of the other (+0.7); unrelated is a veto.
+- class: Brick classes equal (+1) or one a subclass of the other (+0.7); unrelated is a veto;
+- elevation (storeys): within the tolerance (+1), further apart a veto.
 Codes that disagree in the names ("AHU-1" / "AHU-2") are a veto too. A pair links when its
 confidence reaches the auto threshold and something beyond the name supports it, or when the
 names are identical and each is the only close name the other's source has. Every entity links
 to at most one entity of each other source.
+
+The spatial tree above the spaces (sites, buildings, storeys) is also compared by place: the
+children of linked containers are paired whatever their names, because discipline models of one
+building (architecture, electrical, from one authoring tool, each its own project) repeat the
+same tree, often without a name for the building. An entity without a name (an IFC object shown
+by its GlobalId) has no name evidence; it links on place alone only when its elevation agrees or
+when it and its partner are each the only one of their kind in their linked containers.
 """
 
 from __future__ import annotations
@@ -31,6 +39,8 @@ from graphtwin.identity.config import MatchingConfig
 from graphtwin.identity.entities import Entity, group_by_source
 from graphtwin.identity.names import codes_conflict, similarity
 
+SPATIAL_TREE = frozenset({"Site", "Building", "Floor"})
+"""Kinds also paired by place (children of linked containers), not only by name."""
 STAGES: tuple[frozenset[str], ...] = (
     frozenset({"Site", "Building"}),
     frozenset({"Floor"}),
@@ -210,10 +220,17 @@ class _Scorer:
                 self._by_key[key].add(entity.twin_id)
         self._scores: dict[Pair, Link | None] = {}
         self._by_source = group_by_source(entities)
+        self._children: dict[str, set[str]] = defaultdict(set)
+        """Container -> the spatial-tree entities in it, for pairing by place."""
+        for entity in entities.values():
+            if entity.kind in SPATIAL_TREE:
+                for place in entity.places:
+                    self._children[place].add(entity.twin_id)
 
     def pairs(self, kinds: frozenset[str]) -> Iterable[tuple[Entity, Entity]]:
         """Pairs worth scoring: compatible kinds, different sources, sharing a name token or
-        an identifier (blocking, so large twins are not compared all against all)."""
+        an identifier, or (spatial tree) in linked containers (blocking, so large twins are not
+        compared all against all)."""
         compatible = self._config.compatible_kinds
         for a in self._entities.values():
             if a.kind not in kinds:
@@ -224,6 +241,10 @@ class _Scorer:
                     near |= self._by_token[token]
             for key in (*a.identifiers, *(("tag", t) for t in a.tags)):
                 near |= self._by_key[key]
+            if a.kind in SPATIAL_TREE:
+                for place in a.places:
+                    for same in self._links.cluster(place):
+                        near |= self._children.get(same, set())
             for twin_id in near:
                 b = self._entities[twin_id]
                 if (
@@ -245,19 +266,22 @@ class _Scorer:
         if any(codes_conflict(m, n) for m in a.names for n in b.names):
             self._scores[(x, y)] = None
             return None
-        evidence: dict[str, float] = {
-            "name": max((similarity(m, n) for m in a.names for n in b.names), default=0.0)
-        }
+        evidence: dict[str, float] = {}
+        if a.names and b.names:  # a nameless side: the names cannot be told
+            evidence["name"] = max(similarity(m, n) for m in a.names for n in b.names)
         for key, value in (
             ("class", self._class(a, b)),
             ("place", self._place(a, b)),
             ("structure", self._structure(a, b)),
+            ("elevation", self._elevation(a, b)),
         ):
             if value is None:  # a veto
                 self._scores[(x, y)] = None
                 return None
             if value:
                 evidence[key] = value
+        if not evidence:  # nothing to tell them by
+            return None
         weights = self._config.weights
         total = sum(weights[k] for k in evidence)
         confidence = max(0.0, sum(weights[k] * v for k, v in evidence.items()) / total)
@@ -269,6 +293,10 @@ class _Scorer:
     def acceptable(self, link: Link, a: Entity, b: Entity) -> bool:
         if link.method != "evidence":
             return True
+        if "name" not in link.evidence:  # nameless: its place, and its level or being alone
+            return link.evidence.get("place", 0) > 0 and (
+                link.evidence.get("elevation", 0) > 0 or (self._alone(a) and self._alone(b))
+            )
         if any(v > 0 for k, v in link.evidence.items() if k != "name"):
             return True
         # Names alone: only identical names, each the other source's one close name.
@@ -284,6 +312,21 @@ class _Scorer:
             ):
                 close += 1
         return close == 1
+
+    def _alone(self, entity: Entity) -> bool:
+        """The only entity of its kind and source in each of its containers."""
+        compatible = self._config.compatible_kinds.get(entity.kind, frozenset())
+        for place in entity.places:
+            for other in self._children.get(place, set()) - {entity.twin_id}:
+                peer = self._entities[other]
+                if peer.sources == entity.sources and peer.kind in compatible:
+                    return False
+        return True
+
+    def _elevation(self, a: Entity, b: Entity) -> float | None:
+        if a.elevation is None or b.elevation is None:
+            return 0.0
+        return 1.0 if abs(a.elevation - b.elevation) <= self._config.elevation_tolerance else None
 
     def _class(self, a: Entity, b: Entity) -> float | None:
         x, y = a.brick_class, b.brick_class

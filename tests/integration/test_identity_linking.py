@@ -8,6 +8,7 @@ import pytest
 
 from graphtwin.identity.evaluation import load_truth
 from tests.conftest import ROOT
+from tests.support.ifc_models import architecture_and_electrical, gid
 
 pytestmark = pytest.mark.neo4j
 
@@ -99,3 +100,31 @@ def test_rejecting_an_unknown_entity_is_an_input_error(sample_building):
     done = sample_building("link", "reject", "campus", "no-such-thing")
     assert done.returncode == 2
     assert "no-such-thing" in done.stderr
+
+
+def test_discipline_models_of_one_building_link_their_spatial_tree_with_evidence(
+    cli, store, tmp_path
+):
+    architecture, electrical = architecture_and_electrical()
+    for model, name in ((architecture, "arch.ifc"), (electrical, "elec.ifc")):
+        done = cli("import", "ifc", model.write(tmp_path / name))
+        assert done.returncode == 0, done.stderr
+    run = json.loads(cli("link", "--json").stdout)
+    linked = {(k["a"], k["b"]): k for k in run["links"]}
+    tree = {
+        tuple(sorted(pair))
+        for pair in zip(architecture.spatial_tree(), electrical.spatial_tree(), strict=True)
+    }
+    assert set(linked) == tree
+    building = gid(architecture.building)
+    edge = next(
+        r
+        for r in store.lineage(building).relationships
+        if r.type == "SAME_AS" and r.other == gid(electrical.building)
+    )
+    assert edge.sources == ("graphtwin-link",) and edge.properties["method"] == "evidence"
+    assert edge.properties["confidence"] >= 0.7 and edge.properties["evidence"] == ["place=1"]
+    members = json.loads(cli("link", "cluster", gid(electrical.storeys[2]), "--json").stdout)
+    assert {m["twin_id"] for m in members} == {
+        gid(s) for s in (architecture.storeys[2], electrical.storeys[2])
+    }

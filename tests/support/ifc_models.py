@@ -230,7 +230,8 @@ class DisciplineModel:
         self.project = api.run(
             "root.create_entity", f, ifc_class="IfcProject", name="Project Number"
         )
-        api.run("unit.assign_unit", f)  # metres
+        metre = api.run("unit.add_si_unit", f, unit_type="LENGTHUNIT")
+        api.run("unit.assign_unit", f, units=[metre])
         self.site = api.run("root.create_entity", f, ifc_class="IfcSite", name="Default")
         self.building = api.run("root.create_entity", f, ifc_class="IfcBuilding")
         self.building.Name = building_name

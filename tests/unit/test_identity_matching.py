@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
+import ifcopenshell.api as api
+import pytest
+
 from graphtwin.identity.config import matching_config
-from graphtwin.identity.entities import build_entities
+from graphtwin.identity.entities import Entity, build_entities
 from graphtwin.identity.evaluation import evaluate
 from graphtwin.identity.matcher import Link, match
 from graphtwin.identity.names import codes_conflict, parse_name, similarity
+from graphtwin.model import TwinGraph
+from importers.ifc import IfcImporter
+from tests.support.ifc_models import DisciplineModel, architecture_and_electrical, gid
 
 CONFIG = matching_config()
 
@@ -118,3 +127,80 @@ def test_a_rejected_pair_is_not_joined_through_a_third_source_either():
     clusters = {k.pair for k in result.links}
     assert ("b:x", "i:x") not in clusters
     assert not {("b:x", "s:x"), ("i:x", "s:x")} <= clusters  # not both: that joins b:x and i:x
+
+
+def ifc_entities(*graphs: TwinGraph) -> dict[str, Entity]:
+    """IFC models as linking reads them from the twin (identity/entities, identity/structure)."""
+    nodes, edges = [], []
+    for graph in graphs:
+        for n in graph.nodes.values():
+            if n.kind in CONFIG.compatible_kinds:
+                nodes.append(
+                    node(n.twin_id, n.kind, n.name, graph.source.source_id, **n.properties)
+                )
+        edges += [edge(r.start, r.type, r.end) for r in graph.iter_relationships()]
+    return build_entities(nodes, edges, CONFIG)
+
+
+def discipline_graphs(
+    building_name: str | None = None, **electrical: Any
+) -> tuple[DisciplineModel, DisciplineModel]:
+    """Architecture and electrical models; the electrical storeys 4 mm higher (export noise)."""
+    architecture, _ = architecture_and_electrical(building_name=building_name)
+    electrical_model = DisciplineModel(
+        "Elec",
+        (("IfcLightFixture", "Light"),),
+        **{"building_name": building_name, "level_shift": 0.004, **electrical},
+    )
+    return architecture, electrical_model
+
+
+def parse(model: DisciplineModel, path: Path) -> TwinGraph:
+    return IfcImporter().parse(model.write(path))
+
+
+@pytest.mark.parametrize("building_name", [None, "Riverside B"])
+def test_discipline_models_link_their_whole_spatial_tree_named_or_not(tmp_path, building_name):
+    architecture, electrical = discipline_graphs(building_name)
+    graphs = parse(architecture, tmp_path / "arch.ifc"), parse(electrical, tmp_path / "elec.ifc")
+    assert graphs[0].source.source_id != graphs[1].source.source_id  # two projects
+    result = match(ifc_entities(*graphs), CONFIG)
+    links = {link.pair: link for link in result.links}
+    expected = {
+        tuple(sorted(pair))
+        for pair in zip(architecture.spatial_tree(), electrical.spatial_tree(), strict=True)
+    }
+    assert set(links) == expected  # project, site, building, three storeys, and nothing else
+    building = links[tuple(sorted((gid(architecture.building), gid(electrical.building))))]
+    assert building.method == "evidence" and building.confidence >= CONFIG.auto
+    if building_name is None:  # shown by its GlobalId, which is no name
+        assert building.evidence == {"place": 1.0}
+    level_2 = links[tuple(sorted((gid(architecture.storeys[1]), gid(electrical.storeys[1]))))]
+    assert level_2.evidence == {"name": 1.0, "place": 1.0, "elevation": 1.0}
+
+
+def test_storeys_of_one_name_at_other_elevations_stay_apart(tmp_path):
+    architecture, electrical = discipline_graphs(level_shift=1.2)
+    graphs = parse(architecture, tmp_path / "arch.ifc"), parse(electrical, tmp_path / "elec.ifc")
+    linked = {link.pair for link in match(ifc_entities(*graphs), CONFIG).links}
+    assert tuple(sorted((gid(architecture.building), gid(electrical.building)))) in linked
+    assert not any(
+        tuple(sorted((gid(a), gid(b)))) in linked
+        for a, b in zip(architecture.storeys, electrical.storeys, strict=True)
+    )
+
+
+def test_a_nameless_building_does_not_link_to_one_of_two_buildings_in_the_other_site(tmp_path):
+    architecture, electrical = discipline_graphs()
+    second = api.run("root.create_entity", electrical.file, ifc_class="IfcBuilding")
+    api.run(
+        "aggregate.assign_object",
+        electrical.file,
+        relating_object=electrical.site,
+        products=[second],
+    )
+    graphs = parse(architecture, tmp_path / "arch.ifc"), parse(electrical, tmp_path / "elec.ifc")
+    linked = {link.pair for link in match(ifc_entities(*graphs), CONFIG).links}
+    buildings = {gid(electrical.building), gid(second)}
+    assert not any(gid(architecture.building) in pair and set(pair) & buildings for pair in linked)
+    assert tuple(sorted((gid(architecture.site), gid(electrical.site)))) in linked
