@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from graphtwin.control_chars import escape_controls
+
 
 @dataclass(frozen=True, slots=True)
 class SourceLocation:
@@ -28,6 +30,9 @@ class GraphTwinError(Exception):
     exit_code = 1
 
     def __init__(self, message: str) -> None:
+        # Control characters from an input (an id holding ESC) are written as escapes, so a
+        # message can be printed or logged anywhere without driving a terminal.
+        message = escape_controls(message, keep_layout=True)
         super().__init__(message)
         self.message = message
 
@@ -49,7 +54,9 @@ class InputError(GraphTwinError):
     ) -> None:
         where = f"{location}: " if location else ""
         what = f"{entity}: " if entity else ""
-        super().__init__(f"{where}{what}{message}")
+        # One line: a line feed in a file name, an id or a value quoted in the reason is
+        # escaped too (it could forge a line of output).
+        super().__init__(escape_controls(f"{where}{what}{message}"))
         self.reason = message
         self.location = location
         self.entity = entity
@@ -103,11 +110,80 @@ class DanglingRelationshipError(InputError):
     """A relationship names an endpoint that is neither in the input nor in the graph."""
 
 
+class MassRetirementError(InputError):
+    """An import would retire more of a source's entities than the guard allows (a truncated
+    or wrong file); refused unless the import is told to allow it (`--allow-retire`)."""
+
+
+class SourceOwnershipError(InputError):
+    """An import writes to a source that belongs to another format or another file lineage
+    (a twin file naming an IFC model's source); refused unless taken over on purpose."""
+
+
+class RequestTooLargeError(InputError):
+    """An HTTP request body over the limit of its route (`/graphql`, `/telemetry`, a model
+    upload); refused with 413 before the rest of it is read."""
+
+    def __init__(self, message: str, *, limit_bytes: int) -> None:
+        super().__init__(message)
+        self.limit_bytes = limit_bytes
+
+
+class MalformedRequestError(InputError):
+    """An HTTP request body that is not what its route takes at all (not JSON, or JSON that is
+    not an object, such as `"hello"`, `123` or `null`); answered with 400."""
+
+
+class ValueTooLargeError(InvalidPropertyError):
+    """An id, name or indexed property longer than the graph's indexes can hold (Neo4j refuses
+    an index key over 8 KB inside the transaction); names the entity and the property."""
+
+
+class NotARegularFileError(InputError):
+    """An input path that is not a regular file (a device such as /dev/zero, a pipe, a socket,
+    a directory): it could be read forever, so it is refused before reading."""
+
+
+class FileTooLargeError(InputError):
+    """An input file over the size limit of its format (a setting, or `--max-file-size`)."""
+
+
+class YamlLimitError(MalformedFileError):
+    """A YAML document whose aliases expand, or whose nesting goes, beyond the loader's limits
+    (a "billion laughs" file, an anchor used inside itself); refused while it loads."""
+
+
+class ExternalReferenceError(InputError):
+    """The input asks to load something from elsewhere (a remote or file JSON-LD context, an
+    XML DTD or entity): an import never opens a network address or another file."""
+
+
+class EntityExpansionError(InputError):
+    """An XML document declares entities that nest or expand without bound (billion laughs)."""
+
+
+class NestingTooDeepError(MalformedFileError):
+    """The input nests deeper than its parser can follow (blank nodes, lists, JSON)."""
+
+
 # --- operational failures (exit code 1) --------------------------------------------------------
 
 
 class ConfigurationError(GraphTwinError):
     """Settings are missing or contradict each other."""
+
+
+class AuditKeyError(ConfigurationError):
+    """An audit key (the log's MAC key, the checkpoint signing key or a public key) cannot be
+    read, created or trusted (too short, open to others, not a key). Names where it is."""
+
+    def __init__(self, message: str, where: str | Path) -> None:
+        super().__init__(f"{where}: {message}")
+        self.where = str(where)
+
+
+class AuditCheckpointError(InputError):
+    """A file given as an audit checkpoint is not one (unreadable, not JSON, fields missing)."""
 
 
 class Neo4jProvisioningError(GraphTwinError):
@@ -145,6 +221,15 @@ class ServerCrashedError(Neo4jProvisioningError):
 
 class StoreUnavailableError(GraphTwinError):
     """The graph store cannot be reached or refused our credentials."""
+
+
+class GraphAwayError(StoreUnavailableError):
+    """Neo4j did not answer within the time a request may wait (stopped, paused, unreachable);
+    says when to ask again. The API answers it with 503 and `Retry-After`."""
+
+    def __init__(self, message: str, *, retry_after_s: float) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
 
 
 class AuthenticationFailedError(StoreUnavailableError):

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from rdflib import URIRef
+from rdflib.term import Node
+
 from graphtwin.errors import NoTwinEntitiesError, SourceLocation, ValidationFailedError
 from graphtwin.gc_pause import gc_paused
 from graphtwin.model import TwinGraph
@@ -12,6 +15,7 @@ from importers.base import describe_file
 from importers.brick.extract import extract
 from importers.brick.inference import infer
 from importers.brick.rdf_file import rdf_format_for, read_rdf
+from importers.brick.subject_lines import SubjectLines
 from importers.brick.validation import validate
 
 
@@ -34,10 +38,16 @@ class BrickImporter:
     def _parse(self, path: Path, source_id: str | None) -> TwinGraph:
         source = describe_file(path, format=self.format, source_id=source_id)
         where = SourceLocation(str(path))
-        model = read_rdf(path, rdf_format_for(path, self.rdf_format))
+        rdf_format = rdf_format_for(path, self.rdf_format)
+        model = read_rdf(path, rdf_format)
         if len(model) == 0:
             raise NoTwinEntitiesError("the file holds no RDF statements", location=where)
         annotations: dict[str, object] = {"rdf_triples": len(model)}
+        lines = SubjectLines.scan(path, rdf_format, model.namespaces())
+
+        def locate(subject: Node) -> SourceLocation:
+            return SourceLocation(str(path), lines.line(subject))
+
         if self.validate or self.strict:
             result = validate(model)
             annotations["validation"] = result.to_json()
@@ -45,16 +55,16 @@ class BrickImporter:
                 first = next(r for r in result.results if r["severity"] == "Violation")
                 raise ValidationFailedError(
                     f"{result.violations} SHACL violations, e.g. {first['message']}",
-                    location=where,
+                    location=locate(URIRef(first["focus"])) if first["focus"] else where,
                     entity=first["focus"],
                 )
         if self.infer:
             expanded, seconds = infer(model)
             annotations["inference_s"] = round(seconds, 3)
             annotations["rdf_triples_inferred"] = len(expanded) - len(model)
-            extraction = extract(expanded, source, asserted=model)
+            extraction = extract(expanded, source, asserted=model, locate=locate)
         else:
-            extraction = extract(model, source)
+            extraction = extract(model, source, locate=locate)
         graph = extraction.graph
         if not graph.nodes:
             raise NoTwinEntitiesError(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -22,6 +22,7 @@ import rdflib
 from rdflib import OWL, RDF, RDFS, BNode, Literal, URIRef
 from rdflib.term import Node
 
+from graphtwin.errors import SourceLocation
 from graphtwin.model import SourceInfo, TwinGraph, TwinNode, TwinRelationship
 from importers.brick.relations import refine
 from importers.brick.vocabulary import BrickVocabulary, brick_vocabulary, split_iri
@@ -159,26 +160,22 @@ class _Extractor:
 
 
 def extract(
-    rdf: rdflib.Graph, source: SourceInfo, *, asserted: rdflib.Graph | None = None
+    rdf: rdflib.Graph,
+    source: SourceInfo,
+    *,
+    asserted: rdflib.Graph | None = None,
+    locate: Callable[[Node], SourceLocation | None] | None = None,
 ) -> Extraction:
     """Map an RDF graph to a twin graph. After inference, `rdf` is the expanded graph (with the
     whole Brick ontology) and `asserted` the model as written: entities are looked for among its
     subjects, and values and original classes are read from it, so inference adds structure
-    (classes, inverse relations) but never changes what a node says."""
+    (classes, inverse relations) but never changes what a node says. `locate` gives each
+    entity its place in the file (file and line), which every error about it names."""
     scope = set(asserted.subjects()) if asserted is not None else None
     ex = _Extractor(rdf, scope)
     written = asserted if asserted is not None else rdf
     vocab = ex.vocab
     typed = ex.entity_types()
-    entities: dict[Node, str] = {s: _twin_id(s, rdf) for s in typed}
-    kinds: dict[Node, str] = {}
-    nodes: dict[Node, TwinNode] = {}
-    for subject, infos in typed.items():
-        primary = max((i for i in infos if i.kind), key=_rank)
-        kinds[subject] = primary.kind or GENERIC_KIND
-        # After inference a subject has every superclass too: list only what the model says.
-        own = infos if asserted is None else ex.infos_of(subject, written) or infos
-        nodes[subject] = _node(subject, entities[subject], primary, own, written)
 
     # Untyped things that Brick relations point at are kept, as generic entities.
     rules = {p: vocab.relation(str(p)) for p in set(rdf.predicates()) if isinstance(p, URIRef)}
@@ -188,16 +185,31 @@ def extract(
         if rule is not None
         for s, o in rdf.subject_objects(p)
     ]
+    untyped: dict[Node, None] = {}
     for s, _rule, o in relation_triples:
         if s not in typed and o not in typed:
             continue  # neither end is a twin entity
         for end in (s, o):
-            if end in entities or isinstance(end, Literal) or end in ex.classes:
+            if end in typed or isinstance(end, Literal) or end in ex.classes:
                 continue
-            entities[end] = _twin_id(end, rdf)
-            kinds[end] = GENERIC_KIND
-            nodes[end] = _node(end, entities[end], None, [], written)
-            ex.notes["untyped"] += 1
+            untyped[end] = None
+    entities = _twin_ids([*typed, *untyped], rdf, written)
+
+    kinds: dict[Node, str] = {}
+    nodes: dict[Node, TwinNode] = {}
+    for subject, infos in typed.items():
+        primary = max((i for i in infos if i.kind), key=_rank)
+        kinds[subject] = primary.kind or GENERIC_KIND
+        # After inference a subject has every superclass too: list only what the model says.
+        own = infos if asserted is None else ex.infos_of(subject, written) or infos
+        nodes[subject] = _node(subject, entities[subject], primary, own, written)
+    for end in untyped:
+        kinds[end] = GENERIC_KIND
+        nodes[end] = _node(end, entities[end], None, [], written)
+        ex.notes["untyped"] += 1
+    if locate is not None:
+        for subject, node in nodes.items():
+            node.location = locate(subject)
 
     graph = TwinGraph(source)
     for subject, node in nodes.items():
@@ -213,7 +225,8 @@ def extract(
         start_id, rel_type, end_id = refine(
             entities[start], kinds[start], rule.type, entities[end], kinds[end]
         )
-        graph.add_relationship(TwinRelationship(start_id, rel_type, end_id))
+        location = nodes[s].location
+        graph.add_relationship(TwinRelationship(start_id, rel_type, end_id, location=location))
 
     return Extraction(graph, _warnings(ex))
 
@@ -244,13 +257,38 @@ def _better(a: ClassInfo, b: ClassInfo) -> bool:
     return _rank(a) > _rank(b)
 
 
-def _twin_id(node: Node, rdf: rdflib.Graph) -> str:
-    """The IRI itself: stable across re-imports. A blank node gets an id from its content."""
-    if isinstance(node, URIRef):
-        return str(node)
+def _twin_ids(subjects: list[Node], rdf: rdflib.Graph, written: rdflib.Graph) -> dict[Node, str]:
+    """An IRI is its own id: stable across re-imports. A blank node gets an id from its content
+    (what it says, blank nodes left out). Blank nodes with the same content are told apart by
+    what refers to them and then by their order in the file (the order rdflib read them): the
+    first keeps the plain id, the others get `-2`, `-3`... So ids are distinct, and stable
+    across re-imports of the same file."""
+    ids: dict[Node, str] = {}
+    alike: dict[str, list[Node]] = defaultdict(list)
+    for subject in subjects:
+        if isinstance(subject, BNode):
+            alike[_content_id(subject, rdf)].append(subject)
+        else:
+            ids[subject] = str(subject)
+    if not alike:
+        return ids
+    order = {s: i for i, s in enumerate(dict.fromkeys(written.subjects()))}
+    for base, group in alike.items():
+        group.sort(key=lambda b: (_referrers(b, rdf), order.get(b, len(order))))
+        for position, blank in enumerate(group, start=1):
+            ids[blank] = base if position == 1 else f"{base}-{position}"
+    return ids
+
+
+def _content_id(node: Node, rdf: rdflib.Graph) -> str:
     content = sorted(f"{p} {o}" for p, o in rdf.predicate_objects(node) if not isinstance(o, BNode))
     digest = hashlib.blake2b("\n".join(content).encode(), digest_size=10).hexdigest()
     return f"_:brick-{digest}"
+
+
+def _referrers(node: Node, rdf: rdflib.Graph) -> list[str]:
+    """The named things that point at a blank node, and how (blank referrers left out)."""
+    return sorted(f"{s} {p}" for s, p in rdf.subject_predicates(node) if not isinstance(s, BNode))
 
 
 def _node(

@@ -7,15 +7,20 @@ errors in several shapes (notation3's BadSyntax, SAX exceptions, JSON errors); e
 
 from __future__ import annotations
 
+import contextlib
 import json
 import xml.sax
+import xml.sax.xmlreader
 from pathlib import Path
 
 import rdflib
 import rdflib.exceptions
-from rdflib.plugins.parsers.notation3 import BadSyntax
+from rdflib.parser import PythonInputSource
+from rdflib.plugins.parsers.notation3 import BadSyntax, SinkParser
 
-from graphtwin.errors import InputError, MalformedFileError, SourceLocation
+from graphtwin.errors import InputError, MalformedFileError, NestingTooDeepError, SourceLocation
+from importers.brick.jsonld import load_jsonld
+from importers.brick.xml_entities import check_xml_entities
 
 FORMATS = {
     ".ttl": "turtle",
@@ -65,9 +70,16 @@ def read_rdf(path: Path, rdf_format: str, *, max_bytes: int = MAX_BYTES) -> rdfl
             "one RDF import; split the model",
             location=where,
         )
+    if rdf_format == "xml":
+        check_xml_entities(path)
     graph = rdflib.Graph()
     try:
-        graph.parse(str(path), format=rdf_format)
+        if rdf_format == "json-ld":
+            _parse_jsonld(graph, path)
+        else:
+            graph.parse(str(path), format=rdf_format)
+    except InputError:
+        raise  # already names the file (a refused JSON-LD context)
     except BadSyntax as exc:
         raise MalformedFileError(
             f"not valid {rdf_format}: {_bad_syntax_reason(exc)}",
@@ -90,7 +102,48 @@ def read_rdf(path: Path, rdf_format: str, *, max_bytes: int = MAX_BYTES) -> rdfl
             f"not valid {rdf_format}: {message}",
             location=SourceLocation(str(path), _first_bad_line(path, rdf_format)),
         ) from exc
+    except RecursionError as exc:
+        raise NestingTooDeepError(
+            f"not valid {rdf_format}: nested deeper than the parser can follow (blank nodes, "
+            "lists or JSON objects inside each other)",
+            location=SourceLocation(str(path), parser_line(exc)),
+        ) from exc
+    except MemoryError:
+        raise
+    except Exception as exc:  # any other failure of the parser is a fault of the input
+        raise MalformedFileError(
+            f"not valid {rdf_format}: the parser stopped ({type(exc).__name__}: "
+            f"{_first_line(exc)}); is the file complete?",
+            location=SourceLocation(str(path), parser_line(exc)),
+        ) from exc
     return graph
+
+
+def _parse_jsonld(graph: rdflib.Graph, path: Path) -> None:
+    """JSON-LD with its contexts resolved from the package first (nothing left to fetch)."""
+    document = load_jsonld(path, path.read_text(encoding="utf-8-sig"))
+    graph.parse(source=PythonInputSource(document, path.absolute().as_uri()), format="json-ld")
+
+
+def parser_line(exc: BaseException) -> int | None:
+    """The line a parser had reached when it failed, read from the parser itself: rdflib's
+    Turtle/N3 parser counts lines, expat knows its position. The deepest parser frame wins."""
+    line = None
+    trace = exc.__traceback__
+    while trace is not None:
+        owner = trace.tb_frame.f_locals.get("self")
+        if isinstance(owner, SinkParser):
+            line = owner.lines + 1
+        elif isinstance(owner, xml.sax.xmlreader.Locator | xml.sax.xmlreader.XMLReader):
+            with contextlib.suppress(AttributeError, TypeError):
+                line = owner.getLineNumber()
+        trace = trace.tb_next
+    return line if isinstance(line, int) and line > 0 else None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else "no message"
 
 
 def _first_bad_line(path: Path, rdf_format: str) -> int | None:
