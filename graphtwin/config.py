@@ -65,6 +65,21 @@ class Settings(BaseSettings):
         description="The twin's audit log: imports, links, resets, API keys and values pushed "
         "to the API (default: TELEMETRY_DIR/audit.jsonl, the API's own log).",
     )
+    audit_key: SecretStr | None = Field(
+        default=None,
+        description="The audit log's MAC key (at least 32 characters): every record carries "
+        "an HMAC-SHA256 under it. When set, AUDIT_KEY_FILE is not used.",
+    )
+    audit_key_file: Path | None = Field(
+        default=None,
+        description="File holding the audit log's MAC key, readable by its owner only; the "
+        "first writer of the log creates it (default: DATA_DIR/keys/audit.key).",
+    )
+    audit_signing_key_file: Path | None = Field(
+        default=None,
+        description="ed25519 private key (PEM) that signs audit checkpoints, readable by its "
+        "owner only; the first checkpoint creates it (default: DATA_DIR/keys/audit-signing.pem).",
+    )
     models_dir: Path | None = Field(
         default=None,
         description="Drift models the demo trains and reuses (default: DATA_DIR/models).",
@@ -105,6 +120,14 @@ class Settings(BaseSettings):
     @property
     def audit_log_path(self) -> Path:
         return self.audit_log or self.telemetry_root / "audit.jsonl"
+
+    @property
+    def audit_key_path(self) -> Path:
+        return self.audit_key_file or self.data_dir / "keys" / "audit.key"
+
+    @property
+    def audit_signing_key_path(self) -> Path:
+        return self.audit_signing_key_file or self.data_dir / "keys" / "audit-signing.pem"
 
     @property
     def models_root(self) -> Path:

@@ -60,6 +60,9 @@ def neo4j_env(neo4j_settings: Settings, tmp_path_factory: pytest.TempPathFactory
         env["GRAPHTWIN_INSTANCE_DIR"] = str(neo4j_settings.local_instance_dir)
     env["GRAPHTWIN_TELEMETRY_DIR"] = str(tmp_path_factory.mktemp("telemetry"))
     env["GRAPHTWIN_MODELS_DIR"] = str(tmp_path_factory.mktemp("models"))
+    keys = tmp_path_factory.mktemp("keys")  # the audit keys, not the user's own
+    env["GRAPHTWIN_AUDIT_KEY_FILE"] = str(keys / "audit.key")
+    env["GRAPHTWIN_AUDIT_SIGNING_KEY_FILE"] = str(keys / "audit-signing.pem")
     env["COLUMNS"] = "200"  # rich tables unwrapped, so tests can read them
     return env
 

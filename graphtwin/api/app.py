@@ -31,6 +31,7 @@ from graphtwin.api.limits import QueryLimits
 from graphtwin.api.metrics import HTTP_REQUESTS, HTTP_SECONDS, NEO4J_UP, REGISTRY
 from graphtwin.api.schema import build_schema
 from graphtwin.api.telemetry_route import push_telemetry
+from graphtwin.audit import AuditKeySource
 from graphtwin.config import Settings, load_settings
 from graphtwin.statements import cypher
 from graphtwin.store import TwinStore, resolve_target
@@ -198,7 +199,13 @@ async def _telemetry(
     # The schema (API keys, search index, telemetry) is brought up to date by this store.
     store = await asyncio.to_thread(TwinStore.open, settings)
     try:
-        sync = await asyncio.to_thread(TwinSync, spec, store, file=str(bindings or "built-in"))
+        sync = await asyncio.to_thread(
+            TwinSync,
+            spec,
+            store,
+            file=str(bindings or "built-in"),
+            audit_key=AuditKeySource.of(settings),
+        )
         task = asyncio.create_task(sync.run())
         try:
             yield sync

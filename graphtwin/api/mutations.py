@@ -122,7 +122,7 @@ class Mutation:
             path = Path(folder) / name
             path.write_bytes(content)
             settings = context.services.settings
-            audit = ChangeAudit(settings.audit_log_path, _caller(context))
+            audit = ChangeAudit.for_actor(settings, _caller(context))
             try:
                 report = await asyncio.to_thread(
                     _import_file, settings, audit, format.value, path, source_id

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from graphtwin.audit.keys import AuditKeySource
 from graphtwin.audit.log import AuditLog, AuditRecord
 from graphtwin.config import Settings
 
@@ -71,19 +72,26 @@ def api_key_actor(key_id: str, name: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class ChangeAudit:
-    """Records the changes one actor makes, in one audit log."""
+    """Records the changes one actor makes, in one audit log (with a MAC on each record when
+    it has a key)."""
 
     path: Path
     actor: str
+    key: AuditKeySource | None = None
 
     @classmethod
     def for_cli(cls, settings: Settings) -> ChangeAudit:
         """The twin's audit log (`Settings.audit_log_path`), as the user running the CLI."""
-        return cls(settings.audit_log_path, cli_actor())
+        return cls.for_actor(settings, cli_actor())
+
+    @classmethod
+    def for_actor(cls, settings: Settings, actor: str) -> ChangeAudit:
+        """The twin's audit log with its MAC key (`Settings.audit_key_path`), as `actor`."""
+        return cls(settings.audit_log_path, actor, AuditKeySource.of(settings))
 
     def check(self) -> None:
-        """Raise AuditLogError now if a record could not be appended later."""
-        with AuditLog(self.path) as log:
+        """Raise AuditLogError (AuditKeyError) now if a record could not be appended later."""
+        with AuditLog(self.path, key=self.key) as log:
             log.check()
 
     def imported(self, reports: Sequence[Mapping[str, Any]]) -> AuditRecord:
@@ -137,7 +145,7 @@ class ChangeAudit:
         return self._append(APIKEY_REVOKED, {"key_id": key_id})
 
     def _append(self, kind: str, payload: dict[str, Any]) -> AuditRecord:
-        with AuditLog(self.path) as log:
+        with AuditLog(self.path, key=self.key) as log:
             return log.append(kind, payload, actor=self.actor)
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from graphtwin.audit import AuditKeySource
 from graphtwin.config import Settings
 from graphtwin.neo4j_local.instance import free_port
 from graphtwin.store import TwinStore
@@ -75,7 +76,13 @@ async def run_live(
         OpcUaSimulator(OPCUA_SIGNALS, opcua_port, update_s=0.5) as opcua,
         ModbusSimulator(modbus_port, signals=MODBUS_SIGNALS, update_s=0.5),
     ):
-        sync = await asyncio.to_thread(TwinSync, spec, store, file=str(examples / BINDINGS))
+        sync = await asyncio.to_thread(
+            TwinSync,
+            spec,
+            store,
+            file=str(examples / BINDINGS),
+            audit_key=AuditKeySource.of(settings),
+        )
         ready(LiveDemo(opcua.endpoint, f"127.0.0.1:{modbus_port}", spec))
         if port is None:
             await sync.run(duration_s=duration_s)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from rich.markup import escape
 
-from graphtwin.audit import AuditLog
+from graphtwin.audit import AuditKeySource, AuditLog
 from graphtwin.cli.output import err, out
 from graphtwin.config import Settings
 from graphtwin.drift.issues import DriftType
@@ -35,7 +35,8 @@ def run_drift_detection(settings: Settings, training_data: Path) -> None:
         )
     with TwinStore.open(settings) as store:
         store.write("ml/plant_mislabel", twin_id=PLANTED, brick_class=PLANTED_AS)
-        result = detect(store, model_dir, audit=AuditLog(settings.audit_log_path))
+        audit = AuditLog(settings.audit_log_path, key=AuditKeySource.of(settings))
+        result = detect(store, model_dir, audit=audit)
     out.print(f"\nDrift detection (planted: {PLANTED} declared {PLANTED_AS}):")
     for f in result.findings:
         if f.type is DriftType.SEMANTIC:

@@ -110,7 +110,7 @@ def detect(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Find structural and semantic drift in the twin and record it as drift issues."""
-    from graphtwin.audit import AuditLog
+    from graphtwin.audit import AuditKeySource, AuditLog
     from graphtwin.config import load_settings
     from graphtwin.ml.workflow import detect as run_detection
     from graphtwin.store import TwinStore
@@ -118,7 +118,7 @@ def detect(
     if model is None and not rules_only:
         raise typer.BadParameter("give --model, or --rules-only", param_hint="--model")
     settings = load_settings()
-    audit = AuditLog(settings.audit_log_path)
+    audit = AuditLog(settings.audit_log_path, key=AuditKeySource.of(settings))
     with TwinStore.open(settings) as store:
         result = run_detection(store, model, root=root, source=source, dry_run=dry_run, audit=audit)
     if as_json:

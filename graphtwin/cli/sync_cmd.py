@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from graphtwin.audit import AuditKeySource
 from graphtwin.cli.guard import guarded
 from graphtwin.cli.output import err, out
+from graphtwin.config import load_settings
 from graphtwin.store import TwinStore
 from graphtwin.telemetry.bindings import read_bindings
 
@@ -36,8 +38,9 @@ def sync(
     from graphtwin.telemetry.sync import TwinSync  # pandas and pyarrow load only here
 
     spec = read_bindings(config)
-    with TwinStore.open() as store:
-        twin_sync = TwinSync(spec, store, file=str(config))
+    settings = load_settings()
+    with TwinStore.open(settings) as store:
+        twin_sync = TwinSync(spec, store, file=str(config), audit_key=AuditKeySource.of(settings))
         err.print(
             f"Syncing {len(spec.bindings)} binding(s) from {len(spec.sources)} source(s); "
             f"history in {spec.history.dir}, audit log {spec.audit_log}"

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Awaitable
 from typing import Any, Protocol
 
-from graphtwin.audit import AuditLog
+from graphtwin.audit import AuditKey, AuditKeySource, AuditLog
 from graphtwin.drift.issues import DriftType
 from graphtwin.drift.reconcile import Policy
 from graphtwin.store import TwinStore
@@ -36,14 +36,23 @@ class Connector(Protocol):
 
 
 class TwinSync:
-    def __init__(self, spec: BindingsFile, store: TwinStore, *, file: str = "bindings") -> None:
+    def __init__(
+        self,
+        spec: BindingsFile,
+        store: TwinStore,
+        *,
+        file: str = "bindings",
+        audit_key: AuditKey | AuditKeySource | None = None,
+    ) -> None:
+        """`audit_key`: the MAC key of the audit log (`AuditKeySource.of(settings)`); without
+        it the log's records are hash-chained only."""
         self.spec = spec
         self.file = file
         self._store = store
         routes = resolve_routes(store, spec, file)
         self._writer = GraphWriter(store)
         self.history = HistoryStore(spec.history.dir, spec.history.retention_days)
-        self.audit = AuditLog(spec.audit_log)
+        self.audit = AuditLog(spec.audit_log, key=audit_key)
         self.pipeline = IngestPipeline(
             routes,
             self._writer,

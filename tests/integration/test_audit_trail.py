@@ -189,6 +189,9 @@ def test_audit_verify_passes_after_a_mixed_session_through_both_doors_in_one_log
     verified = cli("audit", "verify", "--json", env=audit_env)  # no path: the twin's log
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert json.loads(verified.stdout)["path"] == str(log)
+    # Every writer (CLI, GraphQL, POST /telemetry, the pipeline) holds the twin's audit key.
+    assert json.loads(verified.stdout)["guarantees"] == ["hash_chain", "keyed_mac"]
+    assert all(r.mac for r in read_audit_log(log))
     kinds = [r.kind for r in read_audit_log(log)]
     for kind in ("apikey_created", "import", "link", "telemetry_push", "sync_batch", "reset"):
         assert kind in kinds, kinds
