@@ -14,6 +14,8 @@ import platformdirs
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from graphtwin.input_files import parse_size
+
 NEO4J_VERSION = "5.26.30"
 """The Neo4j LTS patch release graphtwin provisions and tests against."""
 
@@ -85,6 +87,33 @@ class Settings(BaseSettings):
         description="Drift models the demo trains and reuses (default: DATA_DIR/models).",
     )
 
+    max_twin_file_size: int = Field(
+        default=100_000_000,
+        gt=0,
+        description="Largest twin file an import reads, in bytes or as 100MB, 1GiB (a flag, "
+        "--max-file-size, raises it for one command).",
+    )
+    max_governance_file_size: int = Field(
+        default=20_000_000,
+        gt=0,
+        description="Largest governance file an import reads (bytes, or 20MB, 1GiB).",
+    )
+    max_brick_file_size: int = Field(
+        default=500_000_000,
+        gt=0,
+        description="Largest Brick RDF file an import reads (bytes, or 500MB, 1GiB).",
+    )
+    max_ifc_file_size: int = Field(
+        default=2_000_000_000,
+        gt=0,
+        description="Largest IFC file an import reads (bytes, or 2GB, 4GiB).",
+    )
+    max_isa95_file_size: int = Field(
+        default=500_000_000,
+        gt=0,
+        description="Largest ISA-95 B2MML/BatchML document an import reads (bytes, or 500MB).",
+    )
+
     neo4j_uri: str | None = Field(default=None, validation_alias=AliasChoices("NEO4J_URI"))
     neo4j_user: str = Field(default="neo4j", validation_alias=AliasChoices("NEO4J_USER"))
     neo4j_password: SecretStr | None = Field(
@@ -98,6 +127,18 @@ class Settings(BaseSettings):
         if not _MEMORY_SIZE.match(value):
             raise ValueError(f"{value!r} is not a size like 512m or 2g")
         return value.lower()
+
+    @field_validator(
+        "max_twin_file_size",
+        "max_governance_file_size",
+        "max_brick_file_size",
+        "max_ifc_file_size",
+        "max_isa95_file_size",
+        mode="before",
+    )
+    @classmethod
+    def _file_size(cls, value: object) -> object:
+        return parse_size(value) if isinstance(value, str) else value
 
     @field_validator("neo4j_uri")
     @classmethod
@@ -128,6 +169,11 @@ class Settings(BaseSettings):
     @property
     def audit_signing_key_path(self) -> Path:
         return self.audit_signing_key_file or self.data_dir / "keys" / "audit-signing.pem"
+
+    def max_file_size(self, format: str) -> int | None:
+        """The size limit of an import file of `format` (twin, brick, ifc, ...), in bytes."""
+        limit = getattr(self, f"max_{format}_file_size", None)
+        return limit if isinstance(limit, int) else None
 
     @property
     def models_root(self) -> Path:

@@ -23,6 +23,7 @@ from graphtwin.errors import (
     SourceLocation,
     UnknownKindError,
     UnknownRelationshipTypeError,
+    ValueTooLargeError,
 )
 from graphtwin.vocabulary import vocabulary
 
@@ -46,6 +47,27 @@ RESERVED_RELATIONSHIP_KEYS = frozenset(
 )
 """Relationship properties the store maintains itself (lineage, the selector that derived the
 relationship), not asserted by sources."""
+
+MAX_INDEXED_BYTES = 4096
+"""The most UTF-8 bytes an id, a name or an indexed property may hold. Neo4j's range indexes
+refuse a key over about 8 KB (8,167 bytes) inside the transaction, with a raw error; half of that
+leaves room for what a composite key or a future index adds."""
+
+INDEXED_NODE_KEYS: frozenset[str] = frozenset(
+    {
+        "uri",
+        "brick_class",
+        "ifc_guid",
+        "ifc_class",
+        "isa95_id",
+        "isa95_level",
+        "selects_as",
+        "timeseries_id",
+    }
+)
+"""Node properties the schema indexes (cypher/migrations: twin_* indexes), besides twin_id, kind
+and name; each holds at most MAX_INDEXED_BYTES. tests/unit/test_model.py checks this against
+the migrations."""
 
 _PROPERTY_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _CONTROL_CHARACTER = re.compile(r"[\x00-\x1f]")
@@ -102,6 +124,13 @@ class TwinGraph:
     """Nodes by twin_id and relationships by (start, type, end), validated as they are added."""
 
     def __init__(self, source: SourceInfo) -> None:
+        problem = _size_problem(source.source_id)
+        if problem:
+            raise ValueTooLargeError(
+                f"source_id {problem}",
+                location=SourceLocation(source.file_name),
+                entity=_abbreviated(source.source_id),
+            )
         self.source = source
         self.nodes: dict[str, TwinNode] = {}
         self.relationships: dict[tuple[str, str, str], TwinRelationship] = {}
@@ -197,9 +226,18 @@ def _check_node(node: TwinNode) -> None:
         raise SchemaViolationError(
             "a node needs a non-empty name", location=node.location, entity=node.twin_id
         )
+    problem = _size_problem(node.name)
+    if problem:
+        raise ValueTooLargeError(f"name {problem}", location=node.location, entity=node.twin_id)
     check_properties(
         node.properties, reserved=RESERVED_NODE_KEYS, location=node.location, entity=node.twin_id
     )
+    for key in INDEXED_NODE_KEYS.intersection(node.properties):
+        problem = _size_problem(node.properties[key])
+        if problem:
+            raise ValueTooLargeError(
+                f"property {key!r} {problem}", location=node.location, entity=node.twin_id
+            )
 
 
 def _check_relationship(rel: TwinRelationship) -> None:
@@ -225,10 +263,36 @@ def _check_twin_id(twin_id: object, location: SourceLocation | None) -> None:
         raise SchemaViolationError(
             f"twin_id must be a non-empty string, got {twin_id!r}", location=location
         )
+    problem = _size_problem(twin_id)
+    if problem:
+        raise ValueTooLargeError(
+            f"twin_id {problem}", location=location, entity=_abbreviated(twin_id)
+        )
     if _CONTROL_CHARACTER.search(twin_id):
         raise SchemaViolationError(
             "twin_id must not contain control characters", location=location, entity=twin_id
         )
+
+
+def _size_problem(value: object) -> str | None:
+    """Why an indexed value is too large for the graph's indexes, or None."""
+    items = value if isinstance(value, list) else [value]
+    size = sum(
+        len(item.encode("utf-8", "surrogatepass")) if isinstance(item, str) else 8 for item in items
+    )
+    if size <= MAX_INDEXED_BYTES:
+        return None
+    return (
+        f"is {size:,} bytes long; an indexed value holds at most {MAX_INDEXED_BYTES:,} bytes "
+        "(UTF-8)"
+    )
+
+
+def _abbreviated(text: str, keep: int = 60) -> str:
+    """The start of an over-long id, so an error about it stays one readable line."""
+    if len(text) <= keep:
+        return text
+    return f"{text[:keep]}... ({len(text):,} characters)"
 
 
 def _value_problem(value: object) -> str | None:

@@ -1,4 +1,5 @@
-"""What every importer provides, and the file facts every import records."""
+"""What every importer provides, the check every input file passes before it is read, and the
+file facts every import records."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ from pathlib import Path
 from typing import Protocol
 
 from graphtwin.errors import InputError, SourceLocation
+from graphtwin.input_files import check_regular_file
 from graphtwin.model import SourceInfo, TwinGraph
+
+_CHUNK = 1 << 20
 
 
 class Importer(Protocol):
@@ -20,18 +24,39 @@ class Importer(Protocol):
         ...
 
 
+def parse_file(
+    importer: Importer,
+    path: Path,
+    *,
+    max_bytes: int | None,
+    source_id: str | None = None,
+    display_name: str | None = None,
+) -> TwinGraph:
+    """Parse `path` with `importer` once it is known to be a regular file of at most
+    `max_bytes` (the size limit of its format, Settings.max_file_size). The CLI, the API's
+    importModel and `graphtwin diff` all read their inputs through here."""
+    check_regular_file(path, name=display_name, max_bytes=max_bytes)
+    return importer.parse(path, source_id=source_id)
+
+
 def describe_file(path: Path, *, format: str, source_id: str | None) -> SourceInfo:
     """Source facts of an input file. The default source id is `FORMAT:FILE_NAME`, so importing
-    a new version of the same file updates that source instead of adding a second one."""
+    a new version of the same file updates that source instead of adding a second one.
+
+    A path that is not a regular file (a device, a pipe) is refused here too, for callers of
+    `Importer.parse` that did not go through `parse_file`; the file is hashed in chunks."""
+    check_regular_file(path)
+    digest = hashlib.sha256()
     try:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    except FileNotFoundError as exc:
-        raise InputError("file not found", location=SourceLocation(str(path))) from exc
-    except IsADirectoryError as exc:
-        raise InputError("is a directory, not a file", location=SourceLocation(str(path))) from exc
+        with path.open("rb") as stream:
+            while chunk := stream.read(_CHUNK):
+                digest.update(chunk)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise InputError(f"cannot read ({reason})", location=SourceLocation(str(path))) from exc
     return SourceInfo(
         source_id=source_id or f"{format}:{path.name}",
         format=format,
         file_name=path.name,
-        sha256=digest,
+        sha256=digest.hexdigest(),
     )

@@ -26,6 +26,7 @@ from graphtwin.errors import InputError, SourceLocation
 from graphtwin.store import TwinStore
 from graphtwin.telemetry.http_ingest import TelemetryPush
 from importers import IMPORTERS
+from importers.base import parse_file
 
 ImportFormat = strawberry.enum(
     Enum("ImportFormat", {name.upper(): name for name in IMPORTERS}),  # type: ignore[misc]
@@ -86,7 +87,8 @@ def _import_file(
     """Parse, load in one transaction, then record the import in the twin's audit log (the
     same record `graphtwin import` writes; an import the log could not take is refused)."""
     importer = IMPORTERS[format_name]
-    graph = importer.parse(path, source_id=source_id)
+    limit = settings.max_file_size(format_name)  # the same limit as `graphtwin import`
+    graph = parse_file(importer, path, max_bytes=limit, source_id=source_id)
     audit.check()
     with TwinStore.open(settings, migrate=False) as store:
         [report] = store.load([graph], diff=True)

@@ -9,8 +9,10 @@ import typer
 
 from graphtwin.cli.guard import guarded
 from graphtwin.cli.output import out, print_diff, print_json
+from graphtwin.config import load_settings
 from graphtwin.twin_diff import diff_graphs
 from importers import IMPORTERS
+from importers.base import parse_file
 
 
 @guarded
@@ -26,7 +28,10 @@ def diff(
     importer = IMPORTERS.get(format)
     if importer is None:
         raise typer.BadParameter(f"unknown format {format!r}", param_hint="FORMAT")
-    changes = diff_graphs(importer.parse(old), importer.parse(new))
+    limit = load_settings().max_file_size(importer.format)
+    changes = diff_graphs(
+        parse_file(importer, old, max_bytes=limit), parse_file(importer, new, max_bytes=limit)
+    )
     if as_json:
         print_json({"format": format, "old": str(old), "new": str(new), **changes.to_json()})
     elif changes.empty:

@@ -20,9 +20,11 @@ from graphtwin.cli.guard import guarded
 from graphtwin.cli.output import error_json, out, print_diff, print_json, progress_bar
 from graphtwin.config import load_settings
 from graphtwin.errors import GraphTwinError, InputError
+from graphtwin.input_files import parse_size
 from graphtwin.model import TwinGraph
 from graphtwin.store import LoadReport, TwinStore
 from importers import IMPORTERS, Importer
+from importers.base import parse_file
 from importers.brick import BrickImporter
 from importers.brick.rdf_file import RDF_FORMATS
 
@@ -36,14 +38,44 @@ SourceId = Annotated[
 ]
 
 
+def _size(text: str) -> int:
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+
+
+MaxFileSize = Annotated[
+    int | None,
+    typer.Option(
+        "--max-file-size",
+        parser=_size,
+        metavar="SIZE",
+        help="Largest file to read, e.g. 2GB or 512MiB (default: the format's limit, "
+        "GRAPHTWIN_MAX_<FORMAT>_FILE_SIZE; docs/security.md).",
+        show_default=False,
+    ),
+]
+
+
 def _register(importer: Importer) -> None:
     @app.command(name=importer.format, help=f"Import {importer.description}.")
     @guarded
     def command(
-        paths: Paths, as_json: JsonFlag = False, dry_run: DryRun = False, source_id: SourceId = None
+        paths: Paths,
+        as_json: JsonFlag = False,
+        dry_run: DryRun = False,
+        source_id: SourceId = None,
+        max_file_size: MaxFileSize = None,
     ) -> None:
         jobs = [(importer, path) for path in paths]
-        run_import(jobs, as_json=as_json, dry_run=dry_run, source_id=source_id)
+        run_import(
+            jobs,
+            as_json=as_json,
+            dry_run=dry_run,
+            source_id=source_id,
+            max_file_size=max_file_size,
+        )
 
 
 @app.command(name="brick", help=f"Import {BrickImporter.description}.")
@@ -53,6 +85,7 @@ def brick(
     as_json: JsonFlag = False,
     dry_run: DryRun = False,
     source_id: SourceId = None,
+    max_file_size: MaxFileSize = None,
     rdf_format: Annotated[
         str | None,
         typer.Option(
@@ -71,7 +104,9 @@ def brick(
 ) -> None:
     importer = BrickImporter(rdf_format=rdf_format, infer=infer, validate=validate, strict=strict)
     jobs = [(importer, path) for path in paths]
-    run_import(jobs, as_json=as_json, dry_run=dry_run, source_id=source_id)
+    run_import(
+        jobs, as_json=as_json, dry_run=dry_run, source_id=source_id, max_file_size=max_file_size
+    )
 
 
 def run_import(
@@ -80,23 +115,27 @@ def run_import(
     as_json: bool,
     dry_run: bool,
     source_id: str | None = None,
+    max_file_size: int | None = None,
 ) -> list[LoadReport]:
     """Parse every file with its importer, then load them all in one transaction, and record
-    the import in the twin's audit log once it has committed (a dry run records nothing)."""
+    the import in the twin's audit log once it has committed (a dry run records nothing).
+    Each file must be a regular file within `max_file_size` bytes (default: its format's limit
+    in the settings)."""
     if source_id and len(jobs) > 1:
         raise typer.BadParameter("--source-id needs exactly one file", param_hint="--source-id")
+    settings = load_settings()
     graphs: list[TwinGraph] = []
     parse_s: list[float] = []
     for importer, path in jobs:
         started = time.perf_counter()
+        limit = max_file_size or settings.max_file_size(importer.format)
         try:
-            graphs.append(importer.parse(path, source_id=source_id))
+            graphs.append(parse_file(importer, path, max_bytes=limit, source_id=source_id))
         except GraphTwinError as exc:
             if as_json:
                 print_json({"format": importer.format, "file": str(path), **error_json(exc)})
             raise
         parse_s.append(time.perf_counter() - started)
-    settings = load_settings()
     audit = ChangeAudit.for_cli(settings)
     if not dry_run:
         audit.check()  # an import the log could not record is refused before it is written

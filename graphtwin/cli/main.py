@@ -23,7 +23,7 @@ from graphtwin.cli.constraints_cmd import constraints, violations
 from graphtwin.cli.demo_cmd import demo
 from graphtwin.cli.diff_cmd import diff
 from graphtwin.cli.nodes_cmd import nodes
-from graphtwin.cli.output import configure_logging, err, out
+from graphtwin.cli.output import configure_logging, err, install_excepthook, out
 from graphtwin.cli.serve_cmd import serve
 from graphtwin.cli.show_cmd import show
 from graphtwin.cli.snapshot_cmd import snapshot
@@ -141,3 +141,4 @@ def main(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False,
 ) -> None:
     configure_logging(verbose)
+    install_excepthook()

@@ -4,37 +4,76 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from types import TracebackType
 from typing import Any
 
 from neo4j.exceptions import DriverError, Neo4jError
 from rich.console import Console
 from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
+from graphtwin.control_chars import escape_controls
 from graphtwin.errors import GraphTwinError, InputError
 from graphtwin.twin_diff import TwinDiff
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+_C1_AND_DEL = re.compile(r"[\x7f-\x9f]")
+
+
+class SafeConsole(Console):
+    """A rich console that writes control characters in the text it is given as escapes
+    (`\x1b`): a file name, an id or a warning from an input cannot drive the terminal. rich's
+    own styles are not text, and still colour a terminal."""
+
+    def render_str(self, text: str, **options: Any) -> Text:
+        return super().render_str(escape_controls(text, keep_layout=True), **options)
+
+
+out = SafeConsole(highlight=False, soft_wrap=True)
+err = SafeConsole(stderr=True, highlight=False, soft_wrap=True)
+
+
+class EscapingFormatter(logging.Formatter):
+    """Log lines with control characters escaped, whatever the message or exception holds."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return escape_controls(super().format(record), keep_layout=True)
 
 
 def configure_logging(verbose: bool) -> None:
+    handler = RichHandler(console=err, show_path=False, show_time=False)
+    handler.setFormatter(EscapingFormatter("%(message)s"))
     logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(message)s",
-        handlers=[RichHandler(console=err, show_path=False, show_time=False)],
-        force=True,
+        level=logging.INFO if verbose else logging.WARNING, handlers=[handler], force=True
     )
     logging.getLogger("neo4j").setLevel(logging.ERROR)
 
 
+def install_excepthook() -> None:
+    """Print a failure nobody expected (a traceback, exit 1) with its control characters
+    escaped: its message may quote an input."""
+
+    def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        text = "".join(traceback.format_exception(kind, value, tb))
+        sys.stderr.write(escape_controls(text, keep_layout=True))
+        sys.stderr.flush()
+
+    sys.excepthook = hook
+
+
 def print_json(payload: Any) -> None:
-    """One JSON document on one line of stdout (JSON lines for several)."""
-    sys.stdout.write(json.dumps(payload, default=_json_default, ensure_ascii=False) + "\n")
+    """One JSON document on one line of stdout (JSON lines for several). JSON escapes C0
+    controls itself; DEL and C1 controls (`\x9b` is a CSI) are escaped as `\u009b` too, so
+    the line is safe on a terminal and reads back to the same values."""
+    text = json.dumps(payload, default=_json_default, ensure_ascii=False)
+    text = _C1_AND_DEL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    sys.stdout.write(text + "\n")
     sys.stdout.flush()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from graphtwin.errors import (
@@ -12,8 +14,17 @@ from graphtwin.errors import (
     SourceLocation,
     UnknownKindError,
     UnknownRelationshipTypeError,
+    ValueTooLargeError,
 )
-from graphtwin.model import SourceInfo, TwinGraph, TwinNode, TwinRelationship
+from graphtwin.model import (
+    INDEXED_NODE_KEYS,
+    MAX_INDEXED_BYTES,
+    SourceInfo,
+    TwinGraph,
+    TwinNode,
+    TwinRelationship,
+)
+from tests.conftest import ROOT
 
 SOURCE = SourceInfo("twin:test.yaml", "twin", "test.yaml", "0" * 64)
 HERE = SourceLocation("test.yaml", 7)
@@ -120,3 +131,68 @@ def test_external_endpoints_are_the_relationship_ends_the_graph_does_not_define(
     g.add_relationship(TwinRelationship("a", "LOCATED_IN", "b"))
     g.add_relationship(TwinRelationship("c", "SERVES", "a"))
     assert g.external_endpoints() == {"b", "c"}
+
+
+# --- values Neo4j cannot index ---------------------------------------------------------------
+
+
+def test_an_id_too_long_for_the_index_is_refused_naming_a_readable_entity_and_the_line():
+    long_id = "x" * 10_000
+    with pytest.raises(ValueTooLargeError) as caught:
+        graph().add_node(TwinNode(long_id, "Space", "Room", location=HERE))
+    assert (caught.value.file, caught.value.line) == ("test.yaml", 7)
+    assert caught.value.entity == "x" * 60 + "... (10,000 characters)"
+    assert "twin_id is 10,000 bytes long" in caught.value.reason
+    assert len(str(caught.value)) < 300
+    assert caught.value.exit_code == 2
+
+
+def test_the_limit_counts_utf8_bytes_not_characters():
+    at_limit = "é" * (MAX_INDEXED_BYTES // 2)  # two bytes each
+    graph().add_node(TwinNode(at_limit, "Space", "Room"))
+    with pytest.raises(ValueTooLargeError, match="4,098 bytes"):
+        graph().add_node(TwinNode(at_limit + "é", "Space", "Room"))
+
+
+@pytest.mark.parametrize(
+    ("name", "props", "fragment"),
+    [
+        ("n" * 20_000_000, {}, "name is 20,000,000 bytes"),
+        ("Room", {"uri": "urn:" + "u" * 5000}, "property 'uri' is 5,004 bytes"),
+        ("Room", {"ifc_guid": ["g" * 3000, "h" * 3000]}, "property 'ifc_guid' is 6,000 bytes"),
+    ],
+)
+def test_a_name_or_indexed_property_too_long_for_the_index_is_refused(name, props, fragment):
+    with pytest.raises(ValueTooLargeError) as caught:
+        graph().add_node(TwinNode("room-1", "Space", name, props, location=HERE))
+    assert caught.value.entity == "room-1"
+    assert fragment in caught.value.reason
+
+
+def test_a_long_property_nothing_indexes_is_kept():
+    node = graph().add_node(TwinNode("room-1", "Space", "Room", {"description": "d" * 100_000}))
+    assert len(node.properties["description"]) == 100_000
+
+
+def test_a_relationship_to_an_id_too_long_for_the_index_is_refused():
+    with pytest.raises(ValueTooLargeError) as caught:
+        graph().add_relationship(TwinRelationship("a", "CONTAINS", "b" * 9000, location=HERE))
+    assert caught.value.line == 7
+
+
+def test_a_source_id_too_long_for_the_index_is_refused_naming_the_file():
+    with pytest.raises(ValueTooLargeError) as caught:
+        TwinGraph(SourceInfo("s" * 9000, "twin", "big.yaml", "0" * 64))
+    assert caught.value.file == "big.yaml"
+    assert "source_id is 9,000 bytes" in caught.value.reason
+
+
+def test_every_node_property_the_migrations_index_is_held_to_the_limit():
+    indexed: set[str] = set()
+    for migration in (ROOT / "cypher" / "migrations").glob("*.cypher"):
+        text = migration.read_text()
+        for labels, props in re.findall(r"FOR \(\w+:(\w+)\) (?:ON|REQUIRE)\s*(.*)", text):
+            if labels in ("Twin", "Retired"):
+                indexed.update(re.findall(r"\w+\.(\w+)", props))
+    assert indexed, "no index found in the migrations"
+    assert indexed <= INDEXED_NODE_KEYS | {"twin_id", "kind", "name"}, indexed
