@@ -86,6 +86,94 @@ class Settings(BaseSettings):
         default=None,
         description="Drift models the demo trains and reuses (default: DATA_DIR/models).",
     )
+    import_max_retire_share: float = Field(
+        default=0.2,
+        ge=0,
+        le=1,
+        description="Largest share of the entities a source defines that one import of it may "
+        "retire; an import that would retire more is refused (MassRetirementError) unless it "
+        "is given --allow-retire (GraphQL: allowRetire).",
+    )
+    import_retire_always_allowed: int = Field(
+        default=3,
+        ge=0,
+        description="Retiring this many entities or fewer is never stopped by the share above "
+        "(a small model may lose one or two of its few entities).",
+    )
+    api_max_graphql_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="Largest body of a GraphQL request (JSON or GET) the API reads; a larger "
+        "one is answered 413 before it is read (model uploads have their own limit).",
+    )
+    api_max_telemetry_body_bytes: int = Field(
+        default=8 * 1024 * 1024,
+        ge=1024,
+        description="Largest body of POST /telemetry the API reads (10,000 readings fit); a "
+        "larger one is answered 413 before it is read.",
+    )
+    api_max_upload_bytes: int = Field(
+        default=256 * 1024 * 1024,
+        ge=1024,
+        description="Largest multipart request to /graphql (an importModel upload, streamed to "
+        "disk, never held in memory); a larger one is answered 413 before it is read.",
+    )
+    api_key_cache_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="How long the API trusts what it read of the API keys (their hashes, roles "
+        "and revocations) before reading them again; a revocation made elsewhere takes effect "
+        "within this time.",
+    )
+    api_neo4j_wait_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="How long a request of the API waits for Neo4j to check a key, find pushed "
+        "points or write them (?wait=true) before it goes on without it or answers 503.",
+    )
+    api_neo4j_retry_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="After Neo4j did not answer, how long the API does not ask it again "
+        "(requests are answered from what it knows, or 503 with this as Retry-After).",
+    )
+    api_query_max_cost: int = Field(
+        default=1_000_000,
+        ge=1,
+        description="Largest estimated cost of one GraphQL operation: the objects it can return "
+        "plus the work of its fields (violations, constraints, lineage, walks, introspection); "
+        "a costlier one is refused (COST_LIMIT) before anything runs.",
+    )
+    api_query_timeout_s: float = Field(
+        default=15.0,
+        gt=0,
+        description="Time limit of one GraphQL query: past it the query and its Neo4j "
+        "transactions are cancelled and the answer is an error (TIME_LIMIT).",
+    )
+    api_reads_per_key: int = Field(
+        default=4,
+        ge=1,
+        description="Neo4j reads one API key may have running at once, all its requests "
+        "together; the rest wait their turn, so one key cannot take every connection.",
+    )
+    api_reasonings_per_key: int = Field(
+        default=1,
+        ge=1,
+        description="Constraint reasonings (violations, capacityChecks, effectiveConstraints) "
+        "one API key may have running at once; each reads a whole subtree in Neo4j.",
+    )
+    api_introspection: bool = Field(
+        default=True,
+        description="Whether GraphQL introspection (__schema, __type) is answered; GraphiQL "
+        "needs it. Turn it off in production (false) to refuse it (INTROSPECTION_DISABLED).",
+    )
+    api_search_max_chars: int = Field(
+        default=200,
+        ge=1,
+        le=900,
+        description="Longest `search(text:)` the API takes (characters); longer text is "
+        "refused (BAD_INPUT) before it reaches the full-text index.",
+    )
 
     max_twin_file_size: int = Field(
         default=100_000_000,

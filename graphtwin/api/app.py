@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 import orjson
+from cross_web import HTTPException as StrawberryHTTPException  # what strawberry answers with
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -26,16 +27,20 @@ from strawberry.fastapi import GraphQLRouter
 
 from graphtwin.api.apikeys import ApiKeyStore
 from graphtwin.api.auth import authenticate
+from graphtwin.api.body_limits import BodyLimitMiddleware, BodyLimits
 from graphtwin.api.context import ApiContext, ApiServices
+from graphtwin.api.json_body import json_object
 from graphtwin.api.limits import QueryLimits
 from graphtwin.api.metrics import HTTP_REQUESTS, HTTP_SECONDS, NEO4J_UP, REGISTRY
 from graphtwin.api.schema import build_schema
 from graphtwin.api.telemetry_route import push_telemetry
 from graphtwin.audit import AuditKeySource
 from graphtwin.config import Settings, load_settings
+from graphtwin.errors import MalformedRequestError
 from graphtwin.statements import cypher
 from graphtwin.store import TwinStore, resolve_target
 from graphtwin.store.connection import open_async_driver
+from graphtwin.store.graph_wait import GraphWait
 from graphtwin.telemetry.bindings import open_http_bindings, read_bindings
 from graphtwin.telemetry.sync import TwinSync
 
@@ -80,6 +85,7 @@ class TwinGraphQLRouter(GraphQLRouter):
             principal = None if _wants_explorer(request) else await authenticate(request, shared)
             ctx = ApiContext(shared, principal)
             ctx.request, ctx.response = request, response
+            response.headers["X-Request-Id"] = ctx.request_id  # errors name it; so does the log
             return ctx
 
         super().__init__(
@@ -101,12 +107,20 @@ class TwinGraphQLRouter(GraphQLRouter):
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
+    def parse_json(self, data: str | bytes) -> dict[str, object]:
+        """A JSON body, a multipart `operations` or `map`, GET `variables`: each must be an
+        object; anything else (`"hello"`, `123`, `null`, a list) is a 400 saying so."""
+        try:
+            return json_object(data, "a GraphQL request")
+        except MalformedRequestError as exc:
+            raise StrawberryHTTPException(400, exc.message) from exc
+
 
 def create_app(
     settings: Settings | None = None,
     *,
     limits: QueryLimits | None = None,
-    api_key_cache_s: float = 30.0,
+    api_key_cache_s: float | None = None,
     bindings: Path | None = None,
     sync: TwinSync | None = None,
 ) -> FastAPI:
@@ -123,13 +137,22 @@ def create_app(
         async with _telemetry(settings, bindings, sync) as telemetry:
             target = resolve_target(settings)
             driver = await open_async_driver(target)
+            graph = GraphWait(settings.api_neo4j_wait_s, settings.api_neo4j_retry_s)
+            api_keys = ApiKeyStore(
+                driver,
+                target.database,
+                cache_ttl_s=api_key_cache_s or settings.api_key_cache_s,
+                graph=graph,
+            )
+            await api_keys.refresh()  # every key known from the start, should Neo4j go away
             services = ApiServices(
                 driver=driver,
                 database=target.database,
                 settings=settings,
-                api_keys=ApiKeyStore(driver, target.database, cache_ttl_s=api_key_cache_s),
-                limits=limits or QueryLimits(),
+                api_keys=api_keys,
+                limits=limits or QueryLimits.from_settings(settings),
                 telemetry=telemetry,
+                graph=graph,
             )
             state["services"] = services
             try:
@@ -149,7 +172,8 @@ def create_app(
     assets = resources.files("graphtwin.api").joinpath("static/graphiql")
     app.mount(ASSETS_PATH, StaticFiles(directory=str(assets)), name="graphiql-assets")
 
-    app.add_middleware(MetricsMiddleware)
+    app.add_middleware(BodyLimitMiddleware, limits=BodyLimits.of(settings))
+    app.add_middleware(MetricsMiddleware)  # outermost: counts the 413s too
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -12,10 +15,12 @@ from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
 from graphtwin.api.apikeys import ApiKeyStore
+from graphtwin.api.key_gates import KeyGates
 from graphtwin.api.limits import QueryLimits
 from graphtwin.api.roles import Principal
 from graphtwin.config import Settings
 from graphtwin.statements import cypher
+from graphtwin.store.graph_wait import GraphWait
 
 if TYPE_CHECKING:  # the telemetry stack loads only where it runs
     from graphtwin.telemetry.sync import TwinSync
@@ -35,6 +40,13 @@ class ApiServices:
     api_keys: ApiKeyStore
     limits: QueryLimits = field(default_factory=QueryLimits)
     telemetry: TwinSync | None = None  # live values, history and drift (graphtwin.telemetry)
+    graph: GraphWait = field(default_factory=GraphWait)
+    """How long a request waits for Neo4j, and whether it is away (keys, pushes)."""
+    gates: KeyGates = field(init=False)
+    """Neo4j reads under way per API key (`limits.reads_per_key` each)."""
+
+    def __post_init__(self) -> None:
+        self.gates = KeyGates(self.limits.reads_per_key, self.limits.reasonings_per_key)
 
 
 class ApiContext(BaseContext):
@@ -46,6 +58,24 @@ class ApiContext(BaseContext):
         self.principal = principal
         self._loaders: dict[tuple[Fetcher, tuple[tuple[str, Any], ...]], DataLoader] = {}
         self._reads: dict[tuple[str, Any], asyncio.Future[list[neo4j.Record]]] = {}
+        self.request_id = uuid.uuid4().hex[:16]
+        """Names the request in the server's log and in the errors it answers."""
+        self.deadline: float | None = None
+        """`time.monotonic()` by which the query must be done (None: no limit)."""
+
+    def remaining_s(self) -> float | None:
+        """Seconds left before the deadline (at least a millisecond), None without one."""
+        if self.deadline is None:
+            return None
+        return max(self.deadline - time.monotonic(), 0.001)
+
+    @asynccontextmanager
+    async def neo4j_slot(self, *, expensive: bool = False) -> AsyncIterator[None]:
+        """Hold one of the caller's Neo4j slots (`KeyGates`) while the body reads; an
+        `expensive` read (constraint reasoning) one of its few expensive slots too."""
+        key = self.principal.key_id if self.principal else "anonymous"
+        async with self.services.gates.slot(key, expensive=expensive):
+            yield
 
     async def read(self, statement: str, **params: Any) -> list[neo4j.Record]:
         """Run a read statement of the Cypher catalogue (by name) with `params`.
@@ -61,12 +91,15 @@ class ApiContext(BaseContext):
         return await pending
 
     async def _read(self, statement: str, params: dict[str, Any]) -> list[neo4j.Record]:
-        records, _, _ = await self.services.driver.execute_query(
-            cypher(statement),
-            params,
-            database_=self.services.database,
-            routing_=neo4j.RoutingControl.READ,
-        )
+        # The transaction timeout makes Neo4j itself stop a read the request no longer waits
+        # for; cancelling the request (its time limit) closes the connection under way too.
+        async with self.neo4j_slot():
+            records, _, _ = await self.services.driver.execute_query(
+                neo4j.Query(cypher(statement), timeout=self.remaining_s()),
+                params,
+                database_=self.services.database,
+                routing_=neo4j.RoutingControl.READ,
+            )
         return records
 
     async def write(self, statement: str, **params: Any) -> list[neo4j.Record]:

@@ -9,10 +9,12 @@ from __future__ import annotations
 import asyncio
 import tempfile
 from enum import Enum
+from functools import partial
 from pathlib import Path, PurePath
 from typing import Annotated, Any
 
 import strawberry
+from graphql import GraphQLError
 from pydantic import ValidationError
 from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
@@ -22,7 +24,7 @@ from graphtwin.api.fetchers import BadArgumentError
 from graphtwin.api.roles import Permission
 from graphtwin.audit import ChangeAudit, api_key_actor
 from graphtwin.config import Settings
-from graphtwin.errors import InputError, SourceLocation
+from graphtwin.errors import GraphAwayError, InputError, SourceLocation
 from graphtwin.store import TwinStore
 from graphtwin.telemetry.http_ingest import TelemetryPush
 from importers import IMPORTERS
@@ -82,21 +84,42 @@ class UploadRejectedError(InputError):
 
 
 def _import_file(
-    settings: Settings, audit: ChangeAudit, format_name: str, path: Path, source_id: str | None
+    settings: Settings,
+    audit: ChangeAudit,
+    format_name: str,
+    path: Path,
+    source_id: str | None,
+    *,
+    allow_retire: bool = False,
+    take_over_source: bool = False,
 ) -> dict[str, Any]:
     """Parse, load in one transaction, then record the import in the twin's audit log (the
-    same record `graphtwin import` writes; an import the log could not take is refused)."""
+    same record `graphtwin import` writes; an import the log could not take is refused).
+    `allow_retire` and `take_over_source` lift the store's guards, as the CLI's flags do."""
     importer = IMPORTERS[format_name]
     limit = settings.max_file_size(format_name)  # the same limit as `graphtwin import`
     graph = parse_file(importer, path, max_bytes=limit, source_id=source_id)
     audit.check()
     with TwinStore.open(settings, migrate=False) as store:
-        [report] = store.load([graph], diff=True)
+        [report] = store.load(
+            [graph], diff=True, allow_retire=allow_retire, take_over_source=take_over_source
+        )
     report.file = path.name
     report.warnings[:0] = graph.warnings
     payload = report.to_json()
     audit.imported([payload])
     return payload
+
+
+UPLOAD_CHUNK_BYTES = 1024 * 1024
+
+
+async def _save(upload: Upload, path: Path) -> None:
+    """Copies an upload (which the multipart parser spooled to disk) to `path` a chunk at a
+    time: a model of any allowed size never sits in memory whole."""
+    with path.open("wb") as out:
+        while chunk := await upload.read(UPLOAD_CHUNK_BYTES):  # type: ignore[attr-defined]
+            await asyncio.to_thread(out.write, chunk)
 
 
 def _caller(context: ApiContext) -> str:
@@ -114,20 +137,52 @@ class Mutation:
         format: ImportFormat,  # type: ignore[valid-type]
         file: Upload,
         source_id: str | None = None,
+        allow_retire: Annotated[
+            bool,
+            strawberry.argument(
+                description="Let the import retire more of its source's entities than the "
+                "server's share allows (GRAPHTWIN_IMPORT_MAX_RETIRE_SHARE); audited."
+            ),
+        ] = False,
+        take_over_source: Annotated[
+            bool,
+            strawberry.argument(
+                description="Write to a source another format or file lineage owns, replacing "
+                "what it asserts (admin keys only); audited."
+            ),
+        ] = False,
     ) -> ImportResult:
         context: ApiContext = info.context
+        principal = context.principal
+        if take_over_source and not (principal and principal.may(Permission.TAKE_OVER_SOURCE)):
+            if context.response is not None:
+                context.response.status_code = 403
+            role = principal.role.value if principal else "none"
+            raise GraphQLError(
+                f"role {role!r} may not take over a source (takeOverSource): only an admin key "
+                "may; nothing was imported",
+                extensions={"code": "FORBIDDEN"},
+            )
         name = PurePath(getattr(file, "filename", None) or "").name
         if not name:
             raise BadArgumentError("the uploaded file needs a file name")
-        content = await file.read()  # type: ignore[attr-defined]
         with tempfile.TemporaryDirectory(prefix="graphtwin-upload-") as folder:
             path = Path(folder) / name
-            path.write_bytes(content)
+            await _save(file, path)
             settings = context.services.settings
             audit = ChangeAudit.for_actor(settings, _caller(context))
             try:
                 report = await asyncio.to_thread(
-                    _import_file, settings, audit, format.value, path, source_id
+                    partial(
+                        _import_file,
+                        allow_retire=allow_retire,
+                        take_over_source=take_over_source,
+                    ),
+                    settings,
+                    audit,
+                    format.value,
+                    path,
+                    source_id,
                 )
             except InputError as exc:
                 # Name the file as the caller knows it, not the server's temporary copy.
@@ -183,8 +238,13 @@ class Mutation:
             )  # fmt: skip
         except ValidationError as exc:
             raise InvalidPointValuesError(exc) from exc
-        result = await sync.http.push(push, _caller(context), all_or_nothing=True)
-        written = await sync.pipeline.flush()
+        graph = context.services.graph  # Neo4j away: no waiting beyond api_neo4j_wait_s
+        result = await sync.http.push(push, _caller(context), all_or_nothing=True, graph=graph)
+        try:
+            await sync.http.flush(graph)
+            written = True
+        except GraphAwayError:
+            written = False  # taken: in the pipeline's buffer until Neo4j answers again
         return RecordedValues(
             applied=result["current"],
             backfilled=result["backfilled"],

@@ -9,16 +9,10 @@ import neo4j
 
 from graphtwin.statements import cypher
 from graphtwin.store import TwinStore
+from graphtwin.store.graph_wait import GRAPH_AWAY
 
 # What a database that went away looks like to the driver: the batch is kept and retried.
-UNAVAILABLE: tuple[type[BaseException], ...] = (
-    neo4j.exceptions.ServiceUnavailable,
-    neo4j.exceptions.SessionExpired,
-    neo4j.exceptions.TransientError,
-    neo4j.exceptions.DriverError,
-    ConnectionError,
-    OSError,
-)
+UNAVAILABLE = GRAPH_AWAY
 
 
 class GraphWriter:

@@ -10,6 +10,12 @@ push in the audit log with its caller and the points it wrote.
 A push names its points by twin_id or by Brick timeseries id (`ref`). An http source with
 bindings accepts only its bound points; one without bindings is open: it may update any point
 of the twin, found in the graph once and remembered.
+
+Neo4j away: given a `GraphWait`, a push waits for the graph only that long. Points the pipeline
+already routes are then taken into its bounded buffer (written when Neo4j returns; the time of
+each point's value is the one the pipeline remembers); a push naming a point of an open source
+that was never found cannot be taken (`GraphAwayError`, nothing taken: the API answers 503 with
+`Retry-After`). `flush` waits that long, too, for the values to reach the graph.
 """
 
 from __future__ import annotations
@@ -22,8 +28,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from graphtwin.audit import AuditLog
-from graphtwin.errors import InputError
+from graphtwin.errors import GraphAwayError, InputError
 from graphtwin.store import TwinStore
+from graphtwin.store.graph_wait import GraphWait
 from graphtwin.telemetry.bindings import BindingsFile, SyncRule
 from graphtwin.telemetry.pipeline import IngestPipeline, epoch_ns
 from graphtwin.telemetry.readings import Reading, SourceHealth
@@ -162,15 +169,28 @@ class HttpIngest:
         return next(iter(self.sources))
 
     async def push(
-        self, push: TelemetryPush, actor: str, *, all_or_nothing: bool = False
+        self,
+        push: TelemetryPush,
+        actor: str,
+        *,
+        all_or_nothing: bool = False,
+        graph: GraphWait | None = None,
     ) -> dict[str, Any]:
         """Submits every reading and records the push in the audit log; answers what was
         accepted (current or backfilled) and why the others were not. `all_or_nothing`: if any
-        reading would be rejected, a RejectedReadingsError and nothing is taken."""
+        reading would be rejected, a RejectedReadingsError and nothing is taken. `graph`: how
+        long to wait for Neo4j (default: as long as it takes); GraphAwayError if it is away and
+        the push names a point that only the graph can find (nothing is taken)."""
         if push.source not in self.sources:
             known = ", ".join(sorted(self.sources)) or "none"
             raise UnknownSourceError(f"{push.source!r} is not an http source (known: {known})")
-        await self._resolve(push.source, push.readings)
+        if graph is None:
+            await self._resolve(push.source, push.readings)
+        else:
+            try:
+                await graph.call(lambda: self._resolve(push.source, push.readings))
+            except GraphAwayError:
+                self._check_routed(push.source, push.readings, graph)  # or nothing is taken
         now = datetime.now(UTC)
         readings = [
             Reading(push.source, r.address, r.value, r.at or now, r.quality) for r in push.readings
@@ -215,6 +235,35 @@ class HttpIngest:
         record = {"source": push.source, "readings": len(readings), **result, **_written(taken)}
         await asyncio.to_thread(self._audit.append, "telemetry_push", record, actor)
         return result
+
+    async def flush(self, graph: GraphWait) -> None:
+        """Waits, as long as `graph` allows, until the values taken so far are in the graph;
+        GraphAwayError if they are not (they stay in the pipeline's buffer and are written when
+        Neo4j answers again)."""
+        if not await graph.call(self._pipeline.flush):
+            raise graph.failed("the graph did not take the batch")
+
+    def _check_routed(
+        self, source_id: str, readings: list[PushedReading], graph: GraphWait
+    ) -> None:
+        """Neo4j is away: the push can be taken only if the pipeline routes every point it names
+        (a point of an open source is found in the graph the first time); else GraphAwayError.
+        A bound source's routes are all known: what they lack is an unknown point, rejected
+        one by one as always."""
+        if source_id not in self._open:
+            return
+        unrouted = sorted(
+            {r.name for r in readings if not self._pipeline.has_route(source_id, r.address)}
+        )
+        if unrouted:
+            shown = ", ".join(unrouted[:5]) + (
+                f" (and {len(unrouted) - 5} more)" if len(unrouted) > 5 else ""
+            )
+            raise GraphAwayError(
+                f"Neo4j is away and the push names points only the graph can find: {shown}; "
+                "nothing was taken",
+                retry_after_s=graph.retry_after_s,
+            )
 
     async def _resolve(self, source_id: str, readings: list[PushedReading]) -> None:
         """Reads the pushed points from the graph (one query): the time of the value each

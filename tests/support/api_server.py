@@ -24,6 +24,7 @@ class ApiServer:
     url: str
     keys: dict[Role, str]
     telemetry_dir: str | None = None  # history and audit log of its POST /telemetry
+    pid: int | None = None  # the server process (tests measure its memory)
 
     @property
     def graphql_url(self) -> str:
@@ -65,7 +66,7 @@ def running_api(graphtwin: Path, env: dict[str, str], log: Path) -> Iterator[Api
         url = f"http://127.0.0.1:{port}"
         try:
             wait_until_healthy(url, server, timeout_s=START_TIMEOUT_S, log=log.read_text)
-            yield ApiServer(url, keys, env.get("GRAPHTWIN_TELEMETRY_DIR"))
+            yield ApiServer(url, keys, env.get("GRAPHTWIN_TELEMETRY_DIR"), server.pid)
         finally:
             server.terminate()
             server.wait(timeout=30)
