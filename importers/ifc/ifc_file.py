@@ -28,6 +28,12 @@ _MISSING_REFERENCE = re.compile(
     r"Instance reference #(\d+) used by instance #(\d+) at attribute index (\d+) not found"
 )
 
+# What ifcopenshell's parser logs for a value it read as null (an error with the offset of the
+# value in the file): `[error] [VAL012] [time] An enumeration literal 'X' is not valid for type
+# 'Y' at offset 410`. Errors without an offset come from reading an attribute that is null in
+# the file (a missing GlobalId), which the extraction counts.
+_READ_ERROR = re.compile(r"^\[error\](?: \[\w+\])? \[[^\]]*\] (.*) at offset (\d+)$", re.M)
+
 
 class UnknownSchemaError(InputError):
     """The IFC file declares a schema graphtwin does not read."""
@@ -53,7 +59,8 @@ def open_ifc(path: Path) -> ifcopenshell.file:
             f"{', '.join(SCHEMAS)})",
             location=where,
         )
-    missing = _MISSING_REFERENCE.search(ifcopenshell.get_log())
+    log = ifcopenshell.get_log()
+    missing = _MISSING_REFERENCE.search(log)
     if missing:
         target, user, index = missing.groups()
         entity = model.by_id(int(user))
@@ -62,7 +69,24 @@ def open_ifc(path: Path) -> ifcopenshell.file:
             location=where,
             entity=f"#{user} {entity.is_a()}",
         )
+    _refuse_unread_values(log, path)
     return model
+
+
+def _refuse_unread_values(log: str, path: Path) -> None:
+    """ifcopenshell logs an error, and reads null, for a value it cannot interpret (an
+    enumeration literal the type does not have, a typed value of an unknown entity such as
+    `IFCLEN+THMEASURE(1.)`); the mapping would then fail on the null or import a wrong value."""
+    error = _READ_ERROR.search(log)
+    if error is None:
+        return
+    message, offset = error.group(1), int(error.group(2))
+    with path.open("rb") as handle:
+        line = handle.read(offset).count(b"\n") + 1
+    text = message.encode("utf-8", "backslashreplace").decode("utf-8")  # lone surrogates
+    raise MalformedFileError(
+        f"a value IFC cannot read: {text}", location=SourceLocation(str(path), line)
+    )
 
 
 def _check_complete(path: Path) -> None:
