@@ -1,10 +1,12 @@
 """Open an IFC file with ifcopenshell, turning its silent failures into clear input errors.
 
 ifcopenshell refuses a file without a STEP header or with an unknown schema, but it opens a
-truncated file without complaint (keeping the entities read so far) and resolves a reference to
-a missing entity to None, only noting it in its log. Both would import a wrong twin, so both
-are checked here: the file must end with `END-ISO-10303-21;`, and the log must not report an
-instance reference that was not found.
+truncated file without complaint (keeping the entities read so far), keeps one of two instances
+with the same name, reads instances with the wrong number or kind of attributes, and resolves a
+reference to a missing entity to None, only noting it in its log. Each would import a wrong
+twin, so before the mapping sees the model: the file's sections and statements are checked
+(`step_structure`), every instance against its schema (`attribute_check`), and the log must not
+report an instance reference that was not found. Each error names the file and the line.
 """
 
 from __future__ import annotations
@@ -20,10 +22,10 @@ from graphtwin.errors import (
     MalformedFileError,
     SourceLocation,
 )
+from importers.ifc.attribute_check import check_attributes
+from importers.ifc.step_structure import read_step_structure
 
 SCHEMAS = ("IFC2X3", "IFC4", "IFC4X3")
-_END = b"END-ISO-10303-21;"
-_LAST_ENTITY = re.compile(rb"#(\d+)\s*=")
 _MISSING_REFERENCE = re.compile(
     r"Instance reference #(\d+) used by instance #(\d+) at attribute index (\d+) not found"
 )
@@ -41,7 +43,7 @@ class UnknownSchemaError(InputError):
 
 def open_ifc(path: Path) -> ifcopenshell.file:
     where = SourceLocation(str(path))
-    _check_complete(path)
+    index = read_step_structure(path)
     ifcopenshell.get_log()  # start from an empty log: it is global to the process
     try:
         model = ifcopenshell.open(str(path))
@@ -59,14 +61,15 @@ def open_ifc(path: Path) -> ifcopenshell.file:
             f"{', '.join(SCHEMAS)})",
             location=where,
         )
+    check_attributes(index, model.schema_identifier, str(path))
     log = ifcopenshell.get_log()
     missing = _MISSING_REFERENCE.search(log)
     if missing:
-        target, user, index = missing.groups()
+        target, user, attribute = missing.groups()
         entity = model.by_id(int(user))
         raise DanglingRelationshipError(
-            f"refers to #{target} (attribute {int(index) + 1}), which is not in the file",
-            location=where,
+            f"refers to #{target} (attribute {int(attribute) + 1}), which is not in the file",
+            location=SourceLocation(str(path), index.line_of(int(user))),
             entity=f"#{user} {entity.is_a()}",
         )
     _refuse_unread_values(log, path)
@@ -86,23 +89,4 @@ def _refuse_unread_values(log: str, path: Path) -> None:
     text = message.encode("utf-8", "backslashreplace").decode("utf-8")  # lone surrogates
     raise MalformedFileError(
         f"a value IFC cannot read: {text}", location=SourceLocation(str(path), line)
-    )
-
-
-def _check_complete(path: Path) -> None:
-    """A STEP file ends with END-ISO-10303-21; one that does not was cut off."""
-    size = path.stat().st_size
-    with path.open("rb") as handle:
-        handle.seek(max(0, size - 4096))
-        tail = handle.read()
-    if _END in tail:
-        return
-    if not tail.strip():
-        raise MalformedFileError("empty file, not an IFC model", location=SourceLocation(str(path)))
-    last = _LAST_ENTITY.findall(tail)
-    after = f" after #{last[-1].decode()}" if last else ""
-    raise MalformedFileError(
-        f"truncated: the file ends{after} without END-ISO-10303-21;",
-        location=SourceLocation(str(path)),
-        entity=f"#{last[-1].decode()}" if last else None,
     )
