@@ -82,6 +82,9 @@ class SourceInfo:
     format: str
     file_name: str
     sha256: str
+    lineage: str | None = None
+    """What makes files versions of one another beyond their format (an IFC model's project
+    GlobalId): a source with a lineage takes only files of that lineage."""
 
 
 @dataclass(slots=True)

@@ -1,7 +1,8 @@
 """Who may do what through the API: five roles, each a set of permissions.
 
 Roles are not a ladder: an auditor reads lineage but imports nothing, an importer imports but
-reads no audit trail. `admin` may do everything.
+reads no audit trail. `admin` may do everything, and only `admin` may take over a source that
+another format or file lineage owns.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ class Permission(StrEnum):
     """Import model files (Brick, IFC, ISA-95, twin and governance files)."""
     AUDIT = "audit"
     """Lineage: sources, import runs, per-property attribution, audit events."""
+    TAKE_OVER_SOURCE = "take_over_source"
+    """Import into a source another format or file lineage owns (`takeOverSource`)."""
 
 
 class Role(StrEnum):

@@ -9,7 +9,10 @@ Record kinds (the payloads are documented in docs/audit.md):
 
 - `import`: the files of one import and, per file, its source id, format, sha256 and the counts
   of its report (created, updated, unchanged, removed and retired nodes; created, updated,
-  unchanged, removed and deleted relationships).
+  unchanged, removed and deleted relationships), and whether it retired more than the
+  mass-retirement guard allows because it was told to (`retire_guard_overridden`).
+- `source_taken_over`: an import wrote to a source another format or file lineage owned, on
+  purpose (`--take-over-source`); one record per source, after the import's record.
 - `link`: a linking run (`graphtwin link`, and the re-link after a rejection).
 - `link_rejected`: two entities a person says are not one thing.
 - `reset`: the twin was emptied, with what it held just before.
@@ -38,7 +41,8 @@ LINK_REJECTED = "link_rejected"
 RESET = "reset"
 APIKEY_CREATED = "apikey_created"
 APIKEY_REVOKED = "apikey_revoked"
-KINDS = (IMPORT, LINK, LINK_REJECTED, RESET, APIKEY_CREATED, APIKEY_REVOKED)
+SOURCE_TAKEN_OVER = "source_taken_over"
+KINDS = (IMPORT, LINK, LINK_REJECTED, RESET, APIKEY_CREATED, APIKEY_REVOKED, SOURCE_TAKEN_OVER)
 
 REPORT_COUNTS = (
     "nodes_created",
@@ -95,7 +99,8 @@ class ChangeAudit:
             log.check()
 
     def imported(self, reports: Sequence[Mapping[str, Any]]) -> AuditRecord:
-        """One import (all its files, one transaction), from the reports' JSON form."""
+        """One import (all its files, one transaction), from the reports' JSON form, then one
+        `source_taken_over` record for each source the import took over."""
         files = [_import_file(report) for report in reports]
         last = reports[-1] if reports else {}
         payload = {
@@ -104,8 +109,22 @@ class ChangeAudit:
             "totals": {key: sum(f[key] for f in files) for key in REPORT_COUNTS},
             "selector_rels_created": int(last.get("selector_rels_created", 0)),
             "selector_rels_deleted": int(last.get("selector_rels_deleted", 0)),
+            "retire_guard_overridden": any(f["retire_guard_overridden"] for f in files),
         }
-        return self._append(IMPORT, payload)
+        record = self._append(IMPORT, payload)
+        for report in reports:
+            taken = report.get("source_taken_over")
+            if taken:
+                self._append(
+                    SOURCE_TAKEN_OVER,
+                    {
+                        "source_id": report["source_id"],
+                        "file": report["file"],
+                        "sha256": report["sha256"],
+                        **taken,
+                    },
+                )
+        return record
 
     def linked(
         self, report: Mapping[str, Any], *, entities: int, links: int, candidates: int
@@ -157,4 +176,5 @@ def _import_file(report: Mapping[str, Any]) -> dict[str, Any]:
         "sha256": report["sha256"],
         **{key: int(report[key]) for key in REPORT_COUNTS},
         "warnings": len(report.get("warnings") or []),
+        "retire_guard_overridden": bool(report.get("retire_guard_overridden")),
     }

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Column, Table
 
 from graphtwin.audit import ChangeAudit
@@ -58,6 +59,24 @@ MaxFileSize = Annotated[
 ]
 
 
+AllowRetire = Annotated[
+    bool,
+    typer.Option(
+        "--allow-retire",
+        help="Let the import retire more of a source's entities than "
+        "GRAPHTWIN_IMPORT_MAX_RETIRE_SHARE allows (audited).",
+    ),
+]
+TakeOverSource = Annotated[
+    bool,
+    typer.Option(
+        "--take-over-source",
+        help="Write to a source another format or file lineage owns, replacing what it "
+        "asserts (audited).",
+    ),
+]
+
+
 def _register(importer: Importer) -> None:
     @app.command(name=importer.format, help=f"Import {importer.description}.")
     @guarded
@@ -67,6 +86,8 @@ def _register(importer: Importer) -> None:
         dry_run: DryRun = False,
         source_id: SourceId = None,
         max_file_size: MaxFileSize = None,
+        allow_retire: AllowRetire = False,
+        take_over_source: TakeOverSource = False,
     ) -> None:
         jobs = [(importer, path) for path in paths]
         run_import(
@@ -75,6 +96,8 @@ def _register(importer: Importer) -> None:
             dry_run=dry_run,
             source_id=source_id,
             max_file_size=max_file_size,
+            allow_retire=allow_retire,
+            take_over_source=take_over_source,
         )
 
 
@@ -86,6 +109,8 @@ def brick(
     dry_run: DryRun = False,
     source_id: SourceId = None,
     max_file_size: MaxFileSize = None,
+    allow_retire: AllowRetire = False,
+    take_over_source: TakeOverSource = False,
     rdf_format: Annotated[
         str | None,
         typer.Option(
@@ -105,7 +130,13 @@ def brick(
     importer = BrickImporter(rdf_format=rdf_format, infer=infer, validate=validate, strict=strict)
     jobs = [(importer, path) for path in paths]
     run_import(
-        jobs, as_json=as_json, dry_run=dry_run, source_id=source_id, max_file_size=max_file_size
+        jobs,
+        as_json=as_json,
+        dry_run=dry_run,
+        source_id=source_id,
+        max_file_size=max_file_size,
+        allow_retire=allow_retire,
+        take_over_source=take_over_source,
     )
 
 
@@ -116,11 +147,14 @@ def run_import(
     dry_run: bool,
     source_id: str | None = None,
     max_file_size: int | None = None,
+    allow_retire: bool = False,
+    take_over_source: bool = False,
 ) -> list[LoadReport]:
     """Parse every file with its importer, then load them all in one transaction, and record
     the import in the twin's audit log once it has committed (a dry run records nothing).
     Each file must be a regular file within `max_file_size` bytes (default: its format's limit
-    in the settings)."""
+    in the settings). `allow_retire` and `take_over_source` lift the store's guards (the CLI
+    is the machine's admin); the audit record says when they did."""
     if source_id and len(jobs) > 1:
         raise typer.BadParameter("--source-id needs exactly one file", param_hint="--source-id")
     settings = load_settings()
@@ -141,7 +175,14 @@ def run_import(
         audit.check()  # an import the log could not record is refused before it is written
     with TwinStore.open(settings) as store, progress_bar(not as_json) as progress:
         try:
-            reports = store.load(graphs, dry_run=dry_run, progress=progress, diff=True)
+            reports = store.load(
+                graphs,
+                dry_run=dry_run,
+                progress=progress,
+                diff=True,
+                allow_retire=allow_retire,
+                take_over_source=take_over_source,
+            )
         except InputError as exc:
             if as_json:
                 print_json({"file": exc.file, **error_json(exc)})
@@ -191,6 +232,16 @@ def _print_reports(reports: list[LoadReport], graphs: list[TwinGraph]) -> None:
     for r, graph in zip(reports, graphs, strict=True):
         for warning in r.warnings:
             out.print(f"[yellow]warning[/] {r.file}: {warning}")
+        if r.retire_guard_overridden:
+            out.print(
+                f"[yellow]retired[/] {r.nodes_retired} entities of {escape(r.source_id)}, more "
+                "than the guard allows (--allow-retire)"
+            )
+        if r.source_taken_over:
+            out.print(
+                f"[yellow]taken over[/] {escape(r.source_id)} from "
+                f"{escape(str(r.source_taken_over['from_format']))} (--take-over-source)"
+            )
         validation = graph.annotations.get("validation")
         if isinstance(validation, dict):
             verdict = "conforms" if validation["conforms"] else "does not conform"

@@ -42,6 +42,7 @@ from graphtwin.store.diff import (
     diff_relationships,
     relationships_to_look_up,
 )
+from graphtwin.store.import_guards import ImportPolicy, check_ownership, check_retirement
 from graphtwin.store.report import LoadReport
 from graphtwin.store.rows import new_node_row, new_relationship_row, node_properties
 from graphtwin.twin_diff import TwinDiff
@@ -61,8 +62,10 @@ class GraphLoader:
         batch_size: int,
         progress: Progress | None = None,
         collect_diff: bool = False,
+        policy: ImportPolicy | None = None,
     ) -> None:
         self._tx = tx
+        self._policy = policy or ImportPolicy()
         self._now = now
         self._batch = batch_size
         self._progress = progress or (lambda stage, done, total: None)
@@ -75,6 +78,8 @@ class GraphLoader:
 
         # Read what this source asserted last time (one pass each) and what else exists.
         known_source = self._read_source(source_id)
+        # A source belongs to its format and file lineage: another may not replace it.
+        taken_over = check_ownership(graph.source, known_source, self._policy)
         previous = self._source_nodes(source_id) if known_source else {}
         previous_rels = self._source_relationships(source_id) if known_source else {}
         unseen = [t for t in (*graph.nodes, *graph.external_endpoints()) if t not in previous]
@@ -85,6 +90,8 @@ class GraphLoader:
             [a.node_eid for a in nodes.retracted.values()], source_id
         )
         doomed = {t for t, a in nodes.retracted.items() if other_keys[a.node_eid] is None}
+        defined = sum(1 for a in previous.values() if a.defines)
+        retire_allowed = check_retirement(graph.source, defined, doomed, self._policy)
         check_endpoints(graph, previous, foreign, doomed)
         candidates = relationships_to_look_up(graph, previous_rels, nodes.created)
         rels = diff_relationships(graph, previous_rels, self._lookup_relationships(candidates))
@@ -104,6 +111,8 @@ class GraphLoader:
             rels_updated=len(rels.updated),
             rels_unchanged=rels.unchanged,
             rels_removed=len(rels.retracted),
+            retire_guard_overridden=retire_allowed,
+            source_taken_over=taken_over.to_json() if taken_over else None,
         )
         references_changed = bool(nodes.references_new or nodes.references_stale)
         if report.changed or references_changed or known_source != _metadata(graph):
@@ -139,7 +148,7 @@ class GraphLoader:
 
     # --- reads ----------------------------------------------------------------------------
 
-    def _read_source(self, source_id: str) -> dict[str, str] | None:
+    def _read_source(self, source_id: str) -> dict[str, str | None] | None:
         record = self._tx.run(cypher("load/source_lookup"), source_id=source_id).single()
         return dict(record) if record else None
 
@@ -332,12 +341,12 @@ class GraphLoader:
         self._tx.run(cypher(statement), now=self._now, **params).consume()
 
 
-def _metadata(graph: TwinGraph) -> dict[str, str]:
+def _metadata(graph: TwinGraph) -> dict[str, str | None]:
     s = graph.source
-    return {"format": s.format, "file_name": s.file_name, "sha256": s.sha256}
+    return {"format": s.format, "file_name": s.file_name, "sha256": s.sha256, "lineage": s.lineage}
 
 
-def _metadata_params(graph: TwinGraph) -> dict[str, str]:
+def _metadata_params(graph: TwinGraph) -> dict[str, str | None]:
     return {
         **_metadata(graph),
         "source_id": graph.source.source_id,

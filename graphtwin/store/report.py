@@ -41,6 +41,10 @@ class LoadReport:
     duration_s: float = 0.0
     diff: TwinDiff | None = None
     """Which entities and relationships changed, when the caller asked for it."""
+    retire_guard_overridden: bool = False
+    """The import retired more than the guard allows, because it was told to (--allow-retire)."""
+    source_taken_over: dict[str, object] | None = None
+    """The format and lineage that owned the source before this import took it over."""
 
     @property
     def changed(self) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
@@ -18,6 +18,7 @@ from graphtwin.model import TwinGraph
 from graphtwin.statements import cypher
 from graphtwin.store import migrations
 from graphtwin.store.connection import Neo4jTarget, open_driver, resolve_target
+from graphtwin.store.import_guards import ImportPolicy
 from graphtwin.store.lineage import NodeLineage, read_lineage
 from graphtwin.store.loader import GraphLoader, Progress
 from graphtwin.store.reader import ExportedTwin, read_twin, scope_ids, subtree
@@ -57,11 +58,14 @@ class TwinStore:
         database: str = "neo4j",
         batch_size: int = 10_000,
         target: Neo4jTarget | None = None,
+        import_policy: ImportPolicy | None = None,
     ) -> None:
         self.driver = driver
         self.database = database
         self.batch_size = batch_size
         self.target = target
+        self.import_policy = import_policy or ImportPolicy()
+        """The retirement limits imports run under (the callers' flags are added per load)."""
 
     @classmethod
     def open(cls, settings: Settings | None = None, *, migrate: bool = True) -> TwinStore:
@@ -73,6 +77,10 @@ class TwinStore:
             database=target.database,
             batch_size=settings.batch_size,
             target=target,
+            import_policy=ImportPolicy(
+                max_retire_share=settings.import_max_retire_share,
+                retire_always_allowed=settings.import_retire_always_allowed,
+            ),
         )
         if migrate:
             try:
@@ -131,15 +139,25 @@ class TwinStore:
         dry_run: bool = False,
         progress: Progress | None = None,
         diff: bool = False,
+        allow_retire: bool = False,
+        take_over_source: bool = False,
     ) -> list[LoadReport]:
         """Load graphs in one transaction: all of them are written, or none.
 
         With `dry_run` the reports say what would change and the transaction is rolled back;
-        with `diff` each report lists the entities and relationships that changed.
+        with `diff` each report lists the entities and relationships that changed. A load that
+        would retire more of a source than `import_policy` allows is refused
+        (MassRetirementError) unless `allow_retire`; one that writes to a source another format
+        or file lineage owns is refused (SourceOwnershipError) unless `take_over_source`.
         """
+        policy = replace(
+            self.import_policy, allow_retire=allow_retire, take_over_source=take_over_source
+        )
         for attempt in range(1, _ATTEMPTS + 1):
             try:
-                return self._load_once(graphs, dry_run=dry_run, progress=progress, diff=diff)
+                return self._load_once(
+                    graphs, dry_run=dry_run, progress=progress, diff=diff, policy=policy
+                )
             except TransientError as exc:
                 if exc.code == _OUT_OF_TRANSACTION_MEMORY:
                     # Retrying the same transaction would fail the same way.
@@ -162,6 +180,7 @@ class TwinStore:
         dry_run: bool,
         progress: Progress | None,
         diff: bool,
+        policy: ImportPolicy,
     ) -> list[LoadReport]:
         with self.driver.session(database=self.database) as session:
             tx = session.begin_transaction()
@@ -173,6 +192,7 @@ class TwinStore:
                     batch_size=self.batch_size,
                     progress=progress,
                     collect_diff=diff,
+                    policy=policy,
                 )
                 reports = [loader.load(graph, dry_run=dry_run) for graph in graphs]
                 _note_selectors(resolve_selectors(tx, now=now), graphs, reports)

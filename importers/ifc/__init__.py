@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from graphtwin.gc_pause import gc_paused
@@ -19,8 +20,7 @@ class IfcImporter:
         source = describe_file(path, format=self.format, source_id=source_id)
         with gc_paused():
             model = open_ifc(path)
-            if source_id is None:
-                source = _project_source(model, source)
+            source = _project_source(model, source, keep_id=source_id is not None)
             extraction = extract_ifc(model, source, file=str(path))
         graph = extraction.graph
         graph.warnings.extend(extraction.warnings)
@@ -30,12 +30,12 @@ class IfcImporter:
         return graph
 
 
-def _project_source(model: object, source: SourceInfo) -> SourceInfo:
+def _project_source(model: object, source: SourceInfo, *, keep_id: bool) -> SourceInfo:
     """A newer version of the same model (same IfcProject GlobalId) is the same source, whatever
-    the file is called, so re-importing it reports what changed."""
+    the file is called, so re-importing it reports what changed; the project is the source's
+    lineage, so a file of another model cannot replace it (not even under its source id)."""
     projects = model.by_type("IfcProject")  # type: ignore[attr-defined]
     if len(projects) != 1 or not projects[0].GlobalId:
         return source
-    return SourceInfo(
-        f"ifc-project:{projects[0].GlobalId}", source.format, source.file_name, source.sha256
-    )
+    project = f"ifc-project:{projects[0].GlobalId}"
+    return replace(source, source_id=source.source_id if keep_id else project, lineage=project)

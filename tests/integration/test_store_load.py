@@ -12,7 +12,8 @@ pytestmark = pytest.mark.neo4j
 
 
 def source(source_id: str = "twin:site.yaml", sha: str = "a") -> SourceInfo:
-    return SourceInfo(source_id, "twin", source_id.split(":")[-1], sha * 64)
+    # the format its id's prefix names (a source belongs to its format)
+    return SourceInfo(source_id, source_id.split(":")[0], source_id.split(":")[-1], sha * 64)
 
 
 def site_graph(src: SourceInfo | None = None, *, area: float = 42.0) -> TwinGraph:

@@ -48,6 +48,7 @@ def test_an_import_record_names_each_file_its_source_hash_and_counts_with_totals
         "sha256": "ab" * 32,
         **{key: {"nodes_created": 3, "rels_created": 1}.get(key, 0) for key in REPORT_COUNTS},
         "warnings": 1,
+        "retire_guard_overridden": False,
     }
     assert payload["totals"]["nodes_created"] == 3 and payload["totals"]["nodes_retired"] == 2
     assert payload["selector_rels_created"] == 4
