@@ -19,7 +19,8 @@ from graphtwin.reasoning.constraints import Bound, Contribution, EffectiveConstr
 
 
 def _reader(ctx: ApiContext) -> ConstraintReader:
-    return ConstraintReader(ctx.services.driver, ctx.services.database)
+    """A reader whose transactions end by the request's deadline (Neo4j's own timeout)."""
+    return ConstraintReader(ctx.services.driver, ctx.services.database, timeout_s=ctx.remaining_s())
 
 
 def _steps(steps: Sequence[Step]) -> list[Record]:
@@ -133,23 +134,31 @@ def _violation(v: Violation) -> Record:
 
 async def node_constraints(ctx: ApiContext, parents: Sequence[Record]) -> list[Any]:
     live = list(dict.fromkeys(p["twin_id"] for p in parents if not p["retired"]))
-    found = await _reader(ctx).effective_constraints(live) if live else {}
+    if not live:
+        return [[] for _ in parents]
+    async with ctx.neo4j_slot(expensive=True):
+        found = await _reader(ctx).effective_constraints(live)
     return [[_effective(e) for e in found.get(p["twin_id"], [])] for p in parents]
 
 
 async def effective_constraints(
     ctx: ApiContext, parents: Sequence[Any], *, twin_id: str
 ) -> list[Any]:
-    found = await _reader(ctx).effective_constraints([twin_id])
+    async with ctx.neo4j_slot(expensive=True):
+        found = await _reader(ctx).effective_constraints([twin_id])
     records = [_effective(e) for e in found.get(twin_id, [])]
     return [records for _ in parents]
 
 
 async def violations(ctx: ApiContext, parents: Sequence[Any], *, scope: str) -> list[Any]:
-    records = [_violation(v) for v in await _reader(ctx).violations(scope)]
+    async with ctx.neo4j_slot(expensive=True):
+        found = await _reader(ctx).violations(scope)
+    records = [_violation(v) for v in found]
     return [records for _ in parents]
 
 
 async def capacity_checks(ctx: ApiContext, parents: Sequence[Any], *, scope: str) -> list[Any]:
-    records = [_capacity(c) for c in await _reader(ctx).capacity_checks(scope)]
+    async with ctx.neo4j_slot(expensive=True):
+        found = await _reader(ctx).capacity_checks(scope)
+    records = [_capacity(c) for c in found]
     return [records for _ in parents]

@@ -179,9 +179,18 @@ async def search(
     first: int,
     include_retired: bool = False,
 ) -> list[Any]:
+    limits = ctx.services.limits
+    if len(text) > limits.max_search_chars:
+        raise BadArgumentError(
+            f"search text has {len(text)} characters: at most {limits.max_search_chars}"
+        )
     words = text.split()
     if not words:
         raise BadArgumentError("search needs some text")
+    if len(words) > limits.max_search_words:
+        raise BadArgumentError(
+            f"search text has {len(words)} words: at most {limits.max_search_words}"
+        )
     # Every word must match, as a prefix; the text is escaped, so it is never Lucene syntax.
     query = " AND ".join(_LUCENE_SPECIAL.sub(r"\\\1", w.lower()) + "*" for w in words)
     rows = await ctx.read(

@@ -16,10 +16,12 @@ from typing import Any
 import strawberry
 
 from graphtwin.api.context import Fetcher
+from graphtwin.api.limits import FieldWork
 from graphtwin.api.roles import Permission
 
 FETCHER = "__graphtwin_fetcher__"
 PERMISSION = "__graphtwin_permission__"
+WORK = "__graphtwin_work__"
 
 
 def record_value(record: Any, name: str) -> Any:
@@ -28,9 +30,16 @@ def record_value(record: Any, name: str) -> Any:
 
 
 def batched(
-    fetcher: Fetcher, *, description: str, permission: Permission | None = None
+    fetcher: Fetcher,
+    *,
+    description: str,
+    permission: Permission | None = None,
+    work: FieldWork | None = None,
 ) -> Callable[[Callable[..., Any]], Any]:
-    """A field loaded by `fetcher`; the decorated function only declares arguments and type."""
+    """A field loaded by `fetcher`; the decorated function only declares arguments and type.
+
+    `work`: what the field costs beyond its objects, for the cost limit (`graphtwin.api.limits`).
+    """
 
     def declare(declaration: Callable[..., Any]) -> Any:
         signature = inspect.signature(declaration)
@@ -50,6 +59,7 @@ def batched(
         resolve.__annotations__ = {**declaration.__annotations__, "info": "strawberry.Info"}
         setattr(resolve, FETCHER, fetcher)
         setattr(resolve, PERMISSION, permission)
+        setattr(resolve, WORK, work)
         return strawberry.field(resolver=resolve, description=description)
 
     return declare

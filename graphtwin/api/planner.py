@@ -37,7 +37,7 @@ from graphql import GraphQLSkipDirective as SkipDirective
 from graphql.execution.values import get_argument_values, get_directive_values
 from strawberry.utils.str_converters import to_camel_case
 
-from graphtwin.api.context import ApiContext
+from graphtwin.api.context import ApiContext, _hashable
 from graphtwin.api.fields import FETCHER
 from graphtwin.api.limits import QueryLimits, QueryRefusedError
 from graphtwin.gc_pause import gc_paused
@@ -169,6 +169,9 @@ class _Run:
         self.fragments = fragments
         self.variables = variables
         self.objects = 0
+        self._fetches: dict[tuple[int, Any, Any], tuple[list[Any], asyncio.Future[list[Any]]]] = {}
+        """Fetches under way or done, by parents, fetcher and arguments: aliases of one field
+        with the same arguments (1,000 `violations(scope: "x")`) share one fetch."""
 
     async def level(
         self,
@@ -208,7 +211,7 @@ class _Run:
             values = [p.get(key) for p in parents]
         else:
             assert plan.function is not None
-            values = await plan.function(self.context, parents, **kwargs)
+            values = await self._fetch(plan.function, parents, kwargs)
         if plan.object_type is None:
             return values
         selections = [n.selection_set for n in nodes if n.selection_set is not None]
@@ -219,6 +222,16 @@ class _Run:
         present = [v for v in values if v is not None]
         done = iter(await self.level(plan.object_type, present, selections))
         return [None if v is None else next(done) for v in values]
+
+    def _fetch(
+        self, function: Callable[..., Any], parents: list[Any], kwargs: dict[str, Any]
+    ) -> asyncio.Future[list[Any]]:
+        key = (id(parents), function, _hashable(kwargs))
+        found = self._fetches.get(key)
+        if found is None:  # the parents are kept with it: their id is not reused meanwhile
+            found = parents, asyncio.ensure_future(function(self.context, parents, **kwargs))
+            self._fetches[key] = found
+        return found[1]
 
     def _collect(
         self, type_: GraphQLObjectType, selection_sets: list[SelectionSetNode]

@@ -19,7 +19,16 @@ from graphtwin.api import fetchers as fetch
 from graphtwin.api import telemetry_fetchers as telemetry
 from graphtwin.api.constraint_types import CapacityCheck, EffectiveConstraint, Violation
 from graphtwin.api.execution import TwinSchema
-from graphtwin.api.fields import PERMISSION, batched, record_value
+from graphtwin.api.fields import FETCHER, PERMISSION, WORK, batched, record_value
+from graphtwin.api.limits import (
+    CLUSTER,
+    LINEAGE,
+    NODE_REASONING,
+    SEARCH,
+    STATEMENT,
+    SUBTREE_REASONING,
+    WALK,
+)
 from graphtwin.api.mutations import MUTATION_PERMISSIONS, Mutation
 from graphtwin.api.roles import Permission
 from graphtwin.api.scalars import SCALARS, DateTime
@@ -200,7 +209,8 @@ class Node:
     def parent(self, types: list[Relation] | None = None) -> Node | None:
         """Declared here, loaded by the fetcher."""
 
-    @batched(fetch.ancestors, description="Every node above, nearest first, up to `maxDepth`.")
+    @batched(fetch.ancestors, description="Every node above, nearest first, up to `maxDepth`.",
+             work=WALK)  # fmt: skip
     def ancestors(
         self,
         types: list[Relation] | None = None,
@@ -210,7 +220,8 @@ class Node:
         """Declared here, loaded by the fetcher."""
 
     @batched(fetch.descendants, description="Every node below, nearest first, up to `maxDepth`, "
-             "optionally only of `kinds` (the walk still passes through the others).")  # fmt: skip
+             "optionally only of `kinds` (the walk still passes through the others).",
+             work=WALK)  # fmt: skip
     def descendants(
         self,
         types: list[Relation] | None = None,
@@ -224,15 +235,18 @@ class Node:
     def points(self, first: int = DEFAULT_PAGE) -> list[Node]:
         """Declared here, loaded by the fetcher."""
 
-    @batched(fetch.downstream, description="What it feeds, transitively (FEEDS), nearest first.")
+    @batched(fetch.downstream, description="What it feeds, transitively (FEEDS), nearest "
+             "first.", work=WALK)  # fmt: skip
     def downstream(self, max_depth: int = DEFAULT_DEPTH, first: int = DEFAULT_PAGE) -> list[Node]:
         """Declared here, loaded by the fetcher."""
 
-    @batched(fetch.upstream, description="What feeds it, transitively (FEEDS), nearest first.")
+    @batched(fetch.upstream, description="What feeds it, transitively (FEEDS), nearest "
+             "first.", work=WALK)  # fmt: skip
     def upstream(self, max_depth: int = DEFAULT_DEPTH, first: int = DEFAULT_PAGE) -> list[Node]:
         """Declared here, loaded by the fetcher."""
 
-    @batched(fetch.same_as, description="The same thing in other sources (its SAME_AS cluster).")
+    @batched(fetch.same_as, description="The same thing in other sources (its SAME_AS "
+             "cluster).", work=CLUSTER)  # fmt: skip
     def same_as(self) -> list[Node]:
         """Declared here, loaded by the fetcher."""
 
@@ -242,7 +256,7 @@ class Node:
 
     @batched(reasoning.node_constraints, description="The constraints it must satisfy: its own, "
              "inherited down CONTAINS/SERVES and from regulations, combined, each with its "
-             "because chain; conflicts reported.")  # fmt: skip
+             "because chain; conflicts reported.", work=NODE_REASONING)  # fmt: skip
     def effective_constraints(self) -> list[EffectiveConstraint]:
         """Declared here, loaded by the fetcher."""
 
@@ -264,6 +278,7 @@ class Node:
         fetch.lineage,
         description="Sources, import runs, per-property attribution, events (auditor role).",
         permission=Permission.AUDIT,
+        work=LINEAGE,
     )
     def lineage(self) -> NodeLineage | None:
         """Declared here, loaded by the fetcher."""
@@ -310,7 +325,7 @@ class Query:
 
     @batched(fetch.search, description="Nodes whose name or twin_id has words starting with "
              "those of `text`, best match first; with `includeRetired`, retired entities "
-             "too.")  # fmt: skip
+             "too.", work=SEARCH)  # fmt: skip
     def search(
         self, text: str, kind: str | None = None, first: int = 20, include_retired: bool = False
     ) -> list[Node]:
@@ -326,17 +341,20 @@ class Query:
     ) -> list[Source]:
         """Declared here, loaded by the fetcher."""
 
-    @batched(reasoning.effective_constraints, description="Node.effectiveConstraints by id.")
+    @batched(reasoning.effective_constraints, description="Node.effectiveConstraints by id.",
+             work=NODE_REASONING)  # fmt: skip
     def effective_constraints(self, twin_id: strawberry.ID) -> list[EffectiveConstraint]:
         """Declared here, loaded by the fetcher."""
 
     @batched(reasoning.violations, description="Every current value in the subtree of `scope` "
-             "that breaks an effective constraint, and every broken capacity.")  # fmt: skip
+             "that breaks an effective constraint, and every broken capacity.",
+             work=SUBTREE_REASONING)  # fmt: skip
     def violations(self, scope: strawberry.ID) -> list[Violation]:
         """Declared here, loaded by the fetcher."""
 
     @batched(reasoning.capacity_checks, description="Capacity constraints in the subtree of "
-             "`scope`: each parent's limit against its children's demand.")  # fmt: skip
+             "`scope`: each parent's limit against its children's demand.",
+             work=SUBTREE_REASONING)  # fmt: skip
     def capacity_checks(self, scope: strawberry.ID) -> list[CapacityCheck]:
         """Declared here, loaded by the fetcher."""
 
@@ -361,7 +379,8 @@ class Query:
 
 
 def build_schema() -> TwinSchema:
-    """The executable schema, with the permission each guarded field needs."""
+    """The executable schema, with the permission each guarded field needs and the work of
+    each costly one."""
     schema = TwinSchema(
         query=Query,
         mutation=Mutation,
@@ -377,4 +396,7 @@ def build_schema() -> TwinSchema:
             needed = getattr(resolver.wrapped_func, PERMISSION, None) if resolver else None
             if needed is not None:
                 schema.field_permissions[(type_.name, name)] = needed
+            if resolver is not None and getattr(resolver.wrapped_func, FETCHER, None):
+                work = getattr(resolver.wrapped_func, WORK, None)
+                schema.field_work[(type_.name, name)] = work or STATEMENT
     return schema

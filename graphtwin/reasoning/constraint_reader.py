@@ -48,11 +48,18 @@ class ConstraintReader:
     """Effective constraints, capacity checks and violations of the twin in `database`."""
 
     def __init__(
-        self, driver: neo4j.AsyncDriver, database: str = "neo4j", *, batch_size: int = 1000
+        self,
+        driver: neo4j.AsyncDriver,
+        database: str = "neo4j",
+        *,
+        batch_size: int = 1000,
+        timeout_s: float | None = None,
     ) -> None:
         self._driver = driver
         self._database = database
         self._batch_size = batch_size
+        self._timeout_s = timeout_s
+        """Transaction timeout: Neo4j stops a reasoning that runs longer (None: no limit)."""
         self.statements = 0
         """How many Cypher statements this reader has run."""
 
@@ -120,7 +127,7 @@ class ConstraintReader:
         async with self._driver.session(
             database=self._database, default_access_mode=neo4j.READ_ACCESS
         ) as session:
-            return await session.execute_read(work)
+            return await session.execute_read(neo4j.unit_of_work(timeout=self._timeout_s)(work))
 
     async def _run(
         self, tx: neo4j.AsyncManagedTransaction, statement: str, **params: Any

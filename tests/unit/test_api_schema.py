@@ -9,7 +9,7 @@ from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse
 from graphql.execution.values import get_variable_values
 
 from graphtwin.api.apikeys import ApiKeyStore
-from graphtwin.api.limits import QueryLimits, QueryRefusedError, analyse
+from graphtwin.api.limits import STATEMENT, QueryLimits, QueryRefusedError, analyse
 from graphtwin.api.roles import ROLE_PERMISSIONS, Permission, Role
 from graphtwin.api.schema import build_schema
 from graphtwin.statements import cypher
@@ -34,23 +34,28 @@ def _analyse(query: str, limits: QueryLimits | None = None, variables: dict | No
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
     return analyse(SCHEMA._schema, operation, fragments, values, limits or QueryLimits(),
-                   SCHEMA.field_permissions)  # fmt: skip
+                   SCHEMA.field_permissions, SCHEMA.field_work)  # fmt: skip
+
+
+STATEMENTS = STATEMENT.per_call
+"""What each field loaded from Neo4j adds for its statement."""
 
 
 def test_cost_counts_objects_times_the_lists_they_are_in():
     analysis = _analyse(
         '{ node(twinId: "b") { children(first: 5) { points(first: 7) { name } } } }'
     )
-    assert analysis.cost == 1 + 5 + 5 * 7
+    assert analysis.cost == 1 + 5 + 5 * 7 + 3 * STATEMENTS
     assert analysis.depth == 4  # nested selection sets, the operation's own included
     # without `first`, a list counts as the typical fan-out, not its (larger) default cap
     typical = QueryLimits().typical_fan_out
-    assert _analyse('{ node(twinId: "b") { children { name } } }').cost == 1 + typical
+    cost = _analyse('{ node(twinId: "b") { children { name } } }').cost
+    assert cost == 1 + typical + 2 * STATEMENTS
 
 
 def test_first_from_a_variable_counts_and_is_capped():
     query = "query($n: Int!) { nodes(first: $n) { items { twinId } } }"
-    assert _analyse(query, variables={"n": 40}).cost == 1 + 40
+    assert _analyse(query, variables={"n": 40}).cost == 1 + 40 + STATEMENTS
     with pytest.raises(QueryRefusedError) as refused:
         _analyse(query, variables={"n": 5000})
     assert refused.value.code == "PAGE_LIMIT"
