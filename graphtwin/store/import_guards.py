@@ -32,6 +32,10 @@ CLAIMED_PREFIXES: dict[str, str] = {
 }
 """Source id prefixes (before the first `:`) and the format whose default ids start with them."""
 
+LINEAGE_PREFIXES = frozenset({"ifc-project"})
+"""Prefixes of source ids that name a lineage themselves: only a file of that lineage creates
+such a source (an IFC file with `--source-id ifc-project:<another model>` would squat it)."""
+
 _SHOWN_IDS = 5
 
 
@@ -85,6 +89,12 @@ def check_ownership(
     elif owner_lineage is not None and owner_lineage != source.lineage:
         this = f"of {source.lineage}" if source.lineage else "of no lineage"
         problem = f"belongs to the files of {owner_lineage}; this file is {this}"
+    elif (
+        known is None and _names_a_lineage(source.source_id) and source.lineage != source.source_id
+    ):
+        owner_lineage = source.source_id
+        this = f"of {source.lineage}" if source.lineage else "of no lineage"
+        problem = f"names the files of {source.source_id}; this file is {this}"
     else:
         return None
     if not policy.take_over_source:
@@ -103,6 +113,11 @@ def check_ownership(
         source.lineage,
         existed=known is not None,
     )
+
+
+def _names_a_lineage(source_id: str) -> bool:
+    prefix, colon, _ = source_id.partition(":")
+    return bool(colon) and prefix in LINEAGE_PREFIXES
 
 
 def check_retirement(

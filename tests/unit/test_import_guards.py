@@ -51,6 +51,14 @@ def test_a_source_id_with_a_formats_prefix_belongs_to_that_format_before_it_exis
     assert check_ownership(source("plant", "governance"), None, ImportPolicy()) is None
 
 
+def test_an_ifc_file_may_not_create_the_source_of_another_project_under_its_id():
+    squatter = source(IFC_SOURCE, "ifc", lineage="ifc-project:0000000000000000000000")
+    with pytest.raises(SourceOwnershipError, match=f"names the files of {IFC_SOURCE}"):
+        check_ownership(squatter, None, ImportPolicy())
+    own = source(IFC_SOURCE, "ifc", lineage=IFC_SOURCE)
+    assert check_ownership(own, None, ImportPolicy()) is None
+
+
 def test_the_same_format_may_write_its_own_source_and_an_old_source_without_lineage():
     known = {"format": "twin", "lineage": None}
     assert check_ownership(source("plant", "twin"), known, ImportPolicy()) is None
