@@ -31,6 +31,8 @@ _SHOWN = {
     b"#": "an entity reference (#N)",
     b"'": "a string",
     b"(": "a list",
+    b"@": "a list of entity references",
+    b"%": "an empty list",
     b".": "an enumeration or boolean (.X.)",
     b'"': "a binary value",
 }
@@ -130,7 +132,13 @@ def _allowed(kind: object) -> tuple[bytes, str]:
     if isinstance(kind, wrapper.enumeration_type):
         return b".", "an enumeration (.X.)"
     if isinstance(kind, wrapper.aggregation_type):
-        return b"(", "a list"
+        element = kind.type_of_element()
+        while isinstance(element, wrapper.named_type):
+            element = element.declared_type()
+        if isinstance(element, wrapper.entity):
+            # every item a reference (#N): a number or a string there would reach the mapping
+            return b"@%", "a list of entity references (#N)"
+        return b"(@%", "a list"
     if isinstance(kind, wrapper.simple_type):
         simple = kind.declared_type()
         if simple == "string":

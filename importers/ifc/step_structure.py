@@ -36,6 +36,8 @@ _STRINGS_AND_COMMENTS = re.compile(rb"'[^']*+'|/\*.*?\*/", re.S)
 _FIRST_STRING = re.compile(rb"\s*'([^']*+)'")
 _SCHEMA = re.compile(rb"FILE_SCHEMA\s*\(\s*\(\s*'([^']*)'", re.I)
 _GROUP = re.compile(rb"\([^()]*+\)")
+_REFERENCE_LIST = re.compile(rb"\(\s*+#\d++(?:\s*+,\s*+#\d++)*+\s*+\)")
+_EMPTY_LIST = re.compile(rb"\(\s*+\)")
 
 _START, _ISO, _HEADER, _BETWEEN, _DATA, _END = "start", "iso", "header", "between", "data", "end"
 
@@ -46,7 +48,8 @@ class Instance:
     entity: str | None
     """The entity name in upper case (None for a complex instance `#N=(A()B())`)."""
     attributes: bytes
-    """The first character of each attribute: `$`, `*`, `#`, `'`, `(`, `.`, a digit..."""
+    """The first character of each attribute: `$`, `*`, `#`, `'`, `(`, `.`, a digit...; a list
+    of entity references only (`(#1,#2)`) is `@`, an empty list `%`, any other list `(`."""
     first_string: str | None
     """The first attribute when it is a string (the GlobalId of every IfcRoot)."""
 
@@ -227,7 +230,7 @@ def _attribute_starts(body: bytes) -> bytes | None:
     end = body.rfind(b")")
     if end < 0 or body[end + 1 :].strip():
         return None
-    inner = body[:end]
+    inner = _EMPTY_LIST.sub(b"%", _REFERENCE_LIST.sub(b"@", body[:end]))
     while b"(" in inner:  # lists and typed values, innermost first: each becomes one mark
         collapsed = _GROUP.sub(b"~", inner)
         if collapsed == inner:

@@ -146,3 +146,28 @@ def test_the_real_ifc_files_pass_the_structural_check(name):
         pytest.skip(f"real-world data not available ({path} is absent)")
     index = read_step_structure(path)
     assert index.instances and index.schema in ("IFC4", "IFC2X3")
+
+
+def test_a_number_among_the_references_of_a_relationship_is_refused_naming_its_line(
+    model_text, tmp_path
+):
+    """Found by the importer fuzzer: `(#125)` flipped to `(5125)` in an IfcRelAggregates
+    reached the mapping as an int and crashed it with AttributeError."""
+    rel = next(line for line in model_text.splitlines() if "=IFCRELAGGREGATES(" in line)
+    items = rel[rel.rindex("(") :]
+    broken = rel.replace(items, items.replace("#", "5", 1), 1)
+    path = damaged(tmp_path, model_text.replace(rel, broken, 1))
+    with pytest.raises(SchemaViolationError) as caught:
+        IfcImporter().parse(path)
+    error = caught.value
+    assert error.entity.endswith("IfcRelAggregates") and error.line == line_of(model_text, rel)
+    assert "RelatedObjects) must be a list of entity references (#N)" in error.reason
+
+
+def test_lists_of_references_and_lists_of_values_are_told_apart(tmp_path):
+    text = (
+        "ISO-10303-21;\nHEADER;\nFILE_SCHEMA(('IFC4'));\nENDSEC;\nDATA;\n"
+        "#1=IFCX('a',(#2,#3),(),(1.,2.),((#4)));\nENDSEC;\nEND-ISO-10303-21;\n"
+    )
+    index = read_step_structure(damaged(tmp_path, text))
+    assert index.instances[1].attributes == b"'@%(("
