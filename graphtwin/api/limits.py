@@ -155,6 +155,7 @@ def analyse(
     root = schema.get_root_type(operation.operation)
     if root is None:
         raise QueryRefusedError(f"this API has no {operation.operation.value}", "BAD_OPERATION")
+    _check_depth(operation.selection_set, fragments, limits.max_depth, depth=1, seen=frozenset())
     walk = _Walk(schema, fragments, variables, limits, permissions, work or {}, QueryAnalysis())
     walk.selections(root, operation.selection_set, depth=1, multiplier=1, page=None,
                     seen=frozenset(), introspection=False)  # fmt: skip
@@ -275,6 +276,33 @@ class _Walk:
         self.selections(named, selection.selection_set, depth=depth + 1, multiplier=size,
                         page=None if is_list else first, seen=seen,
                         introspection=introspection)  # fmt: skip
+
+
+def _check_depth(
+    selection_set: SelectionSetNode,
+    fragments: dict[str, FragmentDefinitionNode],
+    limit: int,
+    *,
+    depth: int,
+    seen: frozenset[str],
+) -> None:
+    """Refuses a document nested deeper than `limit` (introspection exempt), before the cost
+    walk, which stops early once over the cost limit and would not get that deep."""
+    if depth > limit:
+        raise QueryRefusedError(f"query depth {depth} is over the limit of {limit}", "DEPTH_LIMIT")
+    for selection in selection_set.selections:
+        if isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            if name not in seen and name in fragments:
+                _check_depth(fragments[name].selection_set, fragments, limit, depth=depth,
+                             seen=seen | {name})  # fmt: skip
+        elif isinstance(selection, InlineFragmentNode):
+            _check_depth(selection.selection_set, fragments, limit, depth=depth, seen=seen)
+        elif selection.selection_set is not None and selection.name.value not in {
+            "__schema",
+            "__type",
+        }:
+            _check_depth(selection.selection_set, fragments, limit, depth=depth + 1, seen=seen)
 
 
 def _definition(parent: GraphQLObjectType, name: str) -> GraphQLField | None:

@@ -168,15 +168,18 @@ def test_a_query_past_its_time_limit_is_stopped_with_its_neo4j_transaction(
     neo4j_settings: Settings, cli
 ):
     assert cli("import", "twin", CAMPUS).returncode == 0
-    limits = QueryLimits(timeout_s=0.05)  # the campus's subtree alone takes longer
+    query = '{ violations(scope: "campus") { twinId } }'
+    # Neo4j plans the reasoning's statements once (seconds on a cold server; planning is not
+    # interrupted); what is tested is stopping a statement while it runs.
+    warm, _ = asyncio.run(_execute(neo4j_settings, query, QueryLimits()))
+    assert warm.errors is None, warm.errors
+    limits = QueryLimits(timeout_s=0.02)  # the campus's subtree statement alone takes longer
     started = time.perf_counter()
-    result, _ = asyncio.run(
-        _execute(neo4j_settings, '{ violations(scope: "campus") { twinId } }', limits)
-    )
+    result, _ = asyncio.run(_execute(neo4j_settings, query, limits))
     assert time.perf_counter() - started < 5
     [error] = result.errors
     assert error.extensions["code"] == "TIME_LIMIT", error
-    assert "0.05 s" in error.message
+    assert "0.02 s" in error.message
     marker = "SHORTEST 1 (root)"  # the subtree statement of the reasoning
     deadline = time.monotonic() + 5
     while (running := asyncio.run(_running(neo4j_settings, marker))) and (
