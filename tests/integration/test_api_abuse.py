@@ -181,12 +181,12 @@ def test_a_query_past_its_time_limit_is_stopped_with_its_neo4j_transaction(
     assert error.extensions["code"] == "TIME_LIMIT", error
     assert "0.02 s" in error.message
     marker = "SHORTEST 1 (root)"  # the subtree statement of the reasoning
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 15  # Neo4j checks for termination between steps of a plan
     while (running := asyncio.run(_running(neo4j_settings, marker))) and (
         time.monotonic() < deadline
     ):
         time.sleep(0.2)
-    assert not running, "Neo4j still runs the cancelled query"
+    assert not running, f"Neo4j still runs the cancelled query: {running}"
 
 
 def test_a_database_error_reaches_the_client_only_as_a_request_id_and_is_logged(
