@@ -19,8 +19,8 @@ CYPHER = re.compile(
 CODE_DIRS = ("graphtwin", "importers", "benchmarks")
 
 
-def python_files():
-    for directory in CODE_DIRS:
+def python_files(directories: tuple[str, ...] = CODE_DIRS):
+    for directory in directories:
         yield from (ROOT / directory).rglob("*.py")
 
 
@@ -54,7 +54,10 @@ def test_no_python_string_contains_cypher():
 
 
 def test_every_statement_in_the_catalogue_is_used_by_the_code():
-    source = "\n".join(p.read_text(encoding="utf-8") for p in python_files())
+    # The suite counts as a user: a test observes the server through the catalogue
+    # (admin/running_transactions proves a timed-out query left no Neo4j transaction behind).
+    files = python_files((*CODE_DIRS, "tests"))
+    source = "\n".join(p.read_text(encoding="utf-8") for p in files)
     used = set(re.findall(r"""cypher\(\s*["']([\w/]+)["']""", source))
     used |= set(re.findall(r"""_run\(\s*["']([\w/]+)["']""", source))
     used |= set(re.findall(r"""[._](?:read|write)\(\s*["']([\w/]+)["']""", source))
