@@ -173,13 +173,15 @@ def test_a_query_past_its_time_limit_is_stopped_with_its_neo4j_transaction(
     # interrupted); what is tested is stopping a statement while it runs.
     warm, _ = asyncio.run(_execute(neo4j_settings, query, QueryLimits()))
     assert warm.errors is None, warm.errors
-    limits = QueryLimits(timeout_s=0.02)  # the campus's subtree statement alone takes longer
+    # Far below what the reasoning's statements take even warm (0.02 s was met once on CI once
+    # the plans were cached): the limit must be what stops it, however fast the server is.
+    limits = QueryLimits(timeout_s=0.001)
     started = time.perf_counter()
     result, _ = asyncio.run(_execute(neo4j_settings, query, limits))
     assert time.perf_counter() - started < 5
     [error] = result.errors
     assert error.extensions["code"] == "TIME_LIMIT", error
-    assert "0.02 s" in error.message
+    assert "0.001 s" in error.message
     marker = "SHORTEST 1 (root)"  # the subtree statement of the reasoning
     deadline = time.monotonic() + 15  # Neo4j checks for termination between steps of a plan
     while (running := asyncio.run(_running(neo4j_settings, marker))) and (
