@@ -201,6 +201,12 @@ class Settings(BaseSettings):
         gt=0,
         description="Largest ISA-95 B2MML/BatchML document an import reads (bytes, or 500MB).",
     )
+    max_energyplus_file_size: int = Field(
+        default=200_000_000,
+        gt=0,
+        description="Largest EnergyPlus model (.idf or .epJSON) an import reads (bytes, or "
+        "200MB; the largest bundled reference model is 6 MB).",
+    )
 
     neo4j_uri: str | None = Field(default=None, validation_alias=AliasChoices("NEO4J_URI"))
     neo4j_user: str = Field(default="neo4j", validation_alias=AliasChoices("NEO4J_USER"))
@@ -222,6 +228,7 @@ class Settings(BaseSettings):
         "max_brick_file_size",
         "max_ifc_file_size",
         "max_isa95_file_size",
+        "max_energyplus_file_size",
         mode="before",
     )
     @classmethod

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from importers.base import Importer
 from importers.brick import BrickImporter
+from importers.energyplus import EnergyPlusImporter
 from importers.governance import GovernanceImporter
 from importers.ifc import IfcImporter
 from importers.isa95 import Isa95Importer
@@ -19,6 +20,7 @@ IMPORTERS: dict[str, Importer] = {
         IfcImporter(),
         GovernanceImporter(),
         Isa95Importer(),
+        EnergyPlusImporter(),
     )
 }
 
