@@ -18,6 +18,7 @@ from graphtwin.cli import (
     link_cmd,
     ml_cmd,
     neo4j_cmd,
+    virtual_cmd,
 )
 from graphtwin.cli.constraints_cmd import constraints, violations
 from graphtwin.cli.demo_cmd import demo
@@ -49,6 +50,7 @@ app.add_typer(link_cmd.app, name="link")
 app.add_typer(apikey_cmd.app, name="apikey")
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(ml_cmd.app, name="ml")
+app.add_typer(virtual_cmd.app, name="virtual-building")
 app.command()(tree)
 app.command()(nodes)
 app.command()(show)
@@ -84,6 +86,14 @@ def bindings_schema() -> None:
     from graphtwin.telemetry.bindings import bindings_json_schema
 
     typer.echo(json.dumps(bindings_json_schema(), indent=2))
+
+
+@schema_app.command("faults")
+def faults_schema() -> None:
+    """JSON Schema of the virtual building's faults file (also in docs/faults.schema.json)."""
+    from graphtwin.virtual.faults.spec import faults_json_schema
+
+    typer.echo(json.dumps(faults_json_schema(), indent=2))
 
 
 @schema_app.command("telemetry-push")

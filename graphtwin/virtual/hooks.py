@@ -5,6 +5,14 @@ data is ready, sets what `actuations(now)` returns at the start of each system t
 releases an actuator back to EnergyPlus), and passes every timestep's observed values through
 `served(now, values)` before they reach a sink. `now` is the simulated moment as an aware UTC
 datetime.
+
+The engine sets the actuations a second time in the same system timestep, after EnergyPlus's
+HVAC managers (`callback_after_predictor_after_hvac_managers`): the setpoint and availability
+managers run after the start of the timestep and overwrite node setpoints (`System Node
+Setpoint`) and air-loop availability (`AirLoopHVAC` / `Availability Status`), so a value set
+only at the start never reaches those components (checked on the ASHRAE medium office).
+`actuations(now)` may therefore be called twice for one `now`; calling it again must be
+harmless (the same values again, and no release twice).
 """
 
 from __future__ import annotations

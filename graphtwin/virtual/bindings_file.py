@@ -1,0 +1,100 @@
+"""The bindings file that lets `graphtwin sync` follow a virtual building as a real one.
+
+One OPC UA source (the virtual building's endpoint) and one binding per observed point, from
+its NodeId to the Point of the same twin id, built with the bindings file's own model
+(`graphtwin.telemetry.bindings.BindingsFile`), so what is written is what `sync` validates.
+The history and audit log keep the file's defaults (`var/history`, `var/audit.jsonl`, beside
+the bindings file).
+
+The subscriptions sample at about half the wall time of one timestep (between 0.05 s and 1 s),
+so that at the run's speed every timestep is seen; as fast as possible, at 0.1 s.
+
+>>> sampling_period(speed=600, timestep_s=900)
+1.0
+>>> sampling_period(speed=9000, timestep_s=900)
+0.05
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import yaml
+
+from graphtwin.errors import InputError, SourceLocation
+from graphtwin.telemetry.bindings import BindingsFile
+from importers.energyplus.ids import slug
+from importers.energyplus.observed import ObservedPoint
+
+FASTEST_PERIOD_S = 0.05
+SLOWEST_PERIOD_S = 1.0
+AS_FAST_AS_POSSIBLE_PERIOD_S = 0.1
+RECONNECT_MAX_S = 2.0
+
+
+def sampling_period(*, speed: float | None, timestep_s: float) -> float:
+    """The subscription period for a run at `speed` with zone timesteps of `timestep_s`."""
+    if speed is None:
+        return AS_FAST_AS_POSSIBLE_PERIOD_S
+    half_step = timestep_s / speed / 2
+    return round(min(SLOWEST_PERIOD_S, max(FASTEST_PERIOD_S, half_step)), 3)
+
+
+def source_id(model: str) -> str:
+    """The bindings source id of a virtual building (`virtual-office_medium`)."""
+    return f"virtual-{slug(model).replace(':', '-')}"
+
+
+def virtual_bindings(
+    points: Sequence[ObservedPoint],
+    *,
+    model: str,
+    endpoint: str,
+    namespace_index: int,
+    period_s: float,
+) -> BindingsFile:
+    """Bindings from every point's OPC UA variable to its twin Point, checked as `sync` checks
+    them."""
+    source = source_id(model)
+    spec = BindingsFile.model_validate(
+        {
+            "graphtwin-bindings": 1,
+            "sources": [
+                {
+                    "id": source,
+                    "type": "opcua",
+                    "endpoint": endpoint,
+                    "reconnect_max_s": RECONNECT_MAX_S,
+                }
+            ],
+            "rules": {"default": {"mode": "subscribe", "period_s": period_s}},
+            "bindings": [
+                {
+                    "source": source,
+                    "node_id": f"ns={namespace_index};s={point.twin_id}",
+                    "point": {"twin_id": point.twin_id},
+                }
+                for point in points
+            ],
+        }
+    )
+    return spec.checked()
+
+
+def write_bindings(spec: BindingsFile, path: Path, *, header: str = "") -> Path:
+    """Write `spec` as YAML (only what differs from the defaults), with `header` as a comment."""
+    document = spec.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    document = {"graphtwin-bindings": spec.graphtwin_bindings, **document}
+    comment = "".join(f"# {line}\n" for line in header.splitlines())
+    text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(comment + text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(
+            f"cannot write the bindings file: {exc.strerror or exc}",
+            location=SourceLocation(str(path)),
+            entity="--bindings-out",
+        ) from exc
+    return path
