@@ -28,7 +28,7 @@ from importers.energyplus.points import observed_points, points_of
 
 class EnergyPlusImporter:
     format = "energyplus"
-    description = "EnergyPlus models (.idf or .epJSON; needs graphtwin[energyplus])"
+    description = "EnergyPlus models (.idf or .epJSON; needs the energyplus extra)"
 
     def parse(self, path: Path, *, source_id: str | None = None) -> TwinGraph:
         source = describe_file(path, format=self.format, source_id=source_id)
