@@ -65,7 +65,11 @@ def virtual_building(*args: str | Path) -> Iterator[tuple[subprocess.Popen[str],
 
 
 def port_is_free(port: int) -> bool:
+    """Nothing listens on `port` any more. SO_REUSEADDR, as any server restarting sets it: a
+    connection the server closed first lingers in TIME_WAIT, which binds through it; a socket
+    still listening does not."""
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
