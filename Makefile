@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench docs system-deps test-deps clean
+.PHONY: demo test lint bench datasets docs system-deps test-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,10 +34,17 @@ lint: $(STAMP)
 bench: system-deps $(STAMP)
 	$(BIN)/python -m benchmarks all
 
+# The evaluation data sets (docs/energyplus.md): recorded into ~/.cache/graphtwin/datasets (or
+# DATASETS_DIR), JOBS runs at a time; runs already recorded for the same spec are kept.
+JOBS ?= 2
+datasets: $(STAMP)
+	$(BIN)/graphtwin virtual-building datasets --jobs $(JOBS) $(if $(DATASETS_DIR),--out $(DATASETS_DIR))
+
 docs: $(STAMP)
 	$(BIN)/graphtwin schema twin-file > docs/twin-file.schema.json
 	$(BIN)/graphtwin schema governance > docs/governance.schema.json
 	$(BIN)/graphtwin schema bindings > docs/bindings.schema.json
+	$(BIN)/graphtwin schema faults > docs/faults.schema.json
 	$(BIN)/graphtwin schema telemetry-push > docs/telemetry-push.schema.json
 	$(BIN)/graphtwin schema graphql > docs/schema.graphql
 	$(BIN)/graphtwin schema brick-classes
