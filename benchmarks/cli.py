@@ -1,8 +1,10 @@
-"""Command line of the benchmarks: `python -m benchmarks load|neo4j-start|all [options]`."""
+"""Command line of the benchmarks: `python -m benchmarks load|neo4j-start|...|virtual|all
+[options]`."""
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,6 +20,7 @@ from benchmarks.bench_load import BenchmarkFailedError, LoadOptions, run_load
 from benchmarks.bench_neo4j_start import DEFAULT_HEAP, StartOptions, run_neo4j_start
 from benchmarks.bench_train import DEFAULT_FILE as DEFAULT_TRAIN_FILE
 from benchmarks.bench_train import TrainOptions, run_train
+from benchmarks.bench_virtual import VirtualOptions, run_virtual
 from benchmarks.harness import info_table, machine_info, note, write_json
 from benchmarks.neo4j_server import bench_server
 
@@ -111,6 +114,22 @@ def build_parser() -> argparse.ArgumentParser:
     training.add_argument("--device", default="cpu", help="cpu or cuda (default: cpu)")
     training.add_argument("--epochs", type=_positive, default=200, help="default: 200")
 
+    virtual = argparse.ArgumentParser(add_help=False)
+    virtual.add_argument(
+        "--models",
+        default="office_small,office_medium",
+        help="bundled models, comma-separated (default: office_small,office_medium)",
+    )
+    virtual.add_argument("--weather", default="denver", help="default: denver")
+    virtual.add_argument("--start", default="07-01", help="first simulated day (default: 07-01)")
+    virtual.add_argument("--days", type=_positive, default=7, help="simulated days (default: 7)")
+    virtual.add_argument(
+        "--alone-repeat",
+        type=_positive,
+        default=5,
+        help="measured rounds of EnergyPlus alone (default: 5; --repeat counts the chain's)",
+    )
+
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks",
         description="graphtwin benchmarks against same-run baselines (see docs/benchmarks.md)",
@@ -142,8 +161,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="drift-model training: the graph networks vs the scikit-learn baseline",
     )
     commands.add_parser(
+        "virtual",
+        parents=[common, virtual],
+        help="EnergyPlus alone vs the chain EnergyPlus -> OPC UA -> sync -> Neo4j and history",
+    )
+    commands.add_parser(
         "all",
-        parents=[common, load, brick, ifc, api, ingest, training],
+        parents=[common, load, brick, ifc, api, ingest, training, virtual],
         help="every benchmark, one after another",
     )
     return parser
@@ -254,6 +278,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             train_result = run_train(train_options)
             results["train"] = train_result.to_json()
             _emit(train_result.report(), args.json, results)
+
+    if args.command in ("virtual", "all"):
+        if importlib.util.find_spec("pyenergyplus") is None:
+            note("virtual benchmark skipped: EnergyPlus is not installed (graphtwin[energyplus])")
+        else:
+            virtual_options = VirtualOptions(
+                models=tuple(m.strip() for m in args.models.split(",") if m.strip()),
+                weather=args.weather,
+                start=args.start,
+                days=args.days,
+                alone_repeat=args.alone_repeat,
+                chain_repeat=args.repeat,
+                warmup=args.warmup,
+            )
+            with bench_server(heap=args.heap or DEFAULT_HEAP) as server:
+                virtual_result = run_virtual(virtual_options, server)
+            results["virtual"] = virtual_result.to_json()
+            _emit(virtual_result.report(), args.json, results)
     return 0
 
 
