@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -22,6 +23,9 @@ from graphtwin.identity.store import cluster, run_linking
 from graphtwin.neo4j_local import server
 from graphtwin.store import TwinStore
 from importers import IMPORTERS
+
+if TYPE_CHECKING:
+    from graphtwin.cli.demo_virtual import VirtualOffice
 
 EXAMPLES = Path("examples")
 # A snapshot of readings so the demo has current values (and one too-warm office) before live
@@ -58,10 +62,33 @@ def demo(
             help="Brick models to train the drift models on (default: ../shared/data/brick).",
         ),
     ] = None,
+    virtual_building: Annotated[
+        bool,
+        typer.Option(
+            "--virtual-building/--no-virtual-building",
+            help="Add EnergyPlus's medium office to the campus and run it live as a virtual "
+            "building, with an AHU trip (needs graphtwin[energyplus]).",
+        ),
+    ] = True,
+    virtual_speed: Annotated[
+        float | None,
+        typer.Option(
+            help="Simulated seconds per wall second of the virtual building (default 3600: "
+            "an hour a second).",
+            min=1,
+        ),
+    ] = None,
 ) -> None:
-    """Start Neo4j, import the sample campus (twin file, Brick, IFC, ISA-95, governance), link
-    what is one thing across them, start simulated OPC UA and Modbus devices bound to Building
-    B, and serve it all over GraphQL (Ctrl-C stops it)."""
+    """Start Neo4j, import the sample campus (twin file, Brick, IFC, ISA-95, governance, and
+    EnergyPlus's medium office), link what is one thing across them, start simulated OPC UA and
+    Modbus devices bound to Building B and run the office as a virtual building served over OPC
+    UA, with one AHU trip, and serve it all over GraphQL (Ctrl-C stops it)."""
+    if virtual_building and not _energyplus_installed():
+        err.print(
+            "EnergyPlus is not installed (pip install 'graphtwin[energyplus]'; make demo does "
+            "that): the demo goes on without the virtual building"
+        )
+        virtual_building = False
     jobs = [
         (IMPORTERS["twin"], examples / "demo-campus.yaml"),
         (IMPORTERS["brick"], examples / "riverside-building-b.ttl"),
@@ -72,12 +99,20 @@ def demo(
         (IMPORTERS["isa95"], examples / "riverside-building-b-maintenance.b2mml.xml"),
         (IMPORTERS["governance"], examples / "riverside-governance.yaml"),
     ]
+    if virtual_building:
+        from graphtwin.cli.demo_virtual import office_jobs
+
+        model_jobs, governance_jobs = office_jobs(examples)  # governance files go last
+        jobs = [*jobs[:-1], *model_jobs, jobs[-1], *governance_jobs]
     for _, path in jobs:
         if not path.is_file():
             raise InputError(
                 "demo file not found (run the demo from the project root, or pass --examples)",
                 location=SourceLocation(str(path)),
             )
+    going_live = bool(serve or live_seconds)
+    # The office's run is checked before anything is written: a bad faults file stops here.
+    office = _virtual_office(examples, virtual_speed) if virtual_building and going_live else None
     settings = load_settings()
     if (
         not settings.uses_external_server
@@ -141,12 +176,34 @@ def demo(
     run_drift_detection(
         settings, training_data or examples.resolve().parent.parent / "shared" / "data" / "brick"
     )
-    if serve or live_seconds:
-        _run_live(examples, settings, port if serve else None, live_seconds)
+    if going_live:
+        _run_live(examples, settings, port if serve else None, live_seconds, office)
 
 
-def _run_live(examples: Path, settings: Settings, port: int | None, seconds: float | None) -> None:
-    """Simulated devices, the sync and (with `port`) the API, until Ctrl-C or `seconds`."""
+def _energyplus_installed() -> bool:
+    """Whether the `graphtwin[energyplus]` extra is there (the demo runs without it)."""
+    return importlib.util.find_spec("pyenergyplus") is not None
+
+
+def _virtual_office(examples: Path, speed: float | None) -> VirtualOffice:
+    """The medium office, its run checked (model, weather, the faults file) before going live."""
+    from graphtwin.cli.demo_virtual import SPEED, VirtualOffice
+
+    office = VirtualOffice(examples, speed=speed or SPEED)
+    err.print("Preparing the virtual building (EnergyPlus checks the model and its faults)...")
+    office.prepare()
+    return office
+
+
+def _run_live(
+    examples: Path,
+    settings: Settings,
+    port: int | None,
+    seconds: float | None,
+    office: VirtualOffice | None,
+) -> None:
+    """Simulated devices, the virtual office (if any), the sync and (with `port`) the API, until
+    Ctrl-C or `seconds`."""
     from graphtwin.api.roles import Role
     from graphtwin.cli.apikey_cmd import create_key
     from graphtwin.cli.demo_live import LiveDemo, run_live  # asyncua, pymodbus: only here
@@ -161,13 +218,27 @@ def _run_live(examples: Path, settings: Settings, port: int | None, seconds: flo
         out.print(f"  History: {live.spec.history.dir}   Audit log: {live.spec.audit_log}")
         out.print(f"  .venv/bin/graphtwin audit verify {live.spec.audit_log}")
         out.print("  .venv/bin/graphtwin snapshot --format yaml   # the twin's state, one document")
+        if live.office is not None:
+            out.rule("[bold]Virtual building (EnergyPlus, served over OPC UA)")
+            for line in live.office.describe():
+                out.print(line, markup=False)
         if port is not None and key is not None:
             _print_api(port, key)
+        if live.office is not None:
+            out.rule("[bold]The medium office, live")
 
     try:
         with TwinStore.open(settings) as store:
             sync = asyncio.run(
-                run_live(examples, settings, store, port=port, duration_s=seconds, ready=ready)
+                run_live(
+                    examples,
+                    settings,
+                    store,
+                    port=port,
+                    duration_s=seconds,
+                    ready=ready,
+                    office=office,
+                )
             )
             issues = store.read(
                 "drift/issues_list", statuses=None, types=None, twin_id=None, limit=20

@@ -1,13 +1,17 @@
 """The demo's live part: simulated devices bound to Building B, the sync, and the API, in one
 event loop. The lab's sensor freezes (its point goes stale) and office 201 keeps warming (a
-threshold issue), so there is drift to find within a minute."""
+threshold issue), so there is drift to find within a minute. With a `VirtualOffice`
+(demo_virtual.py), the EnergyPlus medium office runs beside them: its OPC UA server is one more
+source of the same sync, and its AHU trips on the second simulated morning."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from graphtwin.audit import AuditKeySource
 from graphtwin.config import Settings
@@ -16,6 +20,9 @@ from graphtwin.store import TwinStore
 from graphtwin.telemetry.bindings import BindingsFile, read_bindings
 from graphtwin.telemetry.simulators import ModbusSimulator, OpcUaSimulator, Signal
 from graphtwin.telemetry.sync import TwinSync
+
+if TYPE_CHECKING:
+    from graphtwin.cli.demo_virtual import VirtualOffice
 
 BINDINGS = "riverside-bindings.yaml"
 OPCUA_SIGNALS = [
@@ -34,6 +41,7 @@ class LiveDemo:
     opcua_endpoint: str
     modbus_endpoint: str
     spec: BindingsFile
+    office: VirtualOffice | None = None
 
 
 def demo_bindings(
@@ -68,14 +76,26 @@ async def run_live(
     port: int | None,
     duration_s: float | None,
     ready: Callable[[LiveDemo], None],
+    office: VirtualOffice | None = None,
 ) -> TwinSync:
-    """Simulators, sync and (with `port`) the API, until Ctrl-C or `duration_s`."""
+    """Simulators, the virtual office (when given, prepared), sync and (with `port`) the API,
+    until Ctrl-C or `duration_s`."""
     opcua_port, modbus_port = free_port(), free_port()
     spec = demo_bindings(examples, settings, opcua_port, modbus_port)
-    async with (
-        OpcUaSimulator(OPCUA_SIGNALS, opcua_port, update_s=0.5) as opcua,
-        ModbusSimulator(modbus_port, signals=MODBUS_SIGNALS, update_s=0.5),
-    ):
+    async with contextlib.AsyncExitStack() as running:
+        opcua = await running.enter_async_context(
+            OpcUaSimulator(OPCUA_SIGNALS, opcua_port, update_s=0.5)
+        )
+        await running.enter_async_context(
+            ModbusSimulator(modbus_port, signals=MODBUS_SIGNALS, update_s=0.5)
+        )
+        if office is not None:
+            from graphtwin.cli.demo_virtual import merged_bindings
+
+            served = await running.enter_async_context(
+                office.serving(settings.telemetry_root / "demo")
+            )
+            spec = merged_bindings(spec, served)
         sync = await asyncio.to_thread(
             TwinSync,
             spec,
@@ -83,11 +103,17 @@ async def run_live(
             file=str(examples / BINDINGS),
             audit_key=AuditKeySource.of(settings),
         )
-        ready(LiveDemo(opcua.endpoint, f"127.0.0.1:{modbus_port}", spec))
+        ready(LiveDemo(opcua.endpoint, f"127.0.0.1:{modbus_port}", spec, office))
         if port is None:
-            await sync.run(duration_s=duration_s)
-            return sync
-        from graphtwin.api.with_sync import serve_with_sync  # the API: only when served
+            main = sync.run(duration_s=duration_s)
+        else:
+            from graphtwin.api.with_sync import serve_with_sync  # the API: only when served
 
-        await serve_with_sync(sync, port, duration_s=duration_s, settings=settings)
+            main = serve_with_sync(sync, port, duration_s=duration_s, settings=settings)
+        if office is None:
+            await main
+        else:
+            from graphtwin.cli.demo_virtual import alongside
+
+            await alongside(main, office.watch(store, settings))
         return sync

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import itertools
 import re
+import shutil
 import subprocess
 import time
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
 from graphtwin.api.probe import wait_until_healthy
 from graphtwin.audit import read_audit_log, verify_audit_log
+from graphtwin.cli.demo_virtual import BUILDING, COMFORT_RULE, StoryPace
+from graphtwin.model import TwinGraph
 from graphtwin.neo4j_local.instance import free_port
+from graphtwin.telemetry.bindings import read_bindings
+from graphtwin.virtual.models import resolve_model
 from importers import IMPORTERS
 from importers.brick import BrickImporter
+from importers.energyplus.runtime import convert_to_epjson
 from importers.governance import GovernanceImporter
 from importers.ifc import IfcImporter
 from importers.twinfile import TwinFileImporter
@@ -50,7 +58,10 @@ def test_the_demo_imports_the_campus_in_every_standard_and_links_what_is_one_thi
     nodes = len({t for g in graphs for t in g.nodes})
     asserted = len({k for g in graphs for k in g.relationships})
 
-    done = cli("demo", "--examples", EXAMPLES, "--no-serve", "--training-data", training)
+    done = cli(
+        "demo", "--examples", EXAMPLES, "--no-serve", "--training-data", training,
+        "--no-virtual-building",  # the live test runs it
+    )  # fmt: skip
     assert done.returncode == 0, done.stderr
     # the planted mislabel is shown (by the name rule at least: a model trained on these tiny
     # buildings is no judge of the campus; test_ml_detect covers the model's findings)
@@ -90,8 +101,9 @@ def test_the_demo_imports_the_campus_in_every_standard_and_links_what_is_one_thi
     ) in store.export().graph.relationships
 
     again = cli(
-        "demo", "--examples", EXAMPLES, "--no-serve", "--training-data", training
-    )  # idempotent: nothing changes the second time, the model is reused
+        "demo", "--examples", EXAMPLES, "--no-serve", "--training-data", training,
+        "--no-virtual-building",
+    )  # idempotent: nothing changes the second time, the model is reused  # fmt: skip
     assert again.returncode == 0, again.stderr
     assert "Training" not in again.stderr
     assert f"0/0/{len(campus.nodes)}/0" in again.stdout
@@ -99,17 +111,19 @@ def test_the_demo_imports_the_campus_in_every_standard_and_links_what_is_one_thi
     assert store.counts().relationships == counts.relationships
 
 
-def test_the_demo_runs_simulated_devices_with_a_stale_point_and_a_threshold_issue(
+def test_the_demo_runs_simulated_devices_and_the_medium_office_whose_ahu_trips(
     cli, store, tmp_path, training
 ):
+    pytest.importorskip("pyenergyplus")
+
     done = cli(
-        "demo", "--examples", EXAMPLES, "--no-serve", "--live-seconds", "24",
+        "demo", "--examples", EXAMPLES, "--no-serve", "--live-seconds", "55",
         "--training-data", training,
         env={"GRAPHTWIN_TELEMETRY_DIR": str(tmp_path)},
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "opc.tcp://127.0.0.1:" in done.stdout
-    issues = store.read("drift/issues_list", statuses=None, types=None, twin_id=None, limit=20)
+    issues = store.read("drift/issues_list", statuses=None, types=None, twin_id=None, limit=500)
     found = {(r["twin_id"], r["issue"]["type"]) for r in issues}
     assert ("urn:riverside:bldg-b/vav-lab-zat", "staleness") in found  # the frozen sensor
     assert ("urn:riverside:bldg-b/vav-201-zat", "threshold") in found  # the warming office
@@ -119,6 +133,73 @@ def test_the_demo_runs_simulated_devices_with_a_stale_point_and_a_threshold_issu
     kinds = {r.kind for r in trail}
     assert {"import", "link", "sync_batch"} <= kinds, kinds
     assert verify_audit_log(tmp_path / "audit.jsonl").ok
+
+    # The medium office, imported from its IDF, is in the campus with every zone EnergyPlus has
+    graph = store.export().graph
+    assert ("campus", "CONTAINS", BUILDING) in graph.relationships
+    zones = {t for t in _below(graph, BUILDING, "CONTAINS") if graph.nodes[t].kind == "Zone"}
+    model = convert_to_epjson(resolve_model("office_medium").path)
+    assert {t.rsplit("/", 1)[-1] for t in zones} == set(model["Zone"])
+    # every zone temperature point got live values from the virtual building, over OPC UA
+    zone_points = {
+        end: start
+        for start, kind, end in graph.relationships
+        if kind == "HAS_POINT" and start in zones
+        and graph.nodes[end].properties.get("brick_class") == "Zone_Air_Temperature_Sensor"
+    }  # fmt: skip
+    plenums = {
+        plenum["zone_name"]
+        for kind in ("AirLoopHVAC:ReturnPlenum", "AirLoopHVAC:SupplyPlenum")
+        for plenum in model.get(kind, {}).values()
+    }
+    occupied = {t for t in zones if t.rsplit("/", 1)[-1] not in plenums}
+    assert plenums and set(zone_points.values()) == occupied  # a plenum has no thermostat
+    rows = store.read("api/nodes_by_id", ids=sorted(zone_points))
+    assert len(rows) == len(zone_points)
+    for row in rows:
+        current = row["n"]["current"]
+        assert current["source"] == "virtual-office_medium", row
+        assert 10 < current["value"] < 40, row
+    assert "Model    office_medium: ASHRAE901_OfficeMedium_STD2019_Denver.idf" in done.stdout
+    assert re.search(r"OPC UA   opc\.tcp://127\.0\.0\.1:\d+/graphtwin/virtual/", done.stdout)
+    # the generated bindings carry the comfort thresholds on the zone temperatures
+    bindings = read_bindings(tmp_path / "demo" / "office-medium-bindings.yaml")
+    thresholds = bindings.rules[COMFORT_RULE].thresholds
+    assert thresholds and thresholds.warning and thresholds.warning.high == 27
+    assert {b.point.twin_id for b in bindings.bindings if b.rule == COMFORT_RULE} == set(
+        zone_points
+    )
+
+    # the scripted trip: zones warm past 27 degC, all of them downstream of the tripped AHU
+    assert "FAULT trip of PACU_VAV_mid (mid-floor-ahu-trip)" in done.stdout
+    ahu = BUILDING.replace("/building/OfficeMedium", "/ahu/PACU_VAV_mid")
+    served = _below(graph, ahu, "FEEDS") & zones
+    warmed = {zone_points[t] for t, kind in found if kind == "threshold" and t in zone_points}
+    assert warmed and warmed <= served, (warmed, served)
+    # and the comfort constraint's violations that follow, as the demo printed them
+    shown = re.findall(
+        r"  (\S+)  zone_air_temperature ([\d.]+) degC \(point \S+ air-temperature\)  hard max "
+        r"27 degC when occupied, set by office-medium-zone-temperature",
+        done.stdout,
+    )
+    assert shown, done.stdout[-4000:]
+    assert all(float(value) > 27 for _, value in shown)
+    assert {zone for zone, _ in shown} <= {t.rsplit("/", 1)[-1] for t in warmed}
+
+
+def test_the_demo_refuses_a_bad_faults_file_before_writing_anything(cli, store, tmp_path):
+    pytest.importorskip("pyenergyplus")
+    examples = tmp_path / "examples"
+    shutil.copytree(EXAMPLES, examples)
+    faults = examples / "office-medium-faults.yaml"
+    text = faults.read_text(encoding="utf-8")
+    faults.write_text(text.replace("target: PACU_VAV_mid", "target: PACU_VAV_roof"), "utf-8")
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "target: PACU_VAV_mid" in row)
+    done = cli("demo", "--examples", examples, "--no-serve", "--live-seconds", "5")
+    assert done.returncode == 2, done.stderr
+    assert f"office-medium-faults.yaml:{line}: fault mid-floor-ahu-trip:" in done.stderr
+    assert "'PACU_VAV_roof'" in done.stderr
+    assert store.counts().nodes == 0
 
 
 def test_the_demo_names_a_missing_file(cli, tmp_path):
@@ -134,7 +215,7 @@ def test_the_demo_ends_serving_the_api_with_a_key_and_an_example_query(
     env = {**neo4j_env, "GRAPHTWIN_TELEMETRY_DIR": str(tmp_path)}
     demo = subprocess.Popen(
         [str(GRAPHTWIN), "demo", "--examples", str(EXAMPLES), "--port", str(port),
-         "--training-data", training],
+         "--training-data", training, "--no-virtual-building"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     try:
@@ -173,6 +254,40 @@ def test_the_demo_ends_serving_the_api_with_a_key_and_an_example_query(
     finally:
         demo.terminate()
         demo.wait(timeout=60)
+
+
+def test_the_story_pace_slows_down_for_the_fault_and_keeps_served_times_increasing():
+    start = datetime(2025, 7, 7, tzinfo=UTC)
+    hour = timedelta(hours=1)
+    trip, after = start + 33 * hour, start + 38 * hour
+    pace = StoryPace(3600, [(trip, after, 900), (after, start + 168 * hour, 7200)])
+    assert pace.wall_seconds(start, trip) == pytest.approx(33)  # an hour a second
+    assert pace.wall_seconds(trip, after) == pytest.approx(20)  # a 15-minute timestep a second
+    assert pace.wall_seconds(start, start + 168 * hour) == pytest.approx(33 + 20 + 65)
+    moments = [start + k * timedelta(minutes=15) for k in range(168 * 4 + 1)]
+    served = [pace.served_at(moment) for moment in moments]
+    gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(served)]
+    assert min(gaps) > 0
+    assert max(gaps) == pytest.approx(1.0, abs=1e-3)  # in the fault
+    assert min(gaps) == pytest.approx(0.125, abs=1e-3)  # after it
+    with pytest.raises(ValueError, match="overlap"):
+        StoryPace(3600, [(trip, after, 900), (trip + hour, after + hour, 7200)])
+
+
+def _below(graph: TwinGraph, root: str, relationship: str) -> set[str]:
+    """Every twin id reached from `root` along `relationship`."""
+    children: dict[str, set[str]] = {}
+    for start, kind, end in graph.relationships:
+        if kind == relationship:
+            children.setdefault(start, set()).add(end)
+    found: set[str] = set()
+    todo = [root]
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
 
 
 def _read_until(process: subprocess.Popen[str], marker: str) -> str:
