@@ -241,8 +241,10 @@ class VirtualOffice:
         live time), yielding the office's bindings once the OPC UA server listens. They are
         also written to `bindings_dir` for `graphtwin sync` and for reading."""
         prepared = self.prepared or await asyncio.to_thread(self.prepare)
-        served = self.served = ServedRun(prepared, speed=self.speed, linger_s=SERVE_LAST_VALUES_S)
-        served.pace = self.pace = self._story_pace()
+        self.pace = self._story_pace()
+        served = self.served = ServedRun(
+            prepared, speed=self.speed, linger_s=SERVE_LAST_VALUES_S, pace=self.pace
+        )
         listening = asyncio.Event()
 
         def ready(serving: dict[str, Any]) -> None:

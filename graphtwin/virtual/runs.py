@@ -180,9 +180,12 @@ class ServedRun:
         bindings_out: Path | None = None,
         folder: Path | None = None,
         linger_s: float = LINGER_S,
+        pace: Pace | None = None,
     ) -> None:
         self.prepared = prepared
-        self.pace = Pace(speed)
+        self.pace = pace or Pace(speed)
+        """How fast the run goes: `Pace(speed)`, or a `pace` given (one whose speed changes
+        along the simulated time, as the demo's)."""
         self.server = VirtualBuildingServer(prepared.points, model=prepared.model.name, port=port)
         self.bindings_out = bindings_out
         self.folder = folder
