@@ -1,6 +1,7 @@
-// Delete every twin node, source, retired record, linking decision, drift issue and live data
-// source (the schema stays). Runs in an auto-commit transaction.
+// Delete every twin node, source, retired record, linking decision, drift issue, live data
+// source and what-if record (scenarios, runs, zone models; the schema stays). Runs in an
+// auto-commit transaction.
 MATCH (n)
 WHERE n:Twin OR n:Source OR n:Retired OR n:LinkCandidate OR n:LinkRejection OR n:DriftIssue
-   OR n:DataSource
+   OR n:DataSource OR n:Scenario OR n:SimulationRun OR n:ZoneModel
 CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS
