@@ -62,6 +62,11 @@ class Settings(BaseSettings):
         description="History and audit log of values pushed to the API when no bindings file "
         "is given (default: DATA_DIR/telemetry).",
     )
+    simulation_runs_dir: Path | None = Field(
+        default=None,
+        description="Trajectories of recorded what-if runs, one Parquet file per run, beside "
+        "the history (default: TELEMETRY_DIR/simulations).",
+    )
     audit_log: Path | None = Field(
         default=None,
         description="The twin's audit log: imports, links, resets, API keys and values pushed "
@@ -174,6 +179,18 @@ class Settings(BaseSettings):
         description="Longest `search(text:)` the API takes (characters); longer text is "
         "refused (BAD_INPUT) before it reaches the full-text index.",
     )
+    simulation_max_horizon_s: int = Field(
+        default=604_800,
+        ge=60,
+        description="Longest horizon a what-if scenario may simulate, in seconds (7 days); a "
+        "longer `horizon` is refused, naming the field.",
+    )
+    simulation_max_steps: int = Field(
+        default=5_000,
+        ge=1,
+        description="Most time steps one what-if scenario may simulate (horizon / step, per "
+        "variant); a finer `step` over a long horizon is refused, naming the field.",
+    )
 
     max_twin_file_size: int = Field(
         default=100_000_000,
@@ -252,6 +269,11 @@ class Settings(BaseSettings):
     @property
     def telemetry_root(self) -> Path:
         return self.telemetry_dir or self.data_dir / "telemetry"
+
+    @property
+    def simulation_runs_root(self) -> Path:
+        """Where `graphtwin simulate` and the API's `simulate` write run trajectories."""
+        return self.simulation_runs_dir or self.telemetry_root / "simulations"
 
     @property
     def audit_log_path(self) -> Path:

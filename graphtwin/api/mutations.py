@@ -19,9 +19,11 @@ from pydantic import ValidationError
 from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 
+from graphtwin.api import simulation_fetchers as simulation
 from graphtwin.api.context import ApiContext
 from graphtwin.api.fetchers import BadArgumentError
 from graphtwin.api.roles import Permission
+from graphtwin.api.simulation_types import ScenarioInput, SimulationRun, scenario_data
 from graphtwin.audit import ChangeAudit, api_key_actor
 from graphtwin.config import Settings
 from graphtwin.errors import GraphAwayError, InputError, SourceLocation
@@ -253,6 +255,18 @@ class Mutation:
             older=result["backfilled"],
         )
 
+    @strawberry.mutation(
+        description="Run a what-if scenario on an overlay of the live twin (never the twin "
+        "itself): inaction and each action, compared and ranked; recorded as a SimulationRun "
+        "with its lineage and audited (operator role). A bad scenario is an error naming the "
+        "field, and nothing is written."
+    )
+    async def simulate(self, info: strawberry.Info, scenario: ScenarioInput) -> SimulationRun:
+        context: ApiContext = info.context
+        return await simulation.simulate(  # type: ignore[return-value]
+            context, scenario_data(scenario), _caller(context)
+        )
+
 
 class InvalidPointValuesError(InputError):
     """recordPointValues was given values that break the push's rules (too many, a quality
@@ -275,4 +289,5 @@ def _input_path(loc: tuple[int | str, ...]) -> str:
 MUTATION_PERMISSIONS = {
     ("Mutation", "importModel"): Permission.IMPORT,
     ("Mutation", "recordPointValues"): Permission.WRITE_VALUES,
+    ("Mutation", "simulate"): Permission.SIMULATE,
 }

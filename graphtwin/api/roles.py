@@ -22,6 +22,8 @@ class Permission(StrEnum):
     """Lineage: sources, import runs, per-property attribution, audit events."""
     TAKE_OVER_SOURCE = "take_over_source"
     """Import into a source another format or file lineage owns (`takeOverSource`)."""
+    SIMULATE = "simulate"
+    """Run what-if scenarios (`simulate`): they compute on an overlay, and record the run."""
 
 
 class Role(StrEnum):
@@ -34,7 +36,7 @@ class Role(StrEnum):
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.VIEWER: frozenset({Permission.READ}),
-    Role.OPERATOR: frozenset({Permission.READ, Permission.WRITE_VALUES}),
+    Role.OPERATOR: frozenset({Permission.READ, Permission.WRITE_VALUES, Permission.SIMULATE}),
     Role.IMPORTER: frozenset({Permission.READ, Permission.IMPORT}),
     Role.AUDITOR: frozenset({Permission.READ, Permission.AUDIT}),
     Role.ADMIN: frozenset(Permission),

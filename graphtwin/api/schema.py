@@ -8,6 +8,7 @@ graphql`); a test fails when it is stale.
 from __future__ import annotations
 
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 from graphql import GraphQLObjectType
@@ -16,6 +17,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from graphtwin.api import constraint_fetchers as reasoning
 from graphtwin.api import fetchers as fetch
+from graphtwin.api import simulation_fetchers as simulation
 from graphtwin.api import telemetry_fetchers as telemetry
 from graphtwin.api.constraint_types import CapacityCheck, EffectiveConstraint, Violation
 from graphtwin.api.execution import TwinSchema
@@ -32,6 +34,7 @@ from graphtwin.api.limits import (
 from graphtwin.api.mutations import MUTATION_PERMISSIONS, Mutation
 from graphtwin.api.roles import Permission
 from graphtwin.api.scalars import SCALARS, DateTime
+from graphtwin.api.simulation_types import SimulationRun
 from graphtwin.api.telemetry_types import DataSource, DriftIssue, HistoryValue
 from graphtwin.vocabulary import vocabulary
 
@@ -274,6 +277,13 @@ class Node:
     ) -> list[DriftIssue]:
         """Declared here, loaded by the fetcher."""
 
+    @batched(simulation.single_points_of_failure, description="The single points of failure "
+             "of the supply network under it (FEEDS, SERVES, HAS_PART; ask a building for the "
+             "whole building's): each unit whose failure alone cuts supply to other nodes, "
+             "the one that cuts most first.", work=SUBTREE_REASONING)  # fmt: skip
+    def single_points_of_failure(self) -> list[SinglePointOfFailure]:
+        """Declared here, loaded by the fetcher."""
+
     @batched(
         fetch.lineage,
         description="Sources, import runs, per-property attribution, events (auditor role).",
@@ -282,6 +292,18 @@ class Node:
     )
     def lineage(self) -> NodeLineage | None:
         """Declared here, loaded by the fetcher."""
+
+
+@strawberry.type(
+    description="Equipment (with its parts) whose failure alone cuts supply: no redundant "
+    "feed goes around it."
+)
+class SinglePointOfFailure:
+    node: Node = strawberry.field(description="The unit's whole (a HAS_PART group's top).")
+    members: list[strawberry.ID] = strawberry.field(description="The whole and its parts.")
+    dominates: list[Node] = strawberry.field(
+        description="What loses supply entirely if it fails (its own members excluded)."
+    )
 
 
 @strawberry.type(description="The caller, as its API key says.")
@@ -371,6 +393,13 @@ class Query:
 
     @batched(telemetry.data_sources, description="Live data sources and their health.")
     def data_sources(self) -> list[DataSource]:
+        """Declared here, loaded by the fetcher."""
+
+    @batched(simulation.simulation_run, description="A recorded what-if run (`simulate`, "
+             "`graphtwin simulate`) by its id.")  # fmt: skip
+    def simulation_run(
+        self, run_id: Annotated[strawberry.ID, strawberry.argument(name="id")]
+    ) -> SimulationRun | None:
         """Declared here, loaded by the fetcher."""
 
     @batched(fetch.caller, description="Who is asking (the API key's name and role).")

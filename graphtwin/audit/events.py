@@ -17,6 +17,8 @@ Record kinds (the payloads are documented in docs/audit.md):
 - `link_rejected`: two entities a person says are not one thing.
 - `reset`: the twin was emptied, with what it held just before.
 - `apikey_created`, `apikey_revoked`: an API key (never its secret).
+- `simulated`: a what-if run recorded (`graphtwin simulate`, the API's `simulate`): its run and
+  scenario ids, variants, winner, the entities it links to and its trajectory file's sha256.
 
 Actors: `cli:<os user>` for the command line, `apikey:<key id>:<key name>` for the API (the
 form POST /telemetry records its pushes with).
@@ -42,7 +44,17 @@ RESET = "reset"
 APIKEY_CREATED = "apikey_created"
 APIKEY_REVOKED = "apikey_revoked"
 SOURCE_TAKEN_OVER = "source_taken_over"
-KINDS = (IMPORT, LINK, LINK_REJECTED, RESET, APIKEY_CREATED, APIKEY_REVOKED, SOURCE_TAKEN_OVER)
+SIMULATED = "simulated"
+KINDS = (
+    IMPORT,
+    LINK,
+    LINK_REJECTED,
+    RESET,
+    APIKEY_CREATED,
+    APIKEY_REVOKED,
+    SOURCE_TAKEN_OVER,
+    SIMULATED,
+)
 
 REPORT_COUNTS = (
     "nodes_created",
@@ -162,6 +174,34 @@ class ChangeAudit:
 
     def apikey_revoked(self, key_id: str) -> AuditRecord:
         return self._append(APIKEY_REVOKED, {"key_id": key_id})
+
+    def simulated(
+        self,
+        *,
+        run_id: str,
+        scenario_id: str,
+        name: str,
+        variants: Sequence[str],
+        best: str | None,
+        affected: Sequence[str],
+        trajectories: str,
+        trajectories_sha256: str,
+    ) -> AuditRecord:
+        """A what-if run recorded in the graph: which scenario, the variants it compared and
+        the best of them, the entities it links to (`SIMULATES`), and its trajectory file with
+        a sha256 that proves the file is the one the run wrote. The live twin itself is not
+        changed by a run; this records that it ran and what it wrote."""
+        payload = {
+            "run_id": run_id,
+            "scenario_id": scenario_id,
+            "scenario": name,
+            "variants": list(variants),
+            "best": best,
+            "affected": sorted(affected),
+            "trajectories": trajectories,
+            "trajectories_sha256": trajectories_sha256,
+        }
+        return self._append(SIMULATED, payload)
 
     def _append(self, kind: str, payload: dict[str, Any]) -> AuditRecord:
         with AuditLog(self.path, key=self.key) as log:

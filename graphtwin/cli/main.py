@@ -18,6 +18,7 @@ from graphtwin.cli import (
     link_cmd,
     ml_cmd,
     neo4j_cmd,
+    simulate_cmd,
     virtual_cmd,
 )
 from graphtwin.cli.constraints_cmd import constraints, violations
@@ -30,9 +31,6 @@ from graphtwin.cli.show_cmd import show
 from graphtwin.cli.snapshot_cmd import snapshot
 from graphtwin.cli.sync_cmd import sync
 from graphtwin.cli.tree_cmd import tree
-from importers.brick import class_table
-from importers.governance.schema import governance_json_schema
-from importers.twinfile.schema import twin_file_json_schema
 
 app = typer.Typer(
     name="graphtwin",
@@ -51,6 +49,7 @@ app.add_typer(apikey_cmd.app, name="apikey")
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(ml_cmd.app, name="ml")
 app.add_typer(virtual_cmd.app, name="virtual-building")
+app.add_typer(simulate_cmd.app, name="simulation")
 app.command()(tree)
 app.command()(nodes)
 app.command()(show)
@@ -61,6 +60,8 @@ app.command()(sync)
 app.command()(constraints)
 app.command()(violations)
 app.command()(snapshot)
+app.command()(simulate_cmd.simulate)
+app.command()(simulate_cmd.calibrate)
 
 schema_app = typer.Typer(
     help="Print the JSON Schemas of graphtwin's file formats.", no_args_is_help=True
@@ -71,12 +72,16 @@ app.add_typer(schema_app, name="schema")
 @schema_app.command("twin-file")
 def twin_file_schema() -> None:
     """JSON Schema of the twin file (also in docs/twin-file.schema.json)."""
+    from importers.twinfile.schema import twin_file_json_schema
+
     typer.echo(json.dumps(twin_file_json_schema(), indent=2))
 
 
 @schema_app.command("governance")
 def governance_schema() -> None:
     """JSON Schema of the governance file (also in docs/governance.schema.json)."""
+    from importers.governance.schema import governance_json_schema
+
     typer.echo(json.dumps(governance_json_schema(), indent=2))
 
 
@@ -94,6 +99,14 @@ def faults_schema() -> None:
     from graphtwin.virtual.faults.spec import faults_json_schema
 
     typer.echo(json.dumps(faults_json_schema(), indent=2))
+
+
+@schema_app.command("scenario")
+def scenario_schema() -> None:
+    """JSON Schema of the what-if scenario file (also in docs/scenario.schema.json)."""
+    from graphtwin.simulation.scenario import scenario_json_schema
+
+    typer.echo(json.dumps(scenario_json_schema(), indent=2))
 
 
 @schema_app.command("telemetry-push")
@@ -120,6 +133,8 @@ def brick_classes(
     ] = None,
 ) -> None:
     """Regenerate the Brick class -> kind table from the ontology brickschema ships."""
+    from importers.brick import class_table  # rdflib and brickschema load only here
+
     path = output or class_table.shipped_table_path()
     report = class_table.build_class_report(class_table.load_brick_ontology())
     text = class_table.render(report.table)

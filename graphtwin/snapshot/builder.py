@@ -45,12 +45,7 @@ def build_snapshot(inputs: SnapshotInputs) -> dict[str, Any]:
         "drift_detection": _drift_detection(inputs),
         "current_drift": _current_drift(inputs, drifted),
         "reconciliation": _reconciliation(inputs, assumptions),
-        "operations": {
-            "query_enabled": True,
-            "simulation_enabled": False,
-            "prediction_enabled": False,
-            "last_query": None,
-        },
+        "operations": _operations(inputs, assumptions),
         "confidence": confidence(inputs.entities, drifted),
         "evidence_anchors": _evidence_anchors(inputs),
         "assumptions": assumptions,
@@ -100,6 +95,41 @@ def schema_ref(migrations: list[Row]) -> str:
         f"{contract}, {len(migrations)} migrations applied, latest "
         f"{last['version']:04d}_{last['name']}"
     )
+
+
+# --- operations ---------------------------------------------------------------------------------
+
+
+def _operations(inputs: SnapshotInputs, assumptions: list[str]) -> dict[str, Any]:
+    """What graphtwin offers on this twin; for what-if simulation, how calibrated its zone
+    models are and the runs recorded (docs/simulation.md)."""
+    state = inputs.calibration or {}
+    zones = int(state.get("zones") or 0)
+    models = int(state.get("models") or 0)
+    if zones > models:
+        assumptions.append(
+            f"{zones - models} of {zones} zone(s) have no thermal model yet "
+            "(`graphtwin calibrate` fits them): a what-if run simulates them from geometry "
+            "priors, flagged, with a wide band"
+        )
+    return {
+        "query_enabled": True,
+        "simulation_enabled": True,
+        "calibration": {
+            "zones": zones,
+            "calibrated": int(state.get("calibrated") or 0),
+            "from_priors": int(state.get("from_priors") or 0),
+            "without_model": max(zones - models, 0),
+            "stale": int(state.get("stale") or 0),
+            "oldest_fit": state.get("oldest_fit"),
+        },
+        "simulation_runs": {
+            "recorded": int(state.get("runs") or 0),
+            "last_run_at": state.get("last_run_at"),
+        },
+        "prediction_enabled": False,
+        "last_query": None,
+    }
 
 
 # --- sync_configuration -------------------------------------------------------------------------
@@ -389,7 +419,6 @@ def _fixed_assumptions(inputs: SnapshotInputs) -> list[str]:
         "structural checks are counted when the snapshot is taken; no monitor raises "
         "structural drift issues yet",
         "last_query is unknown: the GraphQL API keeps no record of queries",
-        "simulation_enabled and prediction_enabled are false: what-if simulation is not built, "
-        "and GNN drift prediction is issue 8",
+        "prediction_enabled is false: GNN drift prediction is issue 8",
     ]
     return found

@@ -57,6 +57,9 @@ class SnapshotInputs:
     """{check, count, examples} (cypher/snapshot/structural_checks)."""
     migrations: list[Row] = field(default_factory=list)
     """Applied schema migrations: {version, name}, oldest first."""
+    calibration: Row | None = None
+    """The what-if state: {zones, models, calibrated, from_priors, stale, oldest_fit, runs,
+    last_run_at} (cypher/snapshot/calibration); None: not read."""
     bindings: BindingsFile | None = None
     bindings_path: Path | None = None
     audit: AuditState | None = None

@@ -24,6 +24,8 @@ from graphtwin.vocabulary import vocabulary
 
 STRUCTURAL_EXAMPLES = 20
 """twin_ids a structural check lists besides its count."""
+ZONE_KIND = "Zone"
+"""The kind of the nodes a what-if run models thermally (one calibrated model each)."""
 
 
 def read_snapshot(
@@ -43,6 +45,7 @@ def read_snapshot(
     [drift] = store.read("snapshot/drift", ids=ids)
     [structure] = store.read("snapshot/structural_checks", ids=ids, sample=STRUCTURAL_EXAMPLES)
     types = sorted(vocabulary().relationship_types)
+    [calibration] = store.read("snapshot/calibration", ids=ids, now=taken_at, zone_kind=ZONE_KIND)
     return SnapshotInputs(
         taken_at=taken_at,
         root=root,
@@ -55,6 +58,7 @@ def read_snapshot(
         last_issue_at=drift["last_detected"],
         structural_checks=structure["checks"],
         migrations=[{"version": m.version, "name": m.name} for m in store.applied_migrations()],
+        calibration=calibration,
         bindings=bindings,
         bindings_path=bindings_path,
         audit=read_audit(bindings.audit_log) if bindings is not None else None,

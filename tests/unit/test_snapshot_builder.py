@@ -207,9 +207,38 @@ def test_an_empty_twin_has_zero_confidence_and_says_what_it_does_not_know():
     assert "domain unknown" in text
     assert "no data source has reported" in text
     assert doc["operations"] == {
-        "query_enabled": True, "simulation_enabled": False, "prediction_enabled": False,
-        "last_query": None,
+        "query_enabled": True, "simulation_enabled": True,
+        "calibration": {"zones": 0, "calibrated": 0, "from_priors": 0, "without_model": 0,
+                        "stale": 0, "oldest_fit": None},
+        "simulation_runs": {"recorded": 0, "last_run_at": None},
+        "prediction_enabled": False, "last_query": None,
     }  # fmt: skip
+
+
+def test_operations_report_the_calibration_state_and_flag_zones_without_a_model():
+    state = {
+        "zones": 15,
+        "models": 12,
+        "calibrated": 10,
+        "from_priors": 2,
+        "stale": 3,
+        "oldest_fit": "2025-07-01T00:00Z",
+        "runs": 4,
+        "last_run_at": "2025-07-23T16:31Z",
+    }
+    doc = build_snapshot(SnapshotInputs(taken_at="2025-07-23T17:00:00Z", calibration=state))
+    operations = doc["operations"]
+    assert operations["simulation_enabled"] is True
+    assert operations["calibration"] == {
+        "zones": 15,
+        "calibrated": 10,
+        "from_priors": 2,
+        "without_model": 3,
+        "stale": 3,
+        "oldest_fit": "2025-07-01T00:00Z",
+    }
+    assert operations["simulation_runs"] == {"recorded": 4, "last_run_at": "2025-07-23T16:31Z"}
+    assert any("3 of 15 zone(s) have no thermal model" in a for a in doc["assumptions"])
 
 
 def test_the_bindings_file_gives_rules_thresholds_staleness_and_strategies():
