@@ -176,6 +176,11 @@ def demo(
     run_drift_detection(
         settings, training_data or examples.resolve().parent.parent / "shared" / "data" / "brick"
     )
+    if not virtual_building:
+        out.print(
+            "\nNo virtual building: no AHU trip, so no what-if after it (the demo's scenario, "
+            f"{examples / 'office-medium-whatif.yaml'}, runs with the medium office)."
+        )
     if going_live:
         _run_live(examples, settings, port if serve else None, live_seconds, office)
 

@@ -115,5 +115,5 @@ async def run_live(
         else:
             from graphtwin.cli.demo_virtual import alongside
 
-            await alongside(main, office.watch(store, settings))
+            await alongside(main, office.watch(store, settings, history=sync.history))
         return sync

@@ -37,17 +37,32 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import neo4j
+import numpy as np
+from numpy.typing import NDArray
 from rich.markup import escape
 
 import graphtwin
+from graphtwin.cli.demo_whatif import (
+    HISTORY_FOLDER,
+    WHATIF,
+    WhatIf,
+    load_whatif,
+    office_history,
+    print_whatif,
+    run_whatif,
+)
 from graphtwin.cli.output import out
 from graphtwin.config import Settings
+from graphtwin.errors import GraphTwinError
 from graphtwin.reasoning.because import describe_chain
 from graphtwin.reasoning.checks import Violation
 from graphtwin.reasoning.constraint_reader import ConstraintReader
+from graphtwin.simulation.scenario import Scenario
 from graphtwin.store import TwinStore
 from graphtwin.store.connection import open_async_driver, resolve_target
 from graphtwin.telemetry.bindings import BindingsFile, Bounds, SyncRule, Thresholds
+from graphtwin.telemetry.history import HistoryStore
 from graphtwin.virtual.bindings_file import sampling_period, virtual_bindings, write_bindings
 from graphtwin.virtual.clock import Pace
 from graphtwin.virtual.models import resolve_model
@@ -92,6 +107,8 @@ FAN_STATUS = "Fan_Status"
 STATUS_EVERY = timedelta(hours=6)
 """How often (simulated) the watch prints the office's state."""
 POLL_S = 0.25
+HISTORY_WAIT_S = 10.0
+"""How long the what-if waits for the sync to have written the trip's moment to the history."""
 SHOWN_VIOLATIONS = 10
 
 
@@ -190,6 +207,25 @@ class StoryPace(Pace):
         first_sim, first_wall, _ = self._anchor_at(sim)
         return datetime.fromtimestamp(first_wall + self.wall_seconds(first_sim, sim), UTC)
 
+    def simulated_ns(self, served_ns: NDArray[np.int64]) -> NDArray[np.int64]:
+        """The simulated moments (epoch ns) that were served at `served_ns` (epoch ns): the
+        inverse of `served_at`, for reading the history the sync stamped with served times.
+        Speed is constant between the segments' bounds, so it interpolates between them (at
+        `speed` before the first and after the last). Only once something has been served."""
+        if self._first is None:
+            raise RuntimeError("nothing served yet: the pace has no anchor")
+        first_sim, first_wall, _ = self._first
+        bounds = {b for start, end, _ in self.segments for b in (start, end) if b > first_sim}
+        knots = [first_sim, *sorted(bounds)]
+        sim_s = np.array([k.timestamp() for k in knots])
+        wall_s = np.array([first_wall + self.wall_seconds(first_sim, k) for k in knots])
+        served_s = np.asarray(served_ns, dtype=np.int64) / 1e9
+        base = self.speed or 1.0
+        sim = np.interp(served_s, wall_s, sim_s)
+        sim = np.where(served_s < wall_s[0], sim_s[0] + (served_s - wall_s[0]) * base, sim)
+        sim = np.where(served_s > wall_s[-1], sim_s[-1] + (served_s - wall_s[-1]) * base, sim)
+        return np.round(sim * 1e9).astype(np.int64)
+
     def wait(self, sim: datetime, stop: threading.Event) -> None:
         first_sim, _, first_mono = self._anchor_at(sim)
         delay = first_mono + self.wall_seconds(first_sim, sim) - time.monotonic()
@@ -207,6 +243,7 @@ class _Seen:
     issues: dict[str, tuple[str, str]] = field(default_factory=dict)
     """Open threshold issues on the office: issue id -> (twin id, severity)."""
     violations_shown: bool = False
+    whatif_shown: bool = False
     finished: bool = False
 
 
@@ -215,6 +252,8 @@ class VirtualOffice:
 
     def __init__(self, examples: Path, *, speed: float = SPEED) -> None:
         self.faults_file = examples / FAULTS
+        self.examples = examples
+        self.whatif: Scenario | None = None
         self.speed = speed
         self.prepared: PreparedRun | None = None
         self.served: ServedRun | None = None
@@ -223,16 +262,19 @@ class VirtualOffice:
         self.pace: StoryPace | None = None
         self._task: asyncio.Task[Any] | None = None
         self._seen = _Seen()
+        self._whatif: asyncio.Task[WhatIf] | None = None
 
     # --- running --------------------------------------------------------------------------
 
     def prepare(self) -> PreparedRun:
         """Check the run before anything starts (blocking: EnergyPlus converts the model and
-        lists its actuators, a few seconds); a bad faults file is an InputError."""
+        lists its actuators, a few seconds); a bad faults file or what-if scenario is an
+        InputError."""
         request = RunRequest(
             MODEL, WEATHER, start=START, days=DAYS, year=YEAR, faults=self.faults_file
         )
         self.prepared = prepare_run(request)
+        self.whatif = load_whatif(self.examples)
         return self.prepared
 
     @contextlib.asynccontextmanager
@@ -323,8 +365,13 @@ class VirtualOffice:
 
     # --- watching -------------------------------------------------------------------------
 
-    async def watch(self, store: TwinStore, settings: Settings) -> None:
+    async def watch(
+        self, store: TwinStore, settings: Settings, *, history: HistoryStore | None = None
+    ) -> None:
         """Print what the office does until cancelled; raises what stopped EnergyPlus.
+
+        With `history` (the sync's history store), the AHU trip starts the what-if
+        (demo_whatif.py) in a task of its own, whose comparison is printed when it is done.
 
         When threshold issues open, the violations of the zones they concern are reasoned in a
         task of their own, so the simulated time, the trip and the issues keep being printed
@@ -351,7 +398,12 @@ class VirtualOffice:
                     baseline = None
                 if now is None:
                     continue
-                self._faults(now)
+                for label in self._faults(now):
+                    if label["type"] == "trip" and history is not None and self._whatif is None:
+                        self._whatif = asyncio.create_task(
+                            self._what_if(driver, target.database, settings, history, label)
+                        )
+                self._print_whatif()
                 open_issues = await self._issues(store, now)
                 if reasoning is not None and reasoning.done():
                     self._violations(now, reasoning.result())
@@ -362,7 +414,7 @@ class VirtualOffice:
                     reasoning = asyncio.create_task(_zone_violations(reader, open_issues))
                 await self._status(store, now)
         finally:
-            for task in (baseline, reasoning):
+            for task in (baseline, reasoning, self._whatif):
                 if task is not None:
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
@@ -384,13 +436,16 @@ class VirtualOffice:
             "timesteps served); its server goes on serving the last values"
         )
 
-    def _faults(self, now: datetime) -> None:
+    def _faults(self, now: datetime) -> list[dict[str, Any]]:
+        """Print the faults that started or ended; the labels of those that started."""
         assert self.prepared is not None
         seen = self._seen
+        started = []
         for label in self.prepared.faults.labels():
             start, end = _utc(label["start"]), _utc(label["end"])
             if label["id"] not in seen.faults_started and now > start:
                 seen.faults_started.add(label["id"])
+                started.append(label)
                 zones = [a for a in label.get("affected", ()) if _is_zone(a)]
                 out.print(
                     f"{self._stamp(start)}  [bold red]FAULT {label['type']} of "
@@ -403,6 +458,66 @@ class VirtualOffice:
                     f"{self._stamp(end)}  [bold green]{label['id']} is over[/]: "
                     f"{_names(label['targets'])} runs again"
                 )
+        return started
+
+    # --- the what-if ----------------------------------------------------------------------
+
+    async def _what_if(
+        self,
+        driver: neo4j.AsyncDriver,
+        database: str,
+        settings: Settings,
+        history: HistoryStore,
+        trip: dict[str, Any],
+    ) -> WhatIf:
+        """The demo's what-if from the trip's time (demo_whatif.py), on the office's history
+        up to the trip restamped in the office's clock."""
+        prepared, pace, scenario = self.prepared, self.pace, self.whatif
+        assert prepared is not None and pace is not None and scenario is not None
+        start = _utc(trip["start"])
+        out.print(
+            f"{self._stamp(start)}  [bold]what-if[/] {escape(scenario.name)}: calibrating the "
+            f"office's zone models on its history so far, then inaction and "
+            f"{len(scenario.actions)} actions over {scenario.horizon} from the trip "
+            f"({WHATIF})"
+        )
+        served_trip = pace.served_at(start)
+        zone_point = next(p.twin_id for p in prepared.points if p.brick_class == ZONE_TEMPERATURE)
+        await _history_reaches(history, zone_point, served_trip)
+        copy = await asyncio.to_thread(
+            office_history,
+            history,
+            [p.twin_id for p in prepared.points],
+            since=pace.served_at(prepared.start),
+            until=served_trip,
+            to_simulated=pace.simulated_ns,
+            root=history.root.parent / HISTORY_FOLDER,
+        )
+        return await run_whatif(
+            driver,
+            database,
+            scenario=scenario,
+            start=start,
+            history=copy,
+            settings=settings,
+            root=BUILDING,
+            file=self.examples / WHATIF,
+        )
+
+    def _print_whatif(self) -> None:
+        """The what-if's comparison once it is done (an input error it met, printed)."""
+        task = self._whatif
+        if task is None or not task.done() or self._seen.whatif_shown:
+            return
+        self._seen.whatif_shown = True
+        try:
+            whatif = task.result()
+        except GraphTwinError as exc:
+            out.print(f"[red]what-if not run:[/] {escape(str(exc))}")
+            return
+        out.rule("[bold]What if: action against inaction, after the trip")
+        print_whatif(whatif)
+        out.rule("[bold]The medium office, live")
 
     async def _issues(self, store: TwinStore, now: datetime) -> list[str]:
         """Print the office's threshold issues that opened, changed or resolved; the twin ids
@@ -545,6 +660,19 @@ async def alongside(main: Awaitable[None], watch: Awaitable[None]) -> None:
     ]
     if failures:
         raise min(failures, key=lambda failure: failure[0])[1]
+
+
+async def _history_reaches(
+    history: HistoryStore, point: str, served: datetime, timeout_s: float = HISTORY_WAIT_S
+) -> None:
+    """Wait until `history` holds a value of `point` served at `served` or later (the sync
+    writes a little after the server serves), for at most `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        found = await asyncio.to_thread(history.query, point, served, None, 1)
+        if len(found):
+            return
+        await asyncio.sleep(POLL_S)
 
 
 async def _zone_violations(reader: ConstraintReader, points: list[str]) -> list[Violation]:

@@ -61,10 +61,17 @@ def days_ahead(
     """Recorded values where they cover `times`, else the value a whole number of days earlier
     (the latest day the history has), interpolated in time: diurnal persistence, used for the
     outdoor temperature and for setpoint schedules alike."""
-    known = np.array([_seconds(t) for t in past_times])
+    return days_ahead_s(
+        np.array([_seconds(t) for t in times]),
+        np.array([_seconds(t) for t in past_times]),
+        np.asarray(past_values, dtype=float),
+    )
+
+
+def days_ahead_s(wanted: np.ndarray, known: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """`days_ahead` on epoch seconds (arrays), for callers that hold them already."""
     order = np.argsort(known)
-    known, values = known[order], np.asarray(past_values, dtype=float)[order]
-    wanted = np.array([_seconds(t) for t in times])
+    known, values = known[order], values[order]
     last = known[-1]
     # Step back whole days until each wanted time falls inside the recorded span.
     days_back = np.where(wanted > last, np.ceil((wanted - last) / _DAY_S), 0.0)

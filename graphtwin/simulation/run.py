@@ -113,14 +113,19 @@ async def run_scenario(
         )
     models = await load_models(driver, zones, database=database, now=start)
     point_ids = sorted({p for z in zones.values() for p in z.point_ids()})
-    frame = await asyncio.to_thread(
-        history.query, point_ids, start - timedelta(seconds=WARMUP_S), start
+    since = start - timedelta(seconds=WARMUP_S)
+    frame = await asyncio.to_thread(history.query, point_ids, since, start)
+    # The outdoor temperature is read over the horizon too: a run that starts in the past
+    # (a replay) uses what was recorded; one that starts now finds nothing there.
+    outdoor_ids = sorted({z.outdoor_temperature for z in zones.values() if z.outdoor_temperature})
+    outside = await asyncio.to_thread(
+        history.query, outdoor_ids, since, start + timedelta(seconds=scenario.horizon_s * 1.01)
     )
     reader = ConstraintReader(driver, database, timeout_s=settings.api_query_timeout_s)
     effective = await reader.effective_constraints(sorted(zones))
     tz = scenario.local_tz or UTC
     outcomes, uses, warnings = await asyncio.to_thread(
-        _simulate, scenario, start, tz, overlay, zones, models.models, frame, effective
+        _simulate, scenario, start, tz, overlay, zones, models.models, frame, outside, effective
     )
     ranking = rank_outcomes(outcomes)
     affected = _affected(named, outcomes)
@@ -168,13 +173,15 @@ def _simulate(
     zones: Mapping[str, ZonePoints],
     models: Mapping[str, ZoneModel],
     frame: pd.DataFrame,
+    outside: pd.DataFrame,
     effective: Mapping[str, list[EffectiveConstraint]],
 ) -> tuple[list[Outcome], list[ModelUse], list[str]]:
     step_s = scenario.step_s
     times = scenario.step_starts(start)
     warnings: list[str] = []
-    prepared = {z: _prepare(zones[z], models[z], frame, overlay, start, step_s) for z in zones}
-    t_out = _outdoor(scenario, times, step_s, zones, frame, overlay, warnings)
+    by_point = {str(k): g for k, g in frame.groupby("twin_id", sort=False)} if len(frame) else {}
+    prepared = {z: _prepare(zones[z], models[z], by_point, overlay, start, step_s) for z in zones}
+    t_out = _outdoor(scenario, times, step_s, zones, outside, overlay, warnings)
     baseline = Baseline(
         times=times,
         step_s=step_s,
@@ -307,7 +314,7 @@ def _trajectory(
 def _prepare(
     points: ZonePoints,
     model: ZoneModel,
-    frame: pd.DataFrame,
+    by_point: Mapping[str, pd.DataFrame],
     overlay: Overlay,
     start: datetime,
     step_s: float,
@@ -315,10 +322,11 @@ def _prepare(
     """The zone's recent series (its history, with the current value of any point the history
     lacks) and its state now."""
     ids = points.point_ids()
-    own = frame[frame["twin_id"].isin(ids)] if len(frame) else frame
-    missing = [i for i in ids if not len(own) or not (own["twin_id"] == i).any()]
+    parts = [by_point[i] for i in ids if i in by_point]
+    missing = [i for i in ids if i not in by_point]
     if missing:
-        own = pd.concat([own, _current_values(missing, overlay, start)], ignore_index=True)
+        parts.append(_current_values(missing, overlay, start))
+    own = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     if not (own["twin_id"] == points.air_temperature).any():
         raise SimulationInputError(
             "the zone's air temperature has neither history nor a current value to start from",
@@ -362,7 +370,8 @@ def _outdoor(
     if isinstance(source, EpwOutdoor):
         return outdoor.from_epw(ends, Path(source.file))
     ids = sorted({z.outdoor_temperature for z in zones.values() if z.outdoor_temperature})
-    past = frame[frame["twin_id"].isin(ids)] if len(frame) and ids else frame.iloc[0:0]
+    recorded = [i for i in ids if len(frame) and (frame["twin_id"] == i).any()]
+    past = frame[frame["twin_id"] == recorded[0]] if recorded else frame.iloc[0:0]
     if len(past):
         stamps = [t.to_pydatetime() for t in pd.to_datetime(past["time"], utc=True)]
         if max(stamps) < ends[-1]:
@@ -382,14 +391,11 @@ def _setpoint(
     """The zone's setpoint ahead: its recorded schedule repeated a day later (NaN: none)."""
     values = recent.heating_sp if which == "heating" else recent.cooling_sp
     known = ~np.isnan(values)
-    ends = [t + timedelta(seconds=step_s) for t in times]
     if not known.any():
         return np.full(len(times), np.nan)
-    stamps = [
-        datetime.fromtimestamp(int(t), UTC)
-        for t in recent.times.astype("datetime64[s]").astype(int)[known]
-    ]
-    return outdoor.days_ahead(ends, stamps, values[known])
+    ends = np.array([t.timestamp() + step_s for t in times])
+    stamps = recent.times.astype("datetime64[s]").astype(np.int64).astype(float)[known]
+    return outdoor.days_ahead_s(ends, stamps, values[known])
 
 
 def occupied_steps(cooling_sp: np.ndarray) -> np.ndarray | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import re
 import shutil
 import subprocess
@@ -69,6 +70,7 @@ def test_the_demo_imports_the_campus_in_every_standard_and_links_what_is_one_thi
     assert re.search(r"  model [0-9a-f]{16} \(manifest: ", done.stdout)  # and the model ran
     assert "Training the drift models" in done.stderr
     assert "already running" in done.stdout  # it reused the session's server
+    assert "No virtual building: no AHU trip, so no what-if" in done.stdout
     counts = store.counts()
     assert counts.nodes == nodes
     shown = re.search(r"The twin now holds (\d+) nodes and (\d+) relationships", done.stdout)
@@ -131,7 +133,7 @@ def test_the_demo_runs_simulated_devices_and_the_medium_office_whose_ahu_trips(
     assert sat["current"]["source"] == "bldg-b-opcua"
     trail = read_audit_log(tmp_path / "audit.jsonl")  # the twin's one log: changes and values
     kinds = {r.kind for r in trail}
-    assert {"import", "link", "sync_batch"} <= kinds, kinds
+    assert {"import", "link", "sync_batch", "simulated"} <= kinds, kinds  # and the what-if
     assert verify_audit_log(tmp_path / "audit.jsonl").ok
 
     # The medium office, imported from its IDF, is in the campus with every zone EnergyPlus has
@@ -185,6 +187,38 @@ def test_the_demo_runs_simulated_devices_and_the_medium_office_whose_ahu_trips(
     assert shown, done.stdout[-4000:]
     assert all(float(value) > 27 for _, value in shown)
     assert {zone for zone, _ in shown} <= {t.rsplit("/", 1)[-1] for t in warmed}
+
+    # the what-if the trip started: recorded, from the trip's moment, inaction and both actions
+    run = re.search(
+        r"AHU trips: 4 h 00 min from 2025-07-08T16:00:00\+00:00 in steps of 5 min; run (\S+)",
+        done.stdout,
+    )
+    assert run, done.stdout[-6000:]
+    [recorded] = store.read("simulation/read_run", run_id=run[1])
+    assert ahu in recorded["affected"]
+    summary = json.loads(recorded["summary"])
+    outcomes = {o["name"]: o for o in summary["outcomes"]}
+    assert list(outcomes) == [
+        "inaction",
+        "raise other floors' airflow",
+        "relax unoccupied setpoints",
+    ]
+    assert served <= set(outcomes["inaction"]["impact"]["lost"])  # the zones losing supply
+    # printed side by side, each ranked with a because naming a zone and its constraint
+    table = done.stdout[done.stdout.index("Action against inaction") :]
+    table = table[: table.index("Topology impact")]
+    ranking = {r["name"]: r for r in summary["ranking"]}
+    assert sorted(r["rank"] for r in ranking.values()) == [1, 2, 3]
+    for name, outcome in outcomes.items():
+        assert name in table and f"{outcome['energy_kwh']:.1f}" in table
+    because = re.search(
+        r"(eplus:\S+/zone/\S+) zone_air_temperature above max 27 degC "
+        r"\(office-medium-zone-temperature\)",
+        ranking["inaction"]["because"],
+    )
+    assert because, ranking["inaction"]["because"]
+    assert because[1] in zones and because[1] in table
+    assert "(office-medium-zone-temperature)" in table
 
 
 def test_the_demo_refuses_a_bad_faults_file_before_writing_anything(cli, store, tmp_path):
