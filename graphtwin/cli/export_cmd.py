@@ -12,7 +12,6 @@ from graphtwin.cli.output import err
 from graphtwin.cli.scope_options import Root, Source
 from graphtwin.store import TwinStore
 from graphtwin.store.reader import ExportedTwin
-from importers.brick.export import render_brick
 from importers.twinfile import render_twin_file
 
 app = typer.Typer(help="Export the twin to files.", no_args_is_help=True)
@@ -45,6 +44,8 @@ def brick(
     output: Output = None,
 ) -> None:
     """Write the twin as Brick Turtle (current Brick namespace) that `import brick` reads back."""
+    from importers.brick.export import render_brick  # rdflib loads only for this format
+
     with TwinStore.open() as store:
         exported = store.export(root=root, source=source)
     result = render_brick(exported.graph)

@@ -27,7 +27,7 @@ from graphtwin.store import LoadReport, TwinStore
 from importers import IMPORTERS, Importer
 from importers.base import parse_file
 from importers.brick import BrickImporter
-from importers.brick.rdf_file import RDF_FORMATS
+from importers.brick.rdf_formats import RDF_FORMATS
 
 app = typer.Typer(help="Import files into the twin (atomic and idempotent).", no_args_is_help=True)
 

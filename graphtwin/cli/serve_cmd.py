@@ -6,9 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import uvicorn
 
-from graphtwin.api.app import GRAPHQL_PATH, create_app
 from graphtwin.cli.guard import guarded
 from graphtwin.cli.output import err
 from graphtwin.telemetry.bindings import read_bindings
@@ -28,6 +26,10 @@ def serve(
 ) -> None:
     """Serve the GraphQL API: /graphql (GraphiQL in a browser), /healthz, /metrics, and
     POST /telemetry for operators."""
+    import uvicorn  # the API's stack (FastAPI, strawberry) loads only when served
+
+    from graphtwin.api.app import GRAPHQL_PATH, create_app
+
     if bindings is not None:
         read_bindings(bindings)  # a broken file is an error now, not when the server starts
     err.print(f"graphtwin API on http://{host}:{port}{GRAPHQL_PATH} (Ctrl-C stops it)")

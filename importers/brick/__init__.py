@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-
-from rdflib import URIRef
-from rdflib.term import Node
+from typing import TYPE_CHECKING
 
 from graphtwin.errors import NoTwinEntitiesError, SourceLocation, ValidationFailedError
 from graphtwin.gc_pause import gc_paused
 from graphtwin.model import TwinGraph
 from importers.base import describe_file
-from importers.brick.extract import extract
-from importers.brick.inference import infer
-from importers.brick.rdf_file import rdf_format_for, read_rdf
-from importers.brick.subject_lines import SubjectLines
-from importers.brick.validation import validate
+
+if TYPE_CHECKING:
+    from rdflib.term import Node
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +32,15 @@ class BrickImporter:
             return self._parse(path, source_id)
 
     def _parse(self, path: Path, source_id: str | None) -> TwinGraph:
+        # rdflib and brickschema load only when a Brick file is read, not with the registry
+        from rdflib import URIRef
+
+        from importers.brick.extract import extract
+        from importers.brick.inference import infer
+        from importers.brick.rdf_file import rdf_format_for, read_rdf
+        from importers.brick.subject_lines import SubjectLines
+        from importers.brick.validation import validate
+
         source = describe_file(path, format=self.format, source_id=source_id)
         where = SourceLocation(str(path))
         rdf_format = rdf_format_for(path, self.rdf_format)

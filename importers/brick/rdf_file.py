@@ -20,21 +20,8 @@ from rdflib.plugins.parsers.notation3 import BadSyntax, SinkParser
 
 from graphtwin.errors import InputError, MalformedFileError, NestingTooDeepError, SourceLocation
 from importers.brick.jsonld import load_jsonld
+from importers.brick.rdf_formats import FORMATS, RDF_FORMATS
 from importers.brick.xml_entities import check_xml_entities
-
-FORMATS = {
-    ".ttl": "turtle",
-    ".turtle": "turtle",
-    ".nt": "nt",
-    ".ntriples": "nt",
-    ".n3": "n3",
-    ".rdf": "xml",
-    ".owl": "xml",
-    ".xml": "xml",
-    ".jsonld": "json-ld",
-    ".json": "json-ld",
-}
-RDF_FORMATS = ("turtle", "nt", "n3", "xml", "json-ld")
 
 MAX_BYTES = 256 * 1024 * 1024
 """Files are parsed in memory (the mapping needs the whole graph: the class of a relation's far

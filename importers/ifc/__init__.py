@@ -8,8 +8,6 @@ from pathlib import Path
 from graphtwin.gc_pause import gc_paused
 from graphtwin.model import SourceInfo, TwinGraph
 from importers.base import describe_file
-from importers.ifc.extract import extract_ifc
-from importers.ifc.ifc_file import open_ifc
 
 
 class IfcImporter:
@@ -17,6 +15,9 @@ class IfcImporter:
     description = "IFC models (IFC2X3, IFC4, IFC4X3)"
 
     def parse(self, path: Path, *, source_id: str | None = None) -> TwinGraph:
+        from importers.ifc.extract import extract_ifc  # ifcopenshell loads only to parse IFC
+        from importers.ifc.ifc_file import open_ifc
+
         source = describe_file(path, format=self.format, source_id=source_id)
         with gc_paused():
             model = open_ifc(path)

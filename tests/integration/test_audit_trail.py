@@ -122,6 +122,7 @@ def test_links_rejections_resets_and_api_keys_are_recorded_with_their_cli_user(
     assert rejected.returncode == 0, rejected.stderr
     created = cli("apikey", "create", "--role", "viewer", "--name", "bms", "--json", env=audit_env)
     key_id = json.loads(created.stdout)["key_id"]
+    assert json.loads(created.stdout)["key"].startswith(f"gt_{key_id}_")  # shown once, here
     assert cli("apikey", "revoke", key_id, env=audit_env).returncode == 0
     assert cli("apikey", "revoke", "000000000000", env=audit_env).returncode == 1
     assert cli("db", "reset", "--yes", env=audit_env).returncode == 0

@@ -1,6 +1,8 @@
 """`graphtwin neo4j start|stop|status` on instances of their own (not the session's server).
 
-These start real servers from the cached jars, so they are the slow part of the suite.
+These start real servers from the cached jars, so they are the slow part of the suite: the tests
+that need a running server share one instance (`instance`), started once for the module and
+restarted by the tests that stop or kill it; the tests of failed starts each get a fresh one.
 """
 
 from __future__ import annotations
@@ -21,16 +23,13 @@ from tests.conftest import GRAPHTWIN
 pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
 
 
-@pytest.fixture
-def local(tmp_path: Path, neo4j_settings):
-    """Run `graphtwin` against a fresh local instance; stops it afterwards whatever happens."""
-    if neo4j_settings.uses_external_server:
-        pytest.skip("NEO4J_URI is set: the suite does not start local servers")
+def _runner(folder: Path, heap: str):
+    """Run `graphtwin` against the local instance in `folder` (not the session's server)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GRAPHTWIN_", "NEO4J_"))}
     env.update(
-        GRAPHTWIN_INSTANCE_DIR=str(tmp_path / "instance"),
+        GRAPHTWIN_INSTANCE_DIR=str(folder / "instance"),
         GRAPHTWIN_BOLT_PORT=str(free_port()),
-        GRAPHTWIN_NEO4J_HEAP="512m",
+        GRAPHTWIN_NEO4J_HEAP=heap,
         GRAPHTWIN_NEO4J_PAGECACHE="64m",
     )
 
@@ -45,8 +44,32 @@ def local(tmp_path: Path, neo4j_settings):
         )
 
     run.env = env  # type: ignore[attr-defined]
+    return run
+
+
+@pytest.fixture
+def local(tmp_path: Path, neo4j_settings):
+    """Run `graphtwin` against a fresh local instance; stops it afterwards whatever happens."""
+    if neo4j_settings.uses_external_server:
+        pytest.skip("NEO4J_URI is set: the suite does not start local servers")
+    run = _runner(tmp_path, heap="512m")
     yield run
     run("neo4j", "stop")
+
+
+@pytest.fixture(scope="module")
+def instance(tmp_path_factory: pytest.TempPathFactory, neo4j_settings):
+    """One local instance for the tests that need a running server, and what its first
+    `neo4j start --json` answered. A 256 MB heap: small enough for the transaction-memory
+    test. Each test leaves it running; it is stopped after the module whatever happens."""
+    if neo4j_settings.uses_external_server:
+        pytest.skip("NEO4J_URI is set: the suite does not start local servers")
+    run = _runner(tmp_path_factory.mktemp("neo4j-cli"), heap="256m")
+    first = run("neo4j", "start", "--json")
+    try:
+        yield run, first
+    finally:
+        run("neo4j", "stop")
 
 
 def process_gone(pid: int) -> bool:
@@ -58,10 +81,10 @@ def process_gone(pid: int) -> bool:
     return state == "Z"
 
 
-def test_start_status_stop_lifecycle(local):
-    started = local("neo4j", "start", "--json")
+def test_start_status_stop_lifecycle(instance):
+    local, started = instance
     assert started.returncode == 0, started.stderr
-    status = json.loads(started.stdout)
+    status = json.loads(started.stdout)  # the first start of the instance
     assert status["running"] is True
     assert status["version"].startswith("5.26.")
     assert status["edition"] == "community"
@@ -85,14 +108,15 @@ def test_start_status_stop_lifecycle(local):
     ):
         driver.verify_connectivity()
 
+    shown = local("neo4j", "status", "--json")
+    assert shown.returncode == 0
+    assert json.loads(shown.stdout)["running"] is True
+    status = json.loads(shown.stdout)  # a test before may have restarted it: the pid it has now
+
     again = local("neo4j", "start", "--json")
     assert again.returncode == 0
     assert json.loads(again.stdout)["already_running"] is True
     assert json.loads(again.stdout)["pid"] == status["pid"]
-
-    shown = local("neo4j", "status", "--json")
-    assert shown.returncode == 0
-    assert json.loads(shown.stdout)["running"] is True
 
     conf = (Path(status["instance_dir"]) / "conf" / "neo4j.conf").read_text()
     assert "server.default_listen_address=127.0.0.1" in conf
@@ -113,8 +137,9 @@ def test_start_status_stop_lifecycle(local):
     assert json.loads(restarted.stdout)["uri"] == status["uri"]
 
 
-def test_a_killed_server_is_reported_as_crashed_and_start_recovers(local):
-    started = local("neo4j", "start", "--json")
+def test_a_killed_server_is_reported_as_crashed_and_start_recovers(instance):
+    local, _ = instance
+    started = local("neo4j", "start", "--json")  # already running, unless a test before failed
     assert started.returncode == 0, started.stderr
     pid = json.loads(started.stdout)["pid"]
     os.kill(pid, signal.SIGKILL)
@@ -193,9 +218,10 @@ def test_with_neo4j_uri_set_start_uses_that_server_and_says_so(local, neo4j_env)
 
 
 def test_an_import_larger_than_the_servers_transaction_memory_fails_clearly_and_fast(
-    local, tmp_path
+    instance, tmp_path
 ):
-    started = local("neo4j", "start", GRAPHTWIN_NEO4J_HEAP="256m")
+    local, _ = instance  # its heap is 256 MB
+    started = local("neo4j", "start")  # already running, unless a test before failed
     assert started.returncode == 0, started.stderr
     lines = ["graphtwin: 1", "nodes:", "  - {id: floor, kind: Floor, name: Floor}"]
     lines += [

@@ -1,341 +1,62 @@
-"""EnergyPlus models into the twin: the importer against EnergyPlus's own listing of all 32 bundled
-models, the medium office's FEEDS network, and `graphtwin import energyplus` into the real Neo4j.
+"""EnergyPlus models into the twin: the importer against EnergyPlus's own listing of a
+representative subset of the bundled models, the medium office's FEEDS network, and
+`graphtwin import energyplus` into the real Neo4j.
 
-EnergyPlus's listing comes from running each model (not from the importer's code): it is stopped
-at its first system timestep, once it has written `eplusout.eio` (zones with their floor area,
-volume and multiplier, the nominal internal loads) and `eplusout.bnd` (air loops, the zones each
-one cools or heats, the components of every branch and what each component holds). In the same
-run every observed point the importer made is requested, and EnergyPlus must give a handle for
-each. The 32 runs share two processes (about 60 s of CPU); the models are imported there too.
+EnergyPlus's listing comes from running each model up to its first system timestep
+(benchmarks/energyplus_listing.py says what it holds and how it is compared). The subset, eight
+of the 32 bundled models in two processes (about 15 s of CPU), holds between them every object
+type, Brick class, relationship pattern, observed variable, zone trait and internal load that
+the importer makes from any of the 32; `SUBSET` (in that module) says what each one alone
+brings. The check of all 32 is `python -m benchmarks energyplus-import` (docs/benchmarks.md),
+run when the importer or its mapping changes; it also says whether the subset still holds
+everything the 32 make.
 """
 
 from __future__ import annotations
 
 import json
-import multiprocessing
-import shutil
 from collections import defaultdict
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 pytest.importorskip("pyenergyplus")
 
+from benchmarks.energyplus_listing import (
+    ASHRAE,
+    MODELS,
+    REFERENCE,
+    SUBSET,
+    differences,
+    list_models,
+)
 from graphtwin.model import TwinGraph
 from graphtwin.store import TwinStore
 from importers.energyplus import EnergyPlusImporter
-from importers.energyplus.runtime import (
-    convert_to_epjson,
-    datasets,
-    energyplus_api,
-)
+from importers.energyplus.runtime import convert_to_epjson
 from tests.support.graph_state import graph_content_hash
 
-ASHRAE, REFERENCE, WEATHER = datasets()
-MODELS = {
-    **{f"ashrae/{name}": Path(path) for name, path in sorted(ASHRAE.items())},
-    **{f"reference/{name}": Path(path) for name, path in sorted(REFERENCE.items())},
-}
 WORKERS = 2
-NOMINAL_LOADS = {
-    "People Internal Gains Nominal": ("Number of People {}", "people"),
-    "Lights Internal Gains Nominal": ("Lighting Level {W}", "lights"),
-    "ElectricEquipment Internal Gains Nominal": ("Equipment Level {W}", "electric_equipment"),
-    "GasEquipment Internal Gains Nominal": ("Equipment Level {W}", "gas_equipment"),
-}
-"""eplusout.eio's load listings: the column with the design level, and the twin's property."""
-NEVER_RAN = "EnergyPlus never reached a system timestep"
-GAS_METER = "NaturalGas:Facility"
-LOAD_LEVELS = ("people_count", "lights_w", "electric_equipment_w", "gas_equipment_w")
-PUMPS = ("PUMP:", "HEADEREDPUMPS:")
-"""Pumps on a loop's demand side are parts of the loop, like those on its supply side."""
-AREA_TOLERANCE = 0.005
-"""EnergyPlus prints areas and volumes with two decimals."""
-
-
-@dataclass
-class Listing:
-    """What EnergyPlus says about a model (names upper case, as EnergyPlus writes them)."""
-
-    zones: dict[str, tuple[float, float, int, bool]] = field(default_factory=dict)
-    """Zone -> floor area, volume, multiplier, part of the total floor area."""
-    air_loops: set[str] = field(default_factory=set)
-    terminals: set[tuple[str, str]] = field(default_factory=set)
-    terminal_zones: set[tuple[str, str]] = field(default_factory=set)
-    loop_zones: set[tuple[str, str]] = field(default_factory=set)
-    plant: set[tuple[str, str, str, str]] = field(default_factory=set)
-    """(loop, HAS_PART or FEEDS, component type, component name)."""
-    parts: set[tuple[str, str, str, str]] = field(default_factory=set)
-    """(parent type, parent name, part type, part name) of the air side."""
-    loads: dict[tuple[str, str], float] = field(default_factory=dict)
-    """(zone, load property) -> design level summed over the zone's load objects."""
-    load_schedules: set[tuple[str, str, str]] = field(default_factory=set)
-    """(zone, schedule property, schedule)."""
-    missing_handles: list[str] = field(default_factory=list)
-    gas_meter: bool = False
-    """Whether EnergyPlus has a NaturalGas:Facility meter."""
-    exit_code: int = -1
-
-
-def _rows(path: Path) -> Iterator[list[str]]:
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        if line.strip() and not line.startswith("!"):
-            yield [cell.strip() for cell in line.split(",")]
-
-
-def _quick_copy(model: Path, out: Path) -> Path:
-    """`model` as an epJSON in `out` that EnergyPlus sizes quickly: one warm-up day, two
-    timesteps an hour (one makes a model's heat balance diverge) and shading computed once.
-    What it lists does not depend on these; a model that fails so runs as it comes."""
-    document = convert_to_epjson(model)
-    for building in document["Building"].values():
-        building["minimum_number_of_warmup_days"] = 1
-        building["maximum_number_of_warmup_days"] = 1
-    for timestep in document.get("Timestep", {}).values():
-        timestep["number_of_timesteps_per_hour"] = 2
-    for shading in document.get("ShadowCalculation", {}).values():
-        shading["shading_calculation_update_frequency"] = 366
-    copy = out / f"{model.stem}.epJSON"
-    copy.write_text(json.dumps(document), encoding="utf-8")
-    return copy
-
-
-def _energyplus_listing(model: Path, out: Path, points: list[tuple[str, str, bool]]) -> Listing:
-    """Run EnergyPlus on `model` up to its first system timestep and read its listing."""
-    api = energyplus_api()
-    state = api.state_manager.new_state()
-    listing = Listing()
-    checked: list[bool] = []
-
-    def first_timestep(running: object) -> None:
-        if checked or not api.exchange.api_data_fully_ready(running):
-            return
-        meters = [
-            p.key.upper() for p in api.exchange.get_api_data(running) if p.what == "OutputMeter"
-        ]
-        for variable, key, meter in points:
-            if meter:
-                handle = api.exchange.get_meter_handle(running, variable)
-                # EnergyPlus 25.2's getMeterHandle answers -1 for the meter at index 0
-                # (Electricity:Facility); getMeterValue reads it as handle 0.
-                if handle == -1 and meters[:1] == [variable.upper()]:
-                    handle = 0
-            else:
-                handle = api.exchange.get_variable_handle(running, variable, key)
-            if handle == -1:
-                listing.missing_handles.append(f"{variable} [{key}]")
-        listing.gas_meter = api.exchange.get_meter_handle(running, GAS_METER) != -1
-        checked.append(True)
-        api.runtime.stop_simulation(running)
-
-    try:
-        api.runtime.set_console_output_status(state, False)
-        for variable, key, meter in points:
-            if not meter:
-                api.exchange.request_variable(state, variable, key)
-        api.runtime.callback_begin_system_timestep_before_predictor(state, first_timestep)
-        weather = WEATHER["usa_co_denver"]
-        listing.exit_code = api.runtime.run_energyplus(
-            state, ["-d", str(out), "-w", weather, str(model)]
-        )
-    finally:
-        api.state_manager.delete_state(state)
-    if not checked:
-        listing.missing_handles.append(NEVER_RAN)
-        return listing  # what it wrote may be cut short
-    _read_eio(out / "eplusout.eio", listing)
-    _read_bnd(out / "eplusout.bnd", listing)
-    return listing
-
-
-def _read_eio(eio: Path, listing: Listing) -> None:
-    headers: dict[str, list[str]] = {}
-    for line in eio.read_text(encoding="utf-8", errors="replace").splitlines():
-        cells = [cell.strip() for cell in line.split(",")]
-        if cells[0].startswith("! <"):
-            headers[cells[0][3:-1]] = cells
-            continue
-        row = dict(zip(headers.get(cells[0], []), cells, strict=False))
-        if cells[0] == "Zone Information":
-            listing.zones[cells[1]] = (
-                float(row["Floor Area {m2}"]),
-                float(row["Volume {m3}"]),
-                int(row["Zone Multiplier"]),
-                row["Part of Total Building Area"] == "Yes",
-            )
-        elif cells[0] in NOMINAL_LOADS:
-            column, prefix = NOMINAL_LOADS[cells[0]]
-            key = (row["Zone Name"], f"{prefix}_{'count' if prefix == 'people' else 'w'}")
-            listing.loads[key] = listing.loads.get(key, 0.0) + float(row[column])
-            schedule = (row["Zone Name"], f"{prefix}_schedules", row["Schedule Name"])
-            listing.load_schedules.add(schedule)
-
-
-def _read_bnd(bnd: Path, listing: Listing) -> None:
-    branch_loop: dict[str, tuple[str, str]] = {}
-    sets: list[list[str]] = []
-    adu_zone: dict[str, str] = {}
-    for row in _rows(bnd):
-        kind = row[0]
-        if kind == "AirLoopHVAC":
-            listing.air_loops.add(row[1])
-        elif kind in ("Cooled Zone Info", "Heated Zone Info"):
-            listing.loop_zones.add((row[5], row[2]))
-        elif kind == "Branch" and len(row) >= 5:
-            branch_loop[row[2]] = (row[3], row[4])
-        elif kind == "Component Set":
-            sets.append(row)
-        elif kind == "Zone Equipment Component" and row[2] == "ZONEHVAC:AIRDISTRIBUTIONUNIT":
-            adu_zone[row[3]] = row[4]
-    for _, _, parent_type, parent, part_type, part, *_ in sets:
-        if parent_type == "ZONEHVAC:AIRDISTRIBUTIONUNIT":
-            listing.terminals.add((part_type, part))
-            listing.terminal_zones.add((part, adu_zone[parent]))
-        elif parent_type == "BRANCH":
-            loop, loop_type = branch_loop[parent]
-            if loop_type == "Air":
-                listing.parts.add(("AIRLOOPHVAC", loop, part_type, part))
-            elif not part_type.startswith("PIPE:"):
-                supply = loop_type.endswith("Supply") or part_type.startswith(PUMPS)
-                listing.plant.add((loop, "HAS_PART" if supply else "FEEDS", part_type, part))
-        else:
-            listing.parts.add((parent_type, parent, part_type, part))
-
-
-def _import_and_list(model: Path, out: Path) -> tuple[TwinGraph, Listing]:
-    """Worker: the importer's graph of `model`, and EnergyPlus's listing of it."""
-    graph = EnergyPlusImporter().parse(model)
-    points = [
-        (
-            str(n.properties["eplus_variable"]),
-            str(n.properties["eplus_key"]),
-            n.properties["eplus_meter"] is True,
-        )
-        for n in graph.nodes.values()
-        if n.kind == "Point"
-    ]
-    quick, full = out / "quick", out / "full"
-    for folder in (quick, full):
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
-    listing = _energyplus_listing(_quick_copy(model, quick), quick, points)
-    if listing.exit_code != 0 or NEVER_RAN in listing.missing_handles:
-        listing = _energyplus_listing(model, full, points)  # as the model comes, then
-    return graph, listing
 
 
 @pytest.fixture(scope="module")
-def bundled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[TwinGraph, Listing]]:
-    """Every bundled model imported and listed by EnergyPlus, in WORKERS processes."""
-    root = tmp_path_factory.mktemp("energyplus-listing")
-    context = multiprocessing.get_context("spawn")
-    largest_first = sorted(MODELS.items(), key=lambda item: -item[1].stat().st_size)
-    with ProcessPoolExecutor(max_workers=WORKERS, mp_context=context) as pool:
-        futures = {
-            label: pool.submit(_import_and_list, path, root / label.replace("/", "-"))
-            for label, path in largest_first
-        }
-        return {label: future.result() for label, future in futures.items()}
-
-
-# --- what the importer says, read from its graph -----------------------------------------------
+def bundled(tmp_path_factory: pytest.TempPathFactory):
+    """The subset imported and listed by EnergyPlus, in WORKERS processes."""
+    return list_models(SUBSET, tmp_path_factory.mktemp("energyplus-listing"), workers=WORKERS)
 
 
 def _id_kind(twin_id: str) -> str:
     return twin_id.split("/")[1]
 
 
-def _origin(graph: TwinGraph, twin_id: str) -> tuple[str, str]:
-    props = graph.nodes[twin_id].properties
-    return str(props["eplus_type"]).upper(), str(props["eplus_name"]).upper()
+def test_the_subset_is_of_bundled_models():
+    assert set(SUBSET) <= set(MODELS)
 
 
-def _imported(graph: TwinGraph) -> Listing:
-    found = Listing()
-    out: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for rel in graph.iter_relationships():
-        out[rel.start][rel.type].add(rel.end)
-    for node in graph.nodes.values():
-        props = node.properties
-        name = str(props["eplus_name"]).upper()
-        kind = _id_kind(node.twin_id) if node.kind != "Point" else "point"
-        if kind == "zone":
-            for prop, value in props.items():
-                if prop.endswith("_schedules"):
-                    found.load_schedules.update((name, prop, str(v).upper()) for v in value)
-                elif prop in LOAD_LEVELS:
-                    found.loads[(name, prop)] = float(value)  # type: ignore[arg-type]
-            found.zones[name] = (
-                float(props["floor_area_m2"]),  # type: ignore[arg-type]
-                float(props["volume_m3"]),  # type: ignore[arg-type]
-                int(props["multiplier"]),  # type: ignore[arg-type]
-                bool(props["part_of_total_floor_area"]),
-            )
-        elif kind == "terminal":
-            found.terminals.add(_origin(graph, node.twin_id))
-            for zone in out[node.twin_id]["FEEDS"]:
-                found.terminal_zones.add((name, _origin(graph, zone)[1]))
-        elif kind == "point" and props["eplus_variable"] == GAS_METER:
-            found.gas_meter = True
-        elif kind == "ahu":
-            found.air_loops.add(name)
-            for fed in out[node.twin_id]["FEEDS"]:
-                zones = [fed] if _id_kind(fed) == "zone" else out[fed]["FEEDS"]
-                found.loop_zones.update((name, _origin(graph, z)[1]) for z in zones)
-        elif kind == "plant-loop":
-            for rel_type in ("HAS_PART", "FEEDS"):
-                for end in out[node.twin_id][rel_type]:
-                    found.plant.add((name, rel_type, *_origin(graph, end)))
-        if kind != "plant-loop":
-            for part in out[node.twin_id]["HAS_PART"]:
-                found.parts.add((*_origin(graph, node.twin_id), *_origin(graph, part)))
-    return found
-
-
-def _collapsed(parts: set[tuple[str, str, str, str]], nodes: set[tuple[str, str]]) -> set:
-    """EnergyPlus's part-of listing with the objects the twin holds no node for (wrappers such
-    as unitary systems) left out: their parts belong to what holds them."""
-    holder = {(pt, p): (t, n) for t, n, pt, p in parts}
-    found = set()
-    for parent_type, parent, part_type, part in parts:
-        if (part_type, part) not in nodes:
-            continue
-        up = (parent_type, parent)
-        while up not in nodes and up in holder:
-            up = holder[up]
-        if up in nodes:
-            found.add((*up, part_type, part))
-    return found
-
-
-@pytest.mark.parametrize("label", sorted(MODELS))
-def test_the_importer_lists_what_energyplus_lists_for_every_bundled_model(label, bundled):
+@pytest.mark.parametrize("label", sorted(SUBSET))
+def test_the_importer_lists_what_energyplus_lists_for_a_representative_model(label, bundled):
     graph, energyplus = bundled[label]
-    twin = _imported(graph)
-    assert energyplus.exit_code == 0
-    assert energyplus.missing_handles == [], "observed points EnergyPlus has no handle for"
-    assert twin.gas_meter == energyplus.gas_meter
-
-    assert twin.zones.keys() == energyplus.zones.keys()
-    for zone, (area, volume, multiplier, counted) in energyplus.zones.items():
-        got_area, got_volume, got_multiplier, got_counted = twin.zones[zone]
-        assert got_area == pytest.approx(area, rel=AREA_TOLERANCE, abs=0.01), zone
-        assert got_volume == pytest.approx(volume, rel=AREA_TOLERANCE, abs=0.01), zone
-        assert (got_multiplier, got_counted) == (multiplier, counted), zone
-    assert twin.air_loops == energyplus.air_loops
-    assert twin.terminals == energyplus.terminals
-    assert twin.terminal_zones == energyplus.terminal_zones
-    assert twin.loop_zones == energyplus.loop_zones
-    assert twin.plant == energyplus.plant
-    nodes = {_origin(graph, t) for t in graph.nodes}
-    assert twin.parts == _collapsed(energyplus.parts, nodes)
-    assert twin.load_schedules == energyplus.load_schedules
-    assert twin.loads.keys() == energyplus.loads.keys()
-    for key, level in energyplus.loads.items():
-        assert twin.loads[key] == pytest.approx(level, rel=AREA_TOLERANCE, abs=0.06), key
+    assert differences(graph, energyplus) == []
 
 
 # --- the medium office, as issue 17 describes it -----------------------------------------------

@@ -17,6 +17,12 @@ from graphtwin.api.roles import Role
 from graphtwin.neo4j_local.instance import free_port
 
 START_TIMEOUT_S = 90.0
+_CREATE_KEYS = """
+import json
+from graphtwin.api.roles import Role
+from graphtwin.cli.apikey_cmd import create_key
+print(json.dumps({role.value: create_key(role, f"test-{role}").token for role in Role}))
+"""
 
 
 @dataclass
@@ -50,14 +56,13 @@ class ApiServer:
 @contextmanager
 def running_api(graphtwin: Path, env: dict[str, str], log: Path) -> Iterator[ApiServer]:
     port = free_port()
-    keys = {}
-    for role in Role:
-        created = subprocess.run(
-            [str(graphtwin), "apikey", "create", "--role", role.value, "--name", f"test-{role}",
-             "--json"],
-            env=env, capture_output=True, text=True, timeout=120, check=True,
-        )  # fmt: skip
-        keys[role] = json.loads(created.stdout)["key"]
+    # One process creates the key of every role, through what `graphtwin apikey create` runs
+    # (audited like it); the command itself is tested in test_audit_trail.
+    created = subprocess.run(
+        [str(graphtwin.with_name("python")), "-c", _CREATE_KEYS],
+        env=env, capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    keys = {Role(role): key for role, key in json.loads(created.stdout).items()}
     with log.open("w") as sink:
         server = subprocess.Popen(
             [str(graphtwin), "serve", "--port", str(port), "--log-level", "info"],
