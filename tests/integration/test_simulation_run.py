@@ -20,6 +20,7 @@ import pytest
 from graphtwin.config import Settings
 from graphtwin.simulation.errors import SimulationInputError
 from graphtwin.simulation.models import calibrate_zones
+from graphtwin.simulation.result import ModelUse, SimulationResult
 from graphtwin.simulation.run import AIR_TEMPERATURE, run_scenario
 from graphtwin.simulation.scenario import scenario_from_data
 from graphtwin.simulation.thermal.rc import RcParameters, discretise, simulate_controlled
@@ -45,9 +46,11 @@ nodes:
       - id: floor-1
         kind: Floor
         contains:
-          - {id: room-a, kind: Zone, name: Room A, properties: {floor_area_m2: 80.0, volume_m3: 240.0},
+          - {id: room-a, kind: Zone, name: Room A,
+             properties: {floor_area_m2: 80.0, volume_m3: 240.0},
              links: {HAS_POINT: [room-a.zat, room-a.csp, room-a.hsp]}}
-          - {id: room-b, kind: Zone, name: Room B, properties: {floor_area_m2: 60.0, volume_m3: 180.0},
+          - {id: room-b, kind: Zone, name: Room B,
+             properties: {floor_area_m2: 60.0, volume_m3: 180.0},
              links: {HAS_POINT: [room-b.zat]}}
       - {id: ahu-1, kind: Equipment, name: AHU-1, brick_class: Air_Handling_Unit,
          links: {FEEDS: [vav-a, vav-b1], HAS_POINT: [ahu-1.sat], HAS_PART: [ahu-1.fan]}}
@@ -175,8 +178,10 @@ def _scenario(**changes: Any) -> dict[str, Any]:
     return data
 
 
-def _run(settings: Settings, history: HistoryStore, scenario: dict[str, Any], calibrate: bool):
-    async def go():  # noqa: ANN202
+def _run(
+    settings: Settings, history: HistoryStore, scenario: dict[str, Any], calibrate: bool
+) -> tuple[list[ModelUse], SimulationResult]:
+    async def go() -> tuple[list[ModelUse], SimulationResult]:
         target = resolve_target(settings)
         driver = await open_async_driver(target)
         try:
@@ -222,12 +227,14 @@ def test_a_trip_is_simulated_against_actions_on_calibrated_models_and_ranked(
     room_a = temps["room-a"]
     assert len(room_a.values) == 48
     assert room_a.values[-1] > room_a.values[0] + 1.0  # no cooling in a hot afternoon
-    assert all(lo <= v <= hi for lo, v, hi in zip(room_a.lower, room_a.values, room_a.upper))
+    assert all(
+        lo <= v <= hi for lo, v, hi in zip(room_a.lower, room_a.values, room_a.upper, strict=True)
+    )
     # room B keeps AHU-2: it warms far less than room A
     assert temps["room-b"].values[-1] < room_a.values[-1]
 
     [span] = [v for v in inaction.violations if v.node == "room-a"]
-    crossing = next((t for t, v in zip(room_a.times, room_a.values) if v > 26.0), None)
+    crossing = next((t for t, v in zip(room_a.times, room_a.values, strict=True) if v > 26.0), None)
     assert crossing is not None and span.bound == "max" and span.limit == 26.0
     assert START < span.first_at <= crossing
     assert span.constraint_ids == ("room-max",)
