@@ -299,3 +299,113 @@ def test_zone_model_round_trips_through_a_json_record(fitted):
     assert model.model_id.startswith("zone-1@")
     assert not model.is_stale(START + timedelta(days=6))
     assert model.is_stale(START + timedelta(days=8))
+
+
+def test_a_running_vav_keeps_its_minimum_cooling_in_the_dead_band_and_reheats_below_it():
+    d = discretise(TRUE, 300.0)
+    n = 48
+    common = {
+        "t_out": np.full(n, 22.0),
+        "heating_sp": np.full(n, 21.0),
+        "cooling_sp": np.full(n, 24.0),
+        "available": np.ones(n, bool),
+        "heat_capacity_w": 10_000.0,
+        "cool_capacity_w": 10_000.0,
+        "deadband_q_w": -800.0,
+    }
+    mild = simulate_controlled(d, (22.5, 22.5), gains=np.full(n, 700.0), **common)
+    assert np.allclose(mild.q_hvac[:3], -800.0)  # between the setpoints: minimum airflow
+    cold = simulate_controlled(d, (21.0, 21.0), gains=np.zeros(n), **common)
+    assert np.all(cold.t_air >= 21.0 - 1e-9)
+    assert cold.q_hvac[-1] > -800.0  # reheat counteracts the minimum cooling
+
+
+def test_the_gains_offset_recovers_a_load_the_profile_does_not_know():
+    from graphtwin.simulation.thermal.assimilate import gains_offset
+
+    d = discretise(TRUE, STEP)
+    n = 5
+    t_out, q = np.full(n - 1, 30.0), np.full(n - 1, -5000.0)
+    truth = simulate(
+        d,
+        (24.0, 24.5),
+        t_out=np.full(n, 30.0),
+        q_hvac=np.full(n, -5000.0),
+        gains=np.full(n, 2600.0),
+    )
+    delta = gains_offset(
+        d,
+        truth[:, 0],
+        tuple(truth[0]),
+        t_out=t_out,
+        q_hvac=q,
+        gains=np.full(n - 1, 2000.0),
+        limit_w=1e5,
+    )
+    assert delta == pytest.approx(600.0, rel=0.01)
+    assert (
+        gains_offset(
+            d,
+            truth[:, 0],
+            tuple(truth[0]),
+            t_out=t_out,
+            q_hvac=q,
+            gains=np.full(n - 1, 2000.0),
+            limit_w=100.0,
+        )
+        == 100.0
+    )
+
+
+def test_the_release_response_learns_a_jump_the_model_under_predicts(history):
+    from dataclasses import replace
+
+    from graphtwin.simulation.thermal.release import learn_release
+
+    # the "real" zone couples its air to the mass three times more weakly than the model
+    real = replace(TRUE, r_am=TRUE.r_am * 3.0)
+    g = GainProfile(tuple([2000.0 if 8 <= h < 18 else 400.0 for h in range(24)] + [400.0] * 24))
+    gains = g.values(history.times, step_s=STEP)
+    truth = simulate(
+        discretise(real, STEP),
+        (23.0, 23.0),
+        t_out=history.t_out,
+        q_hvac=history.q_hvac,
+        gains=gains,
+    )
+    model = simulate(
+        discretise(TRUE, STEP),
+        (23.0, 23.0),
+        t_out=history.t_out,
+        q_hvac=history.q_hvac,
+        gains=gains,
+    )
+    response = learn_release(
+        discretise(TRUE, STEP),
+        model[:, 1],
+        t_zone=truth[:, 0],
+        t_out=history.t_out,
+        q_hvac=history.q_hvac,
+        gains=gains,
+        fan=history.fan_on,
+    )
+    assert response.releases >= 10  # one shut-down a day
+    assert response.correction(np.array([3600.0]), 3000.0)[0] > 0.1
+    same = learn_release(
+        discretise(TRUE, STEP),
+        model[:, 1],
+        t_zone=model[:, 0],
+        t_out=history.t_out,
+        q_hvac=history.q_hvac,
+        gains=gains,
+        fan=history.fan_on,
+    )
+    assert abs(same.correction(np.array([3600.0]), 3000.0)[0]) < 0.01
+
+
+def test_a_record_written_before_release_and_dead_band_loads_with_neither(fitted):
+    record = json.loads(json.dumps(fitted.to_record()))
+    del record["release"], record["deadband_q_w"]
+    old = ZoneModel.from_record(record)
+    assert old.deadband_q_w == 0.0 and old.release.releases == 0
+    assert fitted.release.releases > 0  # the synthetic history shuts down every evening

@@ -25,13 +25,17 @@ future = FutureInputs.create(start=series.end, step_s=300.0, t_out=t_out_array,
                              capacity_factor=1.0, gains_factor=1.0)
 p = predict(model, series, future, band_level=0.9, initial=state)   # -> Prediction
 p.times (datetime64[s], step ends), p.t_air, p.lower, p.upper (degC), p.q_hvac (W, + heats)
+state.gains_offset_w, state.removed_w    # today's load correction, the load a trip releases
+model.release, model.deadband_q_w        # learned by calibrate, kept in the record
 ```
 
 Modules: `points` (which points, from Brick classes and relationships), `series` (history on a
 grid, HVAC heat from flows and temperatures), `rc` (the 2R2C model, exact discretisation,
 free and controlled simulation), `gains` (hourly weekday/weekend gains profile), `priors`
 (parameters from geometry), `calibrate` (least-squares fit), `band` (uncertainty band from
-replayed multi-step errors), `zone_model` (the stored model), `predict` (the entry point).
+replayed multi-step errors), `release` (the extra rise after the HVAC stops, learned from the
+history's shut-downs), `assimilate` (today's gains offset from the last hour),
+`zone_model` (the stored model), `predict` (the entry point).
 """
 
 from graphtwin.simulation.thermal.band import ResidualBand

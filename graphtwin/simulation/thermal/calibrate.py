@@ -46,6 +46,7 @@ from graphtwin.simulation.thermal.rc import (
     simulate,
     simulate_controlled,
 )
+from graphtwin.simulation.thermal.release import learn_release
 from graphtwin.simulation.thermal.series import ZoneSeries, fill_gaps
 from graphtwin.simulation.thermal.zone_model import DEFAULT_STALE_AFTER, ZoneModel
 
@@ -62,6 +63,8 @@ RIDGE = 1e-3
 """Weight of the pull of the gains toward the prior's, relative to the data."""
 CAPACITY_QUANTILE = 0.99
 CAPACITY_MARGIN = 1.1
+DEADBAND_MARGIN_K = 0.3
+MIN_DEADBAND_STEPS = 8
 BAND_HORIZON_S = 6 * 3600.0
 BAND_ORIGIN_EVERY_S = 3600.0
 
@@ -131,6 +134,9 @@ def calibrate(
     fan = series.fan_on[window]
     heat_cap = _capacity(q, fan, +1.0, prior.heat_capacity_w)
     cool_cap = _capacity(q, fan, -1.0, prior.cool_capacity_w)
+    deadband = _deadband_heat(
+        q, fan, t_zone, series.heating_sp[window], series.cooling_sp[window], valid[window]
+    )
     band = _replayed_band(
         d,
         states,
@@ -142,6 +148,10 @@ def calibrate(
         cooling_sp=series.cooling_sp[window],
         heat_cap=heat_cap,
         cool_cap=cool_cap,
+        deadband_q_w=deadband,
+    )
+    release = learn_release(
+        d, states[:, 1], t_zone=t_zone, t_out=t_out, q_hvac=q, gains=gain_w, fan=fan
     )
     return ZoneModel(
         zone=series.zone,
@@ -158,6 +168,8 @@ def calibrate(
         fitted_at=fitted_at,
         stale_after=stale_after,
         note=f"fitted on {days:.1f} days ({solution.nfev} evaluations)",
+        release=release,
+        deadband_q_w=deadband,
     )
 
 
@@ -273,6 +285,29 @@ def _capacity(q: FloatArray, fan: FloatArray, sign: float, prior_w: float) -> fl
     return float(np.quantile(delivered, CAPACITY_QUANTILE) * CAPACITY_MARGIN)
 
 
+def _deadband_heat(
+    q: FloatArray,
+    fan: FloatArray,
+    t_zone: FloatArray,
+    heating_sp: FloatArray,
+    cooling_sp: FloatArray,
+    valid: NDArray[np.bool_],
+) -> float:
+    """The median heat (W) the running HVAC delivered with the zone inside its dead band,
+    `DEADBAND_MARGIN_K` clear of both setpoints: a VAV box's minimum airflow (negative:
+    cooling); 0 with fewer than `MIN_DEADBAND_STEPS` such steps."""
+    with np.errstate(invalid="ignore"):
+        inside = (
+            valid
+            & (fan == 1.0)
+            & (t_zone > heating_sp + DEADBAND_MARGIN_K)
+            & (t_zone < cooling_sp - DEADBAND_MARGIN_K)
+        )
+    if inside.sum() < MIN_DEADBAND_STEPS:
+        return 0.0
+    return float(np.median(q[inside]))
+
+
 def _replayed_band(
     d: Discrete,
     states: FloatArray,
@@ -285,6 +320,7 @@ def _replayed_band(
     cooling_sp: FloatArray,
     heat_cap: float,
     cool_cap: float,
+    deadband_q_w: float,
 ) -> object:
     """Forecasts from every hour of the window, scored against what followed."""
     step = d.step_s
@@ -315,6 +351,7 @@ def _replayed_band(
                 available=np.ones(horizon, bool),
                 heat_capacity_w=heat_cap,
                 cool_capacity_w=cool_cap,
+                deadband_q_w=deadband_q_w,
             )
             controlled_errors.append(t_zone[ahead] - run.t_air)
     leads = (np.arange(horizon) + 1.0) * step

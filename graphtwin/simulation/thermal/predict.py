@@ -15,7 +15,11 @@ p = predict(model, recent, future, initial=state)   # p.t_air, p.lower, p.upper,
 - Where HVAC is available the zone is controlled between the setpoints up to the model's
   capacity times `capacity_factor` (an action that raises the airflow scales it); where it is
   not (a trip), q = 0 and the zone free-floats. Gains are the fitted profile times
-  `gains_factor` (an occupancy change).
+  `gains_factor` (an occupancy change), plus today's offset (`assimilate.py`: estimated over
+  the warm-up's last hour, decaying over the horizon). Inside the dead band a running HVAC
+  delivers the model's `deadband_q_w` (VAV minimum airflow). Where the HVAC is unavailable
+  the release response (`release.py`) adds the rise per watt of the load the HVAC removed over
+  the last hour (`InitialState.removed_w`).
 - Arrays follow the history's convention: index k is the step ending at
   `start + (k+1) * step`; `t_air[k]` is the temperature then, `q_hvac[k]` the mean heat (W) over
   the step. The band comes from `band.py`, by lead time and regime.
@@ -29,13 +33,21 @@ from datetime import datetime, timedelta
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from graphtwin.simulation.thermal.assimilate import (
+    ASSIMILATION_S,
+    OFFSET_LIMIT,
+    gains_offset,
+    offset_over,
+)
 from graphtwin.simulation.thermal.rc import (
+    Discrete,
     discretise,
     initial_responses,
     input_response,
     simulate,
     simulate_controlled,
 )
+from graphtwin.simulation.thermal.release import removed_load
 from graphtwin.simulation.thermal.series import ZoneSeries, fill_gaps, grid
 from graphtwin.simulation.thermal.zone_model import ZoneModel
 
@@ -52,6 +64,8 @@ class InitialState:
     t_mass: float
     at: datetime
     gains_offset_w: float = 0.0
+    removed_w: float = 0.0
+    """Heat the HVAC removed over the last hour (W, cooling > 0): released by a trip."""
     """Today's load beyond the profile, from the last hour (`assimilate.py`); decays over the
     horizon."""
 
@@ -158,7 +172,45 @@ def initial_state(
     t_mass0 = float(column @ residual / max(column @ column, 1e-12))
     states = simulate(d, (t0, t_mass0), t_out=t_out[first:], q_hvac=q[first:], gains=gains[first:])
     t_air = last if not np.isnan(last) else float(states[-1, 0])
-    return InitialState(t_air=t_air, t_mass=float(states[-1, 1]), at=recent.end)
+    offset = _offset(
+        model, d, t_zone[first:], states, t_out=t_out[first:], q=q[first:], gains=gains[first:]
+    )
+    return InitialState(
+        t_air=t_air,
+        t_mass=float(states[-1, 1]),
+        at=recent.end,
+        gains_offset_w=offset,
+        removed_w=removed_load(q, window.step_s),
+    )
+
+
+def _offset(
+    model: ZoneModel,
+    d: Discrete,
+    t_zone: FloatArray,
+    states: FloatArray,
+    *,
+    t_out: FloatArray,
+    q: FloatArray,
+    gains: FloatArray,
+) -> float:
+    """Today's gains offset from the last `ASSIMILATION_S` of the warm-up (0 for a model
+    from priors: its profile is a guess, and its band already wide)."""
+    steps = round(ASSIMILATION_S / d.step_s)
+    if not model.calibrated or steps < 1 or t_zone.shape[0] <= steps:
+        return 0.0
+    s = t_zone.shape[0] - steps - 1  # the state at the end of step s starts the last hour
+    x0 = (float(t_zone[s]), float(states[s, 1]))
+    tail = slice(s + 1, None)
+    return gains_offset(
+        d,
+        t_zone[s:],
+        x0,
+        t_out=t_out[tail],
+        q_hvac=q[tail],
+        gains=gains[tail],
+        limit_w=OFFSET_LIMIT * max(model.heat_capacity_w, model.cool_capacity_w),
+    )
 
 
 def predict(
@@ -174,7 +226,10 @@ def predict(
     n = len(future)
     times = grid(future.start, future.start + _seconds(n * future.step_s), future.step_s)
     d = discretise(model.parameters, future.step_s)
-    gains = model.gains.values(times, step_s=future.step_s) * future.gains_factor
+    lead = (np.arange(n) + 1.0) * future.step_s
+    # the offset acts over each step: its value at the step's middle
+    offset = offset_over(lead - future.step_s / 2.0, state.gains_offset_w)
+    gains = model.gains.values(times, step_s=future.step_s) * future.gains_factor + offset
     run = simulate_controlled(
         d,
         (state.t_air, state.t_mass),
@@ -185,21 +240,29 @@ def predict(
         available=future.hvac_available,
         heat_capacity_w=model.heat_capacity_w * future.capacity_factor,
         cool_capacity_w=model.cool_capacity_w * future.capacity_factor,
+        deadband_q_w=model.deadband_q_w,
     )
-    lead = (np.arange(n) + 1.0) * future.step_s
     free = ~future.hvac_available
     lo, hi = model.band.interval(lead, free, level=band_level)
+    t_air = run.t_air + model.release.correction(_free_for(free, future.step_s), state.removed_w)
     return Prediction(
         zone=model.zone,
         model_id=model.model_id,
         calibrated=model.calibrated,
         times=times,
-        t_air=run.t_air,
-        lower=run.t_air + lo,
-        upper=run.t_air + hi,
+        t_air=t_air,
+        lower=t_air + lo,
+        upper=t_air + hi,
         q_hvac=run.q_hvac,
         band_level=band_level,
     )
+
+
+def _free_for(free: NDArray[np.bool_], step_s: float) -> FloatArray:
+    """Seconds since the HVAC became unavailable at each step's end (0 where available)."""
+    index = np.arange(free.shape[0])
+    began = np.maximum.accumulate(np.where(free, 0, index + 1))
+    return np.where(free, (index + 1 - began) * step_s, 0.0)
 
 
 def _last_known(values: FloatArray) -> float:

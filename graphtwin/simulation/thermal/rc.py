@@ -136,18 +136,13 @@ def simulate(
 
 def _run(d: Discrete, x0: FloatArray, drive: FloatArray) -> FloatArray:
     """x[k] = ad x[k-1] + drive[k], from x[-1] = x0."""
-    n = drive.shape[0]
-    out = np.empty((n, 2))
-    a00, a01, a10, a11 = d.ad[0, 0], d.ad[0, 1], d.ad[1, 0], d.ad[1, 1]
+    a00, a01, a10, a11 = (float(v) for v in d.ad.ravel())
     x_a, x_m = float(x0[0]), float(x0[1])
-    for k in range(n):
-        x_a, x_m = (
-            a00 * x_a + a01 * x_m + drive[k, 0],
-            a10 * x_a + a11 * x_m + drive[k, 1],
-        )
-        out[k, 0] = x_a
-        out[k, 1] = x_m
-    return out
+    out = []
+    for w_a, w_m in drive.tolist():  # plain floats: numpy scalars cost more per step
+        x_a, x_m = a00 * x_a + a01 * x_m + w_a, a10 * x_a + a11 * x_m + w_m
+        out.append((x_a, x_m))
+    return np.array(out, float).reshape(-1, 2)
 
 
 def input_response(d: Discrete, channel: int, u: ArrayLike) -> FloatArray:
@@ -205,42 +200,47 @@ def simulate_controlled(
     available: ArrayLike,
     heat_capacity_w: ArrayLike,
     cool_capacity_w: ArrayLike,
+    deadband_q_w: float = 0.0,
 ) -> Controlled:
     """HVAC holds T_air between the heating and the cooling setpoints, up to its capacity.
 
-    Each step the free response is computed; if the air would end above the cooling setpoint,
-    the cooling that brings it exactly to the setpoint is applied (clipped to the capacity), and
-    likewise for heating below the heating setpoint; in between (the dead band) q = 0. Where
-    `available` is False (after a trip) q = 0: the zone free-floats. A NaN setpoint means no
-    limit on that side. Capacities are per step (an airflow factor scales them).
+    Each step the response with the dead-band heat `deadband_q_w` is computed (a VAV box at its
+    minimum airflow of cold air: negative; 0: the HVAC closes); if the air would end above the
+    cooling setpoint, the cooling that brings it exactly to the setpoint is applied (clipped to
+    the capacity), and likewise the heating (reheat, counteracting the minimum cooling) below
+    the heating setpoint; in between q is the dead-band heat. Where `available` is False (after
+    a trip) q = 0: the zone free-floats. A NaN setpoint means no limit on that side.
+    Capacities are per step (an airflow factor scales them).
     """
     t_out = np.asarray(t_out, float)
     n = t_out.shape[0]
     gains = np.asarray(gains, float)
-    heat = np.asarray(heating_sp, float)
-    cool = np.asarray(cooling_sp, float)
-    avail = np.asarray(available, bool)
-    cap_h = np.broadcast_to(np.asarray(heat_capacity_w, float), (n,))
-    cap_c = np.broadcast_to(np.asarray(cool_capacity_w, float), (n,))
-    free = np.column_stack([t_out, np.zeros(n), gains]) @ d.bd.T
-    a00, a01, a10, a11 = d.ad[0, 0], d.ad[0, 1], d.ad[1, 0], d.ad[1, 1]
-    bq_a, bq_m = d.bd[0, 1], d.bd[1, 1]
-    t_air = np.empty(n)
-    t_mass = np.empty(n)
-    q = np.zeros(n)
+    free = (np.column_stack([t_out, np.zeros(n), gains]) @ d.bd.T).tolist()
+    # plain Python floats in the loop: numpy scalars cost several times more per step
+    heat = np.broadcast_to(np.asarray(heating_sp, float), (n,)).tolist()
+    cool = np.broadcast_to(np.asarray(cooling_sp, float), (n,)).tolist()
+    avail = np.broadcast_to(np.asarray(available, bool), (n,)).tolist()
+    cap_h = np.broadcast_to(np.asarray(heat_capacity_w, float), (n,)).tolist()
+    cap_c = np.broadcast_to(np.asarray(cool_capacity_w, float), (n,)).tolist()
+    a00, a01, a10, a11 = (float(v) for v in d.ad.ravel())
+    bq_a, bq_m = float(d.bd[0, 1]), float(d.bd[1, 1])
+    q0 = float(deadband_q_w)
+    t_air, t_mass, q = [0.0] * n, [0.0] * n, [0.0] * n
     x_a, x_m = float(x0[0]), float(x0[1])
     for k in range(n):
-        f_a = a00 * x_a + a01 * x_m + free[k, 0]
-        f_m = a10 * x_a + a11 * x_m + free[k, 1]
+        f_a = a00 * x_a + a01 * x_m + free[k][0]
+        f_m = a10 * x_a + a11 * x_m + free[k][1]
         qk = 0.0
         if avail[k]:
-            if f_a > cool[k]:  # NaN compares False: no limit
+            qk = q0
+            end = f_a + bq_a * q0
+            if end > cool[k]:  # NaN compares False: no limit
                 qk = max((cool[k] - f_a) / bq_a, -cap_c[k])
-            elif f_a < heat[k]:
+            elif end < heat[k]:
                 qk = min((heat[k] - f_a) / bq_a, cap_h[k])
         x_a = f_a + bq_a * qk
         x_m = f_m + bq_m * qk
         t_air[k] = x_a
         t_mass[k] = x_m
         q[k] = qk
-    return Controlled(t_air=t_air, t_mass=t_mass, q_hvac=q)
+    return Controlled(t_air=np.array(t_air), t_mass=np.array(t_mass), q_hvac=np.array(q))

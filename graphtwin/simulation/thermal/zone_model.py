@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from graphtwin.simulation.thermal.band import ResidualBand
 from graphtwin.simulation.thermal.gains import GainProfile
 from graphtwin.simulation.thermal.rc import RcParameters
+from graphtwin.simulation.thermal.release import ReleaseResponse
 
 RECORD_VERSION = 1
 DEFAULT_STALE_AFTER = timedelta(days=7)
@@ -41,6 +42,11 @@ class ZoneModel:
     stale_after: timedelta = DEFAULT_STALE_AFTER
     note: str = ""
     """Why the model is what it is (`history too short: 2.0 of 3.0 days`)."""
+    release: ReleaseResponse = field(default_factory=ReleaseResponse)
+    """The air's extra rise after the HVAC stops, per W it was removing (`release.py`)."""
+    deadband_q_w: float = 0.0
+    """W the running HVAC still delivers with the zone between its setpoints (a VAV box's
+    minimum airflow of cold air: negative); 0 for a model from priors or an old record."""
 
     @property
     def model_id(self) -> str:
@@ -68,6 +74,8 @@ class ZoneModel:
             "fitted_at": self.fitted_at.isoformat(),
             "stale_after_s": self.stale_after.total_seconds(),
             "note": self.note,
+            "release": self.release.to_record(),
+            "deadband_q_w": self.deadband_q_w,
         }
 
     @classmethod
@@ -89,6 +97,8 @@ class ZoneModel:
             fitted_at=datetime.fromisoformat(record["fitted_at"]),
             stale_after=timedelta(seconds=float(record["stale_after_s"])),
             note=str(record.get("note", "")),
+            release=ReleaseResponse.from_record(record.get("release")),
+            deadband_q_w=float(record.get("deadband_q_w", 0.0)),
         )
 
 
