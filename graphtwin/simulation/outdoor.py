@@ -32,6 +32,7 @@ from graphtwin.errors import InputError, SourceLocation
 from graphtwin.virtual.models import weather_time_zone
 
 _DAY_S = 86400.0
+_WEEK_S = 7 * _DAY_S
 
 
 class OutdoorDataError(InputError):
@@ -76,6 +77,20 @@ def days_ahead_s(wanted: np.ndarray, known: np.ndarray, values: np.ndarray) -> n
     # Step back whole days until each wanted time falls inside the recorded span.
     days_back = np.where(wanted > last, np.ceil((wanted - last) / _DAY_S), 0.0)
     return np.interp(wanted - days_back * _DAY_S, known, values)
+
+
+def weeks_ahead_s(wanted: np.ndarray, known: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Schedule persistence: the value a whole number of weeks earlier where the history
+    reaches that far back (the same weekday: a Monday morning is not a Sunday one), else
+    `days_ahead_s`. For setpoint schedules, which differ between weekdays and weekends."""
+    order = np.argsort(known)
+    known, values = known[order], values[order]
+    out = days_ahead_s(wanted, known, values)
+    weeks_back = np.where(wanted > known[-1], np.ceil((wanted - known[-1]) / _WEEK_S), 0.0)
+    earlier = wanted - weeks_back * _WEEK_S
+    covered = earlier >= known[0]
+    out[covered] = np.interp(earlier[covered], known, values)
+    return out
 
 
 def from_epw(times: Sequence[datetime], path: Path) -> np.ndarray:

@@ -79,6 +79,8 @@ from graphtwin.telemetry.history import HistoryStore
 AIR_TEMPERATURE = "air_temperature"
 HVAC_POWER = "hvac_power"
 BAND_LEVEL = 0.9
+SCHEDULE_DAYS = 8
+"""How far back setpoint schedules are read: a week and a day, so the same weekday is there."""
 SETBACK_K = 0.5
 """A zone is taken as occupied where its baseline cooling setpoint is within this of its
 lowest over the horizon, when the setpoint has a setback at all (see `occupied_steps`)."""
@@ -121,11 +123,27 @@ async def run_scenario(
     outside = await asyncio.to_thread(
         history.query, outdoor_ids, since, start + timedelta(seconds=scenario.horizon_s * 1.01)
     )
+    setpoint_ids = sorted(
+        {p for z in zones.values() for p in (z.heating_setpoint, z.cooling_setpoint) if p}
+    )
+    schedule = await asyncio.to_thread(
+        history.query, setpoint_ids, start - timedelta(days=SCHEDULE_DAYS), start
+    )
     reader = ConstraintReader(driver, database, timeout_s=settings.api_query_timeout_s)
     effective = await reader.effective_constraints(sorted(zones))
     tz = scenario.local_tz or UTC
     outcomes, uses, warnings = await asyncio.to_thread(
-        _simulate, scenario, start, tz, overlay, zones, models.models, frame, outside, effective
+        _simulate,
+        scenario,
+        start,
+        tz,
+        overlay,
+        zones,
+        models.models,
+        frame,
+        outside,
+        schedule,
+        effective,
     )
     ranking = rank_outcomes(outcomes)
     affected = _affected(named, outcomes)
@@ -174,20 +192,30 @@ def _simulate(
     models: Mapping[str, ZoneModel],
     frame: pd.DataFrame,
     outside: pd.DataFrame,
+    schedule: pd.DataFrame,
     effective: Mapping[str, list[EffectiveConstraint]],
 ) -> tuple[list[Outcome], list[ModelUse], list[str]]:
     step_s = scenario.step_s
     times = scenario.step_starts(start)
     warnings: list[str] = []
     by_point = {str(k): g for k, g in frame.groupby("twin_id", sort=False)} if len(frame) else {}
+    schedules = (
+        {str(k): g for k, g in schedule.groupby("twin_id", sort=False)} if len(schedule) else {}
+    )
     prepared = {z: _prepare(zones[z], models[z], by_point, overlay, start, step_s) for z in zones}
     t_out = _outdoor(scenario, times, step_s, zones, outside, overlay, warnings)
     baseline = Baseline(
         times=times,
         step_s=step_s,
         tz=tz,
-        heating_sp={z: _setpoint(p.recent, "heating", times, step_s) for z, p in prepared.items()},
-        cooling_sp={z: _setpoint(p.recent, "cooling", times, step_s) for z, p in prepared.items()},
+        heating_sp={
+            z: _setpoint(schedules, zones[z].heating_setpoint, p.recent.heating_sp, times, step_s)
+            for z, p in prepared.items()
+        },
+        cooling_sp={
+            z: _setpoint(schedules, zones[z].cooling_setpoint, p.recent.cooling_sp, times, step_s)
+            for z, p in prepared.items()
+        },
         floor_area_m2={z: float(zones[z].floor_area_m2 or 0.0) for z in zones},
     )
     occupied = {z: occupied_steps(baseline.cooling_sp[z]) for z in zones}
@@ -386,16 +414,28 @@ def _outdoor(
 
 
 def _setpoint(
-    recent: ZoneSeries, which: str, times: Sequence[datetime], step_s: float
+    schedules: Mapping[str, pd.DataFrame],
+    point: str | None,
+    recent: np.ndarray,
+    times: Sequence[datetime],
+    step_s: float,
 ) -> np.ndarray:
-    """The zone's setpoint ahead: its recorded schedule repeated a day later (NaN: none)."""
-    values = recent.heating_sp if which == "heating" else recent.cooling_sp
-    known = ~np.isnan(values)
-    if not known.any():
-        return np.full(len(times), np.nan)
+    """The zone's setpoint ahead: its recorded schedule a week earlier (the same weekday),
+    else a day earlier; a point without history holds its current value (NaN: no point)."""
     ends = np.array([t.timestamp() + step_s for t in times])
-    stamps = recent.times.astype("datetime64[s]").astype(np.int64).astype(float)[known]
-    return outdoor.days_ahead_s(ends, stamps, values[known])
+    rows = schedules.get(point) if point else None
+    if rows is not None and len(rows):
+        stamps = (
+            pd.to_datetime(rows["time"], utc=True)
+            .dt.tz_convert(None)
+            .to_numpy()
+            .astype("datetime64[s]")
+            .astype(np.int64)
+            .astype(float)
+        )
+        return outdoor.weeks_ahead_s(ends, stamps, rows["value"].to_numpy(float))
+    known = recent[~np.isnan(recent)]
+    return np.full(len(times), known[-1] if known.size else np.nan)
 
 
 def occupied_steps(cooling_sp: np.ndarray) -> np.ndarray | None:
