@@ -169,7 +169,12 @@ def _fit_all(
         series = zone_series(frame, points, start, end, CALIBRATION_STEP_S)
         fitted.append(
             calibrate(
-                series, prior=_prior(points), min_days=min_days, stale_after=stale_after, now=end
+                series,
+                prior=_prior(points),
+                min_days=min_days,
+                stale_after=stale_after,
+                now=end,
+                minimum_flow=points.variable_air_volume,
             )
         )
     return fitted

@@ -79,8 +79,12 @@ def calibrate(
     min_days: float = MIN_DAYS,
     stale_after: timedelta = DEFAULT_STALE_AFTER,
     now: datetime | None = None,
+    minimum_flow: bool = True,
 ) -> ZoneModel:
-    """The zone's model fitted on `series` (see the module doc)."""
+    """The zone's model fitted on `series` (see the module doc). `minimum_flow`: the zone's
+    terminals keep a minimum airflow while the fan runs (VAV boxes, `ZonePoints.
+    variable_air_volume`), so the heat they deliver inside the dead band is learned; a zone
+    served by constant-volume or packaged units, whose fans cycle, gets none."""
     fitted_at = now or datetime.now(UTC)
     valid = ~(np.isnan(series.t_zone) | np.isnan(series.t_out) | np.isnan(series.q_hvac))
     days = float(valid.sum()) * series.step_s / 86400.0
@@ -134,8 +138,12 @@ def calibrate(
     fan = series.fan_on[window]
     heat_cap = _capacity(q, fan, +1.0, prior.heat_capacity_w)
     cool_cap = _capacity(q, fan, -1.0, prior.cool_capacity_w)
-    deadband = _deadband_heat(
-        q, fan, t_zone, series.heating_sp[window], series.cooling_sp[window], valid[window]
+    deadband = (
+        _deadband_heat(
+            q, fan, t_zone, series.heating_sp[window], series.cooling_sp[window], valid[window]
+        )
+        if minimum_flow
+        else 0.0
     )
     band = _replayed_band(
         d,

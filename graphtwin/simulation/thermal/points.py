@@ -37,6 +37,7 @@ SUPPLY_TEMPERATURE = ("Supply_Air_Temperature_Sensor", "Discharge_Air_Temperatur
 HEATING_POWER = "Heating_Thermal_Power_Sensor"
 FAN_STATUS = "Fan_Status"
 AHU = "Air_Handling_Unit"
+VAV_BOX = "Variable_Air_Volume_Box"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +82,8 @@ class ZonePoints:
     floor_area_m2: float | None
     volume_m3: float | None
     multiplier: int = 1
+    variable_air_volume: bool = False
+    """A VAV box supplies the zone: it keeps a minimum airflow while its AHU runs."""
 
     @property
     def ahus(self) -> tuple[str, ...]:
@@ -246,6 +249,7 @@ def zone_points(
             floor_area_m2=_number(props.get("floor_area_m2", props.get("floor_area"))),
             volume_m3=_number(props.get("volume_m3", props.get("volume"))),
             multiplier=int(props.get("multiplier") or 1),
+            variable_air_volume=any(is_a(nodes[s.terminal].brick_class, VAV_BOX) for s in supplies),
         )
     return result
 
