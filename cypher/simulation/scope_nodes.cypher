@@ -1,8 +1,9 @@
 // What a what-if run reads of the live twin (never writes): the building $root, everything
 // below it along CONTAINS / HAS_PART (any depth, the root included), what is LOCATED_IN any of
-// those (VAV boxes, fan coils) with its parts, and the points of all of them (HAS_POINT, or a
-// point LOCATED_IN the node), with the properties the zone models and the run need: kind,
-// class, geometry and the point's current value. Retired nodes are not part of the twin.
+// those (VAV boxes, fan coils) with its parts, and those of their points (HAS_POINT, or a
+// point LOCATED_IN the node) whose Brick class is one of $point_classes (what the zone models
+// read), with the properties the run needs: kind, class, geometry and the point's current
+// value. Retired nodes are not part of the twin.
 MATCH (root:Twin {twin_id: $root})
 WHERE NOT root:Retired
 MATCH (root)-[:CONTAINS|HAS_PART]->{0,12}(a:Twin)
@@ -20,11 +21,11 @@ CALL (n) {
   RETURN n AS m
   UNION
   MATCH (n)-[:HAS_POINT]->(m:Twin)
-  WHERE NOT m:Retired
+  WHERE NOT m:Retired AND m.brick_class IN $point_classes
   RETURN m
   UNION
   MATCH (m:Twin:Point)-[:LOCATED_IN]->(n)
-  WHERE NOT m:Retired
+  WHERE NOT m:Retired AND m.brick_class IN $point_classes
   RETURN m
 }
 WITH DISTINCT m

@@ -1,9 +1,10 @@
 """The overlay: what a what-if run reads of the live twin, held in memory.
 
 A run never writes to the twin it simulates. `read_overlay` reads, in one read transaction,
-the building in scope (its nodes along CONTAINS / HAS_PART, their points with their current
-values) and the relationships between them; the run then works on this copy: interventions
-change the copy's supply network and inputs, never the graph. Only the run's own records
+the building in scope (its nodes along CONTAINS / HAS_PART and what is located in them, the
+points the zone models read with their current values) and the relationships between them;
+the run then works on this copy: interventions change the copy's supply network and inputs,
+never the graph. Only the run's own records
 (graphtwin.simulation.records) are written afterwards.
 
 >>> overlay = await read_overlay(driver, scope="bldg-a", database="neo4j")  # doctest: +SKIP
@@ -21,6 +22,7 @@ import neo4j
 
 from graphtwin.errors import TwinNotFoundError
 from graphtwin.simulation.errors import SimulationInputError
+from graphtwin.simulation.thermal.points import point_classes
 from graphtwin.statements import cypher
 
 SUPPLY_TYPES = frozenset({"FEEDS", "SERVES", "HAS_PART"})
@@ -84,7 +86,9 @@ async def read_overlay(driver: neo4j.AsyncDriver, *, scope: str, database: str) 
     """Copy the building `scope` (nodes, points, relationships) out of the live twin."""
 
     async def work(tx: neo4j.AsyncManagedTransaction) -> Overlay:
-        result = await tx.run(cypher("simulation/scope_nodes"), root=scope)
+        result = await tx.run(
+            cypher("simulation/scope_nodes"), root=scope, point_classes=point_classes()
+        )
         nodes = {r["twin_id"]: _node(r) async for r in result}
         if scope not in nodes:
             raise TwinNotFoundError(scope)

@@ -33,7 +33,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 
@@ -79,8 +79,6 @@ from graphtwin.telemetry.history import HistoryStore
 AIR_TEMPERATURE = "air_temperature"
 HVAC_POWER = "hvac_power"
 BAND_LEVEL = 0.9
-SCHEDULE_DAYS = 8
-"""How far back setpoint schedules are read: a week and a day, so the same weekday is there."""
 SETBACK_K = 0.5
 """A zone is taken as occupied where its baseline cooling setpoint is within this of its
 lowest over the horizon, when the setpoint has a setback at all (see `occupied_steps`)."""
@@ -113,37 +111,31 @@ async def run_scenario(
             field="scope",
             entity=scope,
         )
-    models = await load_models(driver, zones, database=database, now=start)
-    point_ids = sorted({p for z in zones.values() for p in z.point_ids()})
-    since = start - timedelta(seconds=WARMUP_S)
-    frame = await asyncio.to_thread(history.query, point_ids, since, start)
-    # The outdoor temperature is read over the horizon too: a run that starts in the past
-    # (a replay) uses what was recorded; one that starts now finds nothing there.
-    outdoor_ids = sorted({z.outdoor_temperature for z in zones.values() if z.outdoor_temperature})
-    outside = await asyncio.to_thread(
-        history.query, outdoor_ids, since, start + timedelta(seconds=scenario.horizon_s * 1.01)
+    models, (frame, outside, schedule) = await asyncio.gather(
+        load_models(driver, zones, database=database, now=start),
+        asyncio.to_thread(_read_history, history, zones, start, scenario.horizon_s),
     )
-    setpoint_ids = sorted(
-        {p for z in zones.values() for p in (z.heating_setpoint, z.cooling_setpoint) if p}
-    )
-    schedule = await asyncio.to_thread(
-        history.query, setpoint_ids, start - timedelta(days=SCHEDULE_DAYS), start
-    )
-    reader = ConstraintReader(driver, database, timeout_s=settings.api_query_timeout_s)
-    effective = await reader.effective_constraints(sorted(zones))
     tz = scenario.local_tz or UTC
-    outcomes, uses, warnings = await asyncio.to_thread(
-        _simulate,
-        scenario,
-        start,
-        tz,
-        overlay,
-        zones,
-        models.models,
-        frame,
-        outside,
-        schedule,
-        effective,
+    # The zones' constraints are read while the variants are simulated (Neo4j and Python
+    # on their own cores); the trajectories are checked against them afterwards.
+    reader = ConstraintReader(driver, database, timeout_s=settings.api_query_timeout_s)
+    effective, (simulated, occupied, uses, warnings) = await asyncio.gather(
+        reader.effective_constraints(sorted(zones)),
+        asyncio.to_thread(
+            _simulate,
+            scenario,
+            start,
+            tz,
+            overlay,
+            zones,
+            models.models,
+            frame,
+            outside,
+            schedule,
+        ),
+    )
+    outcomes = await asyncio.to_thread(
+        lambda: [_checked(o, effective, occupied) for o in simulated]
     )
     ranking = rank_outcomes(outcomes)
     affected = _affected(named, outcomes)
@@ -164,6 +156,28 @@ async def run_scenario(
         code_version=graphtwin.__version__,
         warnings=tuple([*models.warnings, *warnings]),
     )
+
+
+def _read_history(
+    history: HistoryStore, zones: Mapping[str, ZonePoints], start: datetime, horizon_s: float
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The zones' last two days (their state now); the outdoor temperature over the horizon
+    too (a replay uses what was recorded; a run that starts now finds nothing there); the
+    setpoints over the same hours a week earlier (the same weekday's schedule)."""
+    since = start - timedelta(seconds=WARMUP_S)
+    ahead = timedelta(seconds=horizon_s * 1.01 + 3600)
+    point_ids = sorted({p for z in zones.values() for p in z.point_ids()})
+    frame = history.query(point_ids, since, start)
+    outdoor_ids = sorted({z.outdoor_temperature for z in zones.values() if z.outdoor_temperature})
+    outside = history.query(outdoor_ids, since, start + ahead)
+    setpoint_ids = sorted(
+        {p for z in zones.values() for p in (z.heating_setpoint, z.cooling_setpoint) if p}
+    )
+    week = timedelta(days=7)
+    earlier = history.query(setpoint_ids, start - week - timedelta(hours=1), start - week + ahead)
+    recent = frame[frame["twin_id"].isin(setpoint_ids)] if len(frame) else frame
+    schedule = pd.concat([earlier, recent], ignore_index=True) if len(earlier) else recent
+    return frame, outside, schedule
 
 
 def scenario_id(scenario: Scenario) -> str:
@@ -193,8 +207,9 @@ def _simulate(
     frame: pd.DataFrame,
     outside: pd.DataFrame,
     schedule: pd.DataFrame,
-    effective: Mapping[str, list[EffectiveConstraint]],
-) -> tuple[list[Outcome], list[ModelUse], list[str]]:
+) -> tuple[list[Outcome], dict[str, np.ndarray | None], list[ModelUse], list[str]]:
+    """Every variant's trajectories, impact and energy (not yet checked against constraints),
+    each zone's occupied steps, the models used and the warnings."""
     step_s = scenario.step_s
     times = scenario.step_starts(start)
     warnings: list[str] = []
@@ -233,11 +248,7 @@ def _simulate(
             network=network,
             hierarchy=hierarchy,
         )
-        outcomes.append(
-            _outcome(
-                variant.name, scenario, start, tz, t_out, drivers, prepared, occupied, effective
-            )
-        )
+        outcomes.append(_outcome(variant.name, scenario, start, tz, t_out, drivers, prepared))
     uses = [_use(prepared[z].model, start) for z in sorted(prepared)]
     priors = [u.zone for u in uses if not u.calibrated]
     if priors:
@@ -252,7 +263,36 @@ def _simulate(
         warnings.append(
             f"{len(stale)} zone model(s) past their stated age; run `graphtwin calibrate`"
         )
-    return outcomes, uses, warnings
+    return outcomes, occupied, uses, warnings
+
+
+def _checked(
+    outcome: Outcome,
+    effective: Mapping[str, list[EffectiveConstraint]],
+    occupied: Mapping[str, np.ndarray | None],
+) -> Outcome:
+    """The variant with its zones' temperature trajectories checked against their effective
+    constraints: the violations, their hours and the zones affected."""
+    spans: list[ViolationSpan] = []
+    for t in outcome.trajectories:
+        if t.property != AIR_TEMPERATURE:
+            continue
+        mask = occupied.get(t.node)
+        spans += violation_spans(
+            effective.get(t.node, []),
+            node=t.node,
+            property=AIR_TEMPERATURE,
+            unit=t.unit,
+            times=t.times,
+            values=t.values,
+            occupied=None if mask is None else mask.tolist(),
+        )
+    return replace(
+        outcome,
+        violations=tuple(spans),
+        violation_hours=violation_hours(spans),
+        zones_affected=tuple(sorted({s.node for s in spans})),
+    )
 
 
 def _outcome(
@@ -263,12 +303,10 @@ def _outcome(
     t_out: np.ndarray,
     drivers: VariantDrivers,
     prepared: Mapping[str, _Zone],
-    occupied: Mapping[str, np.ndarray | None],
-    effective: Mapping[str, list[EffectiveConstraint]],
 ) -> Outcome:
+    """One variant simulated: trajectories, impact, energy; violations come with `_checked`."""
     step_s = scenario.step_s
     trajectories: list[Trajectory] = []
-    spans: list[ViolationSpan] = []
     power = np.zeros(len(t_out))
     widest = 0.0
     for zone in sorted(prepared):
@@ -289,15 +327,6 @@ def _outcome(
         trajectories.append(_trajectory(p, zone, HVAC_POWER, "W", p.q_hvac, p.q_hvac, p.q_hvac))
         power += np.abs(p.q_hvac)
         widest = max(widest, temperature.band_width)
-        spans += violation_spans(
-            effective.get(zone, []),
-            node=zone,
-            property=AIR_TEMPERATURE,
-            unit="degC",
-            times=temperature.times,
-            values=temperature.values,
-            occupied=None if occupied[zone] is None else occupied[zone].tolist(),
-        )
     money = energy_cost_carbon(
         power, scenario.step_starts(start), step_s, scenario.tariff, scenario.carbon, tz
     )
@@ -305,9 +334,9 @@ def _outcome(
         name=name,
         impact=drivers.impact,
         trajectories=tuple(trajectories),
-        violations=tuple(spans),
-        violation_hours=violation_hours(spans),
-        zones_affected=tuple(sorted({s.node for s in spans})),
+        violations=(),
+        violation_hours=0.0,
+        zones_affected=(),
         energy_kwh=float(money.kwh),
         cost=float(money.cost),
         co2_kg=float(money.kg_co2),

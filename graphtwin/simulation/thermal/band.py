@@ -25,6 +25,7 @@ True
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -137,14 +138,16 @@ def gaussian_table(
     grows as the square root of the lead time."""
     from scipy.stats import norm
 
-    z90 = norm.ppf(0.95)
+    z90 = float(norm.ppf(0.95))
+    z = norm.ppf(np.asarray(PROBS))  # once: ppf is slow per call
     rows = []
     for lead in lead_s:
         sigma = half_width_1h_k / z90 * np.sqrt(lead / 3600.0)
-        rows.append(tuple(float(sigma * norm.ppf(p)) for p in PROBS))
+        rows.append(tuple(float(sigma * q) for q in z))
     return tuple(rows)
 
 
+@functools.cache
 def prior_band(horizon_s: float = 6 * 3600.0, step_s: float = 900.0) -> ResidualBand:
     """The wide band of a model from priors alone."""
     leads = tuple(float(x) for x in np.arange(step_s, horizon_s + step_s / 2, step_s))
