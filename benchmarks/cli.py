@@ -18,6 +18,7 @@ from benchmarks.bench_ifc import IfcOptions, run_ifc
 from benchmarks.bench_ingest import IngestOptions, run_ingest
 from benchmarks.bench_load import BenchmarkFailedError, LoadOptions, run_load
 from benchmarks.bench_neo4j_start import DEFAULT_HEAP, StartOptions, run_neo4j_start
+from benchmarks.bench_simulation import SimulationOptions, report_simulation, run_simulation
 from benchmarks.bench_train import DEFAULT_FILE as DEFAULT_TRAIN_FILE
 from benchmarks.bench_train import TrainOptions, run_train
 from benchmarks.bench_virtual import VirtualOptions, run_virtual
@@ -130,6 +131,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="measured rounds of EnergyPlus alone (default: 5; --repeat counts the chain's)",
     )
 
+    simulation = argparse.ArgumentParser(add_help=False)
+    simulation.add_argument(
+        "--eplus-repeat",
+        type=_not_negative,
+        default=3,
+        help="EnergyPlus runs per event for the speed ratio, 0 to skip (default: 3)",
+    )
+
+    energyplus_import = argparse.ArgumentParser(add_help=False)
+    energyplus_import.add_argument(
+        "--models", help="bundled models, comma-separated labels (default: all 32)"
+    )
+    energyplus_import.add_argument(
+        "--workers", type=_positive, default=2, help="processes (default: 2)"
+    )
+
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks",
         description="graphtwin benchmarks against same-run baselines (see docs/benchmarks.md)",
@@ -164,6 +181,21 @@ def build_parser() -> argparse.ArgumentParser:
         "virtual",
         parents=[common, virtual],
         help="EnergyPlus alone vs the chain EnergyPlus -> OPC UA -> sync -> Neo4j and history",
+    )
+    commands.add_parser(
+        "simulation",
+        parents=[common, simulation],
+        help="zone thermal models vs EnergyPlus on AHU trips and setpoint actions",
+    )
+    commands.add_parser(
+        "simulation-api",
+        parents=[common],
+        help="what-if latency: simulate through the API on the medium office and 10,000 points",
+    )
+    commands.add_parser(
+        "energyplus-import",
+        parents=[common, energyplus_import],
+        help="the EnergyPlus importer against EnergyPlus's own listing of every bundled model",
     )
     commands.add_parser(
         "all",
@@ -296,6 +328,51 @@ def main(argv: Sequence[str] | None = None) -> int:
                 virtual_result = run_virtual(virtual_options, server)
             results["virtual"] = virtual_result.to_json()
             _emit(virtual_result.report(), args.json, results)
+    if args.command == "simulation":
+        if importlib.util.find_spec("pyenergyplus") is None:
+            note(
+                "simulation benchmark skipped: EnergyPlus is not installed (graphtwin[energyplus])"
+            )
+        else:
+            simulation_result = run_simulation(
+                SimulationOptions(energyplus_repeats=args.eplus_repeat)
+            )
+            results["simulation"] = simulation_result
+            _emit(report_simulation(simulation_result), args.json, results)
+    if args.command == "simulation-api":
+        if importlib.util.find_spec("pyenergyplus") is None:
+            note("simulation-api skipped: EnergyPlus is not installed (graphtwin[energyplus])")
+            return 0
+        from benchmarks.bench_simulation_api import SimulationApiOptions, run_simulation_api
+
+        with bench_server(heap=args.heap or DEFAULT_HEAP) as server:
+            api_result = run_simulation_api(
+                SimulationApiOptions(warmup=args.warmup, runs=args.repeat), server
+            )
+        results["simulation_api"] = api_result.to_json()
+        _emit(api_result.report(), args.json, results)
+    if args.command == "energyplus-import":
+        if importlib.util.find_spec("pyenergyplus") is None:
+            note("energyplus-import skipped: EnergyPlus is not installed (graphtwin[energyplus])")
+            return 0
+        # the bundled models are looked up when loaded: only where EnergyPlus is installed
+        from benchmarks.bench_energyplus_import import (
+            EnergyPlusImportOptions,
+            run_energyplus_import,
+        )
+        from benchmarks.energyplus_listing import MODELS
+
+        models = tuple(m.strip() for m in (args.models or ",".join(MODELS)).split(","))
+        if unknown := sorted(set(models) - set(MODELS)):
+            note(f"unknown models {unknown}; the bundled ones are {', '.join(MODELS)}")
+            return 2
+        listing = run_energyplus_import(
+            EnergyPlusImportOptions(models=models, workers=args.workers)
+        )
+        results["energyplus_import"] = listing.to_json()
+        _emit(listing.report(), args.json, results)
+        if not listing.passed:
+            return 2
     return 0
 
 
