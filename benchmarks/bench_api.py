@@ -27,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -384,16 +384,24 @@ class RunningApi:
 
 
 @contextmanager
-def running_api(server: BenchServer) -> Iterator[RunningApi]:
-    """`graphtwin serve` on a free port, in its own process, with a viewer key; stopped after."""
+def running_api(
+    server: BenchServer,
+    *,
+    role: str = "viewer",
+    env_extra: Mapping[str, str] | None = None,
+    serve_args: Sequence[str] = (),
+) -> Iterator[RunningApi]:
+    """`graphtwin serve` on a free port, in its own process, with a key of `role` (and the
+    extra environment and `serve` arguments given); stopped after."""
     graphtwin = Path(sys.executable).with_name("graphtwin")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GRAPHTWIN_", "NEO4J_"))}
     if server.settings.uses_external_server:
         env.update({k: v for k, v in os.environ.items() if k.startswith("NEO4J_")})
     else:
         env["GRAPHTWIN_INSTANCE_DIR"] = str(server.settings.local_instance_dir)
+    env.update(env_extra or {})
     created = subprocess.run(
-        [str(graphtwin), "apikey", "create", "--role", "viewer", "--name", "bench", "--json"],
+        [str(graphtwin), "apikey", "create", "--role", role, "--name", "bench", "--json"],
         env=env, capture_output=True, text=True, timeout=120, check=True,
     )  # fmt: skip
     key = json.loads(created.stdout)["key"]
@@ -402,7 +410,7 @@ def running_api(server: BenchServer) -> Iterator[RunningApi]:
         log = Path(tmp) / "serve.log"
         with log.open("w") as sink:
             process = subprocess.Popen(
-                [str(graphtwin), "serve", "--port", str(port)],
+                [str(graphtwin), "serve", "--port", str(port), *serve_args],
                 env=env, stdout=sink, stderr=subprocess.STDOUT,
             )  # fmt: skip
         url = f"http://127.0.0.1:{port}"

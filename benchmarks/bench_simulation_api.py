@@ -25,11 +25,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -42,10 +39,9 @@ from typing import Any
 import httpx
 
 from benchmarks.api_building import BUILDING_ID, BuildingShape, generate_building, point_value_rows
+from benchmarks.bench_api import RunningApi, running_api
 from benchmarks.harness import load_average, markdown_table, note, rotated
 from benchmarks.neo4j_server import BenchServer
-from graphtwin.api.probe import wait_until_healthy
-from graphtwin.neo4j_local.instance import free_port
 from graphtwin.simulation.models import calibrate_zones
 from graphtwin.simulation.result import SimulationResult
 from graphtwin.simulation.run import run_scenario
@@ -399,38 +395,9 @@ def _graphql_input(value: Any) -> Any:
     return value
 
 
-@dataclass(frozen=True, slots=True)
-class RunningApi:
-    url: str
-    key: str
-
-    @property
-    def graphql_url(self) -> str:
-        return f"{self.url}/graphql"
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.key}", "Content-Type": "application/json"}
-
-
 @contextmanager
 def running_operator_api(server: BenchServer, telemetry: Path) -> Iterator[RunningApi]:
-    """`graphtwin serve` on a free port with an operator key, its history in `telemetry`."""
-    graphtwin = Path(sys.executable).with_name("graphtwin")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GRAPHTWIN_", "NEO4J_"))}
-    if server.settings.uses_external_server:
-        env.update({k: v for k, v in os.environ.items() if k.startswith("NEO4J_")})
-    else:
-        env["GRAPHTWIN_INSTANCE_DIR"] = str(server.settings.local_instance_dir)
-    env["GRAPHTWIN_TELEMETRY_DIR"] = str(telemetry)
-    env["GRAPHTWIN_AUDIT_LOG"] = str(telemetry / "audit.jsonl")
-    env["GRAPHTWIN_AUDIT_KEY_FILE"] = str(telemetry / "audit.key")
-    env["GRAPHTWIN_AUDIT_SIGNING_KEY_FILE"] = str(telemetry / "audit-signing.pem")
-    created = subprocess.run(
-        [str(graphtwin), "apikey", "create", "--role", "operator", "--name", "bench", "--json"],
-        env=env, capture_output=True, text=True, timeout=120, check=True,
-    )  # fmt: skip
-    key = json.loads(created.stdout)["key"]
+    """`graphtwin serve` with an operator key, its pipeline's history in `telemetry`."""
     # The server's own pipeline keeps the history `simulate` reads; the recorded run is from
     # 2025, so its retention must be off or the server would prune it at start.
     bindings = telemetry / "bindings.yaml"
@@ -444,22 +411,13 @@ def running_operator_api(server: BenchServer, telemetry: Path) -> Iterator[Runni
             }
         )
     )
-    port = free_port()
-    log = telemetry / "serve.log"
-    with log.open("w") as sink:
-        process = subprocess.Popen(
-            [str(graphtwin), "serve", "--port", str(port), "--bindings", str(bindings)],
-            env=env, stdout=sink, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(url, process, timeout_s=START_TIMEOUT_S, log=log.read_text)
-        note(f"  graphtwin serve up on {url} (pid {process.pid})")
-        yield RunningApi(url, key)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=30)
+    env = {
+        "GRAPHTWIN_TELEMETRY_DIR": str(telemetry),
+        "GRAPHTWIN_AUDIT_LOG": str(telemetry / "audit.jsonl"),
+        "GRAPHTWIN_AUDIT_KEY_FILE": str(telemetry / "audit.key"),
+        "GRAPHTWIN_AUDIT_SIGNING_KEY_FILE": str(telemetry / "audit-signing.pem"),
+    }
+    with running_api(
+        server, role="operator", env_extra=env, serve_args=("--bindings", str(bindings))
+    ) as api:
+        yield api

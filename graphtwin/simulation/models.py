@@ -120,19 +120,21 @@ async def calibrate_zones(
             _fit_all, list(zones.values()), frame, start, now, stale_after, min_days
         )
     await _store(driver, fitted, database=database)
-    return [
-        ModelUse(
-            zone=m.zone,
-            model_id=m.model_id,
-            calibrated=m.calibrated,
-            rmse_k=m.rmse_k,
-            samples=m.samples,
-            fitted_from=m.fitted_from,
-            fitted_to=m.fitted_to,
-            stale=m.is_stale(now),
-        )
-        for m in fitted
-    ]
+    return [model_use(m, now) for m in fitted]
+
+
+def model_use(model: ZoneModel, now: datetime) -> ModelUse:
+    """What a run or a calibration reports of a zone model: its id and fit metadata."""
+    return ModelUse(
+        zone=model.zone,
+        model_id=model.model_id,
+        calibrated=model.calibrated,
+        rmse_k=model.rmse_k,
+        samples=model.samples,
+        fitted_from=model.fitted_from,
+        fitted_to=model.fitted_to,
+        stale=model.is_stale(now),
+    )
 
 
 async def calibration_state(

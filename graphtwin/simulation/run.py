@@ -51,7 +51,7 @@ from graphtwin.simulation.compare import rank_outcomes
 from graphtwin.simulation.costs import energy_cost_carbon
 from graphtwin.simulation.drivers import Baseline, VariantDrivers, zone_drivers
 from graphtwin.simulation.errors import SimulationInputError
-from graphtwin.simulation.models import load_models
+from graphtwin.simulation.models import load_models, model_use
 from graphtwin.simulation.overlay import Overlay, read_overlay, scope_of
 from graphtwin.simulation.result import (
     ModelUse,
@@ -249,7 +249,7 @@ def _simulate(
             hierarchy=hierarchy,
         )
         outcomes.append(_outcome(variant.name, scenario, start, tz, t_out, drivers, prepared))
-    uses = [_use(prepared[z].model, start) for z in sorted(prepared)]
+    uses = [model_use(prepared[z].model, start) for z in sorted(prepared)]
     priors = [u.zone for u in uses if not u.calibrated]
     if priors:
         warnings.append(
@@ -516,19 +516,6 @@ def _check_named(named: Sequence[tuple[str, str]], overlay: Overlay) -> None:
                 field=field,
                 entity=twin_id,
             )
-
-
-def _use(model: ZoneModel, now: datetime) -> ModelUse:
-    return ModelUse(
-        zone=model.zone,
-        model_id=model.model_id,
-        calibrated=model.calibrated,
-        rmse_k=model.rmse_k,
-        samples=model.samples,
-        fitted_from=model.fitted_from,
-        fitted_to=model.fitted_to,
-        stale=model.is_stale(now),
-    )
 
 
 def _affected(named: Sequence[tuple[str, str]], outcomes: Sequence[Outcome]) -> tuple[str, ...]:
