@@ -3,8 +3,8 @@
 
 `calibrate_zones` fits every zone of a building (or of every building) on the history store's
 last `history_days` and stores the models; `load_models` reads them for a run, falling back to
-geometry priors for a zone that has none (flagged, never passed off as calibrated);
-`calibration_state` says how calibrated the twin is, for the snapshot.
+geometry priors for a zone that has none (flagged, never passed off as calibrated). The
+snapshot reads how calibrated the twin is itself (`cypher/snapshot/calibration.cypher`).
 
 >>> uses = await calibrate_zones(driver, database="neo4j", root=None, history=history,
 ...                              now=datetime.now(UTC))  # doctest: +SKIP
@@ -43,17 +43,6 @@ CALIBRATION_STEP_S = 900.0
 class LoadedModels:
     models: Mapping[str, ZoneModel]
     warnings: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class CalibrationState:
-    """How calibrated the twin's zone models are (the snapshot's simulation section)."""
-
-    models: int
-    calibrated: int
-    from_priors: int
-    stale: int
-    oldest_fit: str | None
 
 
 async def load_models(
@@ -134,26 +123,6 @@ def model_use(model: ZoneModel, now: datetime) -> ModelUse:
         fitted_from=model.fitted_from,
         fitted_to=model.fitted_to,
         stale=model.is_stale(now),
-    )
-
-
-async def calibration_state(
-    driver: neo4j.AsyncDriver, *, database: str, now: datetime | None = None
-) -> CalibrationState:
-    now = now or datetime.now(UTC)
-    records, _, _ = await driver.execute_query(
-        cypher("simulation/calibration_state"),
-        now=now.isoformat(),
-        database_=database,
-        routing_=neo4j.RoutingControl.READ,
-    )
-    r = records[0]
-    return CalibrationState(
-        models=r["models"],
-        calibrated=r["calibrated"],
-        from_priors=r["models"] - r["calibrated"],
-        stale=r["stale"],
-        oldest_fit=r["oldest_fit"],
     )
 
 
