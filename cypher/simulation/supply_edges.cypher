@@ -1,14 +1,16 @@
-// The supply network of the subtree of $root, for topology impact and single points of
-// failure (graphtwin.simulation.topology): every FEEDS / HAS_PART / SERVES relationship whose
-// target is a live node under $root, whatever its source, so suppliers outside the subtree
-// (a site's central plant) count as the feeds they are. Under $root: the root and its CONTAINS
-// / HAS_PART descendants at any depth, what is LOCATED_IN any of them (VAV boxes, fan coils)
-// and the parts of those. Each relationship once.
-MATCH (root:Twin {twin_id: $root})
+// The supply network of the subtree of each of $roots, in one statement, with the root it
+// belongs to (graphtwin.simulation.topology: single points of failure): every FEEDS /
+// HAS_PART / SERVES relationship whose target is a live node under the root, whatever its
+// source, so suppliers outside the subtree (a site's central plant) count as the feeds they
+// are. Under the root: itself and its CONTAINS / HAS_PART descendants at any depth, what is
+// LOCATED_IN any of them (VAV boxes, fan coils) and the parts of those. Each relationship
+// once per root.
+UNWIND $roots AS root_id
+MATCH (root:Twin {twin_id: root_id})
 WHERE NOT root:Retired
 MATCH (root)-[:CONTAINS|HAS_PART*0..]->(a:Twin)
 WHERE NOT a:Retired
-WITH DISTINCT a
+WITH DISTINCT root_id, a
 CALL (a) {
   RETURN a AS m
   UNION
@@ -16,8 +18,8 @@ CALL (a) {
   WHERE NOT m:Retired
   RETURN m
 }
-WITH DISTINCT m
+WITH DISTINCT root_id, m
 MATCH (s:Twin)-[r:FEEDS|HAS_PART|SERVES]->(m)
 WHERE NOT s:Retired
-RETURN DISTINCT s.twin_id AS source, type(r) AS type, m.twin_id AS target
-ORDER BY source, type, target
+RETURN DISTINCT root_id AS root, s.twin_id AS source, type(r) AS type, m.twin_id AS target
+ORDER BY root, source, type, target

@@ -86,13 +86,16 @@ async def single_points_of_failure(ctx: ApiContext, parents: Sequence[Record]) -
     """For each node: the units whose failure alone cuts supply to something under it (the
     supply network of its subtree, `simulation/supply_edges`), the one that cuts most first."""
     ids = [p["twin_id"] for p in parents]
-    edges = await asyncio.gather(*(ctx.read("simulation/supply_edges", root=i) for i in ids))
+    rows = await ctx.read("simulation/supply_edges", roots=sorted(set(ids)))
+    edges: dict[str, list[tuple[str, str, str]]] = {i: [] for i in ids}
+    for r in rows:
+        edges[r["root"]].append((r["source"], r["type"], r["target"]))
 
-    def compute(rows: list[Any]) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
-        network = supply_network((r["source"], r["type"], r["target"]) for r in rows)
+    def compute(root: str) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+        network = supply_network(edges[root])
         return [(s.node, s.members, s.dominates) for s in spofs(network)]
 
-    found = [await asyncio.to_thread(compute, rows) for rows in edges]
+    found = await asyncio.to_thread(lambda: [compute(i) for i in ids])
     named = {i for spof in found for s in spof for i in (s[0], *s[2])}
     nodes = await fetch.nodes(ctx, sorted(named))
     # A node retired between the two reads is left out.

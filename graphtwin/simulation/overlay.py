@@ -25,8 +25,6 @@ from graphtwin.simulation.errors import SimulationInputError
 from graphtwin.simulation.thermal.points import point_classes
 from graphtwin.statements import cypher
 
-SUPPLY_TYPES = frozenset({"FEEDS", "SERVES", "HAS_PART"})
-
 
 @dataclass(frozen=True, slots=True)
 class ScopeNode:
@@ -50,10 +48,13 @@ class Overlay:
     scope: str
     nodes: Mapping[str, ScopeNode]
     edges: tuple[tuple[str, str, str], ...]
-    """(source, relationship type, target)."""
+    """(source, relationship type, target) between the scope's nodes."""
+    supply: tuple[tuple[str, str, str], ...] = ()
+    """The supply network (FEEDS / HAS_PART / SERVES) into the scope, suppliers outside it
+    included: the same statement `Node.singlePointsOfFailure` reads, so both see one network."""
 
     def supply_edges(self) -> list[tuple[str, str, str]]:
-        return [e for e in self.edges if e[1] in SUPPLY_TYPES]
+        return list(self.supply)
 
     def current(self, twin_id: str) -> float | None:
         node = self.nodes.get(twin_id)
@@ -94,7 +95,9 @@ async def read_overlay(driver: neo4j.AsyncDriver, *, scope: str, database: str) 
             raise TwinNotFoundError(scope)
         result = await tx.run(cypher("simulation/scope_edges"), ids=list(nodes))
         edges = tuple([(r["source"], r["type"], r["target"]) async for r in result])
-        return Overlay(scope=scope, nodes=nodes, edges=edges)
+        result = await tx.run(cypher("simulation/supply_edges"), roots=[scope])
+        supply = tuple([(r["source"], r["type"], r["target"]) async for r in result])
+        return Overlay(scope=scope, nodes=nodes, edges=edges, supply=supply)
 
     async with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS) as session:
         return await session.execute_read(work)
