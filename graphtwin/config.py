@@ -191,6 +191,41 @@ class Settings(BaseSettings):
         description="Most time steps one what-if scenario may simulate (horizon / step, per "
         "variant); a finer `step` over a long horizon is refused, naming the field.",
     )
+    forecast_refit_after_s: int = Field(
+        default=86_400,
+        ge=60,
+        description="Age at which a point's stored forecast model is refit (seconds; 1 day): "
+        "`graphtwin forecast fit` and the early warning refit models past it.",
+    )
+    forecast_refit_error_ratio: float = Field(
+        default=2.0,
+        gt=1,
+        description="A stored forecast model is also refit early when its error on the values "
+        "that arrived since it was trained (MASE) exceeds its backtest MASE times this.",
+    )
+    forecast_history_days: int = Field(
+        default=28,
+        ge=1,
+        le=366,
+        description="Days of history a forecast model is trained on (the most recent ones).",
+    )
+    forecast_max_horizon_s: int = Field(
+        default=604_800,
+        ge=60,
+        description="Longest forecast horizon a command or query may ask for (seconds; 7 days).",
+    )
+    forecast_max_steps: int = Field(
+        default=2_016,
+        ge=1,
+        description="Most steps one forecast may have (horizon / step; a week at 5 minutes).",
+    )
+    forecast_warning_probability: float = Field(
+        default=0.5,
+        gt=0,
+        lt=1,
+        description="Probability of crossing a threshold within the horizon at which the early "
+        "warning opens a `predicted` drift issue (it resolves when a later forecast is below).",
+    )
 
     max_twin_file_size: int = Field(
         default=100_000_000,
