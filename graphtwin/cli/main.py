@@ -9,59 +9,48 @@ from typing import Annotated
 import typer
 
 import graphtwin
-from graphtwin.cli import (
-    apikey_cmd,
-    audit_cmd,
-    db_cmd,
-    export_cmd,
-    import_cmd,
-    link_cmd,
-    ml_cmd,
-    neo4j_cmd,
-    simulate_cmd,
-    virtual_cmd,
-)
-from graphtwin.cli.constraints_cmd import constraints, violations
-from graphtwin.cli.demo_cmd import demo
-from graphtwin.cli.diff_cmd import diff
-from graphtwin.cli.nodes_cmd import nodes
+from graphtwin.cli.lazy_group import lazy_group
 from graphtwin.cli.output import configure_logging, err, install_excepthook, out
-from graphtwin.cli.serve_cmd import serve
-from graphtwin.cli.show_cmd import show
-from graphtwin.cli.snapshot_cmd import snapshot
-from graphtwin.cli.sync_cmd import sync
-from graphtwin.cli.tree_cmd import tree
+
+COMMANDS = {
+    # command groups
+    "neo4j": "graphtwin.cli.neo4j_cmd:app",
+    "db": "graphtwin.cli.db_cmd:app",
+    "import": "graphtwin.cli.import_cmd:app",
+    "export": "graphtwin.cli.export_cmd:app",
+    "link": "graphtwin.cli.link_cmd:app",
+    "apikey": "graphtwin.cli.apikey_cmd:app",
+    "audit": "graphtwin.cli.audit_cmd:app",
+    "ml": "graphtwin.cli.ml_cmd:app",
+    "virtual-building": "graphtwin.cli.virtual_cmd:app",
+    "simulation": "graphtwin.cli.simulate_cmd:app",
+    # single commands
+    "tree": "graphtwin.cli.tree_cmd:tree",
+    "nodes": "graphtwin.cli.nodes_cmd:nodes",
+    "show": "graphtwin.cli.show_cmd:show",
+    "diff": "graphtwin.cli.diff_cmd:diff",
+    "demo": "graphtwin.cli.demo_cmd:demo",
+    "serve": "graphtwin.cli.serve_cmd:serve",
+    "sync": "graphtwin.cli.sync_cmd:sync",
+    "constraints": "graphtwin.cli.constraints_cmd:constraints",
+    "violations": "graphtwin.cli.constraints_cmd:violations",
+    "snapshot": "graphtwin.cli.snapshot_cmd:snapshot",
+    "simulate": "graphtwin.cli.simulate_cmd:simulate",
+    "calibrate": "graphtwin.cli.simulate_cmd:calibrate",
+}
+"""Every command, by name: its module loads only when the command runs (or `--help` lists it),
+so a small command does not pay for importing the API, the simulation and every importer. A new
+command is one line here."""
 
 app = typer.Typer(
     name="graphtwin",
+    cls=lazy_group(COMMANDS),
     help="graphtwin: a graph-native digital twin for buildings and industrial facilities.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.add_typer(neo4j_cmd.app, name="neo4j")
-app.add_typer(db_cmd.app, name="db")
-app.add_typer(import_cmd.app, name="import")
-app.add_typer(export_cmd.app, name="export")
-app.add_typer(link_cmd.app, name="link")
-app.add_typer(apikey_cmd.app, name="apikey")
-app.add_typer(audit_cmd.app, name="audit")
-app.add_typer(ml_cmd.app, name="ml")
-app.add_typer(virtual_cmd.app, name="virtual-building")
-app.add_typer(simulate_cmd.app, name="simulation")
-app.command()(tree)
-app.command()(nodes)
-app.command()(show)
-app.command()(diff)
-app.command()(demo)
-app.command()(serve)
-app.command()(sync)
-app.command()(constraints)
-app.command()(violations)
-app.command()(snapshot)
-app.command()(simulate_cmd.simulate)
-app.command()(simulate_cmd.calibrate)
 
 schema_app = typer.Typer(
     help="Print the JSON Schemas of graphtwin's file formats.", no_args_is_help=True

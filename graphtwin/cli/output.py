@@ -11,9 +11,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from neo4j.exceptions import DriverError, Neo4jError
 from rich.console import Console
 from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -22,6 +21,9 @@ from rich.text import Text
 from graphtwin.control_chars import escape_controls
 from graphtwin.errors import GraphTwinError, InputError
 from graphtwin.twin_diff import TwinDiff
+
+if TYPE_CHECKING:  # the driver loads with the commands that use it, not with every command
+    from neo4j.exceptions import DriverError, Neo4jError
 
 _C1_AND_DEL = re.compile(r"[\x7f-\x9f]")
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import typer.main
+from typer.core import TyperGroup
 from typer.testing import CliRunner as TyperRunner
 
 from graphtwin.cli.main import app
@@ -215,8 +216,10 @@ def _all_commands() -> list[list[str]]:
 
     def walk(command: object, path: list[str]) -> None:
         found.append(path)
-        for name, sub in getattr(command, "commands", {}).items():
-            walk(sub, [*path, name])
+        if isinstance(command, TyperGroup):  # the commands load as click asks for them
+            context = typer.Context(command)
+            for name in command.list_commands(context):
+                walk(command.get_command(context, name), [*path, name])
 
     walk(typer.main.get_command(app), [])
     return found
