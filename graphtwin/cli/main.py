@@ -24,6 +24,7 @@ COMMANDS = {
     "ml": "graphtwin.cli.ml_cmd:app",
     "virtual-building": "graphtwin.cli.virtual_cmd:app",
     "simulation": "graphtwin.cli.simulate_cmd:app",
+    "forecast": "graphtwin.cli.forecast_cmd:app",
     # single commands
     "tree": "graphtwin.cli.tree_cmd:tree",
     "nodes": "graphtwin.cli.nodes_cmd:nodes",
