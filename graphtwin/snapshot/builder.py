@@ -127,7 +127,7 @@ def _operations(inputs: SnapshotInputs, assumptions: list[str]) -> dict[str, Any
             "recorded": int(state.get("runs") or 0),
             "last_run_at": state.get("last_run_at"),
         },
-        "prediction_enabled": False,
+        "prediction_enabled": True,
         "last_query": None,
     }
 
@@ -419,6 +419,7 @@ def _fixed_assumptions(inputs: SnapshotInputs) -> list[str]:
         "structural checks are counted when the snapshot is taken; no monitor raises "
         "structural drift issues yet",
         "last_query is unknown: the GraphQL API keeps no record of queries",
-        "prediction_enabled is false: GNN drift prediction is issue 8",
+        "predicted drift issues open only while `graphtwin forecast watch` runs; forecasts "
+        "use the models `graphtwin forecast fit` stored, or fit one when none is fresh",
     ]
     return found

@@ -192,7 +192,7 @@ def test_a_json_snapshot_holds_the_twin_its_sync_drift_and_evidence(cli, campus:
     assert [a["kind"] for a in actions] == ["sync_started", "drift_opened", "sync_stopped"]
     assert doc["reconciliation"]["strategy"] == {"supply": "alert"}
     assert doc["operations"]["query_enabled"] is True
-    assert doc["operations"]["prediction_enabled"] is False
+    assert doc["operations"]["prediction_enabled"] is True
 
     assert 0 < doc["confidence"]["value"] < 1
     assert doc["confidence"]["inputs"]["points"] == 3

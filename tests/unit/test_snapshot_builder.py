@@ -211,7 +211,7 @@ def test_an_empty_twin_has_zero_confidence_and_says_what_it_does_not_know():
         "calibration": {"zones": 0, "calibrated": 0, "from_priors": 0, "without_model": 0,
                         "stale": 0, "oldest_fit": None},
         "simulation_runs": {"recorded": 0, "last_run_at": None},
-        "prediction_enabled": False, "last_query": None,
+        "prediction_enabled": True, "last_query": None,
     }  # fmt: skip
 
 
