@@ -5,7 +5,8 @@ transaction, in batches of the store's batch size:
 
 - same state: exactly what a first load through the store leaves behind: the Source node, every
   node with labels Twin and its kind, its ASSERTED_IN lineage (hash, keys, changed_at,
-  first_asserted_at), and every relationship with sources, hash, first_asserted_at, changed_at.
+  first_asserted_at), and every relationship with sources, hash, first_asserted_at, changed_at;
+  nodes and relationships with their version stamps (version_from, version_source, version_run).
 - minimal: only the nodes (labels and properties) and the relationships (type and properties),
   no provenance at all, so that the cost of provenance is visible.
 
@@ -25,6 +26,7 @@ from graphtwin.batching import chunked
 from graphtwin.model import TwinGraph
 from graphtwin.statements import cypher
 from graphtwin.store.rows import new_node_row, new_relationship_row, node_properties
+from graphtwin.store.versions import new_run_id
 
 
 class Runner(Protocol):
@@ -39,6 +41,7 @@ Writer = Callable[[Runner, TwinGraph, int], None]
 def write_same_state(tx: Runner, graph: TwinGraph, batch_size: int) -> None:
     """The end state of a first store load, provenance included."""
     now = datetime.now(UTC)
+    run = new_run_id("import", now)
     source = graph.source
     tx.run(
         cypher("bench/baseline_source"),
@@ -48,11 +51,16 @@ def write_same_state(tx: Runner, graph: TwinGraph, batch_size: int) -> None:
         sha256=source.sha256,
         graphtwin_version=graphtwin.__version__,
         now=now,
+        run=run,
     ).consume()
     for chunk in chunked(graph.nodes.values(), batch_size):
         rows = [new_node_row(n) for n in chunk]
         tx.run(
-            cypher("bench/baseline_nodes"), rows=rows, source_id=source.source_id, now=now
+            cypher("bench/baseline_nodes"),
+            rows=rows,
+            source_id=source.source_id,
+            now=now,
+            run=run,
         ).consume()
     for chunk in chunked(graph.iter_relationships(), batch_size):
         rows = [new_relationship_row(r) for r in chunk]
@@ -61,6 +69,7 @@ def write_same_state(tx: Runner, graph: TwinGraph, batch_size: int) -> None:
             rows=rows,
             source_id=source.source_id,
             now=now,
+            run=run,
         ).consume()
 
 

@@ -256,6 +256,18 @@ class TwinNotFoundError(InputError):
         self.twin_id = twin_id
 
 
+class AsOfError(InputError):
+    """A time asked of the twin's history (`--as-of`, `asOf:`, `diff twin --from/--to`) lies
+    before the history begins or in the future. Names the time and the range available."""
+
+    def __init__(self, at: str, start: str | None, now: str) -> None:
+        where = "the twin has no history yet" if start is None else f"from {start} to {now}"
+        super().__init__(f"{at} is outside the twin's history ({where})", entity="as of")
+        self.at = at
+        self.start = start
+        self.now = now
+
+
 class UnknownSourceError(InputError):
     """A source_id given on the command line or in a query names no import source."""
 

@@ -41,12 +41,16 @@ ORIGIN_KEYS: tuple[str, ...] = (
 )
 """Identifiers a node keeps from the standard it came from (graph contract)."""
 
-RESERVED_NODE_KEYS = frozenset({"twin_id", "kind", "name"})
-RESERVED_RELATIONSHIP_KEYS = frozenset(
-    {"sources", "hash", "first_asserted_at", "changed_at", "selector"}
+VERSION_KEYS = frozenset({"version_from", "version_source", "version_run"})
+"""Bookkeeping of the twin's history (docs/history.md) on every live node and relationship:
+when its current version began, and the source and run that made it. Never asserted, exported
+or compared."""
+RESERVED_NODE_KEYS = frozenset({"twin_id", "kind", "name"}) | VERSION_KEYS
+RESERVED_RELATIONSHIP_KEYS = (
+    frozenset({"sources", "hash", "first_asserted_at", "changed_at", "selector"}) | VERSION_KEYS
 )
 """Relationship properties the store maintains itself (lineage, the selector that derived the
-relationship), not asserted by sources."""
+relationship, the version bookkeeping), not asserted by sources."""
 
 MAX_INDEXED_BYTES = 4096
 """The most UTF-8 bytes an id, a name or an indexed property may hold. Neo4j's range indexes

@@ -34,7 +34,9 @@ def run_drift_detection(settings: Settings, training_data: Path) -> None:
             "structural and semantic drift by the rules only"
         )
     with TwinStore.open(settings) as store:
-        store.write("ml/plant_mislabel", twin_id=PLANTED, brick_class=PLANTED_AS)
+        store.write_versioned(
+            "ml/plant_mislabel", [PLANTED], actor="demo", twin_id=PLANTED, brick_class=PLANTED_AS
+        )
         audit = AuditLog(settings.audit_log_path, key=AuditKeySource.of(settings))
         result = detect(store, model_dir, audit=audit)
     out.print(f"\nDrift detection (planted: {PLANTED} declared {PLANTED_AS}):")

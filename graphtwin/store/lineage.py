@@ -9,7 +9,7 @@ from typing import Any
 import neo4j
 
 from graphtwin.errors import TwinNotFoundError
-from graphtwin.model import RESERVED_RELATIONSHIP_KEYS
+from graphtwin.model import RESERVED_RELATIONSHIP_KEYS, VERSION_KEYS
 from graphtwin.statements import cypher
 
 
@@ -92,6 +92,8 @@ def property_lineage(
             changes.setdefault(key, []).append((_native(at), a["source_id"]))
     properties = []
     for key, value in sorted(props.items()):
+        if key in VERSION_KEYS:
+            continue  # the history's bookkeeping, not a property of the twin
         asserted = sorted(changes.get(key, []))
         latest = asserted[-1] if asserted else (None, None)
         properties.append(

@@ -15,6 +15,11 @@ Lineage kept per the graph contract:
   `first_asserted_at`.
 A node that no source defines any more is retired, not deleted: it keeps its last properties
 as `(:Retired {retired_at, retired_by})` history, outside the live twin.
+
+Versions (docs/history.md): every node and relationship the import changes has its previous
+state closed as a (:NodeVersion) / (:EdgeVersion) first, and the changed element is stamped with
+`version_from` = now, `version_source` = the source, `version_run` = the import run. Nodes are
+read before anything is written, so a closed version keeps the lineage it had.
 """
 
 from __future__ import annotations
@@ -45,6 +50,17 @@ from graphtwin.store.diff import (
 from graphtwin.store.import_guards import ImportPolicy, check_ownership, check_retirement
 from graphtwin.store.report import LoadReport
 from graphtwin.store.rows import new_node_row, new_relationship_row, node_properties
+from graphtwin.store.versions import (
+    NodeState,
+    Stamp,
+    close_edges,
+    close_nodes,
+    close_source,
+    new_run_id,
+    read_edge_states,
+    read_node_edge_states,
+    read_node_states,
+)
 from graphtwin.twin_diff import TwinDiff
 
 Progress = Callable[[str, int, int], None]
@@ -63,14 +79,18 @@ class GraphLoader:
         progress: Progress | None = None,
         collect_diff: bool = False,
         policy: ImportPolicy | None = None,
+        run_id: str | None = None,
     ) -> None:
         self._tx = tx
+        self.run_id = run_id or new_run_id("import", now)
+        """The import run: on every version this loader makes, and on its reports."""
         self._policy = policy or ImportPolicy()
         self._now = now
         self._batch = batch_size
         self._progress = progress or (lambda stage, done, total: None)
         self._collect_diff = collect_diff
         self._changed_keys: dict[str, list[str]] = {}
+        self._states: dict[str, NodeState] = {}
 
     def load(self, graph: TwinGraph, *, dry_run: bool = False) -> LoadReport:
         started = time.perf_counter()
@@ -113,12 +133,30 @@ class GraphLoader:
             rels_removed=len(rels.retracted),
             retire_guard_overridden=retire_allowed,
             source_taken_over=taken_over.to_json() if taken_over else None,
+            run_id=self.run_id,
         )
         references_changed = bool(nodes.references_new or nodes.references_stale)
         if report.changed or references_changed or known_source != _metadata(graph):
+            stamp = Stamp(self._now, source_id, self.run_id)
+            # Every node about to change, read before anything is written (its lineage then).
+            stale_nodes = {a.assertion_eid: a.node_eid for a in previous.values()}
+            referenced = [foreign[t].node_eid for t in nodes.references_new if t in foreign]
+            self._states = read_node_states(
+                self._tx,
+                [
+                    *(u.node_eid for u in nodes.updated),
+                    *(a.node_eid for a in nodes.retracted.values()),
+                    *referenced,
+                    *(stale_nodes[e] for e in nodes.references_stale),
+                ],
+                self._batch,
+            )
+            if known_source:
+                close_source(self._tx, source_id, stamp)
             self._run("load/source_upsert", **_metadata_params(graph))
             self._create_nodes(nodes.created, source_id)
             self._update_nodes(nodes.updated, source_id)
+            self._close_nodes(referenced, stamp)
             self._run("load/nodes_reference", ids=nodes.references_new, source_id=source_id)
             report.rels_deleted += self._retract_relationships(
                 list(rels.retracted.values()), source_id
@@ -128,7 +166,12 @@ class GraphLoader:
             report.rels_deleted += self._retire_nodes(
                 [nodes.retracted[t].node_eid for t in sorted(doomed)], source_id
             )
-            self._run("load/assertions_delete", assertion_eids=nodes.references_stale)
+            self._close_nodes([stale_nodes[e] for e in nodes.references_stale], stamp)
+            self._run(
+                "load/assertions_delete",
+                assertion_eids=nodes.references_stale,
+                source_id=source_id,
+            )
             self._create_relationships(rels.created, source_id)
             self._update_relationships(rels.updated, source_id)
         if self._collect_diff:
@@ -221,11 +264,12 @@ class GraphLoader:
 
     def _update_nodes(self, updates: list[NodeUpdate], source_id: str) -> None:
         for chunk in chunked(updates, self._batch):
-            state = self._node_state([u.node_eid for u in chunk])
+            self._close_nodes([u.node_eid for u in chunk], Stamp(self._now, source_id, self.run_id))
             rows = []
             for update in chunk:
                 node = update.node
-                props, assertions = state[update.node_eid]
+                state = self._states[update.node_eid]
+                props, assertions = state.props, state.per_source()
                 mine = assertions.get(source_id, {})
                 others = {k for sid, a in assertions.items() if sid != source_id for k in a}
                 new_props = node_properties(node)
@@ -250,19 +294,10 @@ class GraphLoader:
                 )
             self._run("load/nodes_update", rows=rows, source_id=source_id)
 
-    def _node_state(
-        self, node_eids: list[str]
-    ) -> dict[str, tuple[dict[str, Any], dict[str, dict[str, datetime]]]]:
-        """Each node's properties and, per source, asserted key -> time it last changed."""
-        state = {}
-        for rec in self._tx.run(cypher("load/nodes_state"), node_eids=node_eids):
-            per_source = {
-                a["source_id"]: dict(zip(a["keys"] or [], a["changed_at"] or [], strict=True))
-                for a in rec["assertions"]
-                if a["source_id"] is not None
-            }
-            state[rec["node_eid"]] = (dict(rec["props"]), per_source)
-        return state
+    def _close_nodes(self, node_eids: list[str], stamp: Stamp, *, retired: bool = False) -> None:
+        """Close the versions of nodes about to change (their state as read before writing)."""
+        states = [self._states[e] for e in node_eids if e in self._states]
+        close_nodes(self._tx, states, stamp, retired=retired, batch_size=self._batch)
 
     def _retract_nodes(
         self,
@@ -275,10 +310,12 @@ class GraphLoader:
         survivors = [(t, a) for t, a in retracted.items() if t not in doomed]
         if not survivors:
             return
-        state = self._node_state([a.node_eid for _, a in survivors])
+        self._close_nodes(
+            [a.node_eid for _, a in survivors], Stamp(self._now, source_id, self.run_id)
+        )
         rows = []
         for twin_id, a in survivors:
-            mine = state[a.node_eid][1].get(source_id, {})
+            mine = self._states[a.node_eid].per_source().get(source_id, {})
             keep = other_keys[a.node_eid] or set()
             rows.append(
                 {
@@ -289,11 +326,14 @@ class GraphLoader:
                 }
             )
         for chunk in chunked(rows, self._batch):
-            self._run("load/nodes_retract", rows=chunk)
+            self._run("load/nodes_retract", rows=chunk, source_id=source_id)
 
     def _retire_nodes(self, node_eids: list[str], source_id: str) -> int:
         deleted_rels = 0
+        stamp = Stamp(self._now, source_id, self.run_id)
         for chunk in chunked(node_eids, self._batch):
+            self._close_nodes(chunk, stamp, retired=True)
+            close_edges(self._tx, read_node_edge_states(self._tx, chunk), stamp)
             record = self._tx.run(
                 cypher("load/nodes_retire"), node_eids=chunk, source_id=source_id, now=self._now
             ).single()
@@ -309,7 +349,9 @@ class GraphLoader:
             self._progress("writing relationships", done, len(rels))
 
     def _update_relationships(self, updates: list[RelationshipUpdate], source_id: str) -> None:
+        stamp = Stamp(self._now, source_id, self.run_id)
         for chunk in chunked(updates, self._batch):
+            close_edges(self._tx, read_edge_states(self._tx, [u.rel_eid for u in chunk]), stamp)
             rows = [
                 {
                     "rel_eid": u.rel_eid,
@@ -327,9 +369,15 @@ class GraphLoader:
 
     def _retract_relationships(self, rel_eids: list[str], source_id: str) -> int:
         deleted = 0
+        stamp = Stamp(self._now, source_id, self.run_id)
         for chunk in chunked(rel_eids, self._batch):
+            close_edges(self._tx, read_edge_states(self._tx, chunk), stamp)
             record = self._tx.run(
-                cypher("load/relationships_retract"), rel_eids=chunk, source_id=source_id
+                cypher("load/relationships_retract"),
+                rel_eids=chunk,
+                source_id=source_id,
+                now=self._now,
+                run=self.run_id,
             ).single()
             deleted += record["deleted"] if record else 0
         return deleted
@@ -338,7 +386,7 @@ class GraphLoader:
         for key in ("ids", "rows", "node_eids", "assertion_eids", "rel_eids"):
             if key in params and not params[key]:
                 return  # an empty batch has nothing to write
-        self._tx.run(cypher(statement), now=self._now, **params).consume()
+        self._tx.run(cypher(statement), now=self._now, run=self.run_id, **params).consume()
 
 
 def _metadata(graph: TwinGraph) -> dict[str, str | None]:

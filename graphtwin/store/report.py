@@ -45,6 +45,9 @@ class LoadReport:
     """The import retired more than the guard allows, because it was told to (--allow-retire)."""
     source_taken_over: dict[str, object] | None = None
     """The format and lineage that owned the source before this import took it over."""
+    run_id: str = ""
+    """The import run (one per import command, one transaction): named by every version of the
+    twin this import made (docs/history.md)."""
 
     @property
     def changed(self) -> bool:

@@ -17,6 +17,7 @@ from typing import Any
 import neo4j
 
 from graphtwin.statements import cypher
+from graphtwin.store.versions import Stamp, close_edges, read_edge_states
 
 SELECTABLE_TYPES = frozenset({"APPLIES_TO", "RESPONSIBLE_FOR"})
 """Relationship types a selector may make (the governance file's selector fields)."""
@@ -32,7 +33,9 @@ class SelectorReport:
     """twin_ids of selecting nodes whose selector matches nothing (worth a warning)."""
 
 
-def resolve_selectors(tx: neo4j.Transaction, *, now: datetime) -> SelectorReport:
+def resolve_selectors(tx: neo4j.Transaction, *, now: datetime, run: str) -> SelectorReport:
+    """Bring every selector's relationships in line with the twin; the versions they make and
+    close name `selector:<twin_id>` and the run `run` (docs/history.md)."""
     report = SelectorReport()
     selecting = [dict(r) for r in tx.run(cypher("selectors/selecting_nodes"))]
     selecting = [s for s in selecting if s["rel_type"] in SELECTABLE_TYPES]
@@ -53,10 +56,13 @@ def resolve_selectors(tx: neo4j.Transaction, *, now: datetime) -> SelectorReport
             create.append({"s_eid": s["eid"], "t_eid": t_eid, "type": s["rel_type"]})
         drop += [e["rel_eid"] for t, e in edges.items() if t not in targets and e["by_selector"]]
     if create:
-        tx.run(cypher("selectors/edges_create"), rows=create, now=now).consume()
+        tx.run(cypher("selectors/edges_create"), rows=create, now=now, run=run).consume()
         report.created = len(create)
     if drop:
-        record = tx.run(cypher("selectors/edges_drop"), rel_eids=drop).single()
+        states = read_edge_states(tx, drop)
+        closed_by = {s["rel_eid"]: f"selector:{s['props'].get('selector')}" for s in states}
+        close_edges(tx, states, Stamp(now, "selector", run), closed_by=closed_by)
+        record = tx.run(cypher("selectors/edges_drop"), rel_eids=drop, now=now, run=run).single()
         report.deleted = record["deleted"] if record else 0
     return report
 

@@ -24,6 +24,7 @@ from graphtwin.store.loader import GraphLoader, Progress
 from graphtwin.store.reader import ExportedTwin, read_twin, scope_ids, subtree
 from graphtwin.store.report import LoadReport
 from graphtwin.store.selectors import SelectorReport, resolve_selectors
+from graphtwin.store.versions import Stamp, close_nodes, new_run_id, read_node_states
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +142,7 @@ class TwinStore:
         diff: bool = False,
         allow_retire: bool = False,
         take_over_source: bool = False,
+        run_id: str | None = None,
     ) -> list[LoadReport]:
         """Load graphs in one transaction: all of them are written, or none.
 
@@ -149,14 +151,22 @@ class TwinStore:
         would retire more of a source than `import_policy` allows is refused
         (MassRetirementError) unless `allow_retire`; one that writes to a source another format
         or file lineage owns is refused (SourceOwnershipError) unless `take_over_source`.
+        Every version of the twin the load makes names `run_id` (default: a new
+        `import-<UTC time>-<8 hex>`), which each report carries.
         """
+        run_id = run_id or new_run_id("import")
         policy = replace(
             self.import_policy, allow_retire=allow_retire, take_over_source=take_over_source
         )
         for attempt in range(1, _ATTEMPTS + 1):
             try:
                 return self._load_once(
-                    graphs, dry_run=dry_run, progress=progress, diff=diff, policy=policy
+                    graphs,
+                    dry_run=dry_run,
+                    progress=progress,
+                    diff=diff,
+                    policy=policy,
+                    run_id=run_id,
                 )
             except TransientError as exc:
                 if exc.code == _OUT_OF_TRANSACTION_MEMORY:
@@ -181,6 +191,7 @@ class TwinStore:
         progress: Progress | None,
         diff: bool,
         policy: ImportPolicy,
+        run_id: str,
     ) -> list[LoadReport]:
         with self.driver.session(database=self.database) as session:
             tx = session.begin_transaction()
@@ -193,9 +204,10 @@ class TwinStore:
                     progress=progress,
                     collect_diff=diff,
                     policy=policy,
+                    run_id=run_id,
                 )
                 reports = [loader.load(graph, dry_run=dry_run) for graph in graphs]
-                _note_selectors(resolve_selectors(tx, now=now), graphs, reports)
+                _note_selectors(resolve_selectors(tx, now=now, run=run_id), graphs, reports)
             except BaseException:
                 tx.rollback()
                 raise
@@ -263,10 +275,44 @@ class TwinStore:
         [retired] = self.read("read/retired_count")
         return GraphCounts(nodes, rels, self.read("read/sources"), retired["retired"])
 
+    def version_counts(self) -> dict[str, int]:
+        """How many closed node, relationship and source versions the history holds."""
+        [counts] = self.read("versions/counts")
+        return counts
+
+    def node_versions(self, twin_id: str) -> list[dict[str, Any]]:
+        """The closed versions of one twin_id, oldest first (docs/history.md), each with its
+        `props` and `assertions` JSON text as stored."""
+        return [r["version"] for r in self.read("versions/node_versions", twin_id=twin_id)]
+
     def reset(self) -> None:
         """Delete all twin nodes and sources; the schema and its migrations stay."""
         with self.driver.session(database=self.database) as session:
             session.run(cypher("admin/reset")).consume()
+
+    def write_versioned(
+        self, statement: str, twin_ids: Sequence[str], *, actor: str, **params: Any
+    ) -> list[dict[str, Any]]:
+        """Run a write statement that changes the twin nodes `twin_ids` outside an import, in
+        one transaction with their closed versions (docs/history.md): their state is kept first,
+        then the statement runs with `$now`, `$source` (= `actor`) and `$run` (a new
+        `<actor>-<UTC time>-<8 hex>`) and stamps the nodes' new version with them.
+
+        Example: ``store.write_versioned("ml/plant_mislabel", [tid], actor="demo", twin_id=tid,
+        brick_class="Supply_Air_Temperature_Sensor")``
+        """
+        now = datetime.now(UTC)
+        stamp = Stamp(now, actor, new_run_id(actor, now))
+        with (
+            self.driver.session(database=self.database) as session,
+            session.begin_transaction() as tx,
+        ):
+            eids = [r["node_eid"] for r in tx.run(cypher("load/nodes_lookup"), ids=twin_ids)]
+            close_nodes(tx, read_node_states(tx, eids).values(), stamp)
+            result = tx.run(cypher(statement), now=now, source=actor, run=stamp.run, **params)
+            records = [r.data() for r in result]
+            tx.commit()
+        return records
 
     def read(self, statement: str, **params: Any) -> list[dict[str, Any]]:
         """Run a read statement of the Cypher catalogue (by name) with `params`."""

@@ -60,7 +60,7 @@ def test_every_statement_in_the_catalogue_is_used_by_the_code():
     source = "\n".join(p.read_text(encoding="utf-8") for p in files)
     used = set(re.findall(r"""cypher\(\s*["']([\w/]+)["']""", source))
     used |= set(re.findall(r"""_run\(\s*["']([\w/]+)["']""", source))
-    used |= set(re.findall(r"""[._](?:read|write)\(\s*["']([\w/]+)["']""", source))
+    used |= set(re.findall(r"""[._](?:read|write|write_versioned)\(\s*["']([\w/]+)["']""", source))
     unused = [
         name for name in catalogue() if name not in used and not name.startswith("migrations/")
     ]
