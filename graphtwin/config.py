@@ -8,6 +8,7 @@ server; without it graphtwin manages a local Neo4j of its own.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import platformdirs
@@ -203,6 +204,13 @@ class Settings(BaseSettings):
         description="A stored forecast model is also refit early when its error on the values "
         "that arrived since it was trained (MASE) exceeds its backtest MASE times this.",
     )
+    history_lookback_s: int = Field(
+        default=86_400,
+        ge=1,
+        description="How far back a point's value at a past time is looked for (seconds; 1 "
+        "day): `--as-of` and `asOf:` show the last value at or before the time within it, else "
+        "none (docs/history.md).",
+    )
     forecast_history_days: int = Field(
         default=28,
         ge=1,
@@ -300,6 +308,11 @@ class Settings(BaseSettings):
     def runtime_dir(self) -> Path:
         """The cached Neo4j jars for the pinned version (shared by every instance)."""
         return self.data_dir / f"neo4j-{self.neo4j_version}"
+
+    @property
+    def history_lookback(self) -> timedelta:
+        """`history_lookback_s` as a timedelta (the look-back of values at a past time)."""
+        return timedelta(seconds=self.history_lookback_s)
 
     @property
     def telemetry_root(self) -> Path:

@@ -189,3 +189,28 @@ def test_rows_of_a_day_that_cannot_be_written_stay_buffered_for_the_next_flush(t
     (tmp_path / "day=2025-03-15").unlink()
     assert store.flush() == 3
     assert store.query("sat")["value"].tolist() == [10.0, 11.0, 12.0, 13.0, 19.0]
+
+
+def test_the_value_at_a_time_is_the_last_at_or_before_it_across_days_and_the_buffer(
+    tmp_path: Path,
+):
+    store = HistoryStore(tmp_path)
+    append(store, "a", every_second(EVENING, 4), [1.0, 2.0, 3.0, 4.0])  # over midnight
+    store.flush()
+    append(store, "b", [EVENING], [10.0])  # still buffered
+    at = EVENING + timedelta(seconds=2)  # exactly the time of a's third value
+    found = store.values_at(["a", "b", "c"], at, timedelta(hours=1))
+    assert found == {
+        "a": (at, 3.0, "good", "meters"),
+        "b": (EVENING, 10.0, "good", "meters"),
+    }
+    assert store.values_at(["a"], EVENING - timedelta(seconds=1), timedelta(hours=1)) == {}
+
+
+def test_a_value_older_than_the_lookback_is_not_the_value_at_a_time(tmp_path: Path):
+    store = HistoryStore(tmp_path)
+    append(store, "a", [EVENING], [1.0])
+    store.flush()
+    later = EVENING + timedelta(hours=2)
+    assert store.values_at(["a"], later, timedelta(hours=1)) == {}
+    assert store.values_at(["a"], later, timedelta(hours=3))["a"][1] == 1.0
