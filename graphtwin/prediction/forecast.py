@@ -33,6 +33,7 @@ import numpy as np
 from graphtwin.errors import InputError
 from graphtwin.prediction.kinds import Family, KindPolicy, PointKind, policy
 from graphtwin.prediction.models import (
+    FEATURES,
     Grid,
     RowParams,
     Settings,
@@ -53,6 +54,7 @@ __all__ = [
     "fit_many",
     "model_values",
     "predict",
+    "predict_many",
     "prepare",
     "stack_params",
 ]
@@ -99,8 +101,8 @@ class FittedModel:
     counter: bool
     settings: dict[str, Any]
     leads: tuple[int, ...]
-    level_coef: tuple[float, ...]
-    slope_coef: tuple[float, ...]
+    coef: dict[str, tuple[float, ...]]
+    """Correction coefficients at each of `leads`, by input (models.FEATURES)."""
     quantiles: dict[str, tuple[float, ...]]
     """Error quantiles at each of `leads`, by interval bound (lo95 ... hi95)."""
 
@@ -121,8 +123,7 @@ class FittedModel:
             "counter": self.counter,
             "settings": dict(self.settings),
             "leads": list(self.leads),
-            "level_coef": list(self.level_coef),
-            "slope_coef": list(self.slope_coef),
+            "coef": {k: list(v) for k, v in self.coef.items()},
             "quantiles": {k: list(v) for k, v in self.quantiles.items()},
         }
 
@@ -150,8 +151,7 @@ class FittedModel:
                 counter=bool(record["counter"]),
                 settings=settings,
                 leads=tuple(int(x) for x in record["leads"]),
-                level_coef=tuple(float(x) for x in record["level_coef"]),
-                slope_coef=tuple(float(x) for x in record["slope_coef"]),
+                coef={k: tuple(float(x) for x in v) for k, v in record["coef"].items()},
                 quantiles={k: tuple(float(x) for x in v) for k, v in record["quantiles"].items()},
             )
         except (KeyError, TypeError, ValueError) as exc:
@@ -242,7 +242,69 @@ def predict(
     model: FittedModel, series: PreparedSeries, *, horizon: timedelta, step: timedelta
 ) -> Forecast:
     """Forecast the `horizon` after the last value of `series` (which must be on the model's
-    grid) every `step` (a whole number of the model's steps)."""
+    grid) every `step` (a whole number of the model's steps). Raises
+    `InsufficientHistoryError` when the series holds too little to forecast from."""
+    (result,) = predict_many([model], [series], horizon=horizon, step=step)
+    if isinstance(result, InsufficientHistoryError):
+        raise result
+    return result
+
+
+def predict_many(
+    models: Sequence[FittedModel],
+    series: Sequence[PreparedSeries],
+    *,
+    horizon: timedelta,
+    step: timedelta,
+) -> list[Forecast | InsufficientHistoryError]:
+    """`predict` for many points at once (one vectorised pass per grid and model settings);
+    a point with too little history gets its `InsufficientHistoryError` in its place."""
+    if len(models) != len(series):
+        raise InputError(f"{len(models)} models but {len(series)} series")
+    out: list[Forecast | InsufficientHistoryError | None] = [None] * len(models)
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for i, (model, s) in enumerate(zip(models, series, strict=True)):
+        leads = _leads(model, s, horizon, step)
+        values = _as_model_values(s.values, model.counter)
+        if not np.isfinite(values).any():
+            out[i] = InsufficientHistoryError(needed=MIN_HISTORY, available=timedelta(0))
+            continue
+        key = (
+            model.step_s, model.counter, model.family, json.dumps(model.settings),
+            model.utc_offset_s, s.start, len(s), tuple(model.leads), leads.size,
+        )  # fmt: skip
+        groups.setdefault(key, []).append(i)
+    for members in groups.values():
+        first = models[members[0]]
+        leads = _leads(first, series[members[0]], horizon, step)
+        values = np.stack([_as_model_values(series[i].values, first.counter) for i in members])
+        grid = model_values(series[members[0]], first)[1]
+        origin = np.array([values.shape[1] - 1])
+        if first.family is Family.SEASONAL_NAIVE:
+            mean = seasonal_naive_rows(values, grid, origin, leads)
+            params = stack_params([models[i] for i in members])
+            bounds = mean[:, None, :] + params.quantiles[:, :, -1:]
+        else:
+            params = stack_params([models[i] for i in members])
+            mean, bounds = rolling_rows(values, grid, params, first._settings(), origin, leads)
+        for row, i in enumerate(members):
+            s = series[i]
+            if not np.isfinite(mean[row]).all():
+                have = s.step * int(np.isfinite(values[row]).sum())
+                out[i] = InsufficientHistoryError(needed=timedelta(days=1), available=have)
+                continue
+            times = s.times[-1] + leads * np.timedelta64(int(first.step_s * 1e9), "ns")
+            q = {name: bounds[row, k] for k, name in enumerate(LEVEL_NAMES)}
+            out[i] = Forecast(
+                model_id=models[i].model_id, issued_at=s.end, times=times, mean=mean[row], **q
+            )
+    return [r for r in out if r is not None]
+
+
+def _leads(
+    model: FittedModel, series: PreparedSeries, horizon: timedelta, step: timedelta
+) -> np.ndarray:
+    """The model-grid leads of a forecast every `step` over `horizon` (checked)."""
     if series.step != model.step:
         raise InputError(f"the series is on a {series.step} grid, the model on {model.step}")
     ratio = step / model.step
@@ -250,38 +312,14 @@ def predict(
         raise InputError(f"the forecast step {step} must be a whole number of {model.step}")
     if horizon < step:
         raise InputError(f"the horizon {horizon} is shorter than the step {step}")
-    values = _as_model_values(series.values, model.counter)
-    if np.isfinite(values).sum() == 0:
-        raise InsufficientHistoryError(needed=model.step, available=timedelta(0))
-    grid = _grid(
-        _values_start(series, model.counter), model.step, timedelta(seconds=model.utc_offset_s)
-    )
-    every = round(ratio)
-    count = int(horizon / step)
-    leads = np.arange(1, count + 1) * every
-    settings = model._settings()
-    origin = np.array([values.size - 1])
-    if model.family is Family.SEASONAL_NAIVE:
-        mean = seasonal_naive_rows(values[None, :], grid, origin, leads)
-        bounds = mean[:, None, :] + _naive_quantiles(model, leads)[None]
-    else:
-        params = model._params()
-        mean, bounds = rolling_rows(values[None, :], grid, params, settings, origin, leads)
-    if not np.isfinite(mean).all():
-        raise InsufficientHistoryError(
-            needed=timedelta(days=1), available=series.step * int(np.isfinite(values).sum())
-        )
-    times = series.times[-1] + leads * np.timedelta64(int(model.step_s * 1e9), "ns")
-    q = {name: bounds[0, i] for i, name in enumerate(LEVEL_NAMES)}
-    return Forecast(model_id=model.model_id, issued_at=series.end, times=times, mean=mean[0], **q)
+    return np.arange(1, int(horizon / step) + 1) * round(ratio)
 
 
 def stack_params(models: Sequence[FittedModel]) -> RowParams:
     """The numbers of models fitted together (same leads), one row each, for models.py."""
     return RowParams(
         leads=np.asarray(models[0].leads, dtype=np.int64),
-        level_coef=np.asarray([m.level_coef for m in models]),
-        slope_coef=np.asarray([m.slope_coef for m in models]),
+        coef=np.asarray([[m.coef[name] for name in FEATURES] for m in models]),
         quantiles=np.asarray([[m.quantiles[name] for name in LEVEL_NAMES] for m in models]),
     )
 
@@ -371,16 +409,11 @@ def _model(
         name: tuple(float(x) for x in params.quantiles[row, i])
         for i, name in enumerate(LEVEL_NAMES)
     }
-    body = {
-        "family": str(family),
-        "kind": str(kind),
-        "from": trained_from.isoformat(),
-        "to": trained_to.isoformat(),
-        "coef": [params.level_coef[row].tolist(), params.slope_coef[row].tolist()],
-        "q": quantiles,
-        "m": m,
-    }
-    digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:12]
+    digest = hashlib.sha256(
+        f"{family}|{kind}|{trained_from.isoformat()}|{trained_to.isoformat()}|{m}".encode()
+        + params.coef[row].tobytes()
+        + params.quantiles[row].tobytes()
+    ).hexdigest()[:12]
     return FittedModel(
         model_id=f"{family}-{kind}-{trained_to:%Y%m%dT%H%M}-{digest}",
         family=family,
@@ -395,16 +428,11 @@ def _model(
         counter=counter,
         settings=plain,
         leads=tuple(int(x) for x in params.leads),
-        level_coef=tuple(float(x) for x in params.level_coef[row]),
-        slope_coef=tuple(float(x) for x in params.slope_coef[row]),
+        coef={
+            name: tuple(float(x) for x in params.coef[row, f]) for f, name in enumerate(FEATURES)
+        },
         quantiles=quantiles,
     )
-
-
-def _naive_quantiles(model: FittedModel, leads: np.ndarray) -> np.ndarray:
-    """The seasonal naive family's error quantiles (the same at every lead): (levels, L)."""
-    table = np.asarray([model.quantiles[name] for name in LEVEL_NAMES])
-    return np.repeat(table[:, -1:], leads.size, axis=1)
 
 
 def _finite_or_none(value: float) -> float | None:

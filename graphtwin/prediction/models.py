@@ -39,7 +39,9 @@ import numpy as np
 DAY_NS = 86_400 * 10**9
 LEVELS = (0.025, 0.05, 0.1, 0.9, 0.95, 0.975)
 """The quantiles kept: the 95%, 90% and 80% central intervals."""
-_BASE_LEADS = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96)
+FEATURES = ("level", "slope")
+"""The correction's inputs: the residual at the origin and its last change."""
+_BASE_LEADS = (1, 2, 4, 8, 16, 32, 64, 96)
 """Leads (in 15-minute steps) the coefficients and quantiles are fitted at; scaled to the step."""
 
 
@@ -74,7 +76,7 @@ class Settings:
     day_types: bool = True
     lookback_days: int = 21
     decay: float = 0.5
-    calibration_days: int = 7
+    calibration_days: int = 10
     correction: bool = True
     ridge: float = 1e-3
     clip: tuple[float | None, float | None] = (None, None)
@@ -85,22 +87,20 @@ class RowParams:
     """Fitted per row: coefficients and error quantiles at `leads` (steps)."""
 
     leads: np.ndarray
-    level_coef: np.ndarray  # (n, L)
-    slope_coef: np.ndarray  # (n, L)
+    coef: np.ndarray  # (n, len(FEATURES), L)
     quantiles: np.ndarray  # (n, len(LEVELS), L)
     mase: dict[int, np.ndarray] = field(default_factory=dict)  # lead -> (n,)
 
-    def tables(self, max_lead: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Coefficients and quantiles at every lead 0..max_lead (held beyond the last fitted
-        lead for the quantiles, 0 for the coefficients)."""
+    def tables(self, max_lead: int) -> tuple[np.ndarray, np.ndarray]:
+        """Coefficients (n, F, max_lead + 1) and quantiles (n, len(LEVELS), max_lead + 1) at
+        every lead 0..max_lead (beyond the last fitted lead: quantiles held, coefficients 0)."""
         wanted = np.arange(max_lead + 1)
-        n, levels, fitted = self.quantiles.shape
-        quantiles = _interp_rows(
-            self.leads, self.quantiles.reshape(n * levels, fitted), wanted, hold=True
-        )
+        n, features, fitted = self.coef.shape
+        coef = _interp_rows(self.leads, self.coef.reshape(-1, fitted), wanted, hold=False)
+        levels = self.quantiles.shape[1]
+        quantiles = _interp_rows(self.leads, self.quantiles.reshape(-1, fitted), wanted, hold=True)
         return (
-            _interp_rows(self.leads, self.level_coef, wanted, hold=False),
-            _interp_rows(self.leads, self.slope_coef, wanted, hold=False),
+            coef.reshape(n, features, wanted.size),
             quantiles.reshape(n, levels, wanted.size),
         )
 
@@ -119,32 +119,36 @@ def profile_rows(
     settings: Settings,
 ) -> np.ndarray:
     """P(t) for each target index (may lie past the end), from values at the same slot
-    `min_days`..`lookback_days` days earlier (known at the origin), same day type first."""
+    `min_days`..`lookback_days` days earlier (known at the origin), same day type first.
+
+    The j-th most recent day of the target's type weighs `decay ** j` (a missing value drops
+    out and the others are renormalised); a target with no earlier day of its type on the grid
+    takes the earlier days of any type."""
     n, size = values.shape
     m = grid.season
     targets = np.asarray(targets, dtype=np.int64)
     min_days = np.broadcast_to(np.asarray(min_days, dtype=np.int64), targets.shape)
+    days = np.arange(1, settings.lookback_days + 1)
+    sources = targets[None, :] - days[:, None] * m  # (K, H)
+    usable = (sources >= 0) & (sources < size) & (days[:, None] >= min_days[None, :])
     target_type = grid.day_types(targets, settings.day_types)
-    acc = np.zeros((2, n, targets.size))  # weighted sums: same type, any type
-    weight = np.zeros((2, n, targets.size))
-    rank = np.zeros((2, n, targets.size))
-    for k in range(1, settings.lookback_days + 1):
-        source = targets - k * m
-        usable = (source >= 0) & (source < size) & (k >= min_days)
-        if not usable.any():
+    same = usable & (grid.day_types(sources, settings.day_types) == target_type[None, :])
+    # columns with no earlier day of their type fall back to every usable day
+    chosen = np.where(same.any(axis=0)[None, :], same, usable)
+    rank = np.cumsum(chosen, axis=0) - 1
+    weights = np.where(chosen, settings.decay ** np.maximum(rank, 0), 0.0)  # (K, H)
+    acc = np.zeros((n, targets.size))
+    total = np.zeros((n, targets.size))
+    for k in range(days.size):
+        if not chosen[k].any():
             continue
-        picked = values[:, np.clip(source, 0, size - 1)]
-        ok = usable[None, :] & np.isfinite(picked)
-        same = ok & (grid.day_types(source, settings.day_types) == target_type)[None, :]
-        for which, mask in ((0, same), (1, ok)):
-            w = np.where(mask, settings.decay ** rank[which], 0.0)
-            acc[which] += w * np.where(mask, picked, 0.0)
-            weight[which] += w
-            rank[which] += mask
+        picked = values[:, np.clip(sources[k], 0, size - 1)]
+        ok = np.isfinite(picked)
+        w = np.where(ok, weights[k][None, :], 0.0)
+        acc += w * np.where(ok, picked, 0.0)
+        total += w
     with np.errstate(invalid="ignore", divide="ignore"):
-        same_type = acc[0] / weight[0]
-        any_type = acc[1] / weight[1]
-    return np.where(weight[0] > 0, same_type, any_type)
+        return np.where(total > 0, acc / total, np.nan)
 
 
 def fit_rows(values: np.ndarray, grid: Grid, settings: Settings) -> RowParams:
@@ -154,30 +158,38 @@ def fit_rows(values: np.ndarray, grid: Grid, settings: Settings) -> RowParams:
     leads = fit_leads(m)
     window = min(size, settings.calibration_days * m + 1)
     first = size - window
-    index = np.arange(first, size)
-    residual = values[:, first:] - profile_rows(values, grid, index, 1, settings)
-    slope = residual - np.concatenate((np.full((n, 1), np.nan), residual[:, :-1]), axis=1)
-    level_coef = np.zeros((n, leads.size))
-    slope_coef = np.zeros((n, leads.size))
+    base = max(first - m, 0)  # a day before the window: the naive forecast's values
+    index = np.arange(base, size)
+    profile = profile_rows(values, grid, index, 1, settings)
+    residual = values[:, base:] - profile
+    coef = np.zeros((n, len(FEATURES), leads.size))
     quantiles = np.full((n, len(LEVELS), leads.size), np.nan)
     mase: dict[int, np.ndarray] = {}
-    naive = values[:, first:] - _shift(values, m)[:, first:]
     for j, h in enumerate(leads):
-        if h >= window:
+        lag = max(1, -(-int(h) // m)) * m  # the naive forecast's source, a day before the target
+        origins = np.arange(max(first, base + lag - h, base + 1), size - h)
+        if origins.size < 2:
             continue
-        x1, x2, y = residual[:, :-h], slope[:, :-h], residual[:, h:]
-        ok = np.isfinite(x1) & np.isfinite(x2) & np.isfinite(y)
+        o = origins - base
+        x = [residual[:, o], residual[:, o] - residual[:, o - 1]]
+        y = residual[:, o + h]
+        ok = np.isfinite(y) & np.isfinite(x[0]) & np.isfinite(x[1])
+        x = [np.where(ok, f, 0.0) for f in x]
+        y = np.where(ok, y, 0.0)
         if settings.correction:
-            level_coef[:, j], slope_coef[:, j] = _ridge2(x1, x2, y, ok, settings.ridge)
-        error = y - level_coef[:, j : j + 1] * x1 - slope_coef[:, j : j + 1] * x2
-        error = np.where(ok, error, np.nan)
+            coef[:, :, j] = _ridge(x, y, ok, settings.ridge)
+        fitted = sum(coef[:, f, j : j + 1] * x[f] for f in range(len(x)))
+        error = np.where(ok, y - fitted, np.nan)
         quantiles[:, :, j] = _row_quantiles(error, LEVELS)
-        scale = np.nanmean(np.abs(np.where(ok, naive[:, h:], np.nan)), axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mase[int(h)] = np.nanmean(np.abs(error), axis=1) / scale
+        if h in (max(1, m // 24), m):  # the backtest score's leads: an hour and a day
+            naive = np.abs(values[:, origins + h] - values[:, origins + h - lag])
+            with np.errstate(invalid="ignore", divide="ignore"):
+                mase[int(h)] = np.abs(np.where(ok, y - fitted, 0.0)).sum(1) / np.where(
+                    ok, naive, 0.0
+                ).sum(1)
     # a lead with too few errors (short history) borrows the nearest fitted one
     quantiles = _fill_along_last(quantiles)
-    return RowParams(leads, level_coef, slope_coef, quantiles, mase)
+    return RowParams(leads, coef, quantiles, mase)
 
 
 def fit_naive_rows(values: np.ndarray, grid: Grid, settings: Settings) -> RowParams:
@@ -190,9 +202,9 @@ def fit_naive_rows(values: np.ndarray, grid: Grid, settings: Settings) -> RowPar
     error = (values - _shift(values, m))[:, first:]
     table = _row_quantiles(np.where(np.isfinite(error), error, np.nan), LEVELS)
     quantiles = np.repeat(np.nan_to_num(table)[:, :, None], leads.size, axis=2)
-    zeros = np.zeros((n, leads.size))
+    zeros = np.zeros((n, len(FEATURES), leads.size))
     ones = np.where(np.isfinite(table[:, 0]), 1.0, np.nan)
-    return RowParams(leads, zeros, zeros.copy(), quantiles, {int(m): ones, int(leads[3]): ones})
+    return RowParams(leads, zeros, quantiles, {int(m): ones, int(leads[3]): ones})
 
 
 def forecast_rows(
@@ -207,7 +219,7 @@ def forecast_rows(
     size = values.shape[1]
     origin = size - 1
     leads = np.arange(1, horizon_steps + 1)
-    return rolling_rows(values, grid, params, settings, np.array([origin]), leads, future=True)
+    return rolling_rows(values, grid, params, settings, np.array([origin]), leads)
 
 
 def rolling_rows(
@@ -217,24 +229,23 @@ def rolling_rows(
     settings: Settings,
     origins: np.ndarray,
     leads: np.ndarray,
-    *,
-    future: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Forecasts from several origins (indexes) at several leads, each using only the values up
-    to its origin. Returns mean (n, O*L) and quantiles (n, len(LEVELS), O*L), origin-major
-    (for `future`, one origin: (n, L))."""
-    n, size = values.shape
+    to its origin. Returns mean (n, O*L) and quantiles (n, len(LEVELS), O*L), origin-major."""
+    n = values.shape[0]
     m = grid.season
     origins = np.asarray(origins, dtype=np.int64)
     leads = np.asarray(leads, dtype=np.int64)
     max_lead = int(leads.max()) + m
-    level_t, slope_t, quant_t = params.tables(max_lead)
+    coef_t, quant_t = params.tables(max_lead)
     # the latest residual at or before each origin (a gap at the origin lengthens the lead)
+    first = max(int(origins.min()) - m + 1, 0)
+    span = np.arange(first, int(origins.max()) + 1)
+    known = values[:, span] - profile_rows(values, grid, span, 1, settings)
     back = np.arange(0, m)
     look = origins[:, None] - back[None, :]  # (O, m)
-    flat = look.ravel()
-    resid = values[:, np.clip(flat, 0, size - 1)] - profile_rows(values, grid, flat, 1, settings)
-    resid = np.where((flat >= 0)[None, :], resid, np.nan).reshape(n, origins.size, m)
+    resid = known[:, np.clip(look - first, 0, span.size - 1)]  # (n, O, m)
+    resid = np.where((look >= first)[None], resid, np.nan)
     finite = np.isfinite(resid)
     has = finite.any(axis=2)
     age = np.argmax(finite, axis=2)  # steps since the latest residual
@@ -249,9 +260,9 @@ def rolling_rows(
         min_days = max(1, -(-int(h) // m))
         base = profile_rows(values, grid, targets, min_days, settings)  # (n, O)
         lead = np.minimum(h + age, max_lead)  # (n, O)
-        a = np.take_along_axis(level_t, lead, axis=1)
-        b = np.take_along_axis(slope_t, lead, axis=1)
-        mean = base + a * latest + b * slope
+        mean = base
+        for f, x in enumerate((latest, slope)):
+            mean = mean + np.take_along_axis(coef_t[:, f], lead, axis=1) * x
         q = np.stack(
             [np.take_along_axis(quant_t[:, i], lead, axis=1) for i in range(len(LEVELS))], 1
         )
@@ -291,20 +302,19 @@ def _shift(values: np.ndarray, steps: int) -> np.ndarray:
     return out
 
 
-def _ridge2(
-    x1: np.ndarray, x2: np.ndarray, y: np.ndarray, ok: np.ndarray, ridge: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per row, least squares y ~ a x1 + b x2 (no intercept) with a small ridge."""
-    x1, x2, y = (np.where(ok, v, 0.0) for v in (x1, x2, y))
-    s11, s22, s12 = (x1 * x1).sum(1), (x2 * x2).sum(1), (x1 * x2).sum(1)
-    c1, c2 = (x1 * y).sum(1), (x2 * y).sum(1)
-    s11 = s11 + ridge * s11 + 1e-12
-    s22 = s22 + ridge * s11 + 1e-12
-    det = s11 * s22 - s12 * s12
-    a = (c1 * s22 - c2 * s12) / det
-    b = (c2 * s11 - c1 * s12) / det
-    enough = ok.sum(1) >= 8
-    return np.where(enough, a, 0.0), np.where(enough, b, 0.0)
+def _ridge(x: list[np.ndarray], y: np.ndarray, ok: np.ndarray, ridge: float) -> np.ndarray:
+    """Per row, least squares y ~ sum_f coef_f x_f (no intercept; x and y zero where not
+    `ok`) with a small ridge relative to the features' scale. Under 8 usable pairs: 0."""
+    features = len(x)
+    gram = np.empty((y.shape[0], features, features))
+    for f in range(features):
+        for g in range(f, features):
+            gram[:, f, g] = gram[:, g, f] = np.einsum("no,no->n", x[f], x[g])
+    rhs = np.stack([np.einsum("no,no->n", x[f], y) for f in range(features)], axis=1)
+    scale = np.trace(gram, axis1=1, axis2=2)[:, None, None] / features
+    gram = gram + (ridge * scale + 1e-12) * np.eye(features)[None]
+    coef = np.linalg.solve(gram, rhs[..., None])[..., 0]
+    return np.where((ok.sum(1) >= 8)[:, None], coef, 0.0)
 
 
 def _row_quantiles(errors: np.ndarray, levels: tuple[float, ...]) -> np.ndarray:

@@ -95,7 +95,7 @@ def prepare(
     if max_fill < 0:
         raise InputError(f"max_fill must not be negative, not {max_fill}")
     raw = np.asarray(values, dtype=np.float64).ravel()
-    stamps = pd.to_datetime(pd.Index(times), utc=True).as_unit("ns").asi8
+    stamps = _unix_ns(times)
     if stamps.size != raw.size:
         raise InputError(f"{stamps.size} times but {raw.size} values: give one time per value")
     finite = np.isfinite(raw)
@@ -115,6 +115,13 @@ def prepare(
     grid, gap_count, gap_steps, filled = _fill_short_gaps(grid, max_fill)
     start = datetime.fromtimestamp(first * step_ns / 1e9, UTC)
     return PreparedSeries(start, step, grid, int(raw.size), nan_count, gap_count, gap_steps, filled)
+
+
+def _unix_ns(times: Sequence[datetime] | np.ndarray | pd.Index) -> np.ndarray:
+    """Times as Unix nanoseconds (naive ones taken as UTC)."""
+    if isinstance(times, np.ndarray) and np.issubdtype(times.dtype, np.datetime64):
+        return times.astype("datetime64[ns]").astype(np.int64)
+    return np.asarray(pd.to_datetime(pd.Index(times), utc=True).as_unit("ns").asi8)
 
 
 def _fill_short_gaps(grid: np.ndarray, max_fill: int) -> tuple[np.ndarray, int, int, int]:
