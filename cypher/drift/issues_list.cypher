@@ -5,6 +5,8 @@ WHERE ($statuses IS NULL OR i.status IN $statuses)
   AND ($twin_id IS NULL OR n.twin_id = $twin_id)
 RETURN i {.issue_id, .type, .severity, .description, .status, .strategy, .rule, .value,
           .evidence, twin_id: n.twin_id, detected_at: toString(i.detected_at),
-          resolved_at: toString(i.resolved_at)} AS issue, n.twin_id AS twin_id
+          resolved_at: toString(i.resolved_at),
+          predicted_by: [(i)-[:PREDICTED_BY]->(p:DriftIssue) | p.issue_id]} AS issue,
+       n.twin_id AS twin_id
 ORDER BY i.detected_at DESC, i.issue_id
 LIMIT $limit

@@ -5,4 +5,6 @@ WHERE $statuses IS NULL OR i.status IN $statuses
 WITH id, i ORDER BY i.detected_at DESC, i.issue_id
 RETURN id, collect(i {.issue_id, .type, .severity, .description, .status, .strategy, .rule,
                       .value, .evidence, twin_id: id, detected_at: toString(i.detected_at),
-                      resolved_at: toString(i.resolved_at)})[..$limit] AS issues
+                      resolved_at: toString(i.resolved_at),
+                      predicted_by: [(i)-[:PREDICTED_BY]->(p:DriftIssue) | p.issue_id]})[..$limit]
+       AS issues

@@ -17,6 +17,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from graphtwin.api import constraint_fetchers as reasoning
 from graphtwin.api import fetchers as fetch
+from graphtwin.api import prediction_fetchers as prediction
 from graphtwin.api import simulation_fetchers as simulation
 from graphtwin.api import telemetry_fetchers as telemetry
 from graphtwin.api.constraint_types import CapacityCheck, EffectiveConstraint, Violation
@@ -32,6 +33,7 @@ from graphtwin.api.limits import (
     WALK,
 )
 from graphtwin.api.mutations import MUTATION_PERMISSIONS, Mutation
+from graphtwin.api.prediction_types import Forecast
 from graphtwin.api.roles import Permission
 from graphtwin.api.scalars import SCALARS, DateTime
 from graphtwin.api.simulation_types import SimulationRun
@@ -275,6 +277,13 @@ class Node:
     def drift_issues(
         self, statuses: list[str] | None = None, first: int = DEFAULT_PAGE
     ) -> list[DriftIssue]:
+        """Declared here, loaded by the fetcher."""
+
+    @batched(prediction.forecast, description="Its forecast (points; null for other nodes) "
+             "from `horizon` ahead in steps of `step` (e.g. 24h, 15m, PT6H): mean with 80% "
+             "and 95% intervals, the model, its training window and backtest MASE, or a status "
+             "saying the history is too short.", work=prediction.FORECAST)  # fmt: skip
+    def forecast(self, horizon: str = "24h", step: str = "15m") -> Forecast | None:
         """Declared here, loaded by the fetcher."""
 
     @batched(simulation.single_points_of_failure, description="The single points of failure "

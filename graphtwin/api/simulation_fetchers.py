@@ -134,7 +134,7 @@ async def simulate(ctx: ApiContext, scenario: dict[str, Any], actor: str) -> Rec
         services.driver,
         model,
         database=services.database,
-        history=_history(ctx),
+        history=history_store(ctx),
         settings=settings,
         actor=actor,
     )
@@ -149,7 +149,7 @@ async def simulate(ctx: ApiContext, scenario: dict[str, Any], actor: str) -> Rec
     return run_view(record)
 
 
-def _history(ctx: ApiContext) -> HistoryStore:
+def history_store(ctx: ApiContext) -> HistoryStore:
     """The history the server's own pipeline keeps (the one its telemetry writes)."""
     from graphtwin.telemetry.history import HistoryStore
 

@@ -19,7 +19,9 @@ class HistoryValue:
 class DriftIssue:
     issue_id: strawberry.ID
     twin_id: strawberry.ID = strawberry.field(description="The entity it concerns.")
-    type: str = strawberry.field(description="threshold, staleness, structural or semantic.")
+    type: str = strawberry.field(
+        description="threshold, staleness, structural, semantic or predicted."
+    )
     severity: str = strawberry.field(description="warning or critical.")
     description: str
     status: str = strawberry.field(
@@ -31,6 +33,10 @@ class DriftIssue:
     evidence: str | None = strawberry.field(description="What was found, as JSON text.")
     detected_at: DateTime
     resolved_at: DateTime | None
+    predicted_by: list[strawberry.ID] = strawberry.field(
+        description="The `predicted` issues (early warnings) that foresaw this threshold "
+        "crossing: open on the entity when it opened (PREDICTED_BY)."
+    )
 
 
 @strawberry.type(description="A live data source of the running sync, and how it is doing.")

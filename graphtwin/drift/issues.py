@@ -17,6 +17,9 @@ class DriftType(StrEnum):
     STALENESS = "staleness"
     STRUCTURAL = "structural"
     SEMANTIC = "semantic"
+    PREDICTED = "predicted"
+    """A forecast crosses a threshold rule within its horizon (graphtwin.prediction): the
+    early warning before a `threshold` issue, which links to it (PREDICTED_BY) if it happens."""
 
 
 class Severity(StrEnum):

@@ -1,0 +1,196 @@
+"""`graphtwin forecast TWIN_ID` and GraphQL `Node.forecast`: a point's forecast with its 80%
+and 95% intervals, the model it came from, its training window and backtest score.
+
+A point with too little history gets an answer that says so (status `insufficient_history`,
+how much history it has and how much is needed) and no numbers. An id the twin does not hold is
+a TwinNotFoundError; an entity that is not a live point, an InputError naming it.
+
+>>> with TwinStore.open(settings) as store:  # doctest: +SKIP
+...     answer = forecast_point(store, HistoryStore(folder), settings, "urn:office:zone-1-temp",
+...                             horizon=timedelta(hours=24), step=timedelta(minutes=15))
+>>> forecast_json(answer)["points"][0]  # doctest: +SKIP
+{'time': '2026-12-07T07:15:00+00:00', 'mean': 21.4, 'lo80': 21.0, 'hi80': 21.8, ...}
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+
+from graphtwin.config import Settings
+from graphtwin.errors import InputError, TwinNotFoundError
+from graphtwin.prediction.forecast import Forecast, InsufficientHistoryError, predict
+from graphtwin.prediction.fresh_model import ModelState, fresh_models
+from graphtwin.prediction.read_history import RawSeries, read_series
+from graphtwin.prediction.store import (
+    PointInfo,
+    StoredModel,
+    load_models,
+    points,
+    save_models,
+)
+from graphtwin.store import TwinStore
+from graphtwin.telemetry.history import HistoryStore
+
+OK = "ok"
+INSUFFICIENT_HISTORY = "insufficient_history"
+MIN_STEP = timedelta(minutes=1)
+
+
+@dataclass(frozen=True, slots=True)
+class PointForecast:
+    """A point's forecast (`status` ok), or why there is none (`message`)."""
+
+    twin_id: str
+    status: str
+    state: ModelState
+    horizon: timedelta
+    step: timedelta
+    forecast: Forecast | None = None
+    message: str | None = None
+
+
+def check_request(horizon: timedelta, step: timedelta, settings: Settings) -> None:
+    """An InputError naming `horizon` or `step` when the forecast asked for is out of bounds."""
+    if step < MIN_STEP:
+        raise InputError(f"the step must be at least {MIN_STEP}, got {step}", entity="step")
+    if horizon < step:
+        raise InputError(f"the horizon {horizon} is shorter than the step {step}",
+                         entity="horizon")  # fmt: skip
+    longest = timedelta(seconds=settings.forecast_max_horizon_s)
+    if horizon > longest:
+        raise InputError(f"the horizon {horizon} is longer than the limit {longest} "
+                         "(GRAPHTWIN_FORECAST_MAX_HORIZON_S)", entity="horizon")  # fmt: skip
+    steps = horizon // step
+    if steps > settings.forecast_max_steps:
+        raise InputError(f"{steps} steps of {step} over {horizon} exceed the limit of "
+                         f"{settings.forecast_max_steps} (GRAPHTWIN_FORECAST_MAX_STEPS)",
+                         entity="step")  # fmt: skip
+
+
+def check_point(twin_id: str, info: PointInfo | None) -> PointInfo:
+    """`info`, or the error that says why `twin_id` has no forecast."""
+    if info is None:
+        raise TwinNotFoundError(twin_id)
+    if not info.is_point:
+        raise InputError(f"a {info.kind or 'twin entity'} is not a live point: only points "
+                         "have forecasts", entity=twin_id)  # fmt: skip
+    return info
+
+
+def forecast_point(
+    store: TwinStore,
+    history: HistoryStore,
+    settings: Settings,
+    twin_id: str,
+    *,
+    horizon: timedelta,
+    step: timedelta,
+    now: datetime | None = None,
+) -> PointForecast:
+    """The point's forecast; a model fitted now (none stored, or due) is stored."""
+    check_request(horizon, step, settings)
+    now = now or datetime.now(UTC)
+    info = check_point(twin_id, points(store, [twin_id]).get(twin_id))
+    stored = load_models(store, [twin_id]).get(twin_id)
+    start = now - timedelta(days=settings.forecast_history_days)
+    raw = read_series(history, [twin_id], start=start, end=now)[twin_id]
+    answer = forecast_from(info, stored, raw, horizon=horizon, step=step, now=now,
+                           settings=settings)  # fmt: skip
+    if answer.state.fitted_now and answer.state.model is not None:
+        save_models(store, [(twin_id, answer.state.model)], fitted_at=now,
+                    refit_after_s=settings.forecast_refit_after_s)  # fmt: skip
+    return answer
+
+
+def forecast_from(
+    info: PointInfo,
+    stored: StoredModel | None,
+    raw: RawSeries,
+    *,
+    horizon: timedelta,
+    step: timedelta,
+    now: datetime,
+    settings: Settings,
+) -> PointForecast:
+    """The forecast from what was read (no database: the API reads with its own driver)."""
+    [state] = fresh_models([info], {} if stored is None else {info.twin_id: stored},
+                           {info.twin_id: raw}, now=now, settings=settings)  # fmt: skip
+    if state.model is None:
+        return PointForecast(info.twin_id, INSUFFICIENT_HISTORY, state, horizon, step,
+                             message=state.shortfall)  # fmt: skip
+    try:
+        forecast = predict(state.model, state.series, horizon=horizon, step=step)
+    except InsufficientHistoryError as exc:  # e.g. the latest day is missing
+        return PointForecast(info.twin_id, INSUFFICIENT_HISTORY, state, horizon, step,
+                             message=exc.reason)  # fmt: skip
+    return PointForecast(info.twin_id, OK, state, horizon, step, forecast)
+
+
+def model_json(state: ModelState) -> dict[str, Any] | None:
+    model = state.model
+    if model is None:
+        return None
+    return {
+        "model_id": model.model_id,
+        "family": str(model.family),
+        "kind": str(model.kind),
+        "trained_from": model.trained_from.isoformat(),
+        "trained_to": model.trained_to.isoformat(),
+        "samples": int(model.samples),
+        "backtest_mase": _number(model.mase),
+        "refit": state.refit,
+    }
+
+
+def forecast_json(answer: PointForecast) -> dict[str, Any]:
+    """The answer as the CLI prints it (--json) and the API's `Forecast` type reads it."""
+    forecast = answer.forecast
+    rows: list[dict[str, Any]] = []
+    if forecast is not None:
+        columns = [np.asarray(getattr(forecast, c), dtype=np.float64) for c in _BANDS]
+        times = np.asarray(forecast.times).astype("datetime64[us]").astype(np.int64)
+        for i, micros in enumerate(times):
+            moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=int(micros))
+            row: dict[str, Any] = {"time": moment.isoformat()}
+            row.update({c: _number(col[i]) for c, col in zip(_BANDS, columns, strict=True)})
+            rows.append(row)
+    return {
+        "twin_id": answer.twin_id,
+        "status": answer.status,
+        "message": answer.message,
+        "issued_at": None if forecast is None else _iso(forecast.issued_at),
+        "horizon_s": answer.horizon.total_seconds(),
+        "step_s": answer.step.total_seconds(),
+        "model": model_json(answer.state),
+        "history": history_json(answer.state),
+        "points": rows,
+    }
+
+
+def history_json(state: ModelState) -> dict[str, Any]:
+    """What the point's history held, with its NaNs and gaps counted."""
+    series = state.series
+    return {
+        name: int(getattr(series, name))
+        for name in ("samples", "nan_count", "gap_count", "gap_steps", "filled_steps")
+        if hasattr(series, name)
+    }
+
+
+_BANDS = ("mean", "lo80", "hi80", "lo95", "hi95")
+
+
+def _number(value: Any) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _iso(moment: Any) -> str:
+    return moment.isoformat() if isinstance(moment, datetime) else str(moment)
