@@ -34,7 +34,7 @@ from graphtwin.drift.issues import DriftEvent, DriftType, Severity, Transition, 
 from graphtwin.drift.reconcile import Policy, reconcile
 from graphtwin.prediction.crossing import threshold_crossing
 from graphtwin.prediction.fit_models import FitRun, fit_points
-from graphtwin.prediction.forecast import InsufficientHistoryError, predict
+from graphtwin.prediction.forecast import Forecast, predict_many
 from graphtwin.prediction.fresh_model import FIT_STEP, ModelState
 from graphtwin.prediction.store import points
 from graphtwin.prediction.watched_points import WatchedPoint
@@ -119,17 +119,23 @@ def early_warning(
     predicted = {r["twin_id"]: r for r in open_rows if r["type"] == PREDICTED}
     crossed = {r["twin_id"]: r["issue_id"] for r in open_rows if r["type"] == THRESHOLD}
     at_ms = int(now.timestamp() * 1000)
+    forecasts = _forecasts(run.fits.states, horizon)
     for state in run.fits.states:
         point = watched[state.point]
-        warning = _warning(state, point, horizon, settings.forecast_warning_probability)
-        if warning is not None:
-            run.warnings.append(warning)
+        forecast = forecasts.get(state.point)
+        warning = None
+        if forecast is not None and state.model is not None:
+            warning = _warning(forecast, state.model.model_id, point,
+                               settings.forecast_warning_probability)  # fmt: skip
+            if warning is not None:
+                run.warnings.append(warning)
         event = _transition(state.point, predicted.get(state.point), crossed.get(state.point),
-                            warning, state, horizon, at_ms)  # fmt: skip
+                            forecast, warning, horizon, at_ms)  # fmt: skip
         if event is not None:
             event.rule = point.rule
             run.events.append(event)
-    done = reconcile(run.events, lambda rule: _policy(watched, rule))
+    policies = _policies(watched)
+    done = reconcile(run.events, lambda rule: policies.get(rule, Policy("alert")))
     GraphWriter(store).write_batch([], [], done.open_rows, done.update_rows)
     if audit is not None:
         for kind, record in done.audit:
@@ -138,16 +144,19 @@ def early_warning(
     return run
 
 
+def _forecasts(states: list[ModelState], horizon: timedelta) -> dict[str, Forecast]:
+    """Each point's forecast over the horizon, all in one pass; a point whose model cannot
+    forecast from its history (no model, the latest day missing) has none."""
+    usable = [s for s in states if s.model is not None]
+    found = predict_many([s.model for s in usable if s.model is not None],
+                         [s.series for s in usable], horizon=horizon, step=FIT_STEP)  # fmt: skip
+    return {s.point: f for s, f in zip(usable, found, strict=True) if isinstance(f, Forecast)}
+
+
 def _warning(
-    state: ModelState, point: WatchedPoint, horizon: timedelta, probability: float
+    forecast: Forecast, model_id: str, point: WatchedPoint, probability: float
 ) -> ForecastWarning | None:
     """The most severe bound the forecast crosses with at least `probability`, if any."""
-    if state.model is None:
-        return None
-    try:
-        forecast = predict(state.model, state.series, horizon=horizon, step=FIT_STEP)
-    except InsufficientHistoryError:  # e.g. the latest day is missing: nothing to say
-        return None
     found = threshold_crossing(forecast, point.thresholds, min_probability=probability)
     if found is None:
         return None
@@ -157,7 +166,7 @@ def _warning(
         f"{found.side} {found.bound:g}",
         _utc(found.at),
         found.probability,
-        state.model.model_id,
+        model_id,
         forecast.issued_at,
     )
 
@@ -171,8 +180,8 @@ def _transition(
     twin_id: str,
     open_issue: Mapping[str, Any] | None,
     threshold_issue: str | None,
+    forecast: Forecast | None,
     warning: ForecastWarning | None,
-    state: ModelState,
     horizon: timedelta,
     at_ms: int,
 ) -> DriftEvent | None:
@@ -185,12 +194,13 @@ def _transition(
             evidence={"outcome": "crossed", "threshold_issue": threshold_issue},
         )  # fmt: skip
     if warning is None:
-        if open_issue is None or state.model is None:  # no model: nothing new to say
+        if open_issue is None or forecast is None:  # no forecast: nothing new to say
             return None
         return DriftEvent(
             Transition.RESOLVED, DriftType.PREDICTED, twin_id, open_issue["issue_id"], at_ms,
             description="the latest forecast no longer crosses a threshold",
-            evidence={"outcome": "no_longer_forecast", "model_id": state.model.model_id},
+            evidence={"outcome": "no_longer_forecast", "model_id": forecast.model_id,
+                      "issued_at": forecast.issued_at.isoformat()},
         )  # fmt: skip
     evidence = warning.evidence(horizon)
     if open_issue is None:
@@ -207,11 +217,10 @@ def _transition(
     )  # fmt: skip
 
 
-def _policy(watched: Mapping[str, WatchedPoint], rule: str | None) -> Policy:
-    """The rule's strategy; a warning is never `auto_corrected` (nothing was adopted), so
+def _policies(watched: Mapping[str, WatchedPoint]) -> dict[str | None, Policy]:
+    """Each rule's strategy; a warning is never `auto_corrected` (nothing was adopted), so
     that strategy investigates it."""
-    point = next((p for p in watched.values() if p.rule == rule), None)
-    if point is None:
-        return Policy("alert")
-    strategy = "investigate" if point.strategy == "auto_correct" else point.strategy
-    return Policy(strategy, point.webhook)
+    return {
+        p.rule: Policy("investigate" if p.strategy == "auto_correct" else p.strategy, p.webhook)
+        for p in watched.values()
+    }
