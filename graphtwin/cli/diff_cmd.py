@@ -1,18 +1,26 @@
-"""`graphtwin diff FORMAT OLD NEW`: what changed between two versions of a model, no database."""
+"""`graphtwin diff FORMAT OLD NEW`: what changed between two versions of a model, no database;
+`graphtwin diff twin --from T1 --to T2`: what changed in the twin between two times."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from graphtwin.cli.guard import guarded
 from graphtwin.cli.output import out, print_diff, print_json
+from graphtwin.cli.scope_options import Root
 from graphtwin.config import load_settings
 from graphtwin.twin_diff import diff_graphs
 from importers import IMPORTERS
 from importers.base import parse_file
+
+if TYPE_CHECKING:
+    from graphtwin.store.timeline_diff import TimelineDiff
+
+Time = Annotated[str | None, typer.Option(metavar="TIME", show_default=False)]
 
 
 @guarded
@@ -20,11 +28,42 @@ def diff(
     format: Annotated[
         str, typer.Argument(help=f"One of: {', '.join(IMPORTERS)}.", show_default=False)
     ],
-    old: Annotated[Path, typer.Argument(help="The earlier version.", show_default=False)],
-    new: Annotated[Path, typer.Argument(help="The later version.", show_default=False)],
+    old: Annotated[
+        Path | None, typer.Argument(help="The earlier version.", show_default=False)
+    ] = None,
+    new: Annotated[
+        Path | None, typer.Argument(help="The later version.", show_default=False)
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the diff as JSON.")] = False,
+    from_: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="TIME",
+            help="With FORMAT twin and no files: the twin's changes since this time (ISO 8601; "
+            "no offset means UTC).",
+        ),
+    ] = None,
+    to: Annotated[
+        str | None,
+        typer.Option("--to", metavar="TIME", help="... up to this time (default: now)."),
+    ] = None,
+    root: Root = None,
 ) -> None:
-    """Compare two versions of a model file without writing anything."""
+    """Compare two versions of a model file without writing anything; or, as `diff twin --from
+    T1 [--to T2] [--root ID]`, list what was added, removed and changed in the twin between two
+    times, each change with the sources and import runs that made it."""
+    if format == "twin" and old is None and new is None and from_ is not None:
+        _timeline(from_, to, root, as_json)
+        return
+    if from_ is not None or to is not None or root is not None:
+        raise typer.BadParameter(
+            "--from, --to and --root compare the twin between two times: "
+            "`graphtwin diff twin --from T1 --to T2` (no files)",
+            param_hint="--from",
+        )
+    if old is None or new is None:
+        raise typer.BadParameter("give the earlier and the later file", param_hint="OLD NEW")
     importer = IMPORTERS.get(format)
     if importer is None:
         raise typer.BadParameter(f"unknown format {format!r}", param_hint="FORMAT")
@@ -38,3 +77,44 @@ def diff(
         out.print("no differences")
     else:
         print_diff(changes, title=f"{old} -> {new}", limit=50)
+
+
+def _timeline(from_: str, to: str | None, root: str | None, as_json: bool) -> None:
+    from datetime import UTC, datetime
+
+    from graphtwin.store import TwinStore
+    from graphtwin.store.asof import parse_time
+
+    start = parse_time(from_, field="--from")
+    end = parse_time(to, field="--to") if to is not None else datetime.now(UTC)
+    with TwinStore.open() as store:
+        changes = store.diff_between(start, end, root=root)
+    if as_json:
+        print_json(changes.to_json())
+    elif changes.empty:
+        out.print("no differences")
+    else:
+        _print_timeline(changes)
+
+
+def _print_timeline(changes: TimelineDiff, limit: int = 50) -> None:
+    out.print(f"[bold]the twin from {changes.from_.isoformat()} to {changes.to.isoformat()}[/]")
+    for change in ("added", "removed", "changed"):
+        nodes = changes.of(change)
+        rels = changes.relationships_of(change)
+        for label, items in (
+            (change, [(n.twin_id, n.keys, n.sources, n.runs) for n in nodes]),
+            (
+                f"relationships {change}",
+                [(f"({r.start})-[:{r.type}]->({r.end})", r.keys, r.sources, r.runs) for r in rels],
+            ),
+        ):
+            if not items:
+                continue
+            out.print(f"  {label}: {len(items)}")
+            for what, keys, sources, runs in items[:limit]:
+                detail = f" ({', '.join(keys)})" if change == "changed" else ""
+                made = f"by {', '.join(sources) or '-'} in {', '.join(runs) or '-'}"
+                out.print(f"    {escape(what + detail)}  [dim]{escape(made)}[/]")
+            if len(items) > limit:
+                out.print(f"    ... and {len(items) - limit} more (--json lists all)")

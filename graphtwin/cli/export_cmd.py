@@ -9,7 +9,8 @@ import typer
 
 from graphtwin.cli.guard import guarded
 from graphtwin.cli.output import err
-from graphtwin.cli.scope_options import Root, Source
+from graphtwin.cli.scope_options import AsOf, Root, Source
+from graphtwin.cli.tree_cmd import exported as read_export
 from graphtwin.store import TwinStore
 from graphtwin.store.reader import ExportedTwin
 from importers.twinfile import render_twin_file
@@ -27,10 +28,12 @@ def twin(
     root: Root = None,
     source: Source = None,
     output: Output = None,
+    as_of: AsOf = None,
 ) -> None:
-    """Write the twin as a twin file (YAML) that `graphtwin import twin` reads back."""
+    """Write the twin as a twin file (YAML) that `graphtwin import twin` reads back (with
+    --as-of: the twin as it was then)."""
     with TwinStore.open() as store:
-        exported = store.export(root=root, source=source)
+        exported = read_export(store, root=root, source=source, as_of=as_of)
     text = render_twin_file(exported.graph, source_id=reimport_source(exported))
     _note_left_out(exported)
     _write(text, output, len(exported.graph))
@@ -42,12 +45,14 @@ def brick(
     root: Root = None,
     source: Source = None,
     output: Output = None,
+    as_of: AsOf = None,
 ) -> None:
-    """Write the twin as Brick Turtle (current Brick namespace) that `import brick` reads back."""
+    """Write the twin as Brick Turtle (current Brick namespace) that `import brick` reads back
+    (with --as-of: the twin as it was then)."""
     from importers.brick.export import render_brick  # rdflib loads only for this format
 
     with TwinStore.open() as store:
-        exported = store.export(root=root, source=source)
+        exported = read_export(store, root=root, source=source, as_of=as_of)
     result = render_brick(exported.graph)
     _note_left_out(exported)
     for warning in result.warnings:

@@ -10,16 +10,29 @@ from rich.table import Table
 
 from graphtwin.cli.guard import guarded
 from graphtwin.cli.output import out, print_json
+from graphtwin.cli.scope_options import AsOf
 from graphtwin.errors import TwinNotFoundError
 from graphtwin.store import TwinStore
+from graphtwin.store.lineage import NodeLineage
 
 
 @guarded
 def show(
     twin_id: Annotated[str, typer.Argument(help="twin_id of the node.", show_default=False)],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+    as_of: AsOf = None,
 ) -> None:
-    """Show a node's properties with their lineage (source and time) and its relationships."""
+    """Show a node's properties with their lineage (source and time) and its relationships.
+
+    With --as-of: as they were then, a point's value the last one at or before that time in the
+    value history (within GRAPHTWIN_HISTORY_LOOKBACK_S)."""
+    if as_of is not None:
+        lineage = _lineage_then(twin_id, as_of)
+        if as_json:
+            print_json(asdict(lineage))
+        else:
+            _print_lineage(twin_id, lineage)
+        return
     with TwinStore.open() as store:
         try:
             lineage = store.lineage(twin_id)
@@ -32,6 +45,23 @@ def show(
     if as_json:
         print_json(asdict(lineage))
         return
+    _print_lineage(twin_id, lineage)
+
+
+def _lineage_then(twin_id: str, as_of: str) -> NodeLineage:
+    from graphtwin.config import load_settings
+    from graphtwin.store.asof import parse_time
+    from graphtwin.telemetry.history import HistoryStore
+
+    settings = load_settings()
+    with TwinStore.open(settings) as store:
+        at = store.check_as_of(parse_time(as_of, field="--as-of"))
+        history = HistoryStore(settings.telemetry_root / "history", retention_days=None)
+        values = history.values_at([twin_id], at, settings.history_lookback)
+        return store.lineage_at(twin_id, at, values=values.get(twin_id))
+
+
+def _print_lineage(twin_id: str, lineage: NodeLineage) -> None:
     out.print(f"[bold]{twin_id}[/]  :{':'.join(lineage.labels)}")
     props = Table("property", "value", "source", "changed at", title="Properties")
     for p in lineage.properties:

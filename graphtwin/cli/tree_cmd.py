@@ -10,9 +10,10 @@ from rich.tree import Tree
 
 from graphtwin.cli.guard import guarded
 from graphtwin.cli.output import out
-from graphtwin.cli.scope_options import Root, Source
+from graphtwin.cli.scope_options import AsOf, Root, Source
 from graphtwin.model import TwinGraph, TwinNode
 from graphtwin.store import TwinStore
+from graphtwin.store.reader import ExportedTwin
 from graphtwin.vocabulary import vocabulary
 
 
@@ -21,14 +22,27 @@ def tree(
     root: Root = None,
     source: Source = None,
     depth: Annotated[int, typer.Option("--depth", min=1, help="Levels to show.")] = 6,
+    as_of: AsOf = None,
 ) -> None:
-    """Print the twin's containment tree (CONTAINS, HAS_PART, HAS_POINT, LOCATED_IN)."""
+    """Print the twin's containment tree (CONTAINS, HAS_PART, HAS_POINT, LOCATED_IN), or with
+    --as-of the tree as it was then."""
     with TwinStore.open() as store:
-        graph = store.export(root=root, source=source).graph
+        graph = exported(store, root=root, source=source, as_of=as_of).graph
     for top in hierarchy_roots(graph, root):
         out.print(render_tree(graph, top, depth))
     if not graph.nodes:
         out.print("the twin is empty")
+
+
+def exported(
+    store: TwinStore, *, root: str | None, source: str | None, as_of: str | None
+) -> ExportedTwin:
+    """The twin (or the part root and source pick) now, or as it was at `as_of` (ISO 8601)."""
+    if as_of is None:
+        return store.export(root=root, source=source)
+    from graphtwin.store.asof import parse_time
+
+    return store.export_at(parse_time(as_of, field="--as-of"), root=root, source=source)
 
 
 def _children(graph: TwinGraph) -> dict[str, list[str]]:

@@ -61,28 +61,38 @@ def read_twin(
 
     exported = ExportedTwin(TwinGraph(EXPORT_SOURCE))
     for rec in sorted(node_records, key=lambda r: r["twin_id"]):
-        exported.graph.add_node(_node(rec, exported))
+        add_node(exported, rec, rec["assertions"])
     for rec in rel_records:
-        if ids is not None and rec["end"] not in ids:
-            exported.left_out += 1
-            continue
-        if not vocabulary().is_relationship_type(rec["type"]):
-            continue  # not part of the twin model (another application's edges)
-        props = {k: v for k, v in rec["props"].items() if k not in RESERVED_RELATIONSHIP_KEYS}
-        exported.graph.add_relationship(
-            TwinRelationship(rec["start"], rec["type"], rec["end"], _plain(props))
-        )
+        add_relationship(exported, rec, ids)
     return exported
 
 
-def _node(rec: dict[str, Any], exported: ExportedTwin) -> TwinNode:
-    defining = [a for a in rec["assertions"] if a["source_id"] is not None and a["keys"]]
+def add_node(exported: ExportedTwin, rec: dict[str, Any], assertions: list[dict[str, Any]]) -> None:
+    """Add a node record ({twin_id, kind, props}) to an export: the properties its sources
+    assert (`assertions`: {source_id, format, keys}), or all of them when none does."""
+    defining = [a for a in assertions if a["source_id"] is not None and a["keys"]]
     exported.sources.update(a["source_id"] for a in defining)
     exported.formats.update(a["format"] for a in defining)
     props: dict[str, Any] = rec["props"]
     asserted = {k for a in defining for k in a["keys"]} if defining else set(props)
     kept = {k: v for k, v in props.items() if k in asserted and k not in RESERVED_NODE_KEYS}
-    return TwinNode(rec["twin_id"], rec["kind"], props.get("name") or rec["twin_id"], _plain(kept))
+    exported.graph.add_node(
+        TwinNode(rec["twin_id"], rec["kind"], props.get("name") or rec["twin_id"], _plain(kept))
+    )
+
+
+def add_relationship(exported: ExportedTwin, rec: dict[str, Any], ids: set[str] | None) -> None:
+    """Add a relationship record ({start, type, end, props}) to an export: counted in
+    `left_out` when it leaves the exported part (`ids`), skipped when not a twin type."""
+    if ids is not None and rec["end"] not in ids:
+        exported.left_out += 1
+        return
+    if not vocabulary().is_relationship_type(rec["type"]):
+        return  # not part of the twin model (another application's edges)
+    props = {k: v for k, v in rec["props"].items() if k not in RESERVED_RELATIONSHIP_KEYS}
+    exported.graph.add_relationship(
+        TwinRelationship(rec["start"], rec["type"], rec["end"], _plain(props))
+    )
 
 
 def scope_ids(

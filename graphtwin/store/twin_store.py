@@ -16,7 +16,7 @@ from graphtwin.config import Settings, load_settings
 from graphtwin.errors import TransactionTooLargeError
 from graphtwin.model import TwinGraph
 from graphtwin.statements import cypher
-from graphtwin.store import migrations
+from graphtwin.store import asof, migrations
 from graphtwin.store.connection import Neo4jTarget, open_driver, resolve_target
 from graphtwin.store.import_guards import ImportPolicy
 from graphtwin.store.lineage import NodeLineage, read_lineage
@@ -24,6 +24,7 @@ from graphtwin.store.loader import GraphLoader, Progress
 from graphtwin.store.reader import ExportedTwin, read_twin, scope_ids, subtree
 from graphtwin.store.report import LoadReport
 from graphtwin.store.selectors import SelectorReport, resolve_selectors
+from graphtwin.store.timeline_diff import TimelineDiff, diff_between
 from graphtwin.store.versions import Stamp, close_nodes, new_run_id, read_node_states
 
 log = logging.getLogger(__name__)
@@ -274,6 +275,46 @@ class TwinStore:
         rels = {r["type"]: r["count"] for r in self.read("read/relationship_counts")}
         [retired] = self.read("read/retired_count")
         return GraphCounts(nodes, rels, self.read("read/sources"), retired["retired"])
+
+    # --- the twin as it was (docs/history.md) ---------------------------------------------
+
+    def check_as_of(self, at: datetime) -> datetime:
+        """`at` in UTC when the twin's history covers it, else AsOfError naming the range."""
+        with self.driver.session(database=self.database, default_access_mode="READ") as session:
+            return asof.check_as_of(session, at)
+
+    def lineage_at(
+        self,
+        twin_id: str,
+        at: datetime,
+        *,
+        values: tuple[datetime, float, str, str] | None = None,
+    ) -> NodeLineage:
+        """`lineage` as it stood at `at` (checked against the history); `values`: the point's
+        value then (`HistoryStore.values_at`), shown as telemetry's live keys."""
+        with self.driver.session(database=self.database, default_access_mode="READ") as session:
+            at = asof.check_as_of(session, at)
+            return asof.lineage_at(session, twin_id, at, values=values)
+
+    def export_at(
+        self, at: datetime, *, root: str | None = None, source: str | None = None
+    ) -> ExportedTwin:
+        """`export` as it stood at `at` (checked against the history)."""
+        with self.driver.session(database=self.database, default_access_mode="READ") as session:
+            at = asof.check_as_of(session, at)
+            return asof.read_twin_at(
+                session, at, root=root, source=source, batch_size=self.batch_size
+            )
+
+    def diff_between(
+        self, from_: datetime, to: datetime, *, root: str | None = None
+    ) -> TimelineDiff:
+        """What changed in the twin between two times of its history (timeline_diff)."""
+        with self.driver.session(database=self.database, default_access_mode="READ") as session:
+            history = asof.history_range(session)
+            from_ = asof.check_as_of(session, from_, history=history)
+            to = asof.check_as_of(session, to, history=history)
+            return diff_between(session, from_, to, root=root, batch_size=self.batch_size)
 
     def version_counts(self) -> dict[str, int]:
         """How many closed node, relationship and source versions the history holds."""
