@@ -28,7 +28,7 @@ async def forecast(
     ctx: ApiContext, parents: Sequence[Record], *, horizon: str, step: str
 ) -> list[Any]:
     # the models load with the first forecast asked for, not with the server
-    from graphtwin.prediction.forecast_point import check_request, forecast_from, forecast_json
+    from graphtwin.prediction.forecast_point import check_request, forecast_json, forecast_many
     from graphtwin.prediction.read_history import read_series
     from graphtwin.prediction.store import point_from_row, stored_from_row
 
@@ -46,13 +46,9 @@ async def forecast(
         start = now - timedelta(days=settings.forecast_history_days)
         raw = read_series(history, points, start=start, end=now)
         stored = {r["point"]: stored_from_row(r) for r in rows}
-        answers = {}
-        for twin_id in points:
-            answer = forecast_from(infos[twin_id], stored.get(twin_id), raw[twin_id],
-                                   horizon=ahead, step=every, now=now,
-                                   settings=settings)  # fmt: skip
-            answers[twin_id] = _view(forecast_json(answer))
-        return answers
+        answers = forecast_many([infos[i] for i in points], stored, raw, horizon=ahead,
+                                step=every, now=now, settings=settings)  # fmt: skip
+        return {a.twin_id: _view(forecast_json(a)) for a in answers}
 
     found = await asyncio.to_thread(compute)
     return [found.get(i) for i in ids]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -90,10 +91,7 @@ def point(
         result = forecast_json(answer)
     except GraphTwinError as exc:
         raise _failed(exc, as_json) from exc
-    if as_json:
-        print_json(result)
-        return
-    _print_forecast(result)
+    _show(result, as_json, _print_forecast)
 
 
 @app.command("fit")
@@ -172,10 +170,7 @@ def backtest(
                                      root=root, start=first, end=last)  # fmt: skip
     except GraphTwinError as exc:
         raise _failed(exc, as_json) from exc
-    if as_json:
-        print_json(report)
-        return
-    _print_backtest(report)
+    _show(report, as_json, _print_backtest)
 
 
 @app.command("watch")
@@ -224,7 +219,7 @@ def watch(
                                     audit=audit)  # fmt: skip
                 for url, body in run.alerts:
                     asyncio.run(post_alert(url, body))
-                result = _watch_json(run, len(watched))
+                result = _watch_json(run, len(watched), ahead)
                 if as_json:
                     print_json(result)
                 else:
@@ -238,14 +233,14 @@ def watch(
         raise _failed(exc, as_json) from exc
 
 
-def _watch_json(run: Any, watched: int) -> dict[str, Any]:
+def _watch_json(run: Any, watched: int, horizon: timedelta) -> dict[str, Any]:
     return {
         "at": run.fits.fitted_at.isoformat(),
         "watched": watched,
         "refit": len(run.fits.refit),
         "insufficient_history": len(run.fits.short),
         "warnings": [
-            {"twin_id": w.twin_id, "severity": str(w.severity), **w.evidence(timedelta(0))}
+            {"twin_id": w.twin_id, "severity": str(w.severity), **w.evidence(horizon)}
             for w in run.warnings
         ],
         "opened": run.opened,
@@ -307,6 +302,13 @@ def _print_backtest(report: dict[str, Any]) -> None:
             p.get("message") or "",
         )
     out.print(table)
+
+
+def _show(result: dict[str, Any], as_json: bool, printer: Callable[[dict[str, Any]], None]) -> None:
+    if as_json:
+        print_json(result)
+    else:
+        printer(result)
 
 
 def _fmt(value: float | None) -> str:

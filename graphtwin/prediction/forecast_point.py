@@ -15,6 +15,7 @@ a TwinNotFoundError; an entity that is not a live point, an InputError naming it
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,7 +24,7 @@ import numpy as np
 
 from graphtwin.config import Settings
 from graphtwin.errors import InputError, TwinNotFoundError
-from graphtwin.prediction.forecast import Forecast, InsufficientHistoryError, predict
+from graphtwin.prediction.forecast import Forecast, predict_many
 from graphtwin.prediction.fresh_model import ModelState, fresh_models
 from graphtwin.prediction.read_history import RawSeries, read_series
 from graphtwin.prediction.store import (
@@ -118,17 +119,38 @@ def forecast_from(
     settings: Settings,
 ) -> PointForecast:
     """The forecast from what was read (no database: the API reads with its own driver)."""
-    [state] = fresh_models([info], {} if stored is None else {info.twin_id: stored},
-                           {info.twin_id: raw}, now=now, settings=settings)  # fmt: skip
-    if state.model is None:
-        return PointForecast(info.twin_id, INSUFFICIENT_HISTORY, state, horizon, step,
-                             message=state.shortfall)  # fmt: skip
-    try:
-        forecast = predict(state.model, state.series, horizon=horizon, step=step)
-    except InsufficientHistoryError as exc:  # e.g. the latest day is missing
-        return PointForecast(info.twin_id, INSUFFICIENT_HISTORY, state, horizon, step,
-                             message=exc.reason)  # fmt: skip
-    return PointForecast(info.twin_id, OK, state, horizon, step, forecast)
+    [answer] = forecast_many([info], {} if stored is None else {info.twin_id: stored},
+                             {info.twin_id: raw}, horizon=horizon, step=step, now=now,
+                             settings=settings)  # fmt: skip
+    return answer
+
+
+def forecast_many(
+    infos: Sequence[PointInfo],
+    stored: Mapping[str, StoredModel],
+    raw: Mapping[str, RawSeries],
+    *,
+    horizon: timedelta,
+    step: timedelta,
+    now: datetime,
+    settings: Settings,
+) -> list[PointForecast]:
+    """`forecast_from` for many points: the models fitted and run in one pass each."""
+    states = fresh_models(infos, stored, raw, now=now, settings=settings)
+    usable = [s for s in states if s.model is not None]
+    found = predict_many([s.model for s in usable if s.model is not None],
+                         [s.series for s in usable], horizon=horizon, step=step)  # fmt: skip
+    forecasts = dict(zip([s.point for s in usable], found, strict=True))
+    answers = []
+    for state in states:
+        forecast = forecasts.get(state.point)
+        if isinstance(forecast, Forecast):
+            answers.append(PointForecast(state.point, OK, state, horizon, step, forecast))
+        else:  # no model (too little history), or it cannot forecast (the latest day missing)
+            message = state.shortfall if forecast is None else forecast.reason
+            answers.append(PointForecast(state.point, INSUFFICIENT_HISTORY, state, horizon,
+                                         step, message=message))  # fmt: skip
+    return answers
 
 
 def model_json(state: ModelState) -> dict[str, Any] | None:
