@@ -216,7 +216,7 @@ def _score_group(
         naive = np.where((targets - max(1, -(-h // m)) * m >= 0)[None, :], naive, np.nan)
         if model.family is Family.SEASONAL_NAIVE:
             mean = naive
-            q = params.quantiles[:, :, -1]
+            q = params.quantiles[:, :, 0, -1]
             bounds = mean[:, None, :] + q[:, :, None]
         else:
             mean, bounds = rolling_rows(values, grid, params, settings, keep, np.array([h]))

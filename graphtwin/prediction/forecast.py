@@ -101,10 +101,10 @@ class FittedModel:
     counter: bool
     settings: dict[str, Any]
     leads: tuple[int, ...]
-    coef: dict[str, tuple[float, ...]]
-    """Correction coefficients at each of `leads`, by input (models.FEATURES)."""
-    quantiles: dict[str, tuple[float, ...]]
-    """Error quantiles at each of `leads`, by interval bound (lo95 ... hi95)."""
+    coef: dict[str, tuple[tuple[float, ...], ...]]
+    """Correction coefficients by input (models.FEATURES), per time-of-day block, at `leads`."""
+    quantiles: dict[str, tuple[tuple[float, ...], ...]]
+    """Error quantiles by interval bound (lo95 ... hi95), per time-of-day block, at `leads`."""
 
     def to_record(self) -> dict[str, Any]:
         """Plain JSON-able values (datetimes as ISO 8601)."""
@@ -123,8 +123,8 @@ class FittedModel:
             "counter": self.counter,
             "settings": dict(self.settings),
             "leads": list(self.leads),
-            "coef": {k: list(v) for k, v in self.coef.items()},
-            "quantiles": {k: list(v) for k, v in self.quantiles.items()},
+            "coef": {k: [list(b) for b in v] for k, v in self.coef.items()},
+            "quantiles": {k: [list(b) for b in v] for k, v in self.quantiles.items()},
         }
 
     @classmethod
@@ -151,8 +151,8 @@ class FittedModel:
                 counter=bool(record["counter"]),
                 settings=settings,
                 leads=tuple(int(x) for x in record["leads"]),
-                coef={k: tuple(float(x) for x in v) for k, v in record["coef"].items()},
-                quantiles={k: tuple(float(x) for x in v) for k, v in record["quantiles"].items()},
+                coef={k: _table(v) for k, v in record["coef"].items()},
+                quantiles={k: _table(v) for k, v in record["quantiles"].items()},
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(f"malformed forecast model record: {exc}") from exc
@@ -283,7 +283,7 @@ def predict_many(
         if first.family is Family.SEASONAL_NAIVE:
             mean = seasonal_naive_rows(values, grid, origin, leads)
             params = stack_params([models[i] for i in members])
-            bounds = mean[:, None, :] + params.quantiles[:, :, -1:]
+            bounds = mean[:, None, :] + params.quantiles[:, :, 0, -1:]
         else:
             params = stack_params([models[i] for i in members])
             mean, bounds = rolling_rows(values, grid, params, first._settings(), origin, leads)
@@ -403,12 +403,10 @@ def _model(
         "calibration_days": settings.calibration_days,
         "correction": settings.correction,
         "ridge": settings.ridge,
+        "blocks": settings.blocks,
         "clip": list(settings.clip),
     }
-    quantiles = {
-        name: tuple(float(x) for x in params.quantiles[row, i])
-        for i, name in enumerate(LEVEL_NAMES)
-    }
+    quantiles = {name: _table(params.quantiles[row, i]) for i, name in enumerate(LEVEL_NAMES)}
     digest = hashlib.sha256(
         f"{family}|{kind}|{trained_from.isoformat()}|{trained_to.isoformat()}|{m}".encode()
         + params.coef[row].tobytes()
@@ -428,11 +426,13 @@ def _model(
         counter=counter,
         settings=plain,
         leads=tuple(int(x) for x in params.leads),
-        coef={
-            name: tuple(float(x) for x in params.coef[row, f]) for f, name in enumerate(FEATURES)
-        },
+        coef={name: _table(params.coef[row, f]) for f, name in enumerate(FEATURES)},
         quantiles=quantiles,
     )
+
+
+def _table(rows: Any) -> tuple[tuple[float, ...], ...]:
+    return tuple(tuple(float(x) for x in row) for row in rows)
 
 
 def _finite_or_none(value: float) -> float | None:

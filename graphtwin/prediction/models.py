@@ -59,6 +59,11 @@ class Grid:
         """Steps per day."""
         return DAY_NS // self.step_ns
 
+    def blocks(self, index: np.ndarray, count: int) -> np.ndarray:
+        """The local time-of-day block (0..count-1) of each step (stamped at its end)."""
+        local = self.start_ns + np.asarray(index, dtype=np.int64) * self.step_ns + self.offset_ns
+        return (((local - 1) % DAY_NS) * count // DAY_NS).astype(np.int64)
+
     def day_types(self, index: np.ndarray, split: bool) -> np.ndarray:
         """0 working day, 1 Saturday, 2 Sunday (all 0 when not `split`)."""
         if not split:
@@ -77,6 +82,10 @@ class Settings:
     lookback_days: int = 21
     decay: float = 0.5
     calibration_days: int = 10
+    blocks: int = 1
+    """Blocks of the target's time of day to fit the correction and the intervals per (8: 3 h
+    each). One: on the tuning runs 8 blocks bettered the 1-hour MASE by 5% but the 90%
+    interval covered only 84-87% (fewer errors per quantile) and false warnings did not fall."""
     correction: bool = True
     ridge: float = 1e-3
     clip: tuple[float | None, float | None] = (None, None)
@@ -87,21 +96,21 @@ class RowParams:
     """Fitted per row: coefficients and error quantiles at `leads` (steps)."""
 
     leads: np.ndarray
-    coef: np.ndarray  # (n, len(FEATURES), L)
-    quantiles: np.ndarray  # (n, len(LEVELS), L)
+    coef: np.ndarray  # (n, len(FEATURES), blocks, L)
+    quantiles: np.ndarray  # (n, len(LEVELS), blocks, L)
     mase: dict[int, np.ndarray] = field(default_factory=dict)  # lead -> (n,)
 
     def tables(self, max_lead: int) -> tuple[np.ndarray, np.ndarray]:
-        """Coefficients (n, F, max_lead + 1) and quantiles (n, len(LEVELS), max_lead + 1) at
-        every lead 0..max_lead (beyond the last fitted lead: quantiles held, coefficients 0)."""
+        """Coefficients (n, F, blocks, max_lead + 1) and quantiles (n, len(LEVELS), blocks,
+        max_lead + 1) at every lead 0..max_lead (beyond the last fitted lead: quantiles held,
+        coefficients 0)."""
         wanted = np.arange(max_lead + 1)
-        n, features, fitted = self.coef.shape
+        fitted = self.coef.shape[-1]
         coef = _interp_rows(self.leads, self.coef.reshape(-1, fitted), wanted, hold=False)
-        levels = self.quantiles.shape[1]
         quantiles = _interp_rows(self.leads, self.quantiles.reshape(-1, fitted), wanted, hold=True)
         return (
-            coef.reshape(n, features, wanted.size),
-            quantiles.reshape(n, levels, wanted.size),
+            coef.reshape(*self.coef.shape[:-1], wanted.size),
+            quantiles.reshape(*self.quantiles.shape[:-1], wanted.size),
         )
 
 
@@ -162,8 +171,10 @@ def fit_rows(values: np.ndarray, grid: Grid, settings: Settings) -> RowParams:
     index = np.arange(base, size)
     profile = profile_rows(values, grid, index, 1, settings)
     residual = values[:, base:] - profile
-    coef = np.zeros((n, len(FEATURES), leads.size))
-    quantiles = np.full((n, len(LEVELS), leads.size), np.nan)
+    blocks = settings.blocks
+    coef = np.zeros((n, len(FEATURES), blocks, leads.size))
+    quantiles = np.full((n, len(LEVELS), blocks, leads.size), np.nan)
+    pooled = np.full((n, len(LEVELS), leads.size), np.nan)
     mase: dict[int, np.ndarray] = {}
     for j, h in enumerate(leads):
         lag = max(1, -(-int(h) // m)) * m  # the naive forecast's source, a day before the target
@@ -176,19 +187,27 @@ def fit_rows(values: np.ndarray, grid: Grid, settings: Settings) -> RowParams:
         ok = np.isfinite(y) & np.isfinite(x[0]) & np.isfinite(x[1])
         x = [np.where(ok, f, 0.0) for f in x]
         y = np.where(ok, y, 0.0)
-        if settings.correction:
-            coef[:, :, j] = _ridge(x, y, ok, settings.ridge)
-        fitted = sum(coef[:, f, j : j + 1] * x[f] for f in range(len(x)))
-        error = np.where(ok, y - fitted, np.nan)
-        quantiles[:, :, j] = _row_quantiles(error, LEVELS)
+        block = grid.blocks(origins + h, blocks)
+        error = np.full(y.shape, np.nan)
+        for b in range(blocks):
+            cols = np.flatnonzero(block == b)
+            if cols.size == 0:
+                continue
+            xb, yb, okb = [f[:, cols] for f in x], y[:, cols], ok[:, cols]
+            if settings.correction:
+                coef[:, :, b, j] = _ridge(xb, yb, okb, settings.ridge)
+            fitted = sum(coef[:, f, b, j : j + 1] * xb[f] for f in range(len(xb)))
+            error[:, cols] = np.where(okb, yb - fitted, np.nan)
+            quantiles[:, :, b, j] = _row_quantiles(error[:, cols], LEVELS)
+        pooled[:, :, j] = _row_quantiles(error, LEVELS)
         if h in (max(1, m // 24), m):  # the backtest score's leads: an hour and a day
             naive = np.abs(values[:, origins + h] - values[:, origins + h - lag])
             with np.errstate(invalid="ignore", divide="ignore"):
-                mase[int(h)] = np.abs(np.where(ok, y - fitted, 0.0)).sum(1) / np.where(
-                    ok, naive, 0.0
-                ).sum(1)
-    # a lead with too few errors (short history) borrows the nearest fitted one
-    quantiles = _fill_along_last(quantiles)
+                mase[int(h)] = np.nansum(np.abs(error), axis=1) / np.where(ok, naive, 0.0).sum(1)
+    # a block or lead with too few errors borrows the block-pooled quantiles, then the nearest
+    # fitted lead's
+    pooled = _fill_along_last(pooled)
+    quantiles = np.where(np.isfinite(quantiles), quantiles, pooled[:, :, None, :])
     return RowParams(leads, coef, quantiles, mase)
 
 
@@ -201,8 +220,9 @@ def fit_naive_rows(values: np.ndarray, grid: Grid, settings: Settings) -> RowPar
     first = max(size - settings.calibration_days * m - 1, 0)
     error = (values - _shift(values, m))[:, first:]
     table = _row_quantiles(np.where(np.isfinite(error), error, np.nan), LEVELS)
-    quantiles = np.repeat(np.nan_to_num(table)[:, :, None], leads.size, axis=2)
-    zeros = np.zeros((n, len(FEATURES), leads.size))
+    shape = (n, len(LEVELS), settings.blocks, leads.size)
+    quantiles = np.broadcast_to(np.nan_to_num(table)[:, :, None, None], shape).copy()
+    zeros = np.zeros((n, len(FEATURES), settings.blocks, leads.size))
     ones = np.where(np.isfinite(table[:, 0]), 1.0, np.nan)
     return RowParams(leads, zeros, quantiles, {int(m): ones, int(leads[3]): ones})
 
@@ -255,17 +275,17 @@ def rolling_rows(
     latest = np.where(has, latest, 0.0)
     slope = np.where(has, slope, 0.0)
     means, quants = [], []
+    rows = np.arange(n)[:, None]
     for h in leads:
         targets = origins + h
         min_days = max(1, -(-int(h) // m))
         base = profile_rows(values, grid, targets, min_days, settings)  # (n, O)
         lead = np.minimum(h + age, max_lead)  # (n, O)
+        block = grid.blocks(targets, settings.blocks)[None, :]
         mean = base
         for f, x in enumerate((latest, slope)):
-            mean = mean + np.take_along_axis(coef_t[:, f], lead, axis=1) * x
-        q = np.stack(
-            [np.take_along_axis(quant_t[:, i], lead, axis=1) for i in range(len(LEVELS))], 1
-        )
+            mean = mean + coef_t[rows, f, block, lead] * x
+        q = np.stack([quant_t[rows, i, block, lead] for i in range(len(LEVELS))], 1)
         means.append(mean)
         quants.append(mean[:, None, :] + q)
     mean = np.stack(means, axis=2).reshape(n, -1)  # (n, O, L) -> origin-major
