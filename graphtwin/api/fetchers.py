@@ -10,11 +10,26 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 from collections.abc import Sequence
 from enum import Enum
 from typing import Any
 
+import neo4j.time
+
+from graphtwin.api.as_of import LIVE_VALUE_KEYS as POINT_VALUE_KEYS
+from graphtwin.api.as_of import (
+    as_of_aware,
+    as_of_of,
+    checked_time,
+    current,
+    instant,
+    shown,
+    value_properties,
+    values_at,
+    version_json,
+)
 from graphtwin.api.context import ApiContext
 from graphtwin.api.records import Record, origin, plain
 from graphtwin.brick_hierarchy import brick_class_filter
@@ -26,6 +41,8 @@ LIVE_VALUE_KEYS = frozenset({"value", "value_at", "value_quality", "health"})
 """Point properties a data source sets (attributed to `value_source`), not an import."""
 NEIGHBOURS_PER_NODE = 10_000
 """Safety cap on the one-step neighbours read per node (a point list, a floor's rooms)."""
+SAME_AS_DEPTH = 16
+"""How far a SAME_AS cluster reaches (cypher/api/same_as.cypher)."""
 
 
 class BadArgumentError(InputError):
@@ -87,13 +104,28 @@ def _ids(parents: Sequence[Record]) -> list[str]:
 
 
 async def nodes(
-    ctx: ApiContext, twin_ids: Sequence[str], *, include_retired: bool = False
+    ctx: ApiContext,
+    twin_ids: Sequence[str],
+    *,
+    include_retired: bool = False,
+    as_of: str | None = None,
 ) -> dict[str, Record]:
     """The API's view of the nodes `twin_ids` (those that exist), by twin_id; with
-    `include_retired`, an id no live node has is its newest retirement record, if any."""
+    `include_retired`, an id no live node has is its newest retirement record, if any. With
+    `as_of`, the nodes that existed then, as they were (retired ones: retired by then)."""
     if not twin_ids:
         return {}
     ids = list(dict.fromkeys(twin_ids))
+    if as_of is not None:
+        rows = await ctx.read("api/asof_nodes_by_id", ids=ids, at=instant(as_of), as_of=as_of)
+        found = await _with_values(ctx, list(rows), as_of)
+        missing = [i for i in ids if i not in found]
+        if include_retired and missing:
+            rows = await ctx.read(
+                "api/asof_retired_nodes_by_id", ids=missing, at=instant(as_of), as_of=as_of
+            )
+            found.update(await _with_values(ctx, list(rows), as_of))
+        return found
     rows = await ctx.read("api/nodes_by_id", ids=ids)
     found = {r["id"]: r["n"] for r in rows}
     missing = [i for i in ids if i not in found]
@@ -103,9 +135,28 @@ async def nodes(
     return found
 
 
-async def _node_lists(ctx: ApiContext, pairs: Sequence[tuple[str, str]]) -> dict[str, list]:
+async def _with_values(ctx: ApiContext, rows: list[Any], as_of: str) -> dict[str, Record]:
+    """As-of node rows ({n, unit, props}) by twin_id, each point with its `current` at the
+    time: its value from the history, its unit then (the live node's or its version's)."""
+    points = [r["n"]["twin_id"] for r in rows if "Point" in r["n"]["labels"]]
+    values = await values_at(ctx, points, as_of)
+    found: dict[str, Record] = {}
+    for row in rows:
+        node = row["n"]
+        if "Point" in node["labels"]:
+            unit = row["unit"] if row["props"] is None else json.loads(row["props"]).get("unit")
+            node["current"] = current(values.get(node["twin_id"]), unit)
+        else:
+            node["current"] = None
+        found[node["twin_id"]] = node
+    return found
+
+
+async def _node_lists(
+    ctx: ApiContext, pairs: Sequence[tuple[str, str]], as_of: str | None = None
+) -> dict[str, list]:
     """(owner, twin_id) pairs -> owner's nodes in the order given."""
-    found = await nodes(ctx, [t for _, t in pairs])
+    found = await nodes(ctx, [t for _, t in pairs], as_of=as_of)
     lists: dict[str, list[Record]] = {}
     for owner, twin_id in pairs:
         if twin_id in found:
@@ -116,10 +167,20 @@ async def _node_lists(ctx: ApiContext, pairs: Sequence[tuple[str, str]]) -> dict
 # -- root fields -------------------------------------------------------------------------------
 
 
+async def _time(ctx: ApiContext, as_of: str | None) -> str | None:
+    return None if as_of is None else await checked_time(ctx, as_of)
+
+
 async def node_by_id(
-    ctx: ApiContext, parents: Sequence[Any], *, twin_id: str, include_retired: bool = False
+    ctx: ApiContext,
+    parents: Sequence[Any],
+    *,
+    twin_id: str,
+    include_retired: bool = False,
+    as_of: str | None = None,
 ) -> list[Any]:
-    found = (await nodes(ctx, [twin_id], include_retired=include_retired)).get(twin_id)
+    at = await _time(ctx, as_of)
+    found = (await nodes(ctx, [twin_id], include_retired=include_retired, as_of=at)).get(twin_id)
     return [found for _ in parents]
 
 
@@ -129,8 +190,10 @@ async def nodes_by_ids(
     *,
     twin_ids: list[str],
     include_retired: bool = False,
+    as_of: str | None = None,
 ) -> list:
-    by_id = await nodes(ctx, twin_ids, include_retired=include_retired)
+    at = await _time(ctx, as_of)
+    by_id = await nodes(ctx, twin_ids, include_retired=include_retired, as_of=at)
     found = [by_id[t] for t in twin_ids if t in by_id]
     return [found for _ in parents]
 
@@ -148,9 +211,20 @@ async def node_page(
     source: str | None = None,
     first: int,
     after: str | None = None,
+    as_of: str | None = None,
 ) -> list[Any]:
     if source is not None and not await ctx.read("api/sources", ids=[source], limit=1):
         raise BadArgumentError(f"no import source {source!r}: `sources` lists them")
+    at = await _time(ctx, as_of)
+    if at is not None:
+        ids = await _page_ids_at(ctx, at, kind=kind,
+                                 brick_classes=brick_class_filter(brick_class, exact=exact),
+                                 ifc_class=ifc_class, isa95_level=isa95_level,
+                                 name_contains=name_contains, source=source,
+                                 after=decode_cursor(after), limit=first + 1)  # fmt: skip
+        by_id = await nodes(ctx, ids, as_of=at)
+        page = _page([by_id[i] for i in ids if i in by_id], first)
+        return [page for _ in parents]
     rows = await ctx.read(
         "api/nodes_page",
         kind=kind,
@@ -165,6 +239,42 @@ async def node_page(
     by_id = await nodes(ctx, [r["twin_id"] for r in rows])
     page = _page([by_id[r["twin_id"]] for r in rows if r["twin_id"] in by_id], first)
     return [page for _ in parents]
+
+
+async def _page_ids_at(
+    ctx: ApiContext,
+    at: str,
+    *,
+    brick_classes: list[str] | None,
+    ifc_class: str | None,
+    isa95_level: str | None,
+    source: str | None,
+    limit: int,
+    **filters: Any,
+) -> list[str]:
+    """The twin_ids of one page of `nodes` as of `at`. Closed versions keep the filtered
+    identifiers in JSON: they are read here (only when such a filter is given)."""
+    json_filters = any(f is not None for f in (brick_classes, ifc_class, isa95_level, source))
+    rows = await ctx.read("api/asof_nodes_page", at=instant(at), json_filters=json_filters,
+                          brick_classes=brick_classes, ifc_class=ifc_class,
+                          isa95_level=isa95_level, source=source, limit=limit,
+                          **filters)  # fmt: skip
+    ids = []
+    for row in rows:
+        if row["props"] is not None:
+            props = json.loads(row["props"])
+            classes = [props.get("brick_class"), *(props.get("brick_classes") or [])]
+            asserting = {a["source_id"] for a in json.loads(row["assertions"] or "[]")
+                         if a.get("keys")}  # fmt: skip
+            if (
+                (brick_classes is not None and not set(classes) & set(brick_classes))
+                or (ifc_class is not None and props.get("ifc_class") != ifc_class)
+                or (isa95_level is not None and props.get("isa95_level") != isa95_level)
+                or (source is not None and source not in asserting)
+            ):
+                continue
+        ids.append(row["twin_id"])
+    return ids[:limit]
 
 
 _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
@@ -221,9 +331,18 @@ async def _neighbours(
     incoming: list[str],
     kinds: list[str] | None = None,
     limit: int = NEIGHBOURS_PER_NODE,
+    as_of: str | None = None,
 ) -> dict[str, list[Record]]:
     found: dict[str, list[Record]] = {i: [] for i in ids}
     if not ids:
+        return found
+    if as_of is not None:
+        rows = await ctx.read("api/asof_neighbours", ids=ids, outgoing=outgoing,
+                              incoming=incoming, kinds=kinds, limit=limit, at=instant(as_of),
+                              as_of=as_of)  # fmt: skip
+        await _with_values(ctx, [f for row in rows for f in row["found"]], as_of)
+        for row in rows:
+            found[row["id"]] = [f["n"] for f in row["found"]]
         return found
     rows = await ctx.read(
         "api/neighbours",
@@ -248,25 +367,31 @@ async def neighbours(
     reverse: bool = False,
 ) -> list[list[Record]]:
     outgoing, incoming = _directions(_names(types), reverse=reverse)
-    found = await _neighbours(ctx, _ids(parents), outgoing, incoming, _names(kinds), first)
+    found = await _neighbours(ctx, _ids(parents), outgoing, incoming, _names(kinds), first,
+                              as_of_of(parents))  # fmt: skip
     return [found[p["twin_id"]] for p in parents]
 
 
+@as_of_aware
 async def children(ctx: ApiContext, parents: Sequence[Record], **args: Any) -> list:
     return await neighbours(ctx, parents, **args)
 
 
+@as_of_aware
 async def parents_of(ctx: ApiContext, parents: Sequence[Record], **args: Any) -> list:
     return await neighbours(ctx, parents, reverse=True, **args)
 
 
+@as_of_aware
 async def parent(ctx: ApiContext, parents: Sequence[Record], *, types: Any = None) -> list:
     found = await neighbours(ctx, parents, types=types, first=1, reverse=True)
     return [nodes[0] if nodes else None for nodes in found]
 
 
+@as_of_aware
 async def points(ctx: ApiContext, parents: Sequence[Record], *, first: int) -> list:
-    found = await _neighbours(ctx, _ids(parents), ["HAS_POINT"], [], ["Point"], first)
+    found = await _neighbours(ctx, _ids(parents), ["HAS_POINT"], [], ["Point"], first,
+                              as_of_of(parents))  # fmt: skip
     return [found[p["twin_id"]] for p in parents]
 
 
@@ -282,6 +407,7 @@ async def walk(
 ) -> list[list[Record]]:
     """Nodes reachable from each parent within `max_depth` steps, nearest first, each once."""
     starts = _ids(parents)
+    as_of = as_of_of(parents)
     visited = {s: {s} for s in starts}
     reached: dict[str, list[Record]] = {s: [] for s in starts}
     frontier = {s: [s] for s in starts}
@@ -289,7 +415,7 @@ async def walk(
         ids = sorted({t for nodes in frontier.values() for t in nodes})
         if not ids:
             break
-        step = await _neighbours(ctx, ids, list(outgoing), list(incoming))
+        step = await _neighbours(ctx, ids, list(outgoing), list(incoming), as_of=as_of)
         for start in starts:
             new = []
             for twin_id in frontier[start]:
@@ -307,6 +433,7 @@ async def walk(
     return [result[p["twin_id"]] for p in parents]
 
 
+@as_of_aware
 async def ancestors(
     ctx: ApiContext, parents: Sequence[Record], *, types: Any = None, max_depth: int, first: int
 ) -> list:
@@ -322,6 +449,7 @@ async def ancestors(
     )
 
 
+@as_of_aware
 async def descendants(
     ctx: ApiContext,
     parents: Sequence[Record],
@@ -343,30 +471,42 @@ async def descendants(
     )
 
 
+@as_of_aware
 async def downstream(
     ctx: ApiContext, parents: Sequence[Record], *, max_depth: int, first: int
 ) -> list:
     return await walk(ctx, parents, outgoing=["FEEDS"], max_depth=max_depth, first=first)
 
 
+@as_of_aware
 async def upstream(
     ctx: ApiContext, parents: Sequence[Record], *, max_depth: int, first: int
 ) -> list:
     return await walk(ctx, parents, incoming=["FEEDS"], max_depth=max_depth, first=first)
 
 
+@as_of_aware
 async def same_as(ctx: ApiContext, parents: Sequence[Record]) -> list:
+    if as_of_of(parents) is not None:  # the cluster as it was: a walk along SAME_AS then
+        cluster = await walk(ctx, parents, outgoing=["SAME_AS"], incoming=["SAME_AS"],
+                             max_depth=SAME_AS_DEPTH, first=NEIGHBOURS_PER_NODE)  # fmt: skip
+        return [sorted(found, key=lambda n: n["twin_id"]) for found in cluster]
     rows = await ctx.read("api/same_as", ids=_ids(parents))
     found = await _node_lists(ctx, [(r["id"], r["other"]) for r in rows])
     return [found.get(p["twin_id"], []) for p in parents]
 
 
+@as_of_aware
 async def relationships(ctx: ApiContext, parents: Sequence[Record], *, types: Any = None) -> list:
-    rows = await ctx.read("api/relationships", ids=_ids(parents), types=_names(types))
-    others = await nodes(ctx, [r["other"] for r in rows])
+    as_of = as_of_of(parents)
+    if as_of is None:
+        rows = await ctx.read("api/relationships", ids=_ids(parents), types=_names(types))
+    else:
+        rows = await _relationships_at(ctx, _ids(parents), _names(types), as_of)
+    others = await nodes(ctx, [r["other"] for r in rows], as_of=as_of)
     found: dict[str, list[Record]] = {}
     for row in rows:
-        props = row["props"]
+        props = shown(row["props"])
         found.setdefault(row["id"], []).append(
             {
                 "type": row["type"],
@@ -399,13 +539,21 @@ def _source_record(a: dict[str, Any]) -> Record:
     }
 
 
+@as_of_aware
 async def lineage(ctx: ApiContext, parents: Sequence[Record]) -> list:
     ids = _ids(parents)
-    rows = await ctx.read("api/lineage", ids=ids)
+    as_of = as_of_of(parents)
+    if as_of is None:
+        rows = [(r["id"], shown(r["props"]), r["assertions"])
+                for r in await ctx.read("api/lineage", ids=ids)]  # fmt: skip
+    else:
+        rows = await _lineage_rows_at(ctx, ids, as_of)
     retirements = await ctx.read("api/retirements", ids=ids)
     events: dict[str, list[Record]] = {}
     for row in retirements:
         record = row["record"]
+        if as_of is not None and record["retired_at"].to_native() > instant(as_of):
+            continue  # retired after the time asked
         events.setdefault(row["id"], []).append(
             {
                 "at": plain(record.get("retired_at")),
@@ -415,11 +563,10 @@ async def lineage(ctx: ApiContext, parents: Sequence[Record]) -> list:
             }
         )
     found: dict[str, Record] = {}
-    for row in rows:
-        assertions = [a for a in row["assertions"] if a["source_id"] is not None]
-        props = row["props"]
+    for twin_id, props, all_assertions in rows:
+        assertions = [a for a in all_assertions if a["source_id"] is not None]
         properties, _ = property_lineage(props, assertions)  # sources: with hashes, below
-        node_events = list(events.get(row["id"], []))
+        node_events = list(events.get(twin_id, []))
         if props.get("value_at") is not None:
             node_events.append(
                 {
@@ -429,7 +576,7 @@ async def lineage(ctx: ApiContext, parents: Sequence[Record]) -> list:
                     "detail": f"current value {plain(props.get('value'))!r}",
                 }
             )
-        found[row["id"]] = {
+        found[twin_id] = {
             "sources": [
                 {
                     **_source_record(a),
@@ -472,6 +619,81 @@ async def lineage(ctx: ApiContext, parents: Sequence[Record]) -> list:
     return [found.get(p["twin_id"]) for p in parents]
 
 
+async def _lineage_rows_at(
+    ctx: ApiContext, ids: list[str], as_of: str
+) -> list[tuple[str, dict[str, Any], list[dict[str, Any]]]]:
+    """(twin_id, properties, assertions) of each node as it stood at `as_of`, shaped as
+    `api/lineage` gives a live node's: a point's value from the history, each source's file
+    and hash as they were then, times as Neo4j's."""
+    shaped = []
+    for twin_id, props, row in await _nodes_at(ctx, ids, as_of):
+        if row["props"] is not None:
+            assertions = [dict(a) for a in row["assertions"] if a["source_id"] is not None]
+        else:
+            assertions = [_neo4j_times(a) for a in json.loads(row["assertions_json"])]
+        shaped.append((twin_id, props, assertions))
+    source_ids = sorted({a["source_id"] for _, _, found in shaped for a in found})
+    rows = await ctx.read("asof/sources", source_ids=source_ids, at=instant(as_of))
+    sources = {r["source_id"]: dict(r) for r in rows}
+    for _, _, assertions in shaped:
+        for a in assertions:
+            a.update(sources.get(a["source_id"], {}))
+    return shaped
+
+
+async def _nodes_at(
+    ctx: ApiContext, ids: list[str], as_of: str
+) -> list[tuple[str, dict[str, Any], Any]]:
+    """(twin_id, properties, row) of the nodes that existed at `as_of` (`asof/nodes`), their
+    properties then as `properties` shows them (plain values, a point's live keys from the
+    history, no bookkeeping); `properties` and `lineage` of one level share the read."""
+    rows = await ctx.read("asof/nodes", ids=ids, at=instant(as_of))
+    values = await values_at(ctx, [r["twin_id"] for r in rows if "Point" in r["labels"]], as_of)
+    found = []
+    for row in rows:
+        props = plain(row["props"]) if row["props"] is not None else version_json(row["props_json"])
+        props = {k: v for k, v in shown(props).items() if k not in POINT_VALUE_KEYS}
+        if "Point" in row["labels"]:
+            props.update(value_properties(values.get(row["twin_id"])))
+        found.append((row["twin_id"], props, row))
+    return found
+
+
+async def _relationships_at(
+    ctx: ApiContext, ids: list[str], types: list[str] | None, as_of: str
+) -> list[dict[str, Any]]:
+    """The rows `api/relationships` gives, for the relationships that existed at `as_of`."""
+    rows = await ctx.read("asof/relationships", ids=ids, at=instant(as_of), both=True)
+    wanted = set(ids)
+    found = {}
+    for row in rows:
+        if types is not None and row["type"] not in types:
+            continue
+        props = row["props"] if row["props"] is not None else version_json(row["props_json"])
+        for end, other, outgoing in ((row["start"], row["end"], True),
+                                     (row["end"], row["start"], False)):  # fmt: skip
+            if end in wanted:
+                found[(end, row["type"], other, outgoing)] = props
+    return [
+        {"id": i, "type": t, "other": o, "outgoing": out, "props": props}
+        for (i, t, o, out), props in sorted(found.items(), key=lambda item: item[0][:3])
+    ]
+
+
+def _neo4j_times(assertion: dict[str, Any]) -> dict[str, Any]:
+    """An assertion kept in a version's JSON with its times as Neo4j gives a live one's."""
+
+    def time(text: Any) -> Any:
+        return neo4j.time.DateTime.from_iso_format(text) if isinstance(text, str) else text
+
+    return {
+        **assertion,
+        "changed_at": [time(t) for t in assertion.get("changed_at") or []],
+        "first_asserted_at": time(assertion.get("first_asserted_at")),
+        "imported_at": time(assertion.get("imported_at")),
+    }
+
+
 def _runs(assertion: dict[str, Any]) -> dict[Any, list[str]]:
     """The import runs of one source that changed the node: keys grouped by change time."""
     runs: dict[Any, list[str]] = {}
@@ -503,21 +725,42 @@ async def assertions(
     return [_page(found.get(p["source_id"], []), first) for p in parents]
 
 
+@as_of_aware
 async def properties(ctx: ApiContext, parents: Sequence[Record]) -> list[dict[str, Any]]:
-    """Every stored property; a retired node's are those its retirement record kept."""
+    """Every stored property; a retired node's are those its retirement record kept. As of a
+    time: those it had then, a point's value (value, value_at, ...) from the history."""
+    as_of = as_of_of(parents)
+    if as_of is not None:
+        return await _properties_at(ctx, parents, as_of)
     live = _ids([p for p in parents if not p.get("retired")])
     retired = _ids([p for p in parents if p.get("retired")])
     rows = list(await ctx.read("api/properties", ids=live)) if live else []
     if retired:
         rows += await ctx.read("api/retired_properties", ids=retired)
-    found = {r["id"]: plain(r["props"]) for r in rows}
+    found = {r["id"]: plain(shown(r["props"])) for r in rows}
     return [found.get(p["twin_id"], {}) for p in parents]
 
 
+async def _properties_at(
+    ctx: ApiContext, parents: Sequence[Record], as_of: str
+) -> list[dict[str, Any]]:
+    live = _ids([p for p in parents if not p.get("retired")])
+    retired = _ids([p for p in parents if p.get("retired")])
+    found = {twin_id: props for twin_id, props, _ in await _nodes_at(ctx, live, as_of)}
+    if retired:  # entities retired by then: their last properties, when and by whom
+        for row in await ctx.read("api/asof_retired_properties", ids=retired, at=instant(as_of)):
+            found[row["id"]] = {**shown(version_json(row["text"])),
+                                "retired_at": plain(row["retired_at"]),
+                                "retired_by": row["retired_by"]}  # fmt: skip
+    return [found.get(p["twin_id"], {}) for p in parents]
+
+
+@as_of_aware
 async def property_value(ctx: ApiContext, parents: Sequence[Record], *, key: str) -> list[Any]:
     return [props.get(key) for props in await properties(ctx, parents)]
 
 
+@as_of_aware
 async def origins(ctx: ApiContext, parents: Sequence[Record]) -> list[Record]:
     """Origin ids are read when asked for: the node view leaves them out to stay small."""
     return [origin(props) for props in await properties(ctx, parents)]

@@ -14,7 +14,9 @@ from collections.abc import Callable
 from typing import Any
 
 import strawberry
+from strawberry.utils.str_converters import to_camel_case
 
+from graphtwin.api.as_of import guarded
 from graphtwin.api.context import Fetcher
 from graphtwin.api.limits import FieldWork
 from graphtwin.api.roles import Permission
@@ -39,9 +41,13 @@ def batched(
     """A field loaded by `fetcher`; the decorated function only declares arguments and type.
 
     `work`: what the field costs beyond its objects, for the cost limit (`graphtwin.api.limits`).
+    Under a root field asked `asOf` a past time, the field refuses to answer unless `fetcher`
+    is `as_of_aware` (`graphtwin.api.as_of`).
     """
 
     def declare(declaration: Callable[..., Any]) -> Any:
+        type_name, _, name = declaration.__qualname__.rpartition(".")
+        fetch = guarded(fetcher, f"{type_name}.{to_camel_case(name)}")
         signature = inspect.signature(declaration)
         self_param, *arguments = signature.parameters.values()
         info = inspect.Parameter(
@@ -49,7 +55,7 @@ def batched(
         )
 
         async def resolve(self: Any, info: strawberry.Info, **kwargs: Any) -> Any:
-            return await info.context.batch(fetcher, kwargs).load(self)
+            return await info.context.batch(fetch, kwargs).load(self)
 
         resolve.__name__ = declaration.__name__
         resolve.__qualname__ = declaration.__qualname__
@@ -57,7 +63,7 @@ def batched(
         resolve.__doc__ = declaration.__doc__
         resolve.__signature__ = signature.replace(parameters=[self_param, info, *arguments])  # type: ignore[attr-defined]
         resolve.__annotations__ = {**declaration.__annotations__, "info": "strawberry.Info"}
-        setattr(resolve, FETCHER, fetcher)
+        setattr(resolve, FETCHER, fetch)
         setattr(resolve, PERMISSION, permission)
         setattr(resolve, WORK, work)
         return strawberry.field(resolver=resolve, description=description)

@@ -20,6 +20,7 @@ from graphtwin.api import fetchers as fetch
 from graphtwin.api import prediction_fetchers as prediction
 from graphtwin.api import simulation_fetchers as simulation
 from graphtwin.api import telemetry_fetchers as telemetry
+from graphtwin.api import timeline_fetchers as timeline
 from graphtwin.api.constraint_types import CapacityCheck, EffectiveConstraint, Violation
 from graphtwin.api.execution import TwinSchema
 from graphtwin.api.fields import FETCHER, PERMISSION, WORK, batched, record_value
@@ -38,10 +39,21 @@ from graphtwin.api.roles import Permission
 from graphtwin.api.scalars import SCALARS, DateTime
 from graphtwin.api.simulation_types import SimulationRun
 from graphtwin.api.telemetry_types import DataSource, DriftIssue, HistoryValue
+from graphtwin.api.timeline_types import TwinDiff
 from graphtwin.vocabulary import vocabulary
 
 DEFAULT_PAGE = 100
 DEFAULT_DEPTH = 10
+
+AsOf = Annotated[
+    DateTime | None,
+    strawberry.argument(
+        description="Answer as the twin stood at this time (ISO 8601; UTC without an offset): the "
+        "nodes and relationships that existed then, their properties and lineage, points' "
+        "values from the history. Fields that only answer for the present (drift, "
+        "constraints, forecasts, simulation) are an error under it."
+    ),
+]
 
 Relation = strawberry.enum(
     Enum("Relation", {name: name for name in vocabulary().relationship_types}),  # type: ignore[misc]
@@ -325,21 +337,26 @@ class Caller:
 @strawberry.type
 class Query:
     @batched(fetch.node_by_id, description="A node by its twin_id; with `includeRetired`, "
-             "a retired entity too (see `Node.retired`).")  # fmt: skip
-    def node(self, twin_id: strawberry.ID, include_retired: bool = False) -> Node | None:
+             "a retired entity too (see `Node.retired`). With `asOf`, the node as the twin "
+             "stood then, and everything under it too (see docs/history.md).")  # fmt: skip
+    def node(
+        self, twin_id: strawberry.ID, include_retired: bool = False, as_of: AsOf = None
+    ) -> Node | None:
         """Declared here, loaded by the fetcher."""
 
     @batched(fetch.nodes_by_ids, description="Nodes by twin_id (unknown ids are left out); "
-             "with `includeRetired`, retired entities too.")  # fmt: skip
+             "with `includeRetired`, retired entities too; with `asOf`, as they were "
+             "then.")  # fmt: skip
     def nodes_by_id(
-        self, twin_ids: list[strawberry.ID], include_retired: bool = False
+        self, twin_ids: list[strawberry.ID], include_retired: bool = False, as_of: AsOf = None
     ) -> list[Node]:
         """Declared here, loaded by the fetcher."""
 
     @batched(fetch.node_page, description="Live nodes in twin_id order, filtered, a page at a "
              "time (`after`: the previous page's endCursor). `brickClass` matches the class "
              "and its Brick subclasses (Rooftop_Unit is an Air_Handling_Unit), `exact` only "
-             "the class itself; `source` keeps what that import source defines.")  # fmt: skip
+             "the class itself; `source` keeps what that import source defines; `asOf`: "
+             "the nodes that existed then, as they were.")  # fmt: skip
     def nodes(
         self,
         kind: str | None = None,
@@ -351,6 +368,7 @@ class Query:
         source: str | None = None,
         first: int = DEFAULT_PAGE,
         after: str | None = None,
+        as_of: AsOf = None,
     ) -> NodePage:
         """Declared here, loaded by the fetcher."""
 
@@ -409,6 +427,19 @@ class Query:
     def simulation_run(
         self, run_id: Annotated[strawberry.ID, strawberry.argument(name="id")]
     ) -> SimulationRun | None:
+        """Declared here, loaded by the fetcher."""
+
+    @batched(timeline.twin_diff, description="What changed in the twin between `from` and "
+             "`to` (both within its history): nodes and relationships added, removed and "
+             "changed, with the changed properties' old and new values and the sources and "
+             "import runs that made each change; with `root`, only below it. As `graphtwin "
+             "diff twin`.", work=SUBTREE_REASONING)  # fmt: skip
+    def twin_diff(
+        self,
+        from_: Annotated[DateTime, strawberry.argument(name="from")],
+        to: DateTime,
+        root_id: Annotated[strawberry.ID | None, strawberry.argument(name="root")] = None,
+    ) -> TwinDiff:
         """Declared here, loaded by the fetcher."""
 
     @batched(fetch.caller, description="Who is asking (the API key's name and role).")

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from graphtwin.api.as_of import as_of_aware, as_of_of, instant
 from graphtwin.api.context import ApiContext
 from graphtwin.api.records import Record, plain
 
 
+@as_of_aware
 async def history(
     ctx: ApiContext,
     parents: Sequence[Record],
@@ -20,11 +22,17 @@ async def history(
     end: str | None = None,
     first: int,
 ) -> list[Any]:
+    """Past values; as of a time, only those the history held then (up to that time)."""
     sync = ctx.services.telemetry
     ids = [p["twin_id"] for p in parents]
     if sync is None:
         return [[] for _ in parents]
-    frame = await asyncio.to_thread(sync.history.query, ids, _time(start), _time(end))
+    until = _time(end)
+    as_of = as_of_of(parents)
+    if as_of is not None:  # `end` is exclusive; a value at the very time was already there
+        then = instant(as_of) + timedelta(microseconds=1)
+        until = then if until is None else min(until.astimezone(UTC), then)
+    frame = await asyncio.to_thread(sync.history.query, ids, _time(start), until)
     by_id: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
     for twin_id, time, value, quality, source in zip(
         frame["twin_id"],
