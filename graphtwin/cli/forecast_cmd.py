@@ -199,6 +199,8 @@ def watch(
     try:
         from graphtwin.audit import AuditKeySource, AuditLog
         from graphtwin.prediction.early_warning import early_warning
+        from graphtwin.prediction.forecast_point import check_request
+        from graphtwin.prediction.fresh_model import FIT_STEP
         from graphtwin.prediction.watched_points import watched_points
         from graphtwin.store import TwinStore
         from graphtwin.telemetry.alerts import post_alert
@@ -207,6 +209,7 @@ def watch(
 
         settings = load_settings()
         ahead, period = _parse_duration(horizon, "--horizon"), _parse_duration(every, "--every")
+        check_request(ahead, FIT_STEP, settings)
         spec = read_bindings(config)
         history = HistoryStore(spec.history.dir, retention_days=None)
         with (

@@ -25,7 +25,7 @@ import numpy as np
 from graphtwin.config import Settings
 from graphtwin.errors import InputError, TwinNotFoundError
 from graphtwin.prediction.forecast import Forecast, predict_many
-from graphtwin.prediction.fresh_model import ModelState, fresh_models
+from graphtwin.prediction.fresh_model import FIT_STEP, ModelState, fresh_models
 from graphtwin.prediction.read_history import RawSeries, read_series
 from graphtwin.prediction.store import (
     PointInfo,
@@ -36,10 +36,10 @@ from graphtwin.prediction.store import (
 )
 from graphtwin.store import TwinStore
 from graphtwin.telemetry.history import HistoryStore
+from graphtwin.virtual.faults.spec import format_duration
 
 OK = "ok"
 INSUFFICIENT_HISTORY = "insufficient_history"
-MIN_STEP = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,18 +57,21 @@ class PointForecast:
 
 def check_request(horizon: timedelta, step: timedelta, settings: Settings) -> None:
     """An InputError naming `horizon` or `step` when the forecast asked for is out of bounds."""
-    if step < MIN_STEP:
-        raise InputError(f"the step must be at least {MIN_STEP}, got {step}", entity="step")
+    ahead, every, grid = format_duration(horizon), format_duration(step), format_duration(FIT_STEP)
+    if step < FIT_STEP or step % FIT_STEP:
+        raise InputError(f"the step must be a whole number of {grid} (the models' grid), "
+                         f"got {every}", entity="step")  # fmt: skip
     if horizon < step:
-        raise InputError(f"the horizon {horizon} is shorter than the step {step}",
+        raise InputError(f"the horizon {ahead} is shorter than the step {every}",
                          entity="horizon")  # fmt: skip
     longest = timedelta(seconds=settings.forecast_max_horizon_s)
     if horizon > longest:
-        raise InputError(f"the horizon {horizon} is longer than the limit {longest} "
-                         "(GRAPHTWIN_FORECAST_MAX_HORIZON_S)", entity="horizon")  # fmt: skip
+        raise InputError(f"the horizon {ahead} is longer than the limit "
+                         f"{format_duration(longest)} (GRAPHTWIN_FORECAST_MAX_HORIZON_S)",
+                         entity="horizon")  # fmt: skip
     steps = horizon // step
     if steps > settings.forecast_max_steps:
-        raise InputError(f"{steps} steps of {step} over {horizon} exceed the limit of "
+        raise InputError(f"{steps} steps of {every} over {ahead} exceed the limit of "
                          f"{settings.forecast_max_steps} (GRAPHTWIN_FORECAST_MAX_STEPS)",
                          entity="step")  # fmt: skip
 
