@@ -147,6 +147,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", type=_positive, default=2, help="processes (default: 2)"
     )
 
+    forecast = argparse.ArgumentParser(add_help=False)
+    forecast.add_argument(
+        "--datasets",
+        type=Path,
+        help="the recorded data set (default: ~/.cache/graphtwin/datasets)",
+    )
+    forecast.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke run: 2 runs of each variant, 7 evaluation days, 1,000 points",
+    )
+
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks",
         description="graphtwin benchmarks against same-run baselines (see docs/benchmarks.md)",
@@ -196,6 +208,11 @@ def build_parser() -> argparse.ArgumentParser:
         "energyplus-import",
         parents=[common, energyplus_import],
         help="the EnergyPlus importer against EnergyPlus's own listing of every bundled model",
+    )
+    commands.add_parser(
+        "forecast",
+        parents=[common, forecast],
+        help="per-point forecasts on the recorded runs: MASE, coverage, speed, early warning",
     )
     commands.add_parser(
         "all",
@@ -373,6 +390,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         _emit(listing.report(), args.json, results)
         if not listing.passed:
             return 2
+    if args.command == "forecast":
+        from benchmarks.bench_forecast import ForecastOptions, report_forecast, run_forecast
+
+        forecast_options = ForecastOptions(quick=args.quick, repeat=args.repeat)
+        if args.datasets is not None:
+            forecast_options = ForecastOptions(args.datasets, args.quick, args.repeat)
+        results["forecast"] = run_forecast(forecast_options)
+        _emit(report_forecast(results["forecast"]), args.json, results)
     return 0
 
 

@@ -1,0 +1,210 @@
+"""Early warnings on the fault runs: forecast every 15 minutes, warn when a threshold crossing
+within the horizon becomes likely enough, and score the warnings against the real crossings.
+
+The rule is the one an operator of an office sets first, written here once for every run: the
+zone air temperature must stay within the EN 16798-1 category II office range, 20-26 degC,
+during occupancy (working days 07:00-19:00 local; the same rule and hours as
+`python -m benchmarks simulation`), in the zones people work in (not the small office's
+attic). Supply air temperature limits are left out on purpose: a VAV system supplies
+12.8-15.6 degC and the small office's packaged units heat at up to 40 degC, so one supply rule
+for both would be tuning per building.
+
+- A **crossing** is a step where the rule holds and the value is outside while at the step
+  before it was inside (or the rule did not hold: a zone still cold at 07:00 crosses then).
+- At each origin (every step of the evaluation window) the point's model (refit daily, on the
+  values up to its refit time) forecasts the next `HORIZON`; the probability of a crossing is
+  that of `graphtwin.prediction.crossing` over the steps where the rule holds. A point already
+  outside while the rule holds has its threshold issue open: no warning is counted then.
+- A **warning** (a `predicted` issue) opens when the probability reaches the threshold `p*` and
+  closes when it falls under half of `p*` or the value crosses (the threshold issue takes
+  over). A crossing is warned 15 min ahead when a warning of its point is open at an origin 1 to
+  `HORIZON` steps before it; its lead time is from that warning's opening. A warning is
+  **false** when no crossing of its point follows it: none after its opening and within
+  `HORIZON` of its last open origin.
+- `p*` is chosen on the tuning runs (the medium office in Denver): the smallest of `P_GRID` whose
+  false share there is at most 5%; the other runs only evaluate it.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from benchmarks.forecast_data import Run
+from graphtwin.prediction.crossing import step_probabilities
+from graphtwin.prediction.forecast import Forecast, fit_many, model_values, stack_params
+from graphtwin.prediction.kinds import PointKind
+from graphtwin.prediction.models import rolling_rows
+from graphtwin.telemetry.bindings import Bounds
+
+COMFORT = Bounds(low=20.0, high=26.0)
+UNOCCUPIED = re.compile(r"attic|plenum", re.IGNORECASE)
+"""Zones nobody works in (the small office's attic): no comfort rule."""
+OCCUPIED_HOURS = (7, 19)
+HORIZON_STEPS = 8  # 2 h at 15 min
+P_GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+FALSE_TARGET = 0.05
+HYSTERESIS = 0.5
+"""An open warning closes when its probability falls under this share of the threshold."""
+
+
+@dataclass(slots=True)
+class RunWarnings:
+    """Per run: each point's crossing probability at every origin and its real crossings."""
+
+    name: str
+    probability: np.ndarray  # (points, origins)
+    outside_now: np.ndarray  # (points, origins)
+    crossings: list[tuple[int, int]] = field(default_factory=list)  # (point, origin index)
+
+    def episodes(self, threshold: float) -> list[tuple[int, int, int]]:
+        """Warnings as (point, first origin, last origin): open at `threshold`, closed when the
+        probability falls under half of it or the point is outside (its threshold issue)."""
+        found = []
+        for point in range(self.probability.shape[0]):
+            p, out = self.probability[point], self.outside_now[point]
+            start = None
+            for o in range(p.size):
+                if start is None and p[o] >= threshold and not out[o]:
+                    start = o
+                elif start is not None and (p[o] < threshold * HYSTERESIS or out[o]):
+                    found.append((point, start, o - 1))
+                    start = None
+            if start is not None:
+                found.append((point, start, p.size - 1))
+        return found
+
+    def score(self, threshold: float) -> dict[str, Any]:
+        episodes = self.episodes(threshold)
+        by_point: dict[int, list[tuple[int, int]]] = {}
+        for point, first, last in episodes:
+            by_point.setdefault(point, []).append((first, last))
+        warned, leads = 0, []
+        for point, c in self.crossings:
+            # a warning open at an origin 1 to HORIZON steps before the crossing
+            hits = [
+                (first, last)
+                for first, last in by_point.get(point, [])
+                if first <= c - 1 and last >= c - HORIZON_STEPS
+            ]
+            if hits:
+                warned += 1
+                leads.append((c - min(first for first, _ in hits)) * 15)
+        crossing_at: dict[int, list[int]] = {}
+        for point, c in self.crossings:
+            crossing_at.setdefault(point, []).append(c)
+        false = sum(
+            1
+            for point, first, last in episodes
+            if not any(first < c <= last + HORIZON_STEPS for c in crossing_at.get(point, []))
+        )
+        return {
+            "crossings": len(self.crossings),
+            "warned": warned,
+            "warnings": len(episodes),
+            "false": false,
+            "leads_min": leads,
+        }
+
+
+def run_warnings(run: Run) -> RunWarnings:
+    """Forecast every zone temperature of `run` at every origin of its evaluation window."""
+    ids = [
+        i
+        for i, kind in run.kinds.items()
+        if kind is PointKind.ZONE_TEMPERATURE and not UNOCCUPIED.search(i)
+    ]
+    series = [run.series[i] for i in ids]
+    first = series[0]
+    step = first.step
+    values = np.stack([s.values for s in series])
+    times = first.times
+    local = pd.DatetimeIndex(times + np.timedelta64(int(run.utc_offset.total_seconds()), "s"))
+    local = local - pd.Timedelta(seconds=1)  # a step stamped at its end belongs to its start
+    active = (
+        (local.dayofweek < 5) & (local.hour >= OCCUPIED_HOURS[0]) & (local.hour < OCCUPIED_HOURS[1])
+    )
+    active = np.asarray(active)
+    lo = int((run.history_end - first.start) / step)
+    size = min(values.shape[1], int((run.end - first.start) / step) + 1)
+    values, active = values[:, :size], active[:size]
+    outside = (values < COMFORT.low) | (values > COMFORT.high)
+    breach = outside & active[None, :]
+    probability = np.zeros((len(ids), size - lo))
+    day = timedelta(days=1)
+    refit = run.history_end
+    while refit < run.end:
+        models = fit_many(
+            [s.until(refit) for s in series], kinds=[PointKind.ZONE_TEMPERATURE] * len(ids),
+            now=refit, utc_offset=run.utc_offset,
+        )  # fmt: skip
+        _, grid = model_values(series[0], models[0])
+        o_lo = int((refit - first.start) / step)
+        o_hi = min(int((refit + day - first.start) / step), size - 1)
+        origins = np.arange(o_lo, o_hi)
+        if origins.size:
+            leads = np.arange(1, HORIZON_STEPS + 1)
+            mean, q = rolling_rows(
+                values, grid, stack_params(models), models[0]._settings(), origins, leads
+            )
+            shape = (len(ids), origins.size, leads.size)
+            targets = origins[:, None] + leads[None, :]
+            on = np.broadcast_to(active[np.clip(targets, 0, size - 1)] & (targets < size), shape)
+            forecast = Forecast(
+                "", None, np.empty(0), mean.reshape(shape), q[:, 2].reshape(shape),
+                q[:, 3].reshape(shape), q[:, 1].reshape(shape), q[:, 4].reshape(shape),
+                q[:, 0].reshape(shape), q[:, 5].reshape(shape),
+            )  # fmt: skip
+            low, high = step_probabilities(forecast, COMFORT, active=on)
+            probability[:, origins - lo] = np.maximum(low, high).max(axis=2)
+        refit += day
+    crossings = []
+    before = np.concatenate((np.zeros((len(ids), 1), bool), breach[:, :-1]), axis=1)
+    for point, c in np.argwhere(breach & ~before):
+        if c - HORIZON_STEPS >= lo:  # every origin before it lies in the window
+            crossings.append((int(point), int(c - lo)))
+    return RunWarnings(run.name, probability, breach[:, lo:], crossings)
+
+
+def choose_threshold(tuning: list[RunWarnings]) -> float:
+    """The smallest p* whose false-warning share on the tuning runs is at most 5% (else the
+    one with the fewest false warnings)."""
+    best, best_false = P_GRID[-1], 1.0
+    for threshold in P_GRID:
+        scores = [r.score(threshold) for r in tuning]
+        warnings = sum(s["warnings"] for s in scores)
+        share = sum(s["false"] for s in scores) / warnings if warnings else 0.0
+        if share <= FALSE_TARGET:
+            return threshold
+        if share < best_false:
+            best, best_false = threshold, share
+    return best
+
+
+def summarise(runs: list[RunWarnings], threshold: float) -> dict[str, Any]:
+    """Pooled recall, false share and lead times at `threshold`, and each run's."""
+    per_run = {r.name: r.score(threshold) for r in runs}
+    crossings = sum(s["crossings"] for s in per_run.values())
+    warnings = sum(s["warnings"] for s in per_run.values())
+    leads = [m for s in per_run.values() for m in s["leads_min"]]
+    return {
+        "threshold": threshold,
+        "crossings": crossings,
+        "warned_share": sum(s["warned"] for s in per_run.values()) / crossings
+        if crossings
+        else None,
+        "warnings": warnings,
+        "false_share": sum(s["false"] for s in per_run.values()) / warnings if warnings else None,
+        "median_lead_min": statistics.median(leads) if leads else None,
+        "runs": {
+            name: {k: v for k, v in s.items() if k != "leads_min"}
+            | {"median_lead_min": statistics.median(s["leads_min"]) if s["leads_min"] else None}
+            for name, s in per_run.items()
+        },
+    }
