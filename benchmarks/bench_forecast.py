@@ -359,7 +359,8 @@ def report_forecast(results: dict[str, Any]) -> str:
         if s is None:
             continue
         rows.append([
-            part, s["crossings"], _fmt(s["warned_share"]), s["warnings"], _fmt(s["false_share"]),
+            part, s["crossings"], _fmt(s["warned_share"]), s["fault_crossings"],
+            _fmt(s["fault_warned_share"]), s["warnings"], _fmt(s["false_share"]),
             _fmt(s["median_lead_min"]),
         ])  # fmt: skip
     lines += [
@@ -368,6 +369,8 @@ def report_forecast(results: dict[str, Any]) -> str:
                 "runs",
                 "crossings",
                 "warned >= 15 min (target >= 0.80)",
+                "of them during a fault",
+                "warned",
                 "warnings",
                 "false (target <= 0.05)",
                 "median lead min",

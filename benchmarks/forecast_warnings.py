@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 import statistics
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -62,6 +62,8 @@ class RunWarnings:
     probability: np.ndarray  # (points, origins)
     outside_now: np.ndarray  # (points, origins)
     crossings: list[tuple[int, int]] = field(default_factory=list)  # (point, origin index)
+    during_fault: set[tuple[int, int]] = field(default_factory=set)
+    """The crossings of a point a labelled fault affects, while it acts (start to end + 2 h)."""
 
     def episodes(self, threshold: float) -> list[tuple[int, int, int]]:
         """Warnings as (point, first origin, last origin): open at `threshold`, closed when the
@@ -85,7 +87,7 @@ class RunWarnings:
         by_point: dict[int, list[tuple[int, int]]] = {}
         for point, first, last in episodes:
             by_point.setdefault(point, []).append((first, last))
-        warned, leads = 0, []
+        warned, leads, fault_warned = 0, [], 0
         for point, c in self.crossings:
             # a warning open at an origin 1 to HORIZON steps before the crossing
             hits = [
@@ -95,6 +97,7 @@ class RunWarnings:
             ]
             if hits:
                 warned += 1
+                fault_warned += (point, c) in self.during_fault
                 leads.append((c - min(first for first, _ in hits)) * 15)
         crossing_at: dict[int, list[int]] = {}
         for point, c in self.crossings:
@@ -109,6 +112,8 @@ class RunWarnings:
             "warned": warned,
             "warnings": len(episodes),
             "false": false,
+            "fault_crossings": len(self.during_fault),
+            "fault_warned": fault_warned,
             "leads_min": leads,
         }
 
@@ -169,7 +174,16 @@ def run_warnings(run: Run) -> RunWarnings:
     for point, c in np.argwhere(breach & ~before):
         if c - HORIZON_STEPS >= lo:  # every origin before it lies in the window
             crossings.append((int(point), int(c - lo)))
-    return RunWarnings(run.name, probability, breach[:, lo:], crossings)
+    during = set()
+    for label in run.labels:
+        start = datetime.fromisoformat(label["start"])
+        end = datetime.fromisoformat(label["end"]) + timedelta(hours=2)
+        hit = set(label.get("affected", ())) | set(label.get("targets", ()))
+        for point, c in crossings:
+            at = first.start + step * (lo + c)
+            if ids[point] in hit and start <= at <= end:
+                during.add((point, c))
+    return RunWarnings(run.name, probability, breach[:, lo:], crossings, during)
 
 
 def choose_threshold(tuning: list[RunWarnings]) -> float:
@@ -192,6 +206,7 @@ def summarise(runs: list[RunWarnings], threshold: float) -> dict[str, Any]:
     per_run = {r.name: r.score(threshold) for r in runs}
     crossings = sum(s["crossings"] for s in per_run.values())
     warnings = sum(s["warnings"] for s in per_run.values())
+    fault_crossings = sum(s["fault_crossings"] for s in per_run.values())
     leads = [m for s in per_run.values() for m in s["leads_min"]]
     return {
         "threshold": threshold,
@@ -202,6 +217,12 @@ def summarise(runs: list[RunWarnings], threshold: float) -> dict[str, Any]:
         "warnings": warnings,
         "false_share": sum(s["false"] for s in per_run.values()) / warnings if warnings else None,
         "median_lead_min": statistics.median(leads) if leads else None,
+        "fault_crossings": fault_crossings,
+        "fault_warned_share": (
+            sum(s["fault_warned"] for s in per_run.values()) / fault_crossings
+            if fault_crossings
+            else None
+        ),
         "runs": {
             name: {k: v for k, v in s.items() if k != "leads_min"}
             | {"median_lead_min": statistics.median(s["leads_min"]) if s["leads_min"] else None}
