@@ -32,9 +32,14 @@ from graphtwin.errors import AsOfError, InputError, TwinNotFoundError, UnknownSo
 from graphtwin.model import RESERVED_RELATIONSHIP_KEYS, VERSION_KEYS, TwinGraph
 from graphtwin.statements import cypher
 from graphtwin.store.lineage import NodeLineage, RelationshipLineage, property_lineage
-from graphtwin.store.reader import EXPORT_SOURCE, ExportedTwin, add_node, add_relationship
+from graphtwin.store.reader import (
+    EXPORT_SOURCE,
+    ExportedTwin,
+    add_node,
+    add_relationship,
+    walk_down,
+)
 from graphtwin.store.versions import UNVERSIONED_KEYS
-from graphtwin.vocabulary import vocabulary
 
 __all__ = [
     "AsOfError",
@@ -204,17 +209,7 @@ def subtree_at(session: neo4j.Session | neo4j.Transaction, root: str, at: dateti
     the root did not exist then)."""
     if root not in nodes_at(session, [root], at):
         raise TwinNotFoundError(root)
-    vocab = vocabulary()
-    down, up = vocab.hierarchy_types("down"), vocab.hierarchy_types("up")
-    seen = {root}
-    frontier = [root]
-    while frontier:
-        children = session.run(
-            cypher("asof/hierarchy_children"), ids=frontier, down=down, up=up, at=at
-        ).value("twin_id")
-        frontier = [c for c in children if c not in seen]
-        seen.update(frontier)
-    return seen
+    return walk_down(session, root, cypher("asof/hierarchy_children"), at=at)
 
 
 def read_twin_at(

@@ -121,15 +121,21 @@ def subtree(session: neo4j.Session, root: str) -> set[str]:
     found = session.run(cypher("read/twin_exists"), twin_id=root).single()
     if not found or not found["found"]:
         raise TwinNotFoundError(root)
+    return walk_down(session, root, cypher("read/hierarchy_children"))
+
+
+def walk_down(
+    session: neo4j.Session | neo4j.Transaction, root: str, children: str, **params: Any
+) -> set[str]:
+    """`root` and every node below it, level by level: `children` is a statement giving the
+    twin_ids of the children of $ids along the hierarchy types $down and $up (with `params`)."""
     vocab = vocabulary()
     down, up = vocab.hierarchy_types("down"), vocab.hierarchy_types("up")
     seen = {root}
     frontier = [root]
     while frontier:
-        children = session.run(
-            cypher("read/hierarchy_children"), ids=frontier, down=down, up=up
-        ).value("twin_id")
-        frontier = [c for c in children if c not in seen]
+        found = session.run(children, ids=frontier, down=down, up=up, **params).value("twin_id")
+        frontier = [c for c in found if c not in seen]
         seen.update(frontier)
     return seen
 

@@ -21,7 +21,7 @@ Example::
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -38,55 +38,35 @@ _REL_IGNORED = frozenset({"hash", "changed_at", "first_asserted_at"}) | VERSION_
 
 
 @dataclass(frozen=True, slots=True)
-class NodeChange:
-    twin_id: str
-    kind: str
+class Change:
+    """How one element differs between the two times, and who made the difference."""
+
     change: str
     """added, removed or changed."""
     keys: list[str]
-    """The properties that differ (every property of an added or removed node)."""
+    """The properties that differ (every property of an added or removed element)."""
     old: dict[str, Any]
     new: dict[str, Any]
     sources: list[str]
+    """The sources (or selectors, actors) that made or ended versions of it in the window."""
     runs: list[str]
+    """The runs (imports, ...) that did."""
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "twin_id": self.twin_id,
-            "kind": self.kind,
-            "change": self.change,
-            "keys": self.keys,
-            "old": self.old,
-            "new": self.new,
-            "sources": self.sources,
-            "runs": self.runs,
-        }
+        return asdict(self)
 
 
-@dataclass(frozen=True, slots=True)
-class RelationshipChange:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NodeChange(Change):
+    twin_id: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RelationshipChange(Change):
     start: str
     type: str
     end: str
-    change: str
-    keys: list[str]
-    old: dict[str, Any]
-    new: dict[str, Any]
-    sources: list[str]
-    runs: list[str]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "start": self.start,
-            "type": self.type,
-            "end": self.end,
-            "change": self.change,
-            "keys": self.keys,
-            "old": self.old,
-            "new": self.new,
-            "sources": self.sources,
-            "runs": self.runs,
-        }
 
 
 @dataclass(slots=True)
@@ -274,7 +254,9 @@ def _node_change(
     change, keys, old_values, new_values = compared
     sources, runs = _makers(versions, from_, to)
     kind = (new or old or {}).get("kind", "")
-    return NodeChange(twin_id, kind, change, keys, old_values, new_values, sources, runs)
+    return NodeChange(
+        change, keys, old_values, new_values, sources, runs, twin_id=twin_id, kind=kind
+    )
 
 
 def _flat_node(state: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -292,7 +274,10 @@ def _edge_change(
         return None
     change, keys, old_values, new_values = compared
     sources, runs = _makers(versions, from_, to)
-    return RelationshipChange(*key, change, keys, old_values, new_values, sources, runs)
+    start, type_, end = key
+    return RelationshipChange(
+        change, keys, old_values, new_values, sources, runs, start=start, type=type_, end=end
+    )
 
 
 def _plain(props: dict[str, Any]) -> dict[str, Any]:
