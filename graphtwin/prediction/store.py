@@ -72,8 +72,13 @@ def points(store: TwinStore, ids: Iterable[str]) -> dict[str, PointInfo]:
 
 
 def points_under(store: TwinStore, root: str | None) -> list[PointInfo]:
-    """The live points of the twin (`root` None), or of the subtree of `root`."""
-    return [point_from_row(r) for r in store.read("prediction/points_under", root=root)]
+    """The live points of the twin (`root` None), or of the part `--root` selects everywhere
+    (`TwinStore.scope`: what the root contains, its parts and points, what is located in it),
+    in twin_id order. An unknown root is a TwinNotFoundError."""
+    if root is None:
+        return [point_from_row(r) for r in store.read("prediction/points_all")]
+    found = points(store, store.scope(root=root) or set())
+    return [info for _, info in sorted(found.items()) if info.is_point]
 
 
 def load_models(store: TwinStore, ids: Iterable[str]) -> dict[str, StoredModel]:
