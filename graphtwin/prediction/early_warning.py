@@ -10,7 +10,8 @@ no longer crosses. When the crossing really happens the sync opens a `threshold`
 is linked to the open warning (`(:DriftIssue)-[:PREDICTED_BY]->(:DriftIssue)`,
 cypher/drift/issues_open); the next watch resolves the warning as fulfilled and opens no new
 one on the point while its threshold issue is open. Every transition is an audit record, as
-for every drift issue (drift_opened, drift_changed, drift_resolved, drift_ignored).
+for every drift issue (drift_opened, drift_changed, drift_resolved); a rule that ignores its
+threshold gets no warnings.
 
 >>> with TwinStore.open(settings) as store:  # doctest: +SKIP
 ...     run = early_warning(store, history, settings, watched, horizon=timedelta(hours=6),
@@ -131,7 +132,7 @@ def early_warning(
                 run.warnings.append(warning)
         event = _transition(state.point, predicted.get(state.point), crossed.get(state.point),
                             forecast, warning, horizon, at_ms)  # fmt: skip
-        if event is not None:
+        if event is not None and point.strategy != "ignore":  # no issue to track: not even audited
             event.rule = point.rule
             run.events.append(event)
     policies = _policies(watched)
