@@ -196,6 +196,13 @@ def test_too_little_history_says_how_much_and_invents_nothing(office: Office):
     assert answer["status"] == "insufficient_history"
     assert answer["points"] == [] and answer["model"] is None
     assert "3 days needed" in answer["message"] and "h of values" in answer["message"]
+    fit = office.cli("forecast", "fit", "--root", "zone-1", "--json", "--history",
+                     str(office.history.root))  # fmt: skip
+    assert fit.returncode == 0, fit.stderr
+    done = json.loads(fit.stdout)
+    assert (done["points"], done["insufficient_history"], done["refit"]) == (3, 1, 0)
+    [short] = [m for m in done["models"] if m["model"] is None]
+    assert short["twin_id"] == "fc.new" and "3 days needed" in short["message"]
 
 
 def test_an_unknown_id_or_a_non_point_is_a_clear_error(office: Office):
