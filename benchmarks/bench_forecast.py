@@ -19,6 +19,8 @@ then 28 days to evaluate on (benchmarks/forecast_data.py).
   synthetic 15-minute history each (a daily cycle, a working-week pattern, AR(1) noise; meters
   as running counters): fit every model and forecast 24 h, against the seasonal naive forecast
   of the same points (the last day's values repeated), median of `repeat` rounds.
+- **Model choice** (tuning runs): statsforecast's models on the same points and origins,
+  benchmarks/forecast_libraries.py.
 - **Early warning** (fault runs): benchmarks/forecast_warnings.py.
 
 EnergyPlus and the models are deterministic (no random seed enters the accuracy or warning
@@ -40,6 +42,8 @@ import numpy as np
 
 from benchmarks.api_building import BuildingShape, generate_building
 from benchmarks.forecast_data import STEP, Run, default_datasets_dir, load_run, missing_runs
+from benchmarks.forecast_libraries import KINDS as LIBRARY_KINDS
+from benchmarks.forecast_libraries import compare
 from benchmarks.forecast_warnings import (
     COMFORT,
     HORIZON_STEPS,
@@ -93,6 +97,7 @@ def run_forecast(options: ForecastOptions) -> dict[str, Any]:
     started = time.perf_counter()
     results: dict[str, Any] = {"options": {"quick": options.quick, "repeat": options.repeat}}
     results["accuracy"] = _accuracy([n for n in names if n.endswith("-clean")], options)
+    results["libraries"] = _libraries([n for n in names if n.endswith("-clean")], options)
     results["speed"] = _speed(options)
     results["warnings"] = _warnings([n for n in names if n.endswith("-faults")], options)
     results["wall_s"] = round(time.perf_counter() - started, 1)
@@ -179,6 +184,13 @@ def _run_scores(report: BacktestReport) -> dict[str, Any]:
         "coverage90": coverage90,
         "coverage": coverage,
     }
+
+
+def _libraries(names: Sequence[str], options: ForecastOptions) -> dict[str, Any]:
+    tuning = [n for n in names if _tuning(n)]
+    note(f"forecast: statsforecast on the tuning runs {', '.join(tuning)}")
+    runs = [_load(name, options, set(LIBRARY_KINDS)) for name in tuning]
+    return compare(runs, quick=options.quick) if runs else {}
 
 
 # --- speed ------------------------------------------------------------------------------------
@@ -333,6 +345,17 @@ def report_forecast(results: dict[str, Any]) -> str:
             ],
             rows,
         ),
+        "",
+    ]
+    rows = [
+        [name, _fmt(v["mase_1h"]), _fmt(v["mase_24h"]), f"{v['ms_per_point']:.1f}"]
+        for name, v in results["libraries"].items()
+    ]
+    lines += [
+        "Model choice, tuning runs only (zone temperatures and electricity, from 06:00 local "
+        "every other day, 14 days of history):",
+        "",
+        markdown_table(["model", "MASE 1h", "MASE 24h", "ms per point"], rows),
         "",
     ]
     speed = results["speed"]
