@@ -335,6 +335,8 @@ def _training(
     series: PreparedSeries, kind: PointKind, now: datetime, entity: str | None
 ) -> tuple[np.ndarray, datetime, bool]:
     """The values a model trains on (up to `now`, differenced for a counter) and their start."""
+    if timedelta(days=1) % series.step:
+        raise InputError(f"the grid step {series.step} must divide a day (15 min, 1 h, ...)")
     part = series.until(now)
     finite = part.finite
     available = part.step * finite

@@ -134,3 +134,18 @@ def test_predict_many_answers_each_point_and_names_too_little_history(noisy, mod
     results = predict_many([model, model], [history, short], horizon=HOUR, step=STEP)
     assert results[0].mean.size == 4
     assert isinstance(results[1], InsufficientHistoryError)
+
+
+def test_a_grid_step_that_does_not_divide_a_day_is_refused():
+    values = daily_with_noise(4, sigma=0.1, seed=2)
+    series = prepare(grid_times(values.size), values, step=timedelta(minutes=7))
+    with pytest.raises(InputError, match="must divide a day"):
+        fit(series, kind=ZONE, now=at_step(values.size))
+
+
+def test_a_backtest_skips_and_names_a_point_with_too_little_history(noisy):
+    short = noisy.between(at_step(12 * DAY), at_step(16 * DAY))
+    report = backtest([noisy, short], [ZONE, ZONE], start=at_step(14 * DAY), end=at_step(15 * DAY))
+    assert list(report.skipped) == [1]
+    assert "needed" in report.skipped[1]
+    assert {s.point for s in report.scores} == {0}
