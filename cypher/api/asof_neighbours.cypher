@@ -1,35 +1,41 @@
 // For each node of $ids, the twin nodes one step away at $at: along $outgoing types (id ->
 // other) and against $incoming types (other -> id), through live relationships whose version
 // began at or before $at and closed EdgeVersions valid at $at; each neighbour as it stood then
-// (asof_nodes_by_id.cypher's shape), optionally only of $kinds, in (name, twin_id) order, at
-// most $limit per node.
+// (asof_nodes_by_id.cypher's shape: the live node when its version began by $at, else its
+// NodeVersion valid then), optionally only of $kinds, in (name, twin_id) order, at most $limit
+// per node. A live neighbour is read once, through the relationship: the hot path.
 UNWIND $ids AS id
-CALL (id) {
-  MATCH (:Twin {twin_id: id})-[r]->(c:Twin) WHERE type(r) IN $outgoing AND r.version_from <= $at
-  RETURN c.twin_id AS other
+OPTIONAL MATCH (p:Twin {twin_id: id})
+CALL (id, p) {
+  MATCH (p)-[r]->(c:Twin) WHERE type(r) IN $outgoing AND r.version_from <= $at
+  RETURN c.twin_id AS other, c
   UNION
-  MATCH (:Twin {twin_id: id})<-[r]-(c:Twin) WHERE type(r) IN $incoming AND r.version_from <= $at
-  RETURN c.twin_id AS other
+  MATCH (p)<-[r]-(c:Twin) WHERE type(r) IN $incoming AND r.version_from <= $at
+  RETURN c.twin_id AS other, c
   UNION
   MATCH (e:EdgeVersion {start: id}) WHERE e.type IN $outgoing
     AND e.version_from <= $at AND $at < e.version_to
-  RETURN e.end AS other
+  OPTIONAL MATCH (c:Twin {twin_id: e.end})
+  RETURN e.end AS other, c
   UNION
   MATCH (e:EdgeVersion {end: id}) WHERE e.type IN $incoming
     AND e.version_from <= $at AND $at < e.version_to
-  RETURN e.start AS other
+  OPTIONAL MATCH (c:Twin {twin_id: e.start})
+  RETURN e.start AS other, c
 }
-CALL (other) {
-  MATCH (n:Twin {twin_id: other}) WHERE n.version_from <= $at
-  RETURN n {.twin_id, .kind, .name, .brick_class, labels: labels(n), retired: null,
-            as_of: $as_of} AS n, n.unit AS unit, null AS props
-  UNION ALL
+WITH id, other, c, c.version_from <= $at AS live
+CALL (other, c, live) {
+  WITH c WHERE live
+  RETURN c {.twin_id, .kind, .name, .brick_class, labels: labels(c), retired: null,
+            as_of: $as_of, unit: c.unit, version_props: null} AS n
+  UNION ALL  // a version only where no live node began by $at
+  WITH other WHERE live IS NULL OR NOT live
   MATCH (v:NodeVersion {twin_id: other}) WHERE v.version_from <= $at AND $at < v.version_to
   RETURN v {.twin_id, .kind, .name, .brick_class, .labels, retired: null,
-            as_of: $as_of} AS n, null AS unit, CASE WHEN 'Point' IN v.labels THEN v.props END AS props
+            as_of: $as_of, unit: null,
+            version_props: CASE WHEN 'Point' IN v.labels THEN v.props END} AS n
 }
-WITH id, n, unit, props
+WITH id, n
 WHERE $kinds IS NULL OR n.kind IN $kinds
-WITH id, n, unit, props ORDER BY n.name, n.twin_id
-WITH id, collect({n: n, unit: unit, props: props})[..$limit] AS found
-RETURN id, found
+WITH id, n ORDER BY n.name, n.twin_id
+RETURN id, collect(n)[..$limit] AS nodes

@@ -1,16 +1,17 @@
 // Twin nodes by twin_id as they stood at $at (the as-of rule of docs/history.md: a live node
 // whose version began at or before $at, else its closed NodeVersion valid at $at). One row per
 // id that existed then: the API's node view (no live value: the caller adds a point's value at
-// $at from the history, with the unit: the live node's, or in a version's `props` JSON) and
-// `as_of` ($as_of, so the fields below it answer for the same time).
+// $at from the history, with its unit then: `unit`, the live node's, or in `version_props`, a
+// version's JSON) and `as_of` ($as_of, so the fields below it answer for the same time).
 UNWIND $ids AS id
 CALL (id) {
   MATCH (n:Twin {twin_id: id}) WHERE n.version_from <= $at
   RETURN n {.twin_id, .kind, .name, .brick_class, labels: labels(n), retired: null,
-            as_of: $as_of} AS n, n.unit AS unit, null AS props
+            as_of: $as_of, unit: n.unit, version_props: null} AS n
   UNION ALL
   MATCH (v:NodeVersion {twin_id: id}) WHERE v.version_from <= $at AND $at < v.version_to
   RETURN v {.twin_id, .kind, .name, .brick_class, .labels, retired: null,
-            as_of: $as_of} AS n, null AS unit, CASE WHEN 'Point' IN v.labels THEN v.props END AS props
+            as_of: $as_of, unit: null,
+            version_props: CASE WHEN 'Point' IN v.labels THEN v.props END} AS n
 }
-RETURN id, n, unit, props
+RETURN id, n

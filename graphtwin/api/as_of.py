@@ -19,10 +19,10 @@ import asyncio
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import neo4j.time
 
@@ -33,6 +33,8 @@ from graphtwin.store.asof import check_as_of, parse_time
 
 if TYPE_CHECKING:
     from graphtwin.api.context import ApiContext, Fetcher
+
+T = TypeVar("T")
 
 AS_OF = "as_of"
 """The key of a node record that says for which time it was read (absent: the present)."""
@@ -95,13 +97,26 @@ def guarded(fetcher: Fetcher, field: str) -> Fetcher:
 # -- times ---------------------------------------------------------------------------------------
 
 
-async def checked_time(ctx: ApiContext, text: str) -> str:
-    """`asOf` checked against the twin's history (`check_as_of`: AsOfError outside it), as the
-    UTC ISO text the records carry. A time without an offset is UTC, as in the CLI."""
-    at = parse_time(text, field="asOf")
+def as_of_text(text: str) -> str:
+    """An `asOf` as the UTC ISO text the records carry (a time without an offset is UTC, as in
+    the CLI); InputError naming `asOf` when it is not a time."""
+    return parse_time(text, field="asOf").isoformat()
+
+
+async def check_in_history(ctx: ApiContext, as_of: str) -> None:
+    """AsOfError when `as_of` lies before the twin's history or in the future."""
     [row] = await ctx.read("asof/history_start")
     start = row["start"].to_native() if row["start"] is not None else None
-    return check_as_of(None, at, history=(start, datetime.now(UTC))).isoformat()  # type: ignore[arg-type]
+    check_as_of(None, instant(as_of), history=(start, datetime.now(UTC)))  # type: ignore[arg-type]
+
+
+async def checked(ctx: ApiContext, as_of: str | None, work: Awaitable[T]) -> T:
+    """`work`'s result, once `as_of` (None: the present) is known to be within the history;
+    both run at once."""
+    if as_of is None:
+        return await work
+    result, _ = await asyncio.gather(work, check_in_history(ctx, as_of))
+    return result
 
 
 @lru_cache(maxsize=64)
@@ -132,7 +147,7 @@ def current(found: tuple | None, unit: Any) -> dict[str, Any]:
         "value": value,
         "text": java_double(value),
         "unit": unit,
-        "timestamp": neo4j_time_text(_native(time)),
+        "timestamp": _time_text(time),
         "quality": quality,
         "source": source,
         "health": "fault" if quality == "bad" else "ok",
@@ -183,17 +198,21 @@ def _native(time: Any) -> datetime:
     return native.replace(microsecond=native.microsecond // 1000 * 1000)
 
 
+@lru_cache(maxsize=4096)  # a batch of values shares its time
+def _time_text(time: datetime) -> str:
+    return neo4j_time_text(_native(time))
+
+
 def java_double(value: float) -> str:
     """`toString(x)` of a Cypher float (Java's Double.toString): 21.5, 1.0E7, 1.0E-4."""
+    if 1e-3 <= abs(value) < 1e7:  # the usual case: Python's shortest digits, as Java's
+        return repr(value)
     if math.isnan(value):
         return "NaN"
     if math.isinf(value):
         return "Infinity" if value > 0 else "-Infinity"
     if value == 0:
         return "-0.0" if math.copysign(1, value) < 0 else "0.0"
-    if 1e-3 <= abs(value) < 1e7:
-        text = repr(float(value))
-        return text if "." in text else text + ".0"
     exponent = f"{abs(value):.17e}".split("e")[1]
     digits = repr(float(value))  # the shortest digits that round-trip
     sign = "-" if value < 0 else ""
@@ -205,8 +224,5 @@ def java_double(value: float) -> str:
 def neo4j_time_text(at: datetime) -> str:
     """`toString(t)` of a Neo4j DateTime in UTC (Java's ISO format): seconds always, a fraction
     only when not zero and without trailing zeros, `Z` for UTC."""
-    at = at.astimezone(UTC)
-    text = at.strftime("%Y-%m-%dT%H:%M:%S")
-    if at.microsecond:
-        text += "." + f"{at.microsecond:06d}".rstrip("0")
-    return text + "Z"
+    text = at.astimezone(UTC).isoformat()[:-6]  # no +00:00
+    return (text.rstrip("0") if at.microsecond else text) + "Z"

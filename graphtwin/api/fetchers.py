@@ -22,7 +22,9 @@ from graphtwin.api.as_of import LIVE_VALUE_KEYS as POINT_VALUE_KEYS
 from graphtwin.api.as_of import (
     as_of_aware,
     as_of_of,
-    checked_time,
+    as_of_text,
+    check_in_history,
+    checked,
     current,
     instant,
     shown,
@@ -118,13 +120,14 @@ async def nodes(
     ids = list(dict.fromkeys(twin_ids))
     if as_of is not None:
         rows = await ctx.read("api/asof_nodes_by_id", ids=ids, at=instant(as_of), as_of=as_of)
-        found = await _with_values(ctx, list(rows), as_of)
+        found = {r["id"]: r["n"] for r in rows}
         missing = [i for i in ids if i not in found]
         if include_retired and missing:
             rows = await ctx.read(
                 "api/asof_retired_nodes_by_id", ids=missing, at=instant(as_of), as_of=as_of
             )
-            found.update(await _with_values(ctx, list(rows), as_of))
+            found.update((r["id"], r["n"]) for r in rows)
+        await _with_values(ctx, list(found.values()), as_of)
         return found
     rows = await ctx.read("api/nodes_by_id", ids=ids)
     found = {r["id"]: r["n"] for r in rows}
@@ -135,21 +138,18 @@ async def nodes(
     return found
 
 
-async def _with_values(ctx: ApiContext, rows: list[Any], as_of: str) -> dict[str, Record]:
-    """As-of node rows ({n, unit, props}) by twin_id, each point with its `current` at the
-    time: its value from the history, its unit then (the live node's or its version's)."""
-    points = [r["n"]["twin_id"] for r in rows if "Point" in r["n"]["labels"]]
-    values = await values_at(ctx, points, as_of)
-    found: dict[str, Record] = {}
-    for row in rows:
-        node = row["n"]
+async def _with_values(ctx: ApiContext, found: list[Record], as_of: str) -> None:
+    """Give each as-of node view its `current`: a point's value from the history at the time,
+    with its unit then (`unit`: the live node's; else in its version's `version_props`)."""
+    points = [n["twin_id"] for n in found if "Point" in n["labels"]]
+    values = await values_at(ctx, points, as_of) if points else {}
+    for node in found:
         if "Point" in node["labels"]:
-            unit = row["unit"] if row["props"] is None else json.loads(row["props"]).get("unit")
+            text = node["version_props"]
+            unit = node["unit"] if text is None else json.loads(text).get("unit")
             node["current"] = current(values.get(node["twin_id"]), unit)
         else:
             node["current"] = None
-        found[node["twin_id"]] = node
-    return found
 
 
 async def _node_lists(
@@ -167,10 +167,6 @@ async def _node_lists(
 # -- root fields -------------------------------------------------------------------------------
 
 
-async def _time(ctx: ApiContext, as_of: str | None) -> str | None:
-    return None if as_of is None else await checked_time(ctx, as_of)
-
-
 async def node_by_id(
     ctx: ApiContext,
     parents: Sequence[Any],
@@ -179,9 +175,9 @@ async def node_by_id(
     include_retired: bool = False,
     as_of: str | None = None,
 ) -> list[Any]:
-    at = await _time(ctx, as_of)
-    found = (await nodes(ctx, [twin_id], include_retired=include_retired, as_of=at)).get(twin_id)
-    return [found for _ in parents]
+    at = as_of_text(as_of) if as_of is not None else None
+    by_id = await checked(ctx, at, nodes(ctx, [twin_id], include_retired=include_retired, as_of=at))
+    return [by_id.get(twin_id) for _ in parents]
 
 
 async def nodes_by_ids(
@@ -192,8 +188,8 @@ async def nodes_by_ids(
     include_retired: bool = False,
     as_of: str | None = None,
 ) -> list:
-    at = await _time(ctx, as_of)
-    by_id = await nodes(ctx, twin_ids, include_retired=include_retired, as_of=at)
+    at = as_of_text(as_of) if as_of is not None else None
+    by_id = await checked(ctx, at, nodes(ctx, twin_ids, include_retired=include_retired, as_of=at))
     found = [by_id[t] for t in twin_ids if t in by_id]
     return [found for _ in parents]
 
@@ -215,8 +211,9 @@ async def node_page(
 ) -> list[Any]:
     if source is not None and not await ctx.read("api/sources", ids=[source], limit=1):
         raise BadArgumentError(f"no import source {source!r}: `sources` lists them")
-    at = await _time(ctx, as_of)
+    at = as_of_text(as_of) if as_of is not None else None
     if at is not None:
+        await check_in_history(ctx, at)
         ids = await _page_ids_at(ctx, at, kind=kind,
                                  brick_classes=brick_class_filter(brick_class, exact=exact),
                                  ifc_class=ifc_class, isa95_level=isa95_level,
@@ -340,9 +337,9 @@ async def _neighbours(
         rows = await ctx.read("api/asof_neighbours", ids=ids, outgoing=outgoing,
                               incoming=incoming, kinds=kinds, limit=limit, at=instant(as_of),
                               as_of=as_of)  # fmt: skip
-        await _with_values(ctx, [f for row in rows for f in row["found"]], as_of)
+        await _with_values(ctx, [n for row in rows for n in row["nodes"]], as_of)
         for row in rows:
-            found[row["id"]] = [f["n"] for f in row["found"]]
+            found[row["id"]] = row["nodes"]
         return found
     rows = await ctx.read(
         "api/neighbours",
