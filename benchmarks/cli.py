@@ -147,6 +147,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", type=_positive, default=2, help="processes (default: 2)"
     )
 
+    asof = argparse.ArgumentParser(add_help=False)
+    asof.add_argument(
+        "--reimports",
+        type=_positive,
+        default=100,
+        help="each changing 1%% of the nodes (default: 100)",
+    )
+    asof.add_argument(
+        "--latency-runs", type=_positive, default=30, help="measured requests (default: 30)"
+    )
+    asof.add_argument(
+        "--latency-warmup", type=_not_negative, default=5, help="warm-up requests (default: 5)"
+    )
+    asof.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke run: 1,000 points, 5 re-imports, 5 runs (not the issue's figures)",
+    )
+
     forecast = argparse.ArgumentParser(add_help=False)
     forecast.add_argument(
         "--datasets",
@@ -208,6 +227,11 @@ def build_parser() -> argparse.ArgumentParser:
         "energyplus-import",
         parents=[common, energyplus_import],
         help="the EnergyPlus importer against EnergyPlus's own listing of every bundled model",
+    )
+    commands.add_parser(
+        "asof",
+        parents=[common, asof],
+        help="the building query as of a past time vs the present; 100 re-imports' cost",
     )
     commands.add_parser(
         "forecast",
@@ -390,6 +414,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         _emit(listing.report(), args.json, results)
         if not listing.passed:
             return 2
+    if args.command == "asof":
+        from benchmarks.bench_asof import AsOfOptions, run_asof
+
+        quick = args.quick
+        asof_options = AsOfOptions(
+            shape=BuildingShape(2, 5, 4, 25) if quick else BuildingShape(),
+            runs=5 if quick else args.latency_runs,
+            warmup=1 if quick else args.latency_warmup,
+            reimports=5 if quick else args.reimports,
+        )
+        with bench_server(heap=args.heap or DEFAULT_HEAP) as server:
+            asof_result = run_asof(asof_options, server)
+        results["asof"] = asof_result.to_json()
+        _emit(asof_result.report(), args.json, results)
     if args.command == "forecast":
         from benchmarks.bench_forecast import ForecastOptions, report_forecast, run_forecast
 
