@@ -45,6 +45,7 @@ def status(as_json: JsonFlag = False) -> None:
         constraints = store.constraints()
         indexes = store.indexes()
         counts = store.counts()
+        history = store.version_counts()
     if as_json:
         print_json(
             {
@@ -64,6 +65,7 @@ def status(as_json: JsonFlag = False) -> None:
                 "relationships": counts.relationships_by_type,
                 "sources": counts.sources,
                 "retired": counts.retired,
+                "history": history,
             }
         )
         return
@@ -80,6 +82,11 @@ def status(as_json: JsonFlag = False) -> None:
     out.print(
         f"twin: {counts.nodes} nodes, {counts.relationships} relationships, "
         f"{len(counts.sources)} sources; {counts.retired} retired entities in the history"
+    )
+    out.print(
+        f"history (docs/history.md): {history['node_versions']} node, "
+        f"{history['edge_versions']} relationship and {history['source_versions']} source "
+        "versions closed"
     )
     for kind, n in counts.nodes_by_kind.items():
         out.print(f"  {kind:<12} {n}")
