@@ -9,7 +9,6 @@ serve`; values go in through its `POST /telemetry`, so they reach the history th
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections.abc import Iterator
@@ -19,20 +18,15 @@ from typing import Any
 
 import httpx
 import pytest
-import strawberry
 
-from graphtwin.api.apikeys import ApiKeyStore
-from graphtwin.api.context import ApiContext, ApiServices
-from graphtwin.api.roles import Principal, Role
-from graphtwin.api.schema import build_schema
-from graphtwin.store import TwinStore, resolve_target
-from graphtwin.store.connection import open_async_driver
+from graphtwin.api.roles import Role
+from graphtwin.store import TwinStore
 from importers import IMPORTERS
+from tests.integration.test_api_node_queries import ask
 from tests.support.api_server import ApiServer
 
 pytestmark = pytest.mark.neo4j
 
-SCHEMA = build_schema()
 BUILDING_QUERY = """
 query($at: DateTime) { node(twinId: "bldg", asOf: $at) {
   twinId kind name brickClass labels retired { at by } properties origin { brickClass }
@@ -217,25 +211,9 @@ def test_strawberry_answers_as_the_planner_does_with_two_times_in_one_query(twin
                 fragment f on Node {{ children {{ twinId name downstream {{ twinId }}
                   relationships {{ type other {{ twinId name }} }} properties }} }}"""
 
-    async def both_ways() -> tuple[Any, Any]:
-        target = resolve_target(twin.settings)
-        driver = await open_async_driver(target)
-        try:
-            services = ApiServices(driver, target.database, twin.settings,
-                                   ApiKeyStore(driver, "neo4j"))  # fmt: skip
-            admin = Principal("test", "test", Role.ADMIN)
-            planned = await SCHEMA.execute(query, None, ApiContext(services, admin))
-            reference = await strawberry.Schema.execute(
-                SCHEMA, query, None, ApiContext(services, admin)
-            )
-            return planned, reference
-        finally:
-            await driver.close()
-
-    planned, reference = asyncio.run(both_ways())
-    assert planned.errors is None and reference.errors is None, (planned.errors, reference.errors)
-    assert planned.data == reference.data
-    children = [{c["twinId"] for c in planned.data[k]["children"]} for k in ("a", "b")]
+    data, errors = ask(twin.settings, query)  # checks that both ways agree
+    assert not errors, errors
+    children = [{c["twinId"] for c in data[k]["children"]} for k in ("a", "b")]
     assert children[0] - children[1] == {"vav-3"} and children[1] - children[0] == {"ahu-2"}
 
 
