@@ -100,3 +100,16 @@ def test_the_migration_dates_a_twin_made_before_versioning_and_names_itself(stor
         assert began.to_native() >= before and (source, run) == ("migration", "migration")
     [rel] = store.read("api/relationships", ids=["site"], types=["CONTAINS"])
     assert rel["props"]["version_run"] == "migration"
+
+
+def test_a_change_outside_an_import_keeps_the_state_before_it_named_by_its_actor(store):
+    [report] = store.load([site()])
+    [row] = store.write_versioned(
+        "ml/plant_mislabel", ["ahu"], actor="demo", twin_id="ahu", brick_class="Fan"
+    )
+    assert row["twin_id"] == "ahu"
+    [before] = store.node_versions("ahu")
+    assert json.loads(before["props"])["brick_class"] == "Air_Handling_Unit"
+    assert (before["version_run"], before["closed_by_source"]) == (report.run_id, "demo")
+    _, source, run = live_stamp(store, "ahu")
+    assert source == "demo" and run == before["closed_by_run"] and run.startswith("demo-")
