@@ -7,11 +7,12 @@ UNWIND $ids AS id
 CALL (id) {
   MATCH (n:Twin {twin_id: id}) WHERE n.version_from <= $at
   RETURN n {.twin_id, .kind, .name, .brick_class, labels: labels(n), retired: null,
-            as_of: $as_of, unit: n.unit, version_props: null} AS n
+            as_of: $as_of, unit: n.unit, version_props: null, from_version: false} AS n
   UNION ALL
   MATCH (v:NodeVersion {twin_id: id}) WHERE v.version_from <= $at AND $at < v.version_to
   RETURN v {.twin_id, .kind, .name, .brick_class, .labels, retired: null,
             as_of: $as_of, unit: null,
-            version_props: CASE WHEN 'Point' IN v.labels THEN v.props END} AS n
+            version_props: CASE WHEN 'Point' IN v.labels THEN v.props END,
+            from_version: true} AS n
 }
 RETURN id, n

@@ -143,6 +143,12 @@ async def _with_values(ctx: ApiContext, found: list[Record], as_of: str) -> None
     with its unit then (`unit`: the live node's; else in its version's `version_props`)."""
     points = [n["twin_id"] for n in found if "Point" in n["labels"]]
     values = await values_at(ctx, points, as_of) if points else {}
+    versions = [n for n in found if n["from_version"]]
+    if versions:  # a version keeps its labels sorted: shown in labels(n)'s order
+        [row] = await ctx.read("api/label_order")
+        rank = {label: i for i, label in enumerate(row["labels"])}
+        for node in versions:
+            node["labels"] = sorted(node["labels"], key=lambda label: rank.get(label, len(rank)))
     for node in found:
         if "Point" in node["labels"]:
             text = node["version_props"]

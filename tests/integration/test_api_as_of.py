@@ -44,8 +44,9 @@ query($at: DateTime) { node(twinId: "bldg", asOf: $at) {
 } }"""
 PAGE_QUERY = """
 query($at: DateTime) {
-  nodes(kind: "Equipment", asOf: $at) { items { twinId name ancestors { twinId } } }
-  byId: nodesById(twinIds: ["ahu-1", "vav-3", "ahu-2"], asOf: $at) { twinId name }
+  nodes(kind: "Equipment", asOf: $at) { items { twinId name labels ancestors { twinId } } }
+  byId: nodesById(twinIds: ["ahu-1", "vav-3", "ahu-2", "ahu-1.sat"], asOf: $at) {
+    twinId name labels origin { brickClass } property(key: "capacity_kw") }
 }"""
 
 
@@ -161,8 +162,9 @@ def test_the_recorded_answers_show_the_changes_that_were_made(twin: Twin):
     equipment = [{n["twinId"] for n in page["nodes"]["items"]} for page in (first, second)]
     assert equipment[0] - equipment[1] == {"vav-3"}
     assert equipment[1] - equipment[0] == {"ahu-2"}
-    assert [n["name"] for n in first["byId"]] == ["AHU-1", "VAV 3"]
-    assert [n["name"] for n in third["byId"]] == ["AHU-1 (renewed)", "AHU-2"]
+    assert [n["name"] for n in first["byId"]] == ["AHU-1", "VAV 3", "Supply air"]
+    assert [n["name"] for n in third["byId"]] == ["AHU-1 (renewed)", "AHU-2", "Supply air"]
+    assert [n["property"] for n in third["byId"]] == [55, None, None]
 
 
 DIFF_QUERY = """query($from: DateTime!, $to: DateTime!) { twinDiff(from: $from, to: $to) {
