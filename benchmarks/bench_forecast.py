@@ -348,7 +348,7 @@ def report_forecast(results: dict[str, Any]) -> str:
         "",
     ]
     rows = [
-        [name, _fmt(v["mase_1h"]), _fmt(v["mase_24h"]), f"{v['ms_per_point']:.1f}"]
+        [name, _fmt(v["mase_1h"]) or "not scored", _fmt(v["mase_24h"]), f"{v['ms_per_point']:.1f}"]
         for name, v in results["libraries"].items()
     ]
     lines += [
