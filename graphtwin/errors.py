@@ -251,9 +251,11 @@ class UnknownStatementError(GraphTwinError):
 class TwinNotFoundError(InputError):
     """A twin_id given on the command line or in a query is not in the graph."""
 
-    def __init__(self, twin_id: str) -> None:
-        super().__init__("no twin entity with this twin_id in the graph", entity=twin_id)
+    def __init__(self, twin_id: str, at: str | None = None) -> None:
+        then = f" at {at}" if at else ""
+        super().__init__(f"no twin entity with this twin_id in the graph{then}", entity=twin_id)
         self.twin_id = twin_id
+        self.at = at  # the past time asked (an as-of read); None for the present
 
 
 class AsOfError(InputError):

@@ -180,7 +180,7 @@ def lineage_at(
     node did not exist then."""
     node = nodes_at(session, [twin_id], at).get(twin_id)
     if node is None:
-        raise TwinNotFoundError(twin_id)
+        raise TwinNotFoundError(twin_id, at.isoformat())
     sources = sources_at(session, (a["source_id"] for a in node.assertions), at)
     assertions = [{**a, **sources.get(a["source_id"], {})} for a in node.assertions]
     props = dict(node.props)
@@ -208,7 +208,7 @@ def subtree_at(session: neo4j.Session | neo4j.Transaction, root: str, at: dateti
     """`root` and what lay below it in the containment tree at `at` (TwinNotFoundError when
     the root did not exist then)."""
     if root not in nodes_at(session, [root], at):
-        raise TwinNotFoundError(root)
+        raise TwinNotFoundError(root, at.isoformat())
     return walk_down(session, root, cypher("asof/hierarchy_children"), at=at)
 
 

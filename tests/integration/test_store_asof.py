@@ -99,8 +99,9 @@ def test_answers_recorded_at_each_time_are_given_again_as_of_that_time(store):
     # the property's lineage as it was, not as it is
     assert store.lineage_at("room", t1).property("area_m2").value == 42.0
     assert store.lineage_at("room", t3).property("area_m2").value == 50.0
-    with pytest.raises(TwinNotFoundError):
+    with pytest.raises(TwinNotFoundError) as caught:
         store.lineage_at("room2", t1)
+    assert caught.value.at == t1.isoformat() and t1.isoformat() in caught.value.message
     assert store.lineage_at("room2", t2).labels == ("Space", "Twin")
 
 
