@@ -111,6 +111,7 @@ _BY_UNIT: dict[str, PointKind] = {
     "MW": PointKind.POWER,
     "kg/s": PointKind.FLOW,
     "m3/s": PointKind.FLOW,
+    "m3/h": PointKind.FLOW,
     "L/s": PointKind.FLOW,
     "%RH": PointKind.HUMIDITY,
 }
