@@ -47,6 +47,8 @@ query($at: DateTime) {
   nodes(kind: "Equipment", asOf: $at) { items { twinId name labels ancestors { twinId } } }
   byId: nodesById(twinIds: ["ahu-1", "vav-3", "ahu-2", "ahu-1.sat"], asOf: $at) {
     twinId name labels origin { brickClass } property(key: "capacity_kw") }
+  retired: node(twinId: "vav-3", includeRetired: true, asOf: $at) {
+    twinId labels retired { at by } properties }
 }"""
 
 
@@ -165,6 +167,7 @@ def test_the_recorded_answers_show_the_changes_that_were_made(twin: Twin):
     assert [n["name"] for n in first["byId"]] == ["AHU-1", "VAV 3", "Supply air"]
     assert [n["name"] for n in third["byId"]] == ["AHU-1 (renewed)", "AHU-2", "Supply air"]
     assert [n["property"] for n in third["byId"]] == [55, None, None]
+    assert first["retired"]["retired"] is None and third["retired"]["retired"]["by"]
 
 
 DIFF_QUERY = """query($from: DateTime!, $to: DateTime!) { twinDiff(from: $from, to: $to) {
