@@ -189,7 +189,7 @@ def watch(
     ],
     root: Root = None,
     every: Annotated[str, _duration("--every", "15m")] = "15m",
-    horizon: Annotated[str, _duration("--horizon", "6h")] = "6h",
+    horizon: Annotated[str, _duration("--horizon", "2h")] = "2h",
     once: Annotated[bool, typer.Option("--once", help="One pass, then exit.")] = False,
     as_json: JsonFlag = False,
 ) -> None:
