@@ -80,9 +80,11 @@ class StoreSize:
     bytes_on_disk: int | None
     """Neo4j store files (None for a server named by NEO4J_URI: its disk is not ours)."""
     records: dict[str, int]
+    files: dict[str, int] = field(default_factory=dict)
+    """Bytes by store: strings, properties, nodes, ..., and the indexes (`schema`)."""
 
     def to_json(self) -> dict[str, Any]:
-        return {"bytes_on_disk": self.bytes_on_disk, "records": self.records}
+        return {"bytes_on_disk": self.bytes_on_disk, "records": self.records, "files": self.files}
 
 
 @dataclass(slots=True)
@@ -143,6 +145,8 @@ class AsOfResults:
              _mb(self.size_after.bytes_on_disk)],
             *([name, self.size_before.records[name], self.size_after.records[name]]
               for name in self.size_before.records),
+            *([f"{name} (MB)", _mb(self.size_before.files.get(name)), _mb(size)]
+              for name, size in sorted(self.size_after.files.items(), key=lambda f: -f[1])[:6]),
         ]  # fmt: skip
         return "\n".join(
             [
@@ -322,16 +326,21 @@ def _size(server: BenchServer) -> StoreSize:
     """The store's files on disk (a local server, restarted first: its shutdown checkpoint
     writes the page cache out) and its records, counted."""
     on_disk = None
+    groups: dict[str, int] = {}
     if not server.settings.uses_external_server:
         neo4j_server.stop(server.settings)
         neo4j_server.start(server.settings)
         folder = server.settings.local_instance_dir / "data" / "databases"
         with TwinStore.open(server.settings) as store:
             folder = folder / store.database
-        on_disk = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+        files = [p for p in folder.rglob("*") if p.is_file()]
+        on_disk = sum(p.stat().st_size for p in files)
+        for path in files:
+            group = path.relative_to(folder).parts[0].removeprefix("neostore.")
+            groups[group] = groups.get(group, 0) + path.stat().st_size
     with TwinStore.open(server.settings) as store:
         [counts] = store.read("bench/store_records")
-    return StoreSize(on_disk, dict(counts))
+    return StoreSize(on_disk, dict(counts), groups)
 
 
 def _total(size: StoreSize) -> int:

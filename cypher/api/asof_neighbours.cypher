@@ -26,13 +26,11 @@ CALL (id, p) {
 WITH id, other, c, c.version_from <= $at AS live
 CALL (other, c, live) {
   WITH c WHERE live
-  RETURN c {.twin_id, .kind, .name, .brick_class, labels: labels(c), retired: null,
-            as_of: $as_of, unit: c.unit, version_props: null, from_version: false} AS n
+  RETURN c {.twin_id, .kind, .name, .brick_class, labels: labels(c), unit: c.unit} AS n
   UNION ALL  // a version only where no live node began by $at
   WITH other WHERE live IS NULL OR NOT live
   MATCH (v:NodeVersion {twin_id: other}) WHERE v.version_from <= $at AND $at < v.version_to
-  RETURN v {.twin_id, .kind, .name, .brick_class, .labels, retired: null,
-            as_of: $as_of, unit: null,
+  RETURN v {.twin_id, .kind, .name, .brick_class, .labels,
             version_props: CASE WHEN 'Point' IN v.labels THEN v.props END,
             from_version: true} AS n
 }

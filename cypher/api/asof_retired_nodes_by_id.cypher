@@ -10,5 +10,4 @@ WITH id, collect(v)[0] AS v
 RETURN id, v {.twin_id, .kind, .name, .brick_class,
               labels: [l IN v.labels WHERE l <> 'Twin' AND l <> v.kind] + ['Retired'],
               retired: {at: toString(v.version_to), by: v.closed_by_source},
-              as_of: $as_of, unit: null, version_props: null,
               from_version: true} AS n

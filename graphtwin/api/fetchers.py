@@ -8,6 +8,7 @@ parent together, with a visited set per parent, so cycles end and depth is bound
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import json
@@ -119,13 +120,11 @@ async def nodes(
         return {}
     ids = list(dict.fromkeys(twin_ids))
     if as_of is not None:
-        rows = await ctx.read("api/asof_nodes_by_id", ids=ids, at=instant(as_of), as_of=as_of)
+        rows = await ctx.read("api/asof_nodes_by_id", ids=ids, at=instant(as_of))
         found = {r["id"]: r["n"] for r in rows}
         missing = [i for i in ids if i not in found]
         if include_retired and missing:
-            rows = await ctx.read(
-                "api/asof_retired_nodes_by_id", ids=missing, at=instant(as_of), as_of=as_of
-            )
+            rows = await ctx.read("api/asof_retired_nodes_by_id", ids=missing, at=instant(as_of))
             found.update((r["id"], r["n"]) for r in rows)
         await _with_values(ctx, list(found.values()), as_of)
         return found
@@ -139,23 +138,31 @@ async def nodes(
 
 
 async def _with_values(ctx: ApiContext, found: list[Record], as_of: str) -> None:
-    """Give each as-of node view its `current`: a point's value from the history at the time,
-    with its unit then (`unit`: the live node's; else in its version's `version_props`)."""
+    """Complete each as-of node view: its time (`as_of`, read by the fields below it), a
+    point's `current` (its value from the history at the time, with its unit then: `unit`, the
+    live node's, else in its version's `version_props`), a version's labels in the order
+    labels(n) gives them (a version keeps them sorted)."""
     points = [n["twin_id"] for n in found if "Point" in n["labels"]]
-    values = await values_at(ctx, points, as_of) if points else {}
-    versions = [n for n in found if n["from_version"]]
-    if versions:  # a version keeps its labels sorted: shown in labels(n)'s order
-        [row] = await ctx.read("api/label_order")
-        rank = {label: i for i, label in enumerate(row["labels"])}
+    versions = [n for n in found if n.get("from_version")]
+    values, order = await asyncio.gather(
+        values_at(ctx, points, as_of), ctx.read("api/label_order") if versions else _nothing()
+    )
+    if versions:
+        rank = {label: i for i, label in enumerate(order[0]["labels"])}
         for node in versions:
             node["labels"] = sorted(node["labels"], key=lambda label: rank.get(label, len(rank)))
     for node in found:
+        node["as_of"] = as_of
         if "Point" in node["labels"]:
-            text = node["version_props"]
-            unit = node["unit"] if text is None else json.loads(text).get("unit")
+            text = node.get("version_props")
+            unit = node.get("unit") if text is None else json.loads(text).get("unit")
             node["current"] = current(values.get(node["twin_id"]), unit)
         else:
             node["current"] = None
+
+
+async def _nothing() -> list[Any]:
+    return []
 
 
 async def _node_lists(
@@ -341,8 +348,8 @@ async def _neighbours(
         return found
     if as_of is not None:
         rows = await ctx.read("api/asof_neighbours", ids=ids, outgoing=outgoing,
-                              incoming=incoming, kinds=kinds, limit=limit, at=instant(as_of),
-                              as_of=as_of)  # fmt: skip
+                              incoming=incoming, kinds=kinds, limit=limit,
+                              at=instant(as_of))  # fmt: skip
         await _with_values(ctx, [n for row in rows for n in row["nodes"]], as_of)
         for row in rows:
             found[row["id"]] = row["nodes"]
