@@ -76,18 +76,32 @@ def point(
     step: Annotated[str, _duration("--step", "15m")] = "15m",
     as_json: JsonFlag = False,
     history: History = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            help="Issue the forecast at this past time (ISO 8601; no offset: UTC) from the "
+            "history up to it, as the twin would have then (a recorded run, a replay); the model "
+            "fitted for it is not stored.",
+        ),
+    ] = None,
 ) -> None:
     """Forecast one point: mean with 80% and 95% intervals per step, the model (id, family,
     training window, backtest MASE); a point with too little history is told so."""
     try:
         from graphtwin.prediction.forecast_point import forecast_json, forecast_point
         from graphtwin.store import TwinStore
+        from graphtwin.store.asof import parse_time
 
         settings = load_settings()
         ahead, every = _parse_duration(horizon, "--horizon"), _parse_duration(step, "--step")
+        issued = None if at is None else parse_time(at, field="--at")
+        if issued is not None and issued > datetime.now(UTC):
+            raise InputError(f"{at} is in the future: --at replays a past time", entity="--at")
         with TwinStore.open(settings) as store:
             answer = forecast_point(store, _history_store(settings, history), settings, twin_id,
-                                    horizon=ahead, step=every)  # fmt: skip
+                                    horizon=ahead, step=every, now=issued,
+                                    keep=issued is None)  # fmt: skip
         result = forecast_json(answer)
     except GraphTwinError as exc:
         raise _failed(exc, as_json) from exc

@@ -95,17 +95,22 @@ def forecast_point(
     horizon: timedelta,
     step: timedelta,
     now: datetime | None = None,
+    keep: bool = True,
 ) -> PointForecast:
-    """The point's forecast; a model fitted now (none stored, or due) is stored."""
+    """The point's forecast issued at `now` (default: the present) from the history up to it; a
+    model fitted for it (none stored, or due) is stored unless `keep` is false (a replay of a
+    past time must not replace the present model)."""
     check_request(horizon, step, settings)
     now = now or datetime.now(UTC)
     info = check_point(twin_id, points(store, [twin_id]).get(twin_id))
     stored = load_models(store, [twin_id]).get(twin_id)
+    if stored is not None and stored.fitted_at > now:
+        stored = None  # a replay of a past time never sees a model fitted after it
     start = now - timedelta(days=settings.forecast_history_days)
     raw = read_series(history, [twin_id], start=start, end=now)[twin_id]
     answer = forecast_from(info, stored, raw, horizon=horizon, step=step, now=now,
                            settings=settings)  # fmt: skip
-    if answer.state.fitted_now and answer.state.model is not None:
+    if keep and answer.state.fitted_now and answer.state.model is not None:
         save_models(store, [(twin_id, answer.state.model)], fitted_at=now,
                     refit_after_s=settings.forecast_refit_after_s)  # fmt: skip
     return answer

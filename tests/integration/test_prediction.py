@@ -188,6 +188,20 @@ def test_the_cli_forecast_gives_ordered_intervals_model_and_window(office: Offic
     # the swing rises from its mean at the end of the history: the forecast follows it
     assert points[-1]["mean"] > points[0]["mean"]
 
+    # --at replays a past time from the history up to it, and leaves the stored model alone
+    past = END - timedelta(days=1, hours=3)
+    then = office.cli("forecast", "fc.zone", "--horizon", "2h", "--json", "--at",
+                      past.isoformat(), "--history", str(office.history.root))  # fmt: skip
+    assert then.returncode == 0, then.stderr
+    replay = json.loads(then.stdout)
+    assert replay["model"]["trained_to"] <= past.isoformat() < replay["points"][0]["time"]
+    assert replay["model"]["model_id"] != answer["model"]["model_id"]
+    again = json.loads(office.cli("forecast", "fc.zone", "--json", "--history",
+                                  str(office.history.root)).stdout)  # fmt: skip
+    assert again["model"]["model_id"] == answer["model"]["model_id"]
+    future = office.cli("forecast", "fc.zone", "--at", (END + timedelta(days=1)).isoformat())
+    assert future.returncode == 2 and "--at" in future.stderr
+
 
 def test_too_little_history_says_how_much_and_invents_nothing(office: Office):
     done = office.cli("forecast", "fc.new", "--json", "--history", str(office.history.root))
