@@ -16,20 +16,17 @@ value } } } }` answers with the AHU, its points and their values as they were at
 from __future__ import annotations
 
 import asyncio
-import json
 import math
-import re
 from collections.abc import Awaitable, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import neo4j.time
-
 from graphtwin.api.records import plain
 from graphtwin.errors import InputError
 from graphtwin.model import VERSION_KEYS
 from graphtwin.store.asof import check_as_of, parse_time
+from graphtwin.store.version_codec import decode
 
 if TYPE_CHECKING:
     from graphtwin.api.context import ApiContext, Fetcher
@@ -175,20 +172,9 @@ def shown(props: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def version_json(text: str) -> dict[str, Any]:
-    """The properties a closed version keeps as JSON, as `records.plain` shows live ones: its
-    times (ISO 8601 with an offset, as the version wrote Neo4j's) as the API writes times."""
-    return {k: _plain_time(v) for k, v in json.loads(text).items()}
-
-
-def _plain_time(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_plain_time(v) for v in value]
-    if isinstance(value, str) and _NEO4J_TIME.match(value):
-        return plain(neo4j.time.DateTime.from_iso_format(value))
-    return value
-
-
-_NEO4J_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?[+-]\d{2}:\d{2}$")
+    """The properties a closed version keeps as JSON (`version_codec`), as `records.plain`
+    shows a live element's."""
+    return dict(plain(decode(text)))
 
 
 def _native(time: Any) -> datetime:

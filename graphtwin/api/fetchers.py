@@ -11,13 +11,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import json
 import re
 from collections.abc import Sequence
 from enum import Enum
 from typing import Any
-
-import neo4j.time
 
 from graphtwin.api.as_of import LIVE_VALUE_KEYS as POINT_VALUE_KEYS
 from graphtwin.api.as_of import (
@@ -38,6 +35,7 @@ from graphtwin.api.records import Record, origin, plain
 from graphtwin.brick_hierarchy import brick_class_filter
 from graphtwin.errors import InputError
 from graphtwin.store.lineage import property_lineage
+from graphtwin.store.version_codec import decode, decode_assertions
 from graphtwin.vocabulary import vocabulary
 
 LIVE_VALUE_KEYS = frozenset({"value", "value_at", "value_quality", "health"})
@@ -155,7 +153,7 @@ async def _with_values(ctx: ApiContext, found: list[Record], as_of: str) -> None
         node["as_of"] = as_of
         if "Point" in node["labels"]:
             text = node.get("version_props")
-            unit = node.get("unit") if text is None else json.loads(text).get("unit")
+            unit = node.get("unit") if text is None else decode(text).get("unit")
             node["current"] = current(values.get(node["twin_id"]), unit)
         else:
             node["current"] = None
@@ -272,9 +270,9 @@ async def _page_ids_at(
     ids = []
     for row in rows:
         if row["props"] is not None:
-            props = json.loads(row["props"])
+            props = decode(row["props"])
             classes = [props.get("brick_class"), *(props.get("brick_classes") or [])]
-            asserting = {a["source_id"] for a in json.loads(row["assertions"] or "[]")
+            asserting = {a["source_id"] for a in decode_assertions(row["assertions"] or "[]")
                          if a.get("keys")}  # fmt: skip
             if (
                 (brick_classes is not None and not set(classes) & set(brick_classes))
@@ -640,7 +638,7 @@ async def _lineage_rows_at(
         if row["props"] is not None:
             assertions = [dict(a) for a in row["assertions"] if a["source_id"] is not None]
         else:
-            assertions = [_neo4j_times(a) for a in json.loads(row["assertions_json"])]
+            assertions = decode_assertions(row["assertions_json"])
         shaped.append((twin_id, props, assertions))
     source_ids = sorted({a["source_id"] for _, _, found in shaped for a in found})
     rows = await ctx.read("asof/sources", source_ids=source_ids, at=instant(as_of))
@@ -688,20 +686,6 @@ async def _relationships_at(
         {"id": i, "type": t, "other": o, "outgoing": out, "props": props}
         for (i, t, o, out), props in sorted(found.items(), key=lambda item: item[0][:3])
     ]
-
-
-def _neo4j_times(assertion: dict[str, Any]) -> dict[str, Any]:
-    """An assertion kept in a version's JSON with its times as Neo4j gives a live one's."""
-
-    def time(text: Any) -> Any:
-        return neo4j.time.DateTime.from_iso_format(text) if isinstance(text, str) else text
-
-    return {
-        **assertion,
-        "changed_at": [time(t) for t in assertion.get("changed_at") or []],
-        "first_asserted_at": time(assertion.get("first_asserted_at")),
-        "imported_at": time(assertion.get("imported_at")),
-    }
 
 
 def _runs(assertion: dict[str, Any]) -> dict[Any, list[str]]:

@@ -19,7 +19,6 @@ Example::
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -39,6 +38,7 @@ from graphtwin.store.reader import (
     add_relationship,
     walk_down,
 )
+from graphtwin.store.version_codec import decode, decode_assertions
 from graphtwin.store.versions import UNVERSIONED_KEYS
 
 __all__ = [
@@ -54,8 +54,6 @@ __all__ = [
     "sources_at",
     "subtree_at",
 ]
-
-_TIME_KEYS = ("changed_at", "first_asserted_at", "imported_at")
 
 
 def parse_time(text: str, *, field: str = "as of") -> datetime:
@@ -280,8 +278,8 @@ def _node_at(rec: neo4j.Record | dict[str, Any]) -> NodeAt:
         props = {k: v for k, v in rec["props"].items() if k not in UNVERSIONED_KEYS}
         assertions = [dict(a) for a in rec["assertions"] if a["source_id"] is not None]
     else:
-        props = json.loads(rec["props_json"])
-        assertions = [_timed(a) for a in json.loads(rec["assertions_json"])]
+        props = decode(rec["props_json"])
+        assertions = decode_assertions(rec["assertions_json"])
     for a in assertions:
         a["changed_at"] = [_native(t) for t in a.get("changed_at") or []]
         a["first_asserted_at"] = _native(a.get("first_asserted_at"))
@@ -299,25 +297,9 @@ def _relationship(rec: neo4j.Record | dict[str, Any]) -> dict[str, Any]:
     if rec["props"] is not None:
         props = {k: v for k, v in rec["props"].items() if k not in VERSION_KEYS}
     else:
-        props = _timed(json.loads(rec["props_json"]))
+        props = decode(rec["props_json"])
     return {"start": rec["start"], "type": rec["type"], "end": rec["end"], "props": props}
 
 
-def _timed(values: dict[str, Any]) -> dict[str, Any]:
-    """Lineage times stored as ISO text in a version's JSON, as datetimes again."""
-    out = dict(values)
-    for key in _TIME_KEYS:
-        value = out.get(key)
-        if isinstance(value, list):
-            out[key] = [datetime.fromisoformat(v) for v in value]
-        elif isinstance(value, str):
-            out[key] = datetime.fromisoformat(value)
-    return out
-
-
 def _native(value: Any) -> Any:
-    if hasattr(value, "to_native"):
-        return value.to_native()
-    if isinstance(value, str):
-        return datetime.fromisoformat(value)
-    return value
+    return value.to_native() if hasattr(value, "to_native") else value

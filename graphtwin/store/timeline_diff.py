@@ -20,7 +20,6 @@ Example::
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -32,6 +31,7 @@ from graphtwin.errors import InputError, TwinNotFoundError
 from graphtwin.model import VERSION_KEYS
 from graphtwin.statements import cypher
 from graphtwin.store.asof import subtree_at
+from graphtwin.store.version_codec import decode
 from graphtwin.store.versions import UNVERSIONED_KEYS
 
 _REL_IGNORED = frozenset({"hash", "changed_at", "first_asserted_at"}) | VERSION_KEYS
@@ -177,7 +177,7 @@ def _node_version(rec: neo4j.Record) -> dict[str, Any]:
     if rec["props"] is not None:
         props = {k: v for k, v in rec["props"].items() if k not in UNVERSIONED_KEYS}
     else:
-        props = json.loads(rec["props_json"])
+        props = decode(rec["props_json"])
     state = {"kind": rec["kind"], "labels": sorted(rec["labels"]), "props": _plain(props)}
     return {**_interval(rec), "state": state}
 
@@ -186,7 +186,7 @@ def _edge_version(rec: neo4j.Record) -> dict[str, Any]:
     if rec["props"] is not None:
         props = _plain(dict(rec["props"]))
     else:
-        props = json.loads(rec["props_json"])
+        props = _plain(decode(rec["props_json"]))
     props = {k: v for k, v in props.items() if k not in _REL_IGNORED}
     props["sources"] = sorted(props.get("sources") or [])
     return {**_interval(rec), "state": props}

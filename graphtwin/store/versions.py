@@ -5,7 +5,8 @@ The live graph is the current version of every twin node and relationship; each 
 Before a statement changes something visible on an element (its properties, labels or lineage;
 a relationship's type, ends, properties or sources), the store copies the element's state into a
 closed version, valid over [version_from, now), kept off the live graph:
-`(:NodeVersion)` / `(:EdgeVersion)`, with `props` and `assertions` as JSON text. Everything runs
+`(:NodeVersion)` / `(:EdgeVersion)`, with `props` and `assertions` as JSON text
+(`version_codec`: exact types; the lineage without the source's own facts). Everything runs
 in the caller's transaction with its one `now`, so a change and its version commit together.
 
 Example (the loader does this around every change)::
@@ -16,7 +17,6 @@ Example (the loader does this around every change)::
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -28,6 +28,7 @@ import neo4j
 from graphtwin.batching import chunked
 from graphtwin.model import VERSION_KEYS
 from graphtwin.statements import cypher
+from graphtwin.store.version_codec import encode, encode_assertions
 
 TELEMETRY_KEYS = frozenset({"value", "value_at", "value_quality", "value_source", "health"})
 """Live values written by telemetry: state, not model. Never versioned in Neo4j (the value
@@ -145,7 +146,7 @@ def close_edges(
                 "start": state["start"],
                 "end": state["end"],
                 "type": state["type"],
-                "props": to_json({k: v for k, v in props.items() if k not in VERSION_KEYS}),
+                "props": encode({k: v for k, v in props.items() if k not in VERSION_KEYS}),
                 "version_from": began if began is not None else stamp.now,
                 "version_source": props.get("version_source"),
                 "version_run": props.get("version_run"),
@@ -164,27 +165,19 @@ def close_source(tx: neo4j.Transaction, source_id: str, stamp: Stamp) -> None:
     tx.run(cypher("versions/source_close"), source_id=source_id, now=stamp.now, run=stamp.run)
 
 
-def to_json(value: Any) -> str:
-    """JSON text of a version's properties or assertions: sorted keys, times as ISO 8601."""
-    return json.dumps(_plain(value), sort_keys=True, separators=(",", ":"))
-
-
 def _node_version(state: NodeState, stamp: Stamp, retired: bool) -> dict[str, Any] | None:
     props = state.props
     began = props.get("version_from")
     if _same_time(began, stamp.now):
         return None
-    assertions = sorted(
-        ({k: v for k, v in a.items()} for a in state.assertions), key=lambda a: a["source_id"]
-    )
     return {
         "twin_id": props.get("twin_id"),
         "kind": props.get("kind"),
         "name": props.get("name"),
         "brick_class": props.get("brick_class"),
         "labels": state.labels,
-        "props": to_json({k: v for k, v in props.items() if k not in UNVERSIONED_KEYS}),
-        "assertions": to_json(assertions),
+        "props": encode({k: v for k, v in props.items() if k not in UNVERSIONED_KEYS}),
+        "assertions": encode_assertions(state.assertions),
         "version_from": began if began is not None else stamp.now,
         "version_source": props.get("version_source"),
         "version_run": props.get("version_run"),
@@ -200,15 +193,3 @@ def _same_time(value: Any, now: datetime) -> bool:
         return False
     native = value.to_native() if hasattr(value, "to_native") else value
     return bool(native == now)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if hasattr(value, "iso_format"):
-        return value.iso_format()
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value

@@ -6,11 +6,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from neo4j.time import Date, DateTime
 
 from graphtwin.errors import AsOfError, TwinNotFoundError
 from graphtwin.model import SourceInfo, TwinGraph, TwinNode, TwinRelationship
 from graphtwin.store import LoadReport, TwinStore
+from graphtwin.store.asof import nodes_at
 from graphtwin.store.reader import ExportedTwin
+from graphtwin.store.versions import NodeState, Stamp, close_nodes
 
 pytestmark = pytest.mark.neo4j
 
@@ -26,7 +29,8 @@ def building(
     """A small building: each argument is one kind of change a re-import makes."""
     g = TwinGraph(SourceInfo("twin:b.yaml", "twin", "b.yaml", sha * 64))
     g.add_node(TwinNode("site", "Site", "Site", {"address": "1 Road"}))
-    g.add_node(TwinNode("room", "Space", "Room", {"area_m2": area, "tags": ["a", "b"]}))
+    room = {"area_m2": area, "tags": ["a", "b"], "opened": "2025-01-01T00:00:00Z"}
+    g.add_node(TwinNode("room", "Space", "Room", room))  # text like a time stays text
     g.add_node(TwinNode("temp", "Point", "Temp", {"brick_class": "Temperature_Sensor"}))
     g.add_node(
         TwinNode(
@@ -99,6 +103,10 @@ def test_answers_recorded_at_each_time_are_given_again_as_of_that_time(store):
     # the property's lineage as it was, not as it is
     assert store.lineage_at("room", t1).property("area_m2").value == 42.0
     assert store.lineage_at("room", t3).property("area_m2").value == 50.0
+    # a closed version keeps each value's type: text like a time, a time with its microseconds
+    then = store.lineage_at("room", t1)
+    assert then.property("opened").value == "2025-01-01T00:00:00Z"
+    assert store.lineage("room").property("opened").value == "2025-01-01T00:00:00Z"
     with pytest.raises(TwinNotFoundError) as caught:
         store.lineage_at("room2", t1)
     assert caught.value.at == t1.isoformat() and t1.isoformat() in caught.value.message
@@ -141,3 +149,21 @@ def test_a_time_before_the_history_or_in_the_future_is_an_error_naming_the_range
             store.export_at(at)
         assert at.isoformat() in caught.value.message
         assert caught.value.start is not None and caught.value.start <= t1.isoformat()
+
+
+def test_a_closed_version_gives_back_each_value_with_its_neo4j_type(store):
+    """No importer writes a time on a twin node today; a version written by any path must still
+    give one back exactly (with its nanoseconds), and text that looks like a time as text."""
+    _, t1 = after(store, building("a"))
+    surveyed = DateTime(2025, 6, 1, 9, 30, 0, 123456789, tzinfo=UTC)
+    props = {"twin_id": "old", "kind": "Space", "name": "Old", "opened": "2025-01-01T00:00:00Z",
+             "surveyed": surveyed, "days": [Date(2025, 1, 1)], "big": 2**62, "share": 0.1 + 0.2,
+             "version_from": DateTime.from_native(t1 - timedelta(seconds=1))}  # fmt: skip
+    stamp = Stamp(t1, "test", "test-run")
+    with store.driver.session(database=store.database) as session:
+        session.execute_write(
+            lambda tx: close_nodes(tx, [NodeState("-", ["Space", "Twin"], props, [])], stamp)
+        )
+        [old] = nodes_at(session, ["old"], t1 - timedelta(microseconds=1)).values()
+    assert old.props == {k: v for k, v in props.items() if k != "version_from"}
+    assert isinstance(old.props["opened"], str) and isinstance(old.props["surveyed"], DateTime)
