@@ -432,13 +432,16 @@ class Query:
     @batched(timeline.twin_diff, description="What changed in the twin between `from` and "
              "`to` (both within its history): nodes and relationships added, removed and "
              "changed, with the changed properties' old and new values and the sources and "
-             "import runs that made each change; with `root`, only below it. As `graphtwin "
-             "diff twin`.", work=SUBTREE_REASONING)  # fmt: skip
+             "import runs that made each change; with `root`, only below it; with `values`, "
+             "also the points whose value differs (from the value history), each with the "
+             "data source that wrote it. As `graphtwin diff twin`.",
+             work=SUBTREE_REASONING)  # fmt: skip
     def twin_diff(
         self,
         from_: Annotated[DateTime, strawberry.argument(name="from")],
         to: DateTime,
         root_id: Annotated[strawberry.ID | None, strawberry.argument(name="root")] = None,
+        values: bool = False,
     ) -> TwinDiff:
         """Declared here, loaded by the fetcher."""
 

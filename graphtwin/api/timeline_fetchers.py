@@ -20,7 +20,7 @@ import neo4j
 
 from graphtwin.api.context import ApiContext
 from graphtwin.api.records import plain
-from graphtwin.store.asof import check_as_of, parse_time
+from graphtwin.store.asof import check_as_of, parse_time, points_at, subtree_at
 from graphtwin.store.timeline_diff import diff_between
 
 
@@ -67,10 +67,16 @@ class ReadSession:
 
 
 async def twin_diff(
-    ctx: ApiContext, parents: Sequence[Any], *, from_: str, to: str, root_id: str | None = None
+    ctx: ApiContext,
+    parents: Sequence[Any],
+    *,
+    from_: str,
+    to: str,
+    root_id: str | None = None,
+    values: bool = False,
 ) -> list[Any]:
     """The changes between `from_` and `to` (both within the twin's history), below
-    `root_id`."""
+    `root_id`; with `values`, the points whose value differs too."""
     start, end = parse_time(from_, field="from"), parse_time(to, field="to")
     [row] = await ctx.read("asof/history_start")
     history = (row["start"].to_native() if row["start"] else None, datetime.now(UTC))
@@ -80,4 +86,24 @@ async def twin_diff(
     diff = await asyncio.to_thread(diff_between, session, start, end, root=root_id)  # type: ignore[arg-type]
     found = plain(diff.to_json())
     found["from_"] = found["from"]
+    found["values"] = await _value_changes(ctx, session, start, end, root_id) if values else []
     return [found for _ in parents]
+
+
+async def _value_changes(
+    ctx: ApiContext, session: ReadSession, start: datetime, end: datetime, root: str | None
+) -> list[dict[str, Any]]:
+    """The points there were at either time whose value differs, from the server's history."""
+    from graphtwin.api.simulation_fetchers import history_store
+    from graphtwin.telemetry.value_changes import value_changes
+
+    def changes() -> list[dict[str, Any]]:
+        points = set()
+        for at in (start, end):
+            among = None if root is None else subtree_at(session, root, at)  # type: ignore[arg-type]
+            points |= set(points_at(session, at, among))  # type: ignore[arg-type]
+        lookback = ctx.services.settings.history_lookback
+        found = value_changes(history_store(ctx), sorted(points), start, end, lookback=lookback)
+        return [c.to_json() for c in found]
+
+    return await asyncio.to_thread(changes)

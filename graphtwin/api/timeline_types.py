@@ -53,6 +53,21 @@ class RelationshipChanges:
     changed: list[RelationshipChange]
 
 
+@strawberry.type(description="A point's value at each time (null: none within the look-back).")
+class ValueReading:
+    value: float
+    at: DateTime
+    quality: str
+    source: str = strawberry.field(description="The data source that wrote it (the sync's).")
+
+
+@strawberry.type(description="A point whose value differs between the two times.")
+class ValueChange:
+    twin_id: strawberry.ID
+    old: ValueReading | None
+    new: ValueReading | None
+
+
 @strawberry.type(description="What changed in the twin between two times (docs/history.md).")
 class TwinDiff:
     from_: Annotated[DateTime, strawberry.field(name="from")]
@@ -62,3 +77,6 @@ class TwinDiff:
     )
     nodes: NodeChanges
     relationships: RelationshipChanges
+    values: list[ValueChange] = strawberry.field(
+        description="With `values: true`: the points whose value differs (else empty)."
+    )

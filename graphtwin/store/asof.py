@@ -210,6 +210,14 @@ def subtree_at(session: neo4j.Session | neo4j.Transaction, root: str, at: dateti
     return walk_down(session, root, cypher("asof/hierarchy_children"), at=at)
 
 
+def points_at(
+    session: neo4j.Session | neo4j.Transaction, at: datetime, among: Iterable[str] | None = None
+) -> list[str]:
+    """The twin_ids of the points the twin held at `at` (only those `among`, when given)."""
+    ids = None if among is None else sorted(among)
+    return [r["twin_id"] for r in session.run(cypher("asof/points"), at=at, ids=ids)]
+
+
 def read_twin_at(
     session: neo4j.Session | neo4j.Transaction,
     at: datetime,

@@ -306,6 +306,12 @@ class TwinStore:
                 session, at, root=root, source=source, batch_size=self.batch_size
             )
 
+    def points_at(self, at: datetime, *, root: str | None = None) -> list[str]:
+        """The twin_ids of the points the twin held at `at` (below `root`, as it stood then)."""
+        with self.driver.session(database=self.database, default_access_mode="READ") as session:
+            among = None if root is None else asof.subtree_at(session, root, at)
+            return asof.points_at(session, at, among)
+
     def diff_between(
         self, from_: datetime, to: datetime, *, root: str | None = None
     ) -> TimelineDiff:

@@ -208,6 +208,20 @@ def test_the_twin_diff_between_two_recorded_times_is_the_changes_made(twin: Twin
     assert not later["nodes"]["added"] + later["nodes"]["removed"]
     assert not any(later["relationships"].values())
 
+    # values: true adds the points whose value differs, with the data source that wrote it
+    values = twin.ask(VALUES_QUERY, None, {"from": second, "to": third})["twinDiff"]["values"]
+    [zone] = values  # ahu-1.sat was not written between the two times
+    assert (zone["twinId"], zone["old"]["value"], zone["new"]["value"]) == (
+        "vav-1.zt", 22.125, 23.0)  # fmt: skip
+    assert zone["new"]["source"] == zone["old"]["source"] and zone["new"]["source"]
+    old_at, new_at = (datetime.fromisoformat(zone[k]["at"]) for k in ("old", "new"))
+    assert old_at < datetime.fromisoformat(second) < new_at < datetime.fromisoformat(third)
+
+
+VALUES_QUERY = """query($from: DateTime!, $to: DateTime!) {
+  twinDiff(from: $from, to: $to, values: true) {
+    values { twinId old { value at source } new { value at quality source } } } }"""
+
 
 def test_strawberry_answers_as_the_planner_does_with_two_times_in_one_query(twin: Twin):
     first, second, _ = twin.times

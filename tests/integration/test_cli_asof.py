@@ -99,3 +99,47 @@ def test_an_as_of_before_the_history_or_in_the_future_exits_2_naming_the_time(cl
         assert "outside the twin's history" in result.stderr and at[:19] in result.stderr
     bad = cli("tree", "--as-of", "last tuesday")
     assert bad.returncode == 2 and "not an ISO 8601 time" in bad.stderr
+
+
+def test_diff_twin_values_lists_the_points_whose_value_changed_with_the_source_that_wrote_it(
+    cli, tmp_path
+):
+    from graphtwin.telemetry.history import HistoryStore
+
+    model = tmp_path / "p.yaml"
+    model.write_text(
+        "graphtwin: 1\nsource: p\nnodes:\n"
+        "  - {id: zone, kind: Space, name: Zone, links: {HAS_POINT: [zone.temp, zone.co2]}}\n"
+        "  - {id: zone.temp, kind: Point, name: Zone temperature}\n"
+        "  - {id: zone.co2, kind: Point, name: Zone CO2}\n",
+        encoding="utf-8",
+    )
+    ok(cli("import", "twin", model))
+    history = HistoryStore(tmp_path / "history", retention_days=None)
+
+    def write(twin_id: str, value: float, source: str) -> datetime:
+        at = datetime.now(UTC)
+        history.append([twin_id], [int(at.timestamp() * 1e9)], [value], ["good"], [source])
+        history.flush()
+        time.sleep(0.01)
+        return at
+
+    write("zone.temp", 21.0, "opcua-bms")
+    write("zone.co2", 600.0, "mqtt-gw")
+    t1 = datetime.now(UTC)
+    time.sleep(0.01)
+    written = write("zone.temp", 23.5, "opcua-bms")
+    write("zone.co2", 600.0, "mqtt-gw")  # the same value again: not a change
+    t2 = datetime.now(UTC)
+    done = cli("diff", "twin", "--from", t1.isoformat(), "--to", t2.isoformat(), "--values",
+               "--history", tmp_path / "history", "--json")  # fmt: skip
+    [change] = json.loads(ok(done))["values"]
+    assert change["twin_id"] == "zone.temp"
+    assert (change["old"]["value"], change["new"]["value"]) == (21.0, 23.5)
+    assert change["new"]["source"] == "opcua-bms"
+    assert abs(datetime.fromisoformat(change["new"]["at"]) - written) < timedelta(milliseconds=1)
+    text = ok(cli("diff", "twin", "--from", t1.isoformat(), "--to", t2.isoformat(), "--values",
+                  "--history", tmp_path / "history"))  # fmt: skip
+    assert "zone.temp: 21 -> 23.5" in text and "opcua-bms" in text
+    refused = cli("diff", "twin", "a.yaml", "b.yaml", "--values")
+    assert refused.returncode == 2 and "--values" in refused.stderr
