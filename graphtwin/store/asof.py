@@ -65,10 +65,10 @@ def parse_time(text: str, *, field: str = "as of") -> datetime:
     """
     try:
         moment = datetime.fromisoformat(text.strip())
-    except ValueError:
+    except ValueError as exc:
         raise InputError(
             f"{text!r} is not an ISO 8601 time (e.g. 2026-03-01T08:00:00Z)", entity=field
-        ) from None
+        ) from exc
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
