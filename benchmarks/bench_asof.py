@@ -19,7 +19,11 @@ of T reads those from their closed versions.
   `db.checkpoint()`), transaction logs left out (data/transactions: Neo4j prunes them), and
   the records (nodes,
   relationships, properties) counted in Cypher. The present and as-of queries are timed again
-  the same way: the slowdown of the present query is after / before.
+  the same way (after / before: the versions, the live graph's churn and the machine's drift
+  together).
+- (c) Same-run baseline for the present query's slowdown: on the restarted server after the
+  re-imports, the present query timed with the closed versions kept, then (every NodeVersion,
+  EdgeVersion and SourceVersion deleted) without them: kept / deleted is the versions' effect.
 
 Targets (issue 19): as-of <= 1.5x the present query; storage growth <= 2x; present-time query
 slowdown <= 10%.
