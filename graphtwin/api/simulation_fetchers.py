@@ -151,9 +151,9 @@ async def simulate(ctx: ApiContext, scenario: dict[str, Any], actor: str) -> Rec
 
 def history_store(ctx: ApiContext) -> HistoryStore:
     """The history the server's own pipeline keeps (the one its telemetry writes)."""
-    from graphtwin.telemetry.history import HistoryStore
+    from graphtwin.telemetry.history import open_history
 
     sync = ctx.services.telemetry
     if sync is not None:
         return sync.history
-    return HistoryStore(ctx.services.settings.telemetry_root / "history", retention_days=None)
+    return open_history(ctx.services.settings)

@@ -133,10 +133,10 @@ def _timeline(
 def _value_changes(
     settings: Settings, folder: Path | None, points: set[str], start: datetime, end: datetime
 ) -> list[dict[str, Any]]:
-    from graphtwin.telemetry.history import HistoryStore
+    from graphtwin.telemetry.history import open_history
     from graphtwin.telemetry.value_changes import value_changes
 
-    history = HistoryStore(folder or settings.telemetry_root / "history", retention_days=None)
+    history = open_history(settings, folder)
     changes = value_changes(history, sorted(points), start, end, lookback=settings.history_lookback)
     return [c.to_json() for c in changes]
 

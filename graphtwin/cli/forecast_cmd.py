@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import click
 import typer
@@ -21,11 +21,9 @@ from typer.core import TyperGroup
 
 from graphtwin.cli.guard import guarded
 from graphtwin.cli.output import err, error_json, fail, out, print_json
-from graphtwin.config import Settings, load_settings
+from graphtwin.config import load_settings
 from graphtwin.errors import GraphTwinError, InputError
-
-if TYPE_CHECKING:
-    from graphtwin.telemetry.history import HistoryStore
+from graphtwin.telemetry.history import open_history
 
 
 class _PointByDefault(TyperGroup):
@@ -99,7 +97,7 @@ def point(
         if issued is not None and issued > datetime.now(UTC):
             raise InputError(f"{at} is in the future: --at replays a past time", entity="--at")
         with TwinStore.open(settings) as store:
-            answer = forecast_point(store, _history_store(settings, history), settings, twin_id,
+            answer = forecast_point(store, open_history(settings, history), settings, twin_id,
                                     horizon=ahead, step=every, now=issued,
                                     keep=issued is None)  # fmt: skip
         result = forecast_json(answer)
@@ -127,7 +125,7 @@ def fit(
 
         settings = load_settings()
         with TwinStore.open(settings) as store:
-            run = fit_models(store, _history_store(settings, history), settings, root=root,
+            run = fit_models(store, open_history(settings, history), settings, root=root,
                              force=force)  # fmt: skip
     except GraphTwinError as exc:
         raise _failed(exc, as_json) from exc
@@ -180,7 +178,7 @@ def backtest(
             raise InputError(f"--to {last.isoformat()} is not after --from {first.isoformat()}",
                              entity="--to")  # fmt: skip
         with TwinStore.open(settings) as store:
-            report = backtest_points(store, _history_store(settings, history), settings,
+            report = backtest_points(store, open_history(settings, history), settings,
                                      root=root, start=first, end=last)  # fmt: skip
     except GraphTwinError as exc:
         raise _failed(exc, as_json) from exc
@@ -350,12 +348,6 @@ def _parse_time(text: str, option: str) -> datetime:
     except ValueError as exc:
         raise InputError(f"{text!r} is not an ISO 8601 time", entity=option) from exc
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _history_store(settings: Settings, folder: Path | None) -> HistoryStore:
-    from graphtwin.telemetry.history import HistoryStore
-
-    return HistoryStore(folder or settings.telemetry_root / "history", retention_days=None)
 
 
 def _failed(exc: GraphTwinError, as_json: bool) -> typer.Exit:

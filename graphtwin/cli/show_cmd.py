@@ -51,12 +51,12 @@ def show(
 def _lineage_then(twin_id: str, as_of: str) -> NodeLineage:
     from graphtwin.config import load_settings
     from graphtwin.store.asof import parse_time
-    from graphtwin.telemetry.history import HistoryStore
+    from graphtwin.telemetry.history import open_history
 
     settings = load_settings()
     with TwinStore.open(settings) as store:
         at = store.check_as_of(parse_time(as_of, field="--as-of"))
-        history = HistoryStore(settings.telemetry_root / "history", retention_days=None)
+        history = open_history(settings)
         values = history.values_at([twin_id], at, settings.history_lookback)
         return store.lineage_at(twin_id, at, values=values.get(twin_id))
 

@@ -20,11 +20,11 @@ from graphtwin.cli.guard import guarded
 from graphtwin.cli.output import error_json, fail, print_json
 from graphtwin.config import Settings, load_settings
 from graphtwin.errors import GraphTwinError
+from graphtwin.telemetry.history import open_history
 
 if TYPE_CHECKING:
     import neo4j
 
-    from graphtwin.telemetry.history import HistoryStore
 
 T = TypeVar("T")
 
@@ -83,7 +83,7 @@ def simulate(
                 driver,
                 scenario,
                 database=database,
-                history=_history_store(settings, history),
+                history=open_history(settings, history),
                 settings=settings,
                 actor=audit.actor,
             )
@@ -137,7 +137,7 @@ def calibrate(
                 driver,
                 database=database,
                 root=root,
-                history=_history_store(settings, history),
+                history=open_history(settings, history),
             )
             return [model_json(m) for m in models]
 
@@ -184,12 +184,6 @@ def show(
 
     print_run(run, recorded=True)
     print_models(run["models"])
-
-
-def _history_store(settings: Settings, folder: Path | None) -> HistoryStore:
-    from graphtwin.telemetry.history import HistoryStore
-
-    return HistoryStore(folder or settings.telemetry_root / "history", retention_days=None)
 
 
 def _migrate(settings: Settings) -> None:

@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
+from graphtwin.config import Settings
 from graphtwin.errors import GraphTwinError
 
 TIME_TYPE = pa.timestamp("us", tz="UTC")
@@ -454,3 +455,9 @@ def _to_ns(moment: datetime) -> int:
 
 def _day_of(day_number: int) -> date:
     return _EPOCH_DAY + timedelta(days=day_number)
+
+
+def open_history(settings: Settings, folder: Path | None = None) -> HistoryStore:
+    """The history store a reader uses (forecasts, what-ifs, the twin as it was): `folder`, else
+    the one the API's pipeline writes (TELEMETRY_DIR/history); a reader never prunes it."""
+    return HistoryStore(folder or settings.telemetry_root / "history", retention_days=None)
