@@ -28,12 +28,12 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import neo4j.spatial
 import neo4j.time
+import pytz
 
 __all__ = ["decode", "decode_assertions", "encode", "encode_assertions"]
 
@@ -151,8 +151,8 @@ def _tagged(value: Any) -> Any:
             if isinstance(value, neo4j.time.DateTime)
             else ("time" if aware else "localtime")
         )
-        tagged = {"$type": kind, "value": value.iso_format()}
         zone = _zone(value) if aware else None
+        tagged = {"$type": kind, "value": _with_fixed_offset(value).iso_format()}
         return tagged | ({"zone": zone} if zone else {})
     if isinstance(value, neo4j.time.Date):
         return {"$type": "date", "value": value.iso_format()}
@@ -169,8 +169,8 @@ def _untagged(value: Any) -> Any:
         return {k: _untagged(v) for k, v in value.items()}
     if kind in ("datetime", "localdatetime"):
         moment = neo4j.time.DateTime.from_iso_format(value["value"])
-        if "zone" in value:  # the wall time then, in its named zone
-            return moment.replace(tzinfo=None).replace(tzinfo=ZoneInfo(value["zone"]))
+        if "zone" in value:  # the same instant in its named zone, as the driver gives it (pytz)
+            return moment.as_timezone(pytz.timezone(value["zone"]))
         return moment
     if kind in ("time", "localtime"):
         return neo4j.time.Time.from_iso_format(value["value"])
@@ -186,6 +186,23 @@ def _untagged(value: Any) -> Any:
     if kind == "bytes":
         return base64.b64decode(value["value"])
     raise ValueError(f"unknown tagged value in a version's JSON: {kind!r}")
+
+
+def _with_fixed_offset(value: Any) -> Any:
+    """The same wall time with its zone's offset then as a fixed offset.
+
+    A `neo4j.time` value asks its tzinfo for the offset with itself, not a `datetime`; zoneinfo's
+    C implementation then reads a `datetime`'s fields from the wrong object and can answer the
+    wrong offset. A real `datetime` (from `to_native`) gets the right one; pytz zones, which the
+    driver gives, and fixed offsets do not depend on it.
+    """
+    if value.tzinfo is None or isinstance(value.tzinfo, timezone | pytz.BaseTzInfo):
+        return value
+    if isinstance(value, neo4j.time.DateTime):
+        offset = value.to_native().utcoffset()
+    else:
+        offset = value.tzinfo.utcoffset(None)
+    return value.replace(tzinfo=timezone(offset)) if offset is not None else value
 
 
 def _zone(value: Any) -> str | None:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+import pytz
 from neo4j.spatial import CartesianPoint, WGS84Point
 from neo4j.time import Date, DateTime, Duration, Time
 
@@ -18,7 +19,10 @@ VALUES = {
     "text_like_a_tag": '{"$type": "datetime"}',
     "datetime": UTC_TIME,
     "datetime_offset": DateTime(2025, 6, 1, 10, 0, 0, 5, tzinfo=timezone(timedelta(hours=2))),
-    "datetime_zone": DateTime(2025, 6, 1, 10, 0, 0, tzinfo=ZoneInfo("Europe/Berlin")),
+    # a named zone as the driver gives it: pytz, the instant converted into the zone
+    "datetime_zone": DateTime(2025, 6, 1, 8, 0, 0, 7, tzinfo=pytz.UTC).as_timezone(
+        pytz.timezone("Europe/Berlin")
+    ),
     "localdatetime": DateTime(2025, 1, 1, 8, 0, 0, 1),
     "date": Date(2025, 2, 28),
     "time": Time(10, 11, 12, 13, tzinfo=timezone(timedelta(hours=-5))),
@@ -63,6 +67,16 @@ def test_text_that_looks_like_a_time_stays_text() -> None:
 def test_a_named_zone_is_kept() -> None:
     back = decode(encode(VALUES["datetime_zone"]))
     assert str(back.tzinfo) == "Europe/Berlin"
+
+
+@pytest.mark.parametrize("month", [1, 6])  # winter and summer time
+def test_a_python_datetime_in_a_zoneinfo_zone_keeps_its_instant_and_zone(month: int) -> None:
+    native = datetime(2025, month, 1, 10, 0, 0, 250, tzinfo=ZoneInfo("Europe/Berlin"))
+    for _ in range(100):  # the offset must not depend on where the value lies in memory
+        back = decode(encode(native))
+        assert back.to_native() == native
+        assert back.utc_offset() == native.utcoffset()
+        assert str(back.tzinfo) == "Europe/Berlin"
 
 
 def test_python_datetimes_are_kept_as_neo4j_ones() -> None:
