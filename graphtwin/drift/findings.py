@@ -45,7 +45,10 @@ def record_findings(
     rules_run: set[str],
     audit: AuditLog | None = None,
     at_ms: int | None = None,
+    scope: set[str] | None = None,
 ) -> Recorded:
+    """`scope`: the twin_ids the run looked at (None: the whole twin); an open issue of a node
+    outside it is not the run's to resolve (a run on one building leaves the others' alone)."""
     at_ms = at_ms if at_ms is not None else int(time.time() * 1000)
     rows = store.read("drift/issues_unresolved", types=[str(t) for t in FINDING_TYPES])
     open_now = {(r["twin_id"], r["type"], r["rule"]): r["issue_id"] for r in rows}
@@ -54,7 +57,7 @@ def record_findings(
     events += [
         DriftEvent(Transition.RESOLVED, DriftType(key[1]), key[0], issue, at_ms, rule=key[2])
         for key, issue in open_now.items()
-        if key not in found and key[2] in rules_run
+        if key not in found and key[2] in rules_run and (scope is None or key[0] in scope)
     ]
     done = reconcile(events, lambda _rule: Policy("alert"))
     GraphWriter(store).write_batch([], [], done.open_rows, done.update_rows)

@@ -7,10 +7,13 @@ stand for; deprecated classes stay, since old models use them.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
-from graphtwin.name_tokens import split_name
+import networkx as nx
+
+from graphtwin.name_tokens import FACETS, split_name, tokens
 from importers.brick.vocabulary import brick_vocabulary
 
 CLASSIFIED_KINDS: tuple[str, ...] = ("Point", "Equipment")
@@ -73,3 +76,39 @@ def class_vocabulary() -> ClassVocabulary:
 def suffix(name: str) -> str:
     """The last word of a class: Sensor, Setpoint, Command, Status, Alarm, Damper, ..."""
     return name.rsplit("_", 1)[-1]
+
+
+RENAME_MIN = 2
+"""A word renamed into another in at least this many Brick classes is a synonym of it; one
+rename alone (Handler to Handling) is a spelling, not a convention."""
+
+
+@cache
+def word_synonyms() -> dict[str, str]:
+    """Words Brick itself renames into one another, each mapped to one representative word
+    (supply, discharge and leaving are one; return and entering), read from the class table's
+    `alias_of` and `replaced_by`: where a class and the class it stands for differ by one word
+    each, those two words say the same thing.
+
+    >>> synonyms = word_synonyms()
+    >>> synonyms["discharge"] == synonyms["supply"] == synonyms["leaving"]
+    True
+    >>> synonyms["entering"] == synonyms["return"] != synonyms["supply"]
+    True
+    """
+    renames: Counter[tuple[str, str]] = Counter()
+    for name, spec in brick_vocabulary().classes.items():
+        target = spec.get("alias_of") or spec.get("replaced_by")
+        if not target or ":" in target:  # a RealEstateCore class: another vocabulary
+            continue
+        a, b = tokens(name), tokens(target)
+        if len(a - b) == 1 and len(b - a) == 1:
+            renames[(min(a - b), min(b - a))] += 1
+    same = nx.Graph([pair for pair, n in renames.items() if n >= RENAME_MIN])
+    facet_words = frozenset().union(*FACETS)
+    out = {}
+    for words in nx.connected_components(same):
+        # the representative: a facet word when there is one (names are compared on facets)
+        representative = min(words, key=lambda w: (w not in facet_words, w))
+        out.update({w: representative for w in words})
+    return out

@@ -28,6 +28,8 @@ RULE_NAMES = frozenset(
         "vav_fed_by_nothing",
         "feeds_cycle",
         "name_contradicts_class",
+        "vocabulary_violation",
+        "data_quality",
     }
 )
 MODEL_RULES = frozenset({"gnn_semantic", "gnn_wrong_relationship", "gnn_missing_relationship"})
@@ -49,7 +51,7 @@ def rule_findings(arrays: GraphArrays) -> list[Finding]:
                     f.rule,
                     Severity.WARNING,
                     f.description,
-                    evidence={"rule": f.rule},
+                    evidence={"rule": f.rule, **f.evidence},
                 )
             )
     return out

@@ -13,6 +13,7 @@ from graphtwin.ml.corruption import scored_type_ids
 from graphtwin.ml.features import all_class_bags
 from graphtwin.ml.networks import class_agreement, inputs, pair_features
 from graphtwin.ml.peers import MIN_PEERS, peer_counts
+from graphtwin.ml.relationship_rules import kind_table
 from graphtwin.ml.tensors import GraphArrays
 from graphtwin.ml.training import Trained, kind_mask
 
@@ -125,6 +126,9 @@ def judge_edges(trained: Trained, arrays: GraphArrays, samples: int = 64) -> Edg
     h = net.embed(inputs(arrays))
     types = scored_type_ids()
     present = arrays.edges[np.isin(arrays.edges[:, 1], list(types))]
+    # only what the vocabulary lets the network judge (relationship_rules.yaml): a forbidden
+    # relationship is a rule's finding, a regulation's own clauses are no building's structure
+    present = present[kind_table().of(arrays.kinds, present)[1]]
     p_true = torch.sigmoid(
         net.logits(h, torch.from_numpy(present), pair_features(arrays, present))
     ).numpy()
@@ -153,6 +157,8 @@ def _best_missing(
         having = arrays.edges[arrays.edges[:, 1] == rel][:, dep_col]
         lacking = np.setdiff1d(np.flatnonzero(arrays.kinds == kind), having)
         others = np.flatnonzero(np.isin(arrays.kinds, trained.prior.other_kinds[(kind, rel)]))
+        # never a candidate the vocabulary forbids (a point FEEDS nothing)
+        others = others[kind_table().other_ends(kind, rel, dep_col)[arrays.kinds[others]]]
         if not len(lacking) or not len(others):
             continue
         rng = np.random.default_rng(0)  # proposals do not depend on call order

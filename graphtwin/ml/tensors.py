@@ -23,6 +23,7 @@ from graphtwin.ml.features import class_features, evidence, kinds
 from graphtwin.model import TwinGraph
 from graphtwin.name_tokens import split_name
 from graphtwin.vocabulary import vocabulary
+from importers.brick.vocabulary import brick_vocabulary
 
 if TYPE_CHECKING:
     from torch_geometric.data import HeteroData
@@ -49,6 +50,10 @@ class GraphArrays:
     names: list[str] = field(default_factory=lambda: ["graph"])
     name_pieces: list[frozenset[str]] = field(default_factory=list)
     """Each node's name pieces, numbers included: related things share identifiers."""
+    source_classes: list[str] = field(default_factory=list)
+    """Per node, the class its source itself said where the importer renamed it to the declared
+    one (a Brick alias or deprecated class: `Discharge_Air_Temperature_Sensor` declared as
+    `Supply_Air_Temperature_Sensor`); "" where the source said the declared class."""
     _index: dict[str, int] | None = None
 
     @property
@@ -95,6 +100,7 @@ def graph_arrays(graph: TwinGraph, name: str = "graph") -> GraphArrays:
         graph_of=np.zeros(len(nodes), dtype=np.int64),
         names=[name],
         name_pieces=[frozenset(split_name(n.name)) for n in nodes],
+        source_classes=[_said(n.properties, vocab) for n in nodes],
         _index=index,
     )
 
@@ -102,6 +108,22 @@ def graph_arrays(graph: TwinGraph, name: str = "graph") -> GraphArrays:
 def _declared(properties: dict, vocab: ClassVocabulary) -> int:
     value = properties.get("brick_class")
     return vocab.lookup(value) if isinstance(value, str) else -1
+
+
+def _said(properties: dict, vocab: ClassVocabulary) -> str:
+    """The source's own class of a node whose declared class the importer normalised (read
+    from the original `rdf_types` the Brick importer keeps), else ""."""
+    declared = _declared(properties, vocab)
+    types = properties.get("rdf_types")
+    if declared < 0 or not isinstance(types, list):
+        return ""
+    brick = brick_vocabulary()
+    for iri in types:
+        local = brick.brick_local_name(iri) if isinstance(iri, str) else None
+        said = local and vocab.lookup(brick.canonical_class(local)) == declared
+        if said and local != vocab.names[declared]:
+            return local
+    return ""
 
 
 def union(graphs: list[GraphArrays]) -> GraphArrays:
@@ -117,6 +139,7 @@ def union(graphs: list[GraphArrays]) -> GraphArrays:
         graph_of=np.concatenate([np.full(len(g), i) for i, g in enumerate(graphs)]),
         names=[n for g in graphs for n in g.names],
         name_pieces=[p for g in graphs for p in g.name_pieces],
+        source_classes=[c for g in graphs for c in g.source_classes],
     )
 
 

@@ -10,10 +10,12 @@ from typing import Any
 from graphtwin.audit import AuditLog
 from graphtwin.drift.findings import Finding, Recorded, record_findings
 from graphtwin.errors import InputError
+from graphtwin.ml.data_quality import summarise
 from graphtwin.ml.dataset import TwinDataset
 from graphtwin.ml.detection import MODEL_RULES, RULE_NAMES, model_findings, rule_findings
+from graphtwin.ml.groups import with_groups
 from graphtwin.ml.manifest import load_model, save_model
-from graphtwin.ml.tensors import graph_arrays
+from graphtwin.ml.scopes import detection_arrays
 from graphtwin.ml.training import TrainConfig, train
 from graphtwin.store import TwinStore
 
@@ -53,7 +55,7 @@ def detect(
 ) -> Detection:
     """Rules always; the model's judgements too when a model is given."""
     exported = store.export(root=root, source=source)
-    arrays = graph_arrays(exported.graph)
+    arrays = detection_arrays(store, exported)  # one member graph per building
     findings = rule_findings(arrays)
     rules_run = set(RULE_NAMES)
     model_id = None
@@ -62,5 +64,8 @@ def detect(
         findings += model_findings(trained, manifest, arrays)
         rules_run |= MODEL_RULES
         model_id = manifest["model_id"]
-    recorded = None if dry_run else record_findings(store, findings, rules_run, audit)
+    findings = with_groups(arrays, summarise(arrays, findings))
+    # a run on part of the twin resolves only the issues of that part
+    scope = None if root is None and source is None else set(arrays.twin_ids)
+    recorded = None if dry_run else record_findings(store, findings, rules_run, audit, scope=scope)
     return Detection(findings, recorded, model_id, len(arrays))

@@ -1,0 +1,149 @@
+"""Gaps that are a source's habit, reported once per building as a data-quality summary.
+
+A model file that places none of its equipment, or whose points hang from no equipment because
+it describes none, does not have hundreds of defects: it has one habit. Per building (scope,
+`graphtwin.ml.scopes`) and per gap, when more than `HABIT_SHARE` of the nodes that could have
+the gap have it (and at least `MIN_HABIT` do), the per-node findings of that gap are replaced
+by one `data_quality` finding on the building's top node, with the counts and a sample of the
+nodes in its evidence. Fewer than that, the gap is the exception in a building that otherwise
+does it right, so each node is a finding worth a look.
+
+The gaps and who could have them:
+- `point_without_equipment`: the building's points;
+- `equipment_without_location`: its equipment;
+- `vav_fed_by_nothing`: its VAV boxes;
+- `vocabulary_violation` of one pattern (a Point HAS_POINT Equipment): the nodes of that kind
+  that start a relationship of that type;
+- `name_contradicts_class` of one shape (Supply_Air_Flow_Sensor nodes whose names say "zone":
+  "flow_sensor_hvac_zone_C180" names the zone the sensor serves): the nodes declared that class.
+  A building that names most of a class that way has a naming convention, not mislabels.
+
+Example: a Brick file of 360 points of which 349 are the point of no equipment yields one
+finding "data quality of source brick:rice.ttl: 349 of 360 Point nodes: point of no equipment"
+instead of 349.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from graphtwin.drift.findings import Finding
+from graphtwin.drift.issues import DriftType, Severity
+from graphtwin.ml.classes import class_vocabulary
+from graphtwin.ml.features import kinds
+from graphtwin.ml.rules import vavs
+from graphtwin.ml.tensors import GraphArrays, relationship_types
+
+HABIT_SHARE = 0.5
+MIN_HABIT = 3
+SAMPLE = 10
+RULE = "data_quality"
+GAP_RULES = frozenset(
+    {
+        "point_without_equipment",
+        "equipment_without_location",
+        "vav_fed_by_nothing",
+        "vocabulary_violation",
+        "name_contradicts_class",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    rule: str
+    what: str  # "Point nodes", "Point-HAS_POINT->Equipment", ...
+    members: list[str]  # twin_ids with the gap
+    of: int  # how many could have it
+
+
+def summarise(arrays: GraphArrays, findings: list[Finding]) -> list[Finding]:
+    """`findings` with every habitual gap of a building replaced by that building's one
+    `data_quality` finding (the other findings as they are, in their order)."""
+    candidates: dict[tuple[int, str, str], list[Finding]] = defaultdict(list)
+    for f in findings:
+        if f.rule in GAP_RULES and f.twin_id in arrays.index:
+            scope = int(arrays.graph_of[arrays.index[f.twin_id]])
+            candidates[(scope, f.rule, _what(f))].append(f)
+    habits: dict[int, list[Gap]] = defaultdict(list)
+    summarised: set[int] = set()
+    for (scope, rule, what), found in sorted(candidates.items()):
+        of = _population(arrays, scope, rule, what)
+        if len(found) >= MIN_HABIT and len(found) > HABIT_SHARE * of:
+            habits[scope].append(Gap(rule, what, [f.twin_id for f in found], of))
+            summarised.update(id(f) for f in found)
+    kept = [f for f in findings if id(f) not in summarised]
+    return kept + [_summary(arrays, scope, gaps) for scope, gaps in sorted(habits.items())]
+
+
+def _what(finding: Finding) -> str:
+    e = finding.evidence
+    if finding.rule == "vocabulary_violation":
+        return str(e["patterns"][0])
+    if finding.rule == "name_contradicts_class":
+        return (
+            f"{e['declared']} nodes named {'/'.join(e['name_says'])} "
+            f"(class says {'/'.join(e['class_says'])})"
+        )
+    return {
+        "point_without_equipment": "Point nodes",
+        "equipment_without_location": "Equipment nodes",
+        "vav_fed_by_nothing": "VAV boxes",
+    }[finding.rule]
+
+
+def _population(arrays: GraphArrays, scope: int, rule: str, what: str) -> int:
+    inside = arrays.graph_of == scope
+    kind_names = kinds()
+    if rule == "vav_fed_by_nothing":
+        return int(inside[vavs(arrays)].sum())
+    if rule == "name_contradicts_class":
+        declared = class_vocabulary().lookup(what.split()[0])
+        return int((inside & (arrays.classes == declared)).sum())
+    if rule != "vocabulary_violation":
+        kind = kind_names.index(what.split()[0])
+        return int((inside & (arrays.kinds == kind)).sum())
+    start, rest = what.split("-", 1)
+    rel = relationship_types().index(rest.split("->")[0])
+    starts = arrays.edges[arrays.edges[:, 1] == rel][:, 0]
+    starts = np.unique(starts[arrays.kinds[starts] == kind_names.index(start)])
+    return int(inside[starts].sum())
+
+
+def anchor(arrays: GraphArrays, scope: int) -> int:
+    """The row a building's summary is attached to: its top node (a Building before a Floor,
+    a Site before both; the first twin_id among equals)."""
+    rows = np.flatnonzero(arrays.graph_of == scope)
+    return int(min(rows.tolist(), key=lambda r: (int(arrays.kinds[r]), arrays.twin_ids[r])))
+
+
+def _summary(arrays: GraphArrays, scope: int, gaps: list[Gap]) -> Finding:
+    name = arrays.names[scope] if scope < len(arrays.names) else str(scope)
+    described = "; ".join(
+        f"{len(g.members)} of {g.of} {g.what}: {g.rule.replace('_', ' ')}" for g in gaps
+    )
+    return Finding(
+        arrays.twin_ids[anchor(arrays, scope)],
+        DriftType.STRUCTURAL,
+        RULE,
+        Severity.WARNING,
+        f"data quality of {name}: {described}",
+        evidence={
+            "rule": RULE,
+            "scope": name,
+            "count": sum(len(g.members) for g in gaps),
+            "gaps": [
+                {
+                    "rule": g.rule,
+                    "what": g.what,
+                    "count": len(g.members),
+                    "of": g.of,
+                    "sample": g.members[:SAMPLE],
+                }
+                for g in gaps
+            ],
+        },
+    )
