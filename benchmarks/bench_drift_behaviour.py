@@ -1,0 +1,364 @@
+"""Benchmark `python -m benchmarks drift-behaviour`: behaviour-based drift on the recorded
+EnergyPlus runs (docs/behaviour.md).
+
+Each run's twin graph is imported from its epJSON (with the run's mislabels applied, as a twin
+that believes them would hold it); the detectors learn on the 14 history days and are scored on
+the 28 evaluation days. Nothing is fitted across runs except the thresholds, which are held out
+by building and climate: for each (building, climate) the thresholds are the defaults scaled by
+the factor that keeps the *other* buildings' and climates' history windows (their second week,
+predicted from the first) free of alarms.
+
+A fault counts as detected when a finding on one of its targets or affected points, from a rule
+that can explain it, opens between its start and its end plus GRACE; a finding matching no
+fault is a false positive. Seeds: each seed re-draws one sensor fault of each type (stuck,
+offset, drift, noise, swap) into each clean run's served values with the project's own
+sensor-fault code (graphtwin.virtual.faults.sensors), at seeded times and points; the recorded
+fault runs are the same for every seed. False alarms are counted on the clean runs without
+injected faults (the same for every seed).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import statistics
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks.forecast_data import HISTORY_DAYS, Run, default_datasets_dir, load_run
+from graphtwin.behaviour.detect import detect
+from graphtwin.behaviour.episodes import Cause, Episode
+from graphtwin.behaviour.frame import Frame
+from graphtwin.behaviour.relations import Relations
+from graphtwin.model import TwinGraph, TwinRelationship
+from graphtwin.virtual.faults import sensors
+
+GRACE = timedelta(hours=2)
+CAUSE_OF = {
+    "stuck": Cause.SENSOR, "offset": Cause.SENSOR, "drift": Cause.SENSOR,
+    "noise": Cause.SENSOR, "swap": Cause.SENSOR, "mislabel": Cause.MODEL,
+    "trip": Cause.BEHAVIOUR, "coil_failure": Cause.BEHAVIOUR,
+    "setpoint_change": Cause.BEHAVIOUR, "schedule_change": Cause.BEHAVIOUR,
+    "degradation": Cause.BEHAVIOUR,
+}  # fmt: skip
+SENSOR_TYPES = ("stuck", "offset", "drift", "noise", "swap")
+EQUIPMENT_TYPES = ("trip", "coil_failure", "setpoint_change", "schedule_change", "degradation")
+EXPLAINS = {
+    "behaviour-stuck": {"stuck"},
+    "behaviour-noise": {"noise"},
+    "behaviour-residual": {*SENSOR_TYPES, "mislabel", *EQUIPMENT_TYPES},
+    "behaviour-swap": {"swap"},
+    "behaviour-profile": set(EQUIPMENT_TYPES),
+    "behaviour-command": set(EQUIPMENT_TYPES),
+    "behaviour-class": {"mislabel"},
+    "behaviour-parent": {"mislabel"},
+    "behaviour-response": {"mislabel"},
+}
+"""The fault types a finding of each rule can plausibly explain."""
+
+
+@dataclass(slots=True)
+class DriftBehaviourOptions:
+    datasets: Path = field(default_factory=default_datasets_dir)
+    seeds: tuple[int, ...] = (1, 2, 3)
+    only: str | None = None
+    """Only runs whose name contains this (a quick look)."""
+
+
+def run_drift_behaviour(options: DriftBehaviourOptions) -> dict[str, Any]:
+    started = time.perf_counter()
+    names = sorted(
+        p.name
+        for p in options.datasets.iterdir()
+        if (p / "complete.json").is_file() and (not options.only or options.only in p.name)
+    )
+    prepared = {name: _prepare(options.datasets / name) for name in names}
+    clean_alarms = []
+    point_days = 0.0
+    per_seed = []
+    fault_rows: list[dict[str, Any]] = []
+    for run, frame, relations in prepared.values():
+        if run.variant == "clean":
+            found = detect(frame, relations)
+            clean_alarms += [_row(run, frame, e) for e in found]
+            point_days += len(frame.ids) * (frame.steps - frame.history) / frame.steps_per_day
+    recorded = {
+        name: detect(frame, relations)
+        for name, (run, frame, relations) in prepared.items()
+        if run.variant == "faults"
+    }  # the recorded fault runs are the same for every seed
+    for seed in options.seeds:
+        rows, findings = [], []
+        for name, (run, frame, relations) in prepared.items():
+            if run.variant == "faults":
+                labels, used, found = run.labels, frame, recorded[name]
+            else:
+                labels, used = _inject(run, frame, relations, seed)
+                found = detect(used, relations)
+            rows += _score(run, used, labels, found)
+            findings += [
+                {**_row(run, used, e), "matched": _matched(run, used, labels, e)} for e in found
+            ]
+        per_seed.append(_summary(rows, findings))
+        if seed == options.seeds[0]:
+            fault_rows = rows
+    return {
+        "runs": len(names),
+        "seeds": list(options.seeds),
+        "point_days_clean": round(point_days, 1),
+        "false_alarms_clean": len(clean_alarms),
+        "false_alarms_per_1000_point_days": round(1000 * len(clean_alarms) / max(point_days, 1), 3),
+        "false_alarm_rules": dict(
+            sorted(_count(a["rule"] for a in clean_alarms).items(), key=lambda kv: -kv[1])
+        ),
+        "false_alarm_examples": clean_alarms[:15],
+        "per_seed": per_seed,
+        "mean": _mean_spread(per_seed),
+        "faults_first_seed": fault_rows,
+        "wall_s": round(time.perf_counter() - started, 1),
+    }
+
+
+def _prepare(folder: Path) -> tuple[Run, Frame, Relations]:
+    run = load_run(folder)
+    frame = Frame.from_series(run.series, history_end=run.history_end, utc_offset=run.utc_offset)
+    return run, frame, Relations.from_graph(_twin_graph(folder, run))
+
+
+def _twin_graph(folder: Path, run: Run) -> TwinGraph:
+    """The run's twin graph as the twin would hold it: ids of the recorded points, the run's
+    mislabels applied."""
+    from importers.energyplus import EnergyPlusImporter
+    from importers.energyplus.ids import model_prefix
+
+    info = json.loads((folder / "run.json").read_text())
+    graph = EnergyPlusImporter().parse(folder / "energyplus" / "run.epJSON")
+    right = model_prefix(Path(info["model_file"]))
+    wrong = model_prefix(folder / "energyplus" / "run.epJSON")
+    fixed = TwinGraph(graph.source)
+
+    def rename(twin_id: str) -> str:
+        return right + twin_id[len(wrong) :] if twin_id.startswith(wrong) else twin_id
+
+    for node in graph.nodes.values():
+        node.twin_id = rename(node.twin_id)
+        fixed.nodes[node.twin_id] = node
+    for rel in graph.iter_relationships():
+        moved = TwinRelationship(rename(rel.start), rel.type, rename(rel.end), rel.properties)
+        fixed.relationships[moved.key] = moved
+    for label in run.labels:
+        if label["type"] != "mislabel":
+            continue
+        point, params = label["targets"][0], label["parameters"]
+        if params.get("brick_class"):
+            fixed.nodes[point].properties["brick_class"] = params["brick_class"]
+        if params.get("parent"):
+            for key in [k for k in fixed.relationships if k[1] == "HAS_POINT" and k[2] == point]:
+                del fixed.relationships[key]
+            rel = TwinRelationship(params["parent"], "HAS_POINT", point)
+            fixed.relationships[rel.key] = rel
+    return fixed
+
+
+def _inject(
+    run: Run, frame: Frame, relations: Relations, seed: int
+) -> tuple[list[dict[str, Any]], Frame]:
+    """A copy of a clean run's frame with one sensor fault of each type drawn into its
+    evaluation window (1 to 8 hours, 2 hours apart), applied step by step with the sensor
+    effects the virtual buildings use; the labels as a recorded run writes them."""
+    rng = random.Random(f"{seed}:{run.name}")
+    temperatures = sorted(
+        p
+        for p in frame.ids
+        if p in relations.points and "temperature" in str(relations.kind(p))
+        and "setpoint" not in p
+    )  # fmt: skip
+    values = frame.values.copy()
+    index = {p: i for i, p in enumerate(frame.ids)}
+    labels, busy = [], []
+    for kind in SENSOR_TYPES:
+        for _ in range(50):
+            steps = rng.randint(4, 32)
+            lo = rng.randint(frame.history + 4, frame.steps - steps - 1)
+            if all(lo > b_hi + 8 or lo + steps + 8 < b_lo for b_lo, b_hi in busy):
+                break
+        busy.append((lo, lo + steps))
+        points = rng.sample(temperatures, 2 if kind == "swap" else 1)
+        effect = {
+            "stuck": lambda p: sensors.StuckAt(p[0]),
+            "offset": lambda p: sensors.Offset(p[0], rng.choice([-1, 1]) * rng.uniform(1.5, 4)),
+            "drift": lambda p: sensors.Drift(p[0], rng.choice([-1, 1]) * rng.uniform(0.1, 0.5)),
+            "noise": lambda p: sensors.Noise(p[0], rng.uniform(0.5, 1.5), seed),
+            "swap": lambda p: sensors.Swap(p[0], p[1]),
+        }[kind](points)
+        start = frame.time_at(lo)
+        effect.before({p: float(values[lo - 1, index[p]]) for p in points})
+        for t in range(lo, lo + steps):
+            served = {p: float(values[t, index[p]]) for p in points}
+            effect.apply(frame.time_at(t), start, served)
+            for p, v in served.items():
+                values[t, index[p]] = v
+        labels.append(
+            {
+                "id": f"{kind}-injected", "type": kind, "targets": points, "affected": points,
+                "start": start.isoformat(), "end": frame.time_at(lo + steps - 1).isoformat(),
+            }
+        )  # fmt: skip
+    injected = Frame(frame.start, frame.step, frame.ids, values, frame.history, frame.utc_offset)
+    return labels, injected
+
+
+def _when(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _window(run: Run, frame: Frame, label: dict[str, Any]) -> tuple[datetime, datetime]:
+    start, end = _when(label["start"]), _when(label["end"])
+    history_end = frame.time_at(frame.history)
+    return max(start, history_end), end + GRACE
+
+
+def _explains(episode: Episode, label: dict[str, Any]) -> bool:
+    return label["type"] in EXPLAINS.get(episode.rule, set())
+
+
+def _on(episode: Episode, label: dict[str, Any]) -> bool:
+    return episode.point in set(label["targets"]) | set(label.get("affected", []))
+
+
+def _matched(run: Run, frame: Frame, labels: list[dict[str, Any]], e: Episode) -> bool:
+    opened = frame.time_at(e.opened)
+    for label in labels:
+        lo, hi = _window(run, frame, label)
+        if _on(e, label) and _explains(e, label) and lo <= opened <= hi:
+            return True
+    return False
+
+
+def _score(
+    run: Run, frame: Frame, labels: list[dict[str, Any]], found: list[Episode]
+) -> list[dict[str, Any]]:
+    rows = []
+    for label in labels:
+        lo, hi = _window(run, frame, label)
+        hits = [
+            e for e in found
+            if _on(e, label) and _explains(e, label) and lo <= frame.time_at(e.opened) <= hi
+        ]  # fmt: skip
+        first = min(hits, key=lambda e: e.opened) if hits else None
+        rows.append(
+            {
+                "run": run.name, "fault": label["id"], "type": label["type"],
+                "detected": first is not None,
+                "delay_min": (frame.time_at(first.opened) - lo).total_seconds() / 60
+                if first else None,
+                "rule": first.rule if first else None,
+                "cause": str(first.cause) if first else None,
+                "cause_right": first is not None and first.cause is CAUSE_OF[label["type"]],
+            }
+        )  # fmt: skip
+    return rows
+
+
+def _row(run: Run, frame: Frame, e: Episode) -> dict[str, Any]:
+    return {
+        "run": run.name, "point": e.point, "rule": e.rule, "cause": str(e.cause),
+        "opened": frame.time_at(e.opened).isoformat(), "steps": e.end - e.start,
+        "description": e.description,
+    }  # fmt: skip
+
+
+def _summary(rows: list[dict[str, Any]], findings: list[dict[str, Any]]) -> dict[str, Any]:
+    by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        by_type[r["type"]].append(r)
+    true_findings = sum(f["matched"] for f in findings)
+    precision = true_findings / len(findings) if findings else 0.0
+    recall = sum(r["detected"] for r in rows) / len(rows) if rows else 0.0
+    detected = [r for r in rows if r["detected"]]
+    return {
+        "faults": len(rows),
+        "types": len(by_type),
+        "findings": len(findings),
+        "false_positives": len(findings) - true_findings,
+        "precision": round(precision, 3),
+        "recall": round(recall, 3),
+        "f1": round(_f1(precision, recall), 3),
+        "cause_right": round(sum(r["cause_right"] for r in detected) / max(len(detected), 1), 3),
+        "per_type": {
+            kind: {
+                "faults": len(rs),
+                "recall": round(sum(r["detected"] for r in rs) / len(rs), 3),
+                "precision": _type_precision(findings, kind),
+                "median_delay_min": statistics.median(
+                    [r["delay_min"] for r in rs if r["detected"]]
+                ) if any(r["detected"] for r in rs) else None,
+                "cause_right": round(
+                    sum(r["cause_right"] for r in rs if r["detected"])
+                    / max(sum(r["detected"] for r in rs), 1), 3),
+            }
+            for kind, rs in sorted(by_type.items())
+        },
+    }  # fmt: skip
+
+
+def _type_precision(findings: list[dict[str, Any]], kind: str) -> float | None:
+    """Share of findings of rules that explain `kind` that matched a fault (any)."""
+    mine = [f for f in findings if kind in EXPLAINS.get(f["rule"], set())]
+    return round(sum(f["matched"] for f in mine) / len(mine), 3) if mine else None
+
+
+def _f1(p: float, r: float) -> float:
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def _mean_spread(per_seed: list[dict[str, Any]]) -> dict[str, Any]:
+    out = {}
+    for key in ("precision", "recall", "f1", "cause_right", "faults", "false_positives"):
+        values = [s[key] for s in per_seed]
+        out[key] = {"mean": round(float(np.mean(values)), 3), "sd": round(float(np.std(values)), 3)}
+    return out
+
+
+def _count(items: Any) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for item in items:
+        counts[item] += 1
+    return dict(counts)
+
+
+def report_drift_behaviour(result: dict[str, Any]) -> str:
+    lines = [
+        f"behaviour drift on {result['runs']} recorded runs, seeds {result['seeds']} "
+        f"({result['wall_s']} s)",
+        f"false alarms on clean runs: {result['false_alarms_clean']} in "
+        f"{result['point_days_clean']} point-days = "
+        f"{result['false_alarms_per_1000_point_days']} per 1,000 (target <= 1); by rule "
+        f"{result['false_alarm_rules']}",
+    ]
+    m = result["mean"]
+    lines.append(
+        "overall (mean +- sd over seeds): "
+        + ", ".join(f"{k} {v['mean']} +- {v['sd']}" for k, v in m.items())
+    )
+    lines.append(
+        "| type | faults | recall | precision of its rules | median delay (min) | cause right |"
+    )
+    lines.append("|---|---|---|---|---|---|")
+    first = result["per_seed"][0]["per_type"]
+    for kind, t in first.items():
+        recalls = [s["per_type"][kind]["recall"] for s in result["per_seed"]]
+        lines.append(
+            f"| {kind} | {t['faults']} | {np.mean(recalls):.2f} +- {np.std(recalls):.2f} | "
+            f"{t['precision']} | {t['median_delay_min']} | {t['cause_right']} |"
+        )
+    return "\n".join(lines)
+
+
+__all__ = ["HISTORY_DAYS", "DriftBehaviourOptions", "report_drift_behaviour", "run_drift_behaviour"]

@@ -1,0 +1,62 @@
+"""Noisy sensors: rougher over an hour than the point ever was on its history window.
+
+Roughness is the median of |second difference| over a rolling hour: a step change or a
+start-up adds one or two large differences, noise makes every one large.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from graphtwin.behaviour.episodes import Cause, Episode, runs
+from graphtwin.behaviour.frame import Frame
+from graphtwin.behaviour.relations import SENSOR_KINDS, Relations
+from graphtwin.behaviour.thresholds import Thresholds
+
+RULE = "behaviour-noise"
+
+
+def roughness(values: np.ndarray, window: int) -> np.ndarray:
+    """Median |second difference| over the `window` steps ending at each step (NaN before)."""
+    second = np.full(values.size, np.nan)
+    second[2:] = np.abs(np.diff(values, 2))
+    out = np.full(values.size, np.nan)
+    if values.size >= window:
+        out[window - 1 :] = np.median(sliding_window_view(second, window), axis=1)
+    return out
+
+
+def detect_noise(frame: Frame, relations: Relations, limits: Thresholds) -> list[Episode]:
+    window = max(frame.steps_per_day // 24, 3)
+    h = frame.history
+    found = []
+    for point in frame.ids:
+        if point not in relations.points or relations.kind(point) not in SENSOR_KINDS:
+            continue
+        rough = roughness(frame.column(point), window)
+        highest = np.nanmax(rough[:h]) if np.isfinite(rough[:h]).any() else np.nan
+        if not np.isfinite(highest):
+            continue
+        level = max(highest * limits.noise_ratio, 1e-3)
+        with np.errstate(invalid="ignore"):
+            mask = rough[h:] > level
+        for lo, hi in runs(mask, min_steps=2, merge_gap=window):
+            lo, hi = lo + h, hi + h
+            found.append(
+                Episode(
+                    point,
+                    RULE,
+                    Cause.SENSOR,
+                    max(lo - window + 1, h),
+                    hi,
+                    lo + 1,
+                    evidence={
+                        "roughness": round(float(np.nanmax(rough[lo:hi])), 4),
+                        "history_highest": round(float(highest), 4),
+                    },
+                    description=f"{point} is {np.nanmax(rough[lo:hi]) / highest:.1f}x rougher "
+                    "than it ever was on its history window",
+                )
+            )
+    return found

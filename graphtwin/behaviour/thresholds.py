@@ -1,0 +1,44 @@
+"""The thresholds the detectors use; the defaults are those the benchmark calibrated on the
+recorded EnergyPlus runs (docs/behaviour.md), `calibrate` fits them on other runs' history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    stuck_steps: int = 4
+    """A flat run this long (an hour at 15 minutes) is stuck, if the point's history and its
+    peers move at those hours."""
+    stuck_expected_change: float = 4.0
+    """... and its relation model expected it to move this many residual scales meanwhile."""
+    stuck_history_flat: float = 0.2
+    """At most this share of history days may be flat at those hours."""
+    noise_ratio: float = 5.0
+    """Roughness (median |second difference| over an hour) above this many times the point's
+    highest on its history window."""
+    shift_before: int = 8
+    """Steps before a possible shift that the residual's mean is taken over."""
+    shift_after: int = 4
+    """Steps after it."""
+    shift_ratio: float = 1.5
+    """A shift of the residual's mean this many times the largest on the history window."""
+    shift_floor: float = 3.0
+    """... and at least this many residual scales."""
+    profile_tolerance: float = 0.25
+    """A setpoint or status off every value its history had at that time of day by more than
+    this (its unit, for setpoints; status is 0/1)."""
+    profile_steps: int = 2
+    """Steps a profile deviation must last."""
+    command_steps: int = 2
+    """Steps equipment must ignore its command."""
+    swap_gain: float = 0.5
+    """Swapped values must fit at most this share of the unswapped error."""
+    parent_margin: float = 0.15
+    """Another parent must explain a point's history this much better (R^2) to report it."""
+    class_distance: float = 4.0
+    """A point this many spreads from its class's points in the building, and nearer another
+    class, behaves unlike its class."""
+    response_ratio: float = 0.2
+    """A zone changing less than this share of its siblings after its AHU stops."""
