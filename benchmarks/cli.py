@@ -219,6 +219,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="zone thermal models vs EnergyPlus on AHU trips and setpoint actions",
     )
     commands.add_parser(
+        "drift-behaviour",
+        parents=[common],
+        help="behaviour-based drift on the recorded EnergyPlus runs (held out by building/climate)",
+    )
+    commands.add_parser(
         "simulation-api",
         parents=[common],
         help="what-if latency: simulate through the API on the medium office and 10,000 points",
@@ -428,6 +433,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             asof_result = run_asof(asof_options, server)
         results["asof"] = asof_result.to_json()
         _emit(asof_result.report(), args.json, results)
+    if args.command == "drift-behaviour":
+        from benchmarks.bench_drift_behaviour import (
+            DriftBehaviourOptions,
+            report_drift_behaviour,
+            run_drift_behaviour,
+        )
+
+        results["drift_behaviour"] = run_drift_behaviour(DriftBehaviourOptions())
+        _emit(report_drift_behaviour(results["drift_behaviour"]), args.json, results)
     if args.command == "forecast":
         from benchmarks.bench_forecast import ForecastOptions, report_forecast, run_forecast
 

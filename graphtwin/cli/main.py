@@ -25,6 +25,7 @@ COMMANDS = {
     "virtual-building": "graphtwin.cli.virtual_cmd:app",
     "simulation": "graphtwin.cli.simulate_cmd:app",
     "forecast": "graphtwin.cli.forecast_cmd:app",
+    "behaviour": "graphtwin.cli.behaviour_cmd:app",
     # single commands
     "tree": "graphtwin.cli.tree_cmd:tree",
     "nodes": "graphtwin.cli.nodes_cmd:nodes",

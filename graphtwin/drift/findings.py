@@ -18,7 +18,7 @@ from graphtwin.drift.reconcile import Policy, reconcile
 from graphtwin.store import TwinStore
 from graphtwin.telemetry.graph_writer import GraphWriter
 
-FINDING_TYPES = (DriftType.STRUCTURAL, DriftType.SEMANTIC)
+FINDING_TYPES = (DriftType.STRUCTURAL, DriftType.SEMANTIC, DriftType.BEHAVIOUR)
 
 
 @dataclass(frozen=True, slots=True)

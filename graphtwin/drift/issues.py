@@ -20,6 +20,9 @@ class DriftType(StrEnum):
     PREDICTED = "predicted"
     """A forecast crosses a threshold rule within its horizon (graphtwin.prediction): the
     early warning before a `threshold` issue, which links to it (PREDICTED_BY) if it happens."""
+    BEHAVIOUR = "behaviour"
+    """A point behaves unlike its relations or its history (graphtwin.behaviour): a stuck,
+    offset or swapped sensor, a point that contradicts its label, equipment that changed."""
 
 
 class Severity(StrEnum):
