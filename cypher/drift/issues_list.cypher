@@ -1,4 +1,5 @@
-// Drift issues, newest first, optionally only some statuses / types / one entity.
+// Drift issues, newest first, optionally only some statuses / types / one entity, each with
+// the label a person gave it (drift/label_create), if any.
 MATCH (i:DriftIssue)-[:CONCERNS]->(n:Twin)
 WHERE ($statuses IS NULL OR i.status IN $statuses)
   AND ($types IS NULL OR i.type IN $types)
@@ -6,7 +7,9 @@ WHERE ($statuses IS NULL OR i.status IN $statuses)
 RETURN i {.issue_id, .type, .severity, .description, .status, .strategy, .rule, .value,
           .evidence, twin_id: n.twin_id, detected_at: toString(i.detected_at),
           resolved_at: toString(i.resolved_at),
-          predicted_by: [(i)-[:PREDICTED_BY]->(p:DriftIssue) | p.issue_id]} AS issue,
+          predicted_by: [(i)-[:PREDICTED_BY]->(p:DriftIssue) | p.issue_id],
+          label: head([(l:DriftLabel)-[:LABELS]->(n) WHERE l.issue_id = i.issue_id |
+                       l {.label_id, .verdict, .note, .by, at: toString(l.at)}])} AS issue,
        n.twin_id AS twin_id
 ORDER BY i.detected_at DESC, i.issue_id
 LIMIT $limit

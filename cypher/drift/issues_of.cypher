@@ -1,10 +1,12 @@
 // The drift issues of many nodes at once (Node.driftIssues), newest first.
 UNWIND $ids AS id
-MATCH (i:DriftIssue)-[:CONCERNS]->(:Twin {twin_id: id})
+MATCH (i:DriftIssue)-[:CONCERNS]->(n:Twin {twin_id: id})
 WHERE $statuses IS NULL OR i.status IN $statuses
-WITH id, i ORDER BY i.detected_at DESC, i.issue_id
+WITH id, n, i ORDER BY i.detected_at DESC, i.issue_id
 RETURN id, collect(i {.issue_id, .type, .severity, .description, .status, .strategy, .rule,
                       .value, .evidence, twin_id: id, detected_at: toString(i.detected_at),
                       resolved_at: toString(i.resolved_at),
-                      predicted_by: [(i)-[:PREDICTED_BY]->(p:DriftIssue) | p.issue_id]})[..$limit]
+                      predicted_by: [(i)-[:PREDICTED_BY]->(p:DriftIssue) | p.issue_id],
+                      label: head([(l:DriftLabel)-[:LABELS]->(n) WHERE l.issue_id = i.issue_id |
+                                   l {.label_id, .verdict, .note, .by, at: toString(l.at)}])})[..$limit]
        AS issues

@@ -1,4 +1,5 @@
-"""What callers may change: import a model file (importer role), push point values (operator).
+"""What callers may change: import a model file (importer role), push point values, run what-if
+scenarios and label drift issues (operator).
 
 Imports run the same contract as `graphtwin import` (parse everything, load in one
 transaction, idempotent) in a worker thread, so the server keeps answering meanwhile.
@@ -22,10 +23,13 @@ from strawberry.scalars import JSON
 from graphtwin.api import simulation_fetchers as simulation
 from graphtwin.api.context import ApiContext
 from graphtwin.api.fetchers import BadArgumentError
+from graphtwin.api.records import plain
 from graphtwin.api.roles import Permission
 from graphtwin.api.simulation_types import ScenarioInput, SimulationRun, scenario_data
+from graphtwin.api.telemetry_types import DriftIssue
 from graphtwin.audit import ChangeAudit, api_key_actor
 from graphtwin.config import Settings
+from graphtwin.drift.labels import Verdict, label_issue
 from graphtwin.errors import GraphAwayError, InputError, SourceLocation
 from graphtwin.store import TwinStore
 from graphtwin.telemetry.http_ingest import TelemetryPush
@@ -35,6 +39,14 @@ from importers.base import parse_file
 ImportFormat = strawberry.enum(
     Enum("ImportFormat", {name.upper(): name for name in IMPORTERS}),  # type: ignore[misc]
     description="A model format graphtwin imports (as `graphtwin import FORMAT`).",
+)
+
+
+DriftVerdict = strawberry.enum(
+    Verdict,
+    name="DriftVerdict",
+    description="A person's verdict on a drift issue: a false alarm (the twin is right) or "
+    "confirmed (a real defect).",
 )
 
 
@@ -267,6 +279,35 @@ class Mutation:
             context, scenario_data(scenario), _caller(context)
         )
 
+    @strawberry.mutation(
+        description="Judge a drift issue (operator role): FALSE_ALARM resolves it with the note "
+        "as its reason and keeps its finding from being reopened by later detection runs; "
+        "CONFIRMED keeps it open until its condition clears. Either teaches the next training "
+        "(`graphtwin ml train`). The caller's key is who gave it; audited. One label per issue: "
+        "an unknown or already labelled issue is an error naming it, and nothing is written."
+    )
+    async def label_drift_issue(
+        self, info: strawberry.Info, issue_id: strawberry.ID, verdict: DriftVerdict, note: str
+    ) -> DriftIssue:
+        context: ApiContext = info.context
+        settings = context.services.settings
+        audit = ChangeAudit.for_actor(settings, _caller(context))
+        issue = await asyncio.to_thread(
+            _label_drift_issue, settings, audit, str(issue_id), Verdict(verdict), note
+        )
+        return issue  # type: ignore[return-value]
+
+
+def _label_drift_issue(
+    settings: Settings, audit: ChangeAudit, issue_id: str, verdict: Verdict, note: str
+) -> dict[str, Any]:
+    """Label the issue as `graphtwin drift dismiss|confirm` does (by: the caller), and read it
+    back with its label."""
+    with TwinStore.open(settings, migrate=False) as store:
+        label_issue(store, issue_id, verdict, note, by=audit.actor, audit=audit)
+        [row] = store.read("drift/issue_by_id", issue_id=issue_id)
+    return plain(row["issue"])
+
 
 class InvalidPointValuesError(InputError):
     """recordPointValues was given values that break the push's rules (too many, a quality
@@ -290,4 +331,5 @@ MUTATION_PERMISSIONS = {
     ("Mutation", "importModel"): Permission.IMPORT,
     ("Mutation", "recordPointValues"): Permission.WRITE_VALUES,
     ("Mutation", "simulate"): Permission.SIMULATE,
+    ("Mutation", "labelDriftIssue"): Permission.LABEL_DRIFT,
 }

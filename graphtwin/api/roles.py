@@ -24,6 +24,8 @@ class Permission(StrEnum):
     """Import into a source another format or file lineage owns (`takeOverSource`)."""
     SIMULATE = "simulate"
     """Run what-if scenarios (`simulate`): they compute on an overlay, and record the run."""
+    LABEL_DRIFT = "label_drift"
+    """Judge a drift issue a false alarm or a real defect (`labelDriftIssue`); audited."""
 
 
 class Role(StrEnum):
@@ -36,7 +38,9 @@ class Role(StrEnum):
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.VIEWER: frozenset({Permission.READ}),
-    Role.OPERATOR: frozenset({Permission.READ, Permission.WRITE_VALUES, Permission.SIMULATE}),
+    Role.OPERATOR: frozenset(
+        {Permission.READ, Permission.WRITE_VALUES, Permission.SIMULATE, Permission.LABEL_DRIFT}
+    ),
     Role.IMPORTER: frozenset({Permission.READ, Permission.IMPORT}),
     Role.AUDITOR: frozenset({Permission.READ, Permission.AUDIT}),
     Role.ADMIN: frozenset(Permission),

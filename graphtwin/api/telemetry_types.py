@@ -15,6 +15,21 @@ class HistoryValue:
     source: str = strawberry.field(description="The data source that sent it.")
 
 
+@strawberry.type(
+    description="A person's verdict on a drift issue (`labelDriftIssue`, `graphtwin drift "
+    "dismiss|confirm`): it suppresses a false alarm and teaches the next training."
+)
+class DriftIssueLabel:
+    label_id: strawberry.ID
+    verdict: str = strawberry.field(description="false_alarm or confirmed.")
+    note: str = strawberry.field(description="Why, as the person said.")
+    by: str = strawberry.field(
+        description="Who gave it: `apikey:<key id>:<key name>` through the API; `--by` or the "
+        "OS user through the CLI."
+    )
+    at: DateTime
+
+
 @strawberry.type(description="A difference between the twin and reality, and where it stands.")
 class DriftIssue:
     issue_id: strawberry.ID
@@ -36,6 +51,9 @@ class DriftIssue:
     predicted_by: list[strawberry.ID] = strawberry.field(
         description="The `predicted` issues (early warnings) that foresaw this threshold "
         "crossing: open on the entity when it opened (PREDICTED_BY)."
+    )
+    label: DriftIssueLabel | None = strawberry.field(
+        description="The verdict a person gave it, if any (a false alarm is resolved)."
     )
 
 

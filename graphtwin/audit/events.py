@@ -19,6 +19,8 @@ Record kinds (the payloads are documented in docs/audit.md):
 - `apikey_created`, `apikey_revoked`: an API key (never its secret).
 - `simulated`: a what-if run recorded (`graphtwin simulate`, the API's `simulate`): its run and
   scenario ids, variants, winner, the entities it links to and its trajectory file's sha256.
+- `drift_labelled`: a person's verdict on a drift issue (`false_alarm` or `confirmed`), with
+  the note saying why and who gave it (graphtwin.drift.labels).
 
 Actors: `cli:<os user>` for the command line, `apikey:<key id>:<key name>` for the API (the
 form POST /telemetry records its pushes with).
@@ -45,6 +47,7 @@ APIKEY_CREATED = "apikey_created"
 APIKEY_REVOKED = "apikey_revoked"
 SOURCE_TAKEN_OVER = "source_taken_over"
 SIMULATED = "simulated"
+DRIFT_LABELLED = "drift_labelled"
 KINDS = (
     IMPORT,
     LINK,
@@ -54,6 +57,7 @@ KINDS = (
     APIKEY_REVOKED,
     SOURCE_TAKEN_OVER,
     SIMULATED,
+    DRIFT_LABELLED,
 )
 
 REPORT_COUNTS = (
@@ -71,14 +75,18 @@ REPORT_COUNTS = (
 """The counts of an import report (`graphtwin import --json`) that an audit record keeps."""
 
 
-def cli_actor() -> str:
-    """`cli:<os user>`: who runs the command line (the uid when the system has no name for it,
-    as in a container started with an arbitrary uid)."""
+def os_user() -> str:
+    """Who runs the process, as the OS names them (`uid-<n>` when the system has no name for
+    it, as in a container started with an arbitrary uid)."""
     try:
-        user = getpass.getuser()
+        return getpass.getuser()
     except (KeyError, OSError):
-        user = f"uid-{os.getuid()}"
-    return f"cli:{user}"
+        return f"uid-{os.getuid()}"
+
+
+def cli_actor() -> str:
+    """`cli:<os user>`: who runs the command line."""
+    return f"cli:{os_user()}"
 
 
 def api_key_actor(key_id: str, name: str) -> str:
@@ -202,6 +210,11 @@ class ChangeAudit:
             "trajectories_sha256": trajectories_sha256,
         }
         return self._append(SIMULATED, payload)
+
+    def drift_labelled(self, label: Mapping[str, Any]) -> AuditRecord:
+        """A person's verdict on a drift issue: the label as the twin keeps it (its id, the
+        issue, the finding key, the verdict, the note, who and when)."""
+        return self._append(DRIFT_LABELLED, dict(label))
 
     def _append(self, kind: str, payload: dict[str, Any]) -> AuditRecord:
         with AuditLog(self.path, key=self.key) as log:

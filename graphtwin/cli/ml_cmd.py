@@ -57,14 +57,49 @@ def train(
     hold_out: HoldOut = None,
     seed: Seed = 7,
     epochs: Epochs = 200,
+    labels: Annotated[
+        Path | None,
+        typer.Option(
+            "--labels",
+            help="Drift labels from `graphtwin drift labels --json` (default: the twin's own, "
+            "when a Neo4j is reachable).",
+        ),
+    ] = None,
+    no_labels: Annotated[
+        bool, typer.Option("--no-labels", help="Learn from no drift labels.")
+    ] = False,
 ) -> None:
-    """Train the semantic and structural networks and save them with a manifest."""
+    """Train the semantic and structural networks and save them with a manifest. People's
+    verdicts on drift findings (`graphtwin drift dismiss|confirm`) teach them too."""
     from graphtwin.ml.workflow import train_and_save
 
-    manifest = train_and_save(_dataset(data), output, _config(seed, epochs), hold_out or [])
+    if labels is not None and no_labels:
+        raise typer.BadParameter("give --labels or --no-labels, not both", param_hint="--labels")
+    given = [] if no_labels else _labels(labels)
+    dataset = _dataset(data)
+    manifest = train_and_save(dataset, output, _config(seed, epochs), hold_out or [], given)
     sources = ", ".join(s["building"] for s in manifest["training_sources"])
     out.print(f"model {manifest['model_id'][:16]} in {escape(str(output))}")
     out.print(f"trained on {escape(sources)} in {manifest['training_seconds']} s")
+    used, unused = manifest["labels"]["used"], manifest["labels"]["unused"]
+    if used or unused:
+        out.print(f"labels: {len(used)} used, {len(unused)} not (manifest.json says why)")
+
+
+def _labels(path: Path | None) -> list:  # list[DriftLabel], imported lazily
+    """The labels in `path`, or the twin's when a Neo4j is reachable (none when not)."""
+    from graphtwin.drift.labels import labels, read_labels_file
+    from graphtwin.errors import StoreUnavailableError
+    from graphtwin.store import TwinStore
+
+    if path is not None:
+        return read_labels_file(path)
+    try:
+        with TwinStore.open() as store:
+            return labels(store)
+    except StoreUnavailableError as exc:
+        err.print(f"[yellow]no drift labels:[/] {escape(exc.message)}")
+        return []
 
 
 @app.command()

@@ -2,9 +2,12 @@
 
 The manifest says what trained the model (each building's file and sha256), how (hyper-
 parameters, seed), how well (metrics), with what (graphtwin version and commit, torch, PyG,
-numpy, scikit-learn) and the sha256 of the weights, which is the model's id. Loading verifies
-the weights against it, so a drift issue that names a model id leads to exactly these weights
-and, through the manifest, to the data that trained them.
+numpy, scikit-learn), the people's labels it learnt from (`labels`: each label's id, entity,
+verdict, who and when, and a sha256 of the set; graphtwin.ml.labels) and the sha256 of the
+weights. The model's id is that sha256, or, when labels trained it, the sha256 of the weights'
+and the labels' sha256 (`<weights>:<labels>`), so the id changes when the labels do. Loading
+verifies the weights against the manifest, so a drift issue that names a model id leads to
+exactly these weights and, through the manifest, to the data and labels that trained them.
 """
 
 from __future__ import annotations
@@ -54,14 +57,17 @@ def save_model(
     config: TrainConfig,
     sources: list[dict[str, Any]],
     metrics: dict[str, Any] | None = None,
+    labels: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """`labels`: `LabelledArrays.manifest()` of the labels training used, if any."""
     out_dir.mkdir(parents=True, exist_ok=True)
     blob = weights_bytes(trained)
     (out_dir / WEIGHTS).write_bytes(blob)
     vocab = class_vocabulary()
+    labels = labels or {"sha256": None, "used": [], "unused": []}
     manifest = {
         "format": FORMAT,
-        "model_id": hashlib.sha256(blob).hexdigest(),
+        "model_id": model_id(hashlib.sha256(blob).hexdigest(), labels["sha256"]),
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "weights": {"file": WEIGHTS, "sha256": hashlib.sha256(blob).hexdigest()},
         "training_sources": sources,
@@ -69,6 +75,7 @@ def save_model(
         "seed": config.seed,
         "training_seconds": trained.seconds,
         "metrics": metrics or {},
+        "labels": labels,
         "candidate_classes": [vocab.names[c] for c in trained.candidates],
         "structural_prior": trained.prior.to_json(),
         "code": {"graphtwin": __version__, "commit": _commit()},
@@ -76,6 +83,13 @@ def save_model(
     }
     (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return manifest
+
+
+def model_id(weights_sha256: str, labels_sha256: str | None) -> str:
+    """The weights' sha256, or with labels, the sha256 of `<weights sha256>:<labels sha256>`."""
+    if labels_sha256 is None:
+        return weights_sha256
+    return hashlib.sha256(f"{weights_sha256}:{labels_sha256}".encode()).hexdigest()
 
 
 def read_manifest(model_dir: Path) -> dict[str, Any]:

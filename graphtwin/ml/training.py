@@ -17,6 +17,7 @@ from torch import nn
 
 from graphtwin.ml.corruption import corrupt_edges, edge_keys, relabel, rewire, scored_type_ids
 from graphtwin.ml.features import all_class_bags
+from graphtwin.ml.labels import Verified
 from graphtwin.ml.networks import ClassNet, EdgeNet, class_agreement, inputs, pair_features
 from graphtwin.ml.tensors import GraphArrays
 
@@ -34,6 +35,8 @@ class TrainConfig:
     """Each epoch corrupts a rate drawn uniformly from [0.02, max_corruption]."""
     corrupted_weight: float = 3.0
     """Loss weight of a corrupted node against an intact one (errors are the rare class)."""
+    labelled_weight: float = 3.0
+    """Loss weight of an example a person vouched for (graphtwin.ml.labels) against a mean one."""
 
     def to_json(self) -> dict[str, float | int]:
         return asdict(self)
@@ -95,12 +98,20 @@ class Trained:
     seconds: dict[str, float]
 
 
-def train(arrays: GraphArrays, config: TrainConfig, device: str = "cpu") -> Trained:
+def train(
+    arrays: GraphArrays,
+    config: TrainConfig,
+    device: str = "cpu",
+    verified: Verified | None = None,
+) -> Trained:
+    """`verified`: what people's labels vouch for (graphtwin.ml.labels; `arrays` with the labels
+    applied), weighed `config.labelled_weight` in both networks' losses."""
     rng = seed_everything(config.seed)
+    verified = verified or Verified()
     started = time.perf_counter()
-    class_net, candidates = _train_classes(arrays, config, rng, device)
+    class_net, candidates = _train_classes(arrays, config, rng, device, verified)
     mid = time.perf_counter()
-    edge_net = _train_edges(arrays, config, rng, device)
+    edge_net = _train_edges(arrays, config, rng, device, verified)
     return Trained(
         classes=class_net.cpu().eval(),
         edges=edge_net.cpu().eval(),
@@ -124,7 +135,11 @@ def _rate(config: TrainConfig, rng: np.random.Generator) -> float:
 
 
 def _train_classes(
-    arrays: GraphArrays, config: TrainConfig, rng: np.random.Generator, device: str
+    arrays: GraphArrays,
+    config: TrainConfig,
+    rng: np.random.Generator,
+    device: str,
+    verified: Verified,
 ) -> tuple[ClassNet, list[int]]:
     rows = arrays.classified()
     candidates = sorted({int(c) for c in arrays.classes[rows]})
@@ -135,10 +150,12 @@ def _train_classes(
     net = ClassNet(config.hidden, config.layers).to(device)
     optimizer = _optimizer(net, config)
     row_index = torch.from_numpy(rows).to(device)
+    vouched = torch.from_numpy(np.isin(rows, verified.rows)).to(device)
     for _ in range(config.semantic_epochs):
         corrupted = relabel(arrays, _rate(config, rng), rng)
         weight = torch.ones(len(rows), device=device)
         weight[torch.from_numpy(np.isin(rows, corrupted.rows)).to(device)] = config.corrupted_weight
+        weight[vouched] = torch.clamp(weight[vouched], min=config.labelled_weight)
         data = _to(inputs(corrupted.arrays), device)
         net.train()
         optimizer.zero_grad()
@@ -163,14 +180,23 @@ def kind_mask(arrays: GraphArrays, rows: np.ndarray, candidates: list[int]) -> t
 
 
 def _train_edges(
-    arrays: GraphArrays, config: TrainConfig, rng: np.random.Generator, device: str
+    arrays: GraphArrays,
+    config: TrainConfig,
+    rng: np.random.Generator,
+    device: str,
+    verified: Verified,
 ) -> EdgeNet:
     net = EdgeNet(config.hidden, config.layers).to(device)
     optimizer = _optimizer(net, config)
     for _ in range(config.structural_epochs):
         corrupted = corrupt_edges(arrays, _rate(config, rng), rng)
         triples, labels, weights = edge_examples(
-            corrupted.arrays, corrupted.wrong, corrupted.deleted, rng
+            corrupted.arrays,
+            corrupted.wrong,
+            corrupted.deleted,
+            rng,
+            verified=verified,
+            verified_weight=config.labelled_weight,
         )
         data = _to(inputs(corrupted.arrays), device)
         net.train()
@@ -189,12 +215,19 @@ def _train_edges(
 
 
 def edge_examples(
-    arrays: GraphArrays, wrong: np.ndarray, deleted: np.ndarray, rng: np.random.Generator
+    arrays: GraphArrays,
+    wrong: np.ndarray,
+    deleted: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    verified: Verified | None = None,
+    verified_weight: float = 1.0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Scored relationships labelled true (1) or not (0), with weights. Present ones: true or
     wrong (rewired); absent ones: deleted (true) or a random rewiring of those (not true). Both
     groups hold both labels, so being in the graph says nothing by itself; each label of each
-    group weighs the same in total."""
+    group weighs the same in total (a mean weight of 1). Relationships a person vouched for
+    (`verified`) follow, each weighing `verified_weight`."""
     present = arrays.edges[np.isin(arrays.edges[:, 1], list(scored_type_ids()))]
     is_wrong = np.isin(edge_keys(present, len(arrays)), edge_keys(wrong, len(arrays)))
     moved, ok = rewire(arrays, deleted, rng)
@@ -202,7 +235,16 @@ def edge_examples(
     triples = np.concatenate([g for g, _ in groups])
     labels = np.concatenate([np.full(len(g), y) for g, y in groups]).astype(np.float32)
     weights = np.concatenate([np.full(len(g), 1.0 / max(len(g), 1)) for g, _ in groups])
-    return triples, labels, (weights / weights.sum() * len(triples)).astype(np.float32)
+    weights = weights / weights.sum() * len(triples)
+    if verified is None or not (len(verified.true_edges) or len(verified.false_edges)):
+        return triples, labels, weights.astype(np.float32)
+    vouched = np.concatenate([verified.true_edges, verified.false_edges])
+    truth = np.r_[np.ones(len(verified.true_edges)), np.zeros(len(verified.false_edges))]
+    return (
+        np.concatenate([triples, vouched]),
+        np.concatenate([labels, truth]).astype(np.float32),
+        np.r_[weights, np.full(len(vouched), verified_weight)].astype(np.float32),
+    )
 
 
 def _to(data, device: str):  # noqa: ANN001, ANN202 - Inputs moved as a whole

@@ -3,17 +3,20 @@ evaluate held out by building, detect drift on the twin."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from graphtwin.audit import AuditLog
 from graphtwin.drift.findings import Finding, Recorded, record_findings
+from graphtwin.drift.labels import DriftLabel
 from graphtwin.errors import InputError
 from graphtwin.ml.data_quality import summarise
 from graphtwin.ml.dataset import TwinDataset
 from graphtwin.ml.detection import MODEL_RULES, RULE_NAMES, model_findings, rule_findings
 from graphtwin.ml.groups import with_groups
+from graphtwin.ml.labels import apply_labels
 from graphtwin.ml.manifest import load_model, save_model
 from graphtwin.ml.scopes import detection_arrays
 from graphtwin.ml.training import TrainConfig, train
@@ -21,17 +24,25 @@ from graphtwin.store import TwinStore
 
 
 def train_and_save(
-    dataset: TwinDataset, out_dir: Path, config: TrainConfig, held_out: list[str]
+    dataset: TwinDataset,
+    out_dir: Path,
+    config: TrainConfig,
+    held_out: list[str],
+    labels: Sequence[DriftLabel] = (),
 ) -> dict[str, Any]:
+    """`labels`: people's verdicts on drift findings (graphtwin.ml.labels); the manifest names
+    those that applied to the training buildings, and why the others did not."""
     training = dataset.without(*held_out)
     if not len(training):
         raise InputError("no building left to train on once the held-out ones are taken out")
-    trained = train(training.union(), config)
+    labelled = apply_labels(training.union(), labels)
+    trained = train(labelled.arrays, config, verified=labelled.verified)
     return save_model(
         trained,
         out_dir,
         config=config,
         sources=[b.source() for b in training.buildings],
+        labels=labelled.manifest(),
         metrics={"held_out": held_out},
     )
 

@@ -1,0 +1,141 @@
+"""`graphtwin drift list|dismiss|confirm|labels`: the twin's drift issues, and a person's verdict
+on them. A dismissed finding (a false alarm) is not reopened by later detection runs, and both
+verdicts teach the next `graphtwin ml train` (docs/ml.md, "Labels: teaching the detector")."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from graphtwin.cli.guard import guarded
+from graphtwin.cli.output import out, print_json
+
+app = typer.Typer(help="Drift issues: list them, dismiss false alarms, confirm real defects.")
+
+IssueId = Annotated[str, typer.Argument(help="The issue's id (`graphtwin drift list`).")]
+Note = Annotated[str, typer.Option("--note", help="Why (required; kept with the label).")]
+By = Annotated[
+    str | None,
+    typer.Option("--by", help="Who gives the label (default: the OS user running the command)."),
+]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+@app.command("list")
+@guarded
+def list_issues(
+    drift_type: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--type",
+            help="Only this type (threshold, staleness, structural, semantic, predicted, ...); "
+            "repeat for several.",
+        ),
+    ] = None,
+    status: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--status",
+            help="Only this status (open, investigating, auto_corrected, resolved); repeat for "
+            "several.",
+        ),
+    ] = None,
+    limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 200,
+    as_json: AsJson = False,
+) -> None:
+    """Drift issues, newest first, with the label a person gave each."""
+    from graphtwin.store import TwinStore
+
+    with TwinStore.open() as store:
+        rows = store.read(
+            "drift/issues_list",
+            statuses=status or None,
+            types=drift_type or None,
+            twin_id=None,
+            limit=limit,
+        )
+    issues = [r["issue"] for r in rows]
+    if as_json:
+        print_json({"issues": issues})
+        return
+    table = Table(
+        "issue", "type", "status", "entity", "finding", "label", title=f"{len(issues)} issues"
+    )
+    for i in issues:
+        label = i["label"]
+        table.add_row(
+            escape(i["issue_id"]),
+            i["type"],
+            i["status"],
+            escape(i["twin_id"]),
+            escape(i["description"] or ""),
+            escape(f"{label['verdict']} by {label['by']}: {label['note']}") if label else "",
+        )
+    out.print(table)
+
+
+def _label(issue_id: str, verdict: str, note: str, by: str | None) -> None:
+    from graphtwin.audit import ChangeAudit
+    from graphtwin.audit.events import os_user
+    from graphtwin.config import load_settings
+    from graphtwin.drift.labels import Verdict, label_issue
+    from graphtwin.store import TwinStore
+
+    settings = load_settings()
+    with TwinStore.open(settings) as store:
+        label = label_issue(
+            store,
+            issue_id,
+            Verdict(verdict),
+            note,
+            by=by if by is not None else os_user(),
+            audit=ChangeAudit.for_cli(settings),
+        )
+    out.print(
+        f"{escape(label.issue_id)}: {label.verdict} by {escape(label.by)} "
+        f"(finding {escape(label.finding_key)})"
+    )
+
+
+@app.command()
+@guarded
+def dismiss(issue_id: IssueId, note: Note, by: By = None) -> None:
+    """Mark an issue a false alarm: it is resolved with the note as its reason, its finding is
+    not reopened by later detection runs, and the next training learns from it."""
+    _label(issue_id, "false_alarm", note, by)
+
+
+@app.command()
+@guarded
+def confirm(issue_id: IssueId, note: Note, by: By = None) -> None:
+    """Mark an issue a real defect: it stays open until its condition clears, and the next
+    training learns from it."""
+    _label(issue_id, "confirmed", note, by)
+
+
+@app.command("labels")
+@guarded
+def list_labels(as_json: AsJson = False) -> None:
+    """Every label given, oldest first. `--json` writes what `graphtwin ml train --labels`
+    reads."""
+    from graphtwin.drift.labels import labels, labels_document
+    from graphtwin.store import TwinStore
+
+    with TwinStore.open() as store:
+        found = labels(store)
+    if as_json:
+        print_json(labels_document(found))
+        return
+    table = Table("at", "verdict", "by", "finding", "note", title=f"{len(found)} labels")
+    for label in found:
+        table.add_row(
+            label.at,
+            str(label.verdict),
+            escape(label.by),
+            escape(label.finding_key),
+            escape(label.note),
+        )
+    out.print(table)

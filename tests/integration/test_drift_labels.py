@@ -1,0 +1,174 @@
+"""Drift labels on a real Neo4j: a person dismisses or confirms a drift issue (CLI and GraphQL),
+the label is kept and audited, a false alarm is not reopened by the next detection run, and the
+next training names the labels it learnt from."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from graphtwin.api.roles import Role
+from graphtwin.audit import read_audit_log
+from graphtwin.drift.labels import read_labels_file
+from graphtwin.ml.dataset import TwinDataset
+from graphtwin.ml.training import TrainConfig
+from graphtwin.ml.workflow import detect, train_and_save
+from graphtwin.store import TwinStore
+from importers import IMPORTERS
+from tests.conftest import CliRunner
+from tests.support.api_server import ApiServer
+from tests.support.ml_buildings import building_file
+
+pytestmark = pytest.mark.neo4j
+
+MISNAMED = "site.ahu.sat"  # a supply air temperature sensor whose name says return
+
+
+def _import_site(store: TwinStore, folder: Path) -> Path:
+    path = building_file(folder, "site", vavs=3)
+    doc = yaml.safe_load(path.read_text())
+    next(n for n in doc["nodes"] if n["id"] == MISNAMED)["name"] = "site AHU-1 Return Air Temp"
+    path.write_text(yaml.safe_dump(doc))
+    store.load([IMPORTERS["twin"].parse(path)])
+    return path
+
+
+def _issue(store: TwinStore, twin_id: str = MISNAMED) -> dict:
+    rows = store.read(
+        "drift/issues_list", statuses=None, types=["semantic"], twin_id=twin_id, limit=10
+    )
+    [row] = rows
+    return row["issue"]
+
+
+def _audited(neo4j_env: dict[str, str], kind: str) -> list[dict]:
+    log = Path(neo4j_env["GRAPHTWIN_TELEMETRY_DIR"]) / "audit.jsonl"
+    records = read_audit_log(log) if log.exists() else []
+    return [r.payload | {"actor": r.actor} for r in records if r.kind == kind]
+
+
+def test_a_false_alarm_label_suppresses_the_finding_and_appears_in_the_next_training_manifest(
+    store: TwinStore, tmp_path: Path, cli: CliRunner, neo4j_env: dict[str, str]
+) -> None:
+    path = _import_site(store, tmp_path)
+    detect(store, None)
+    issue = _issue(store)
+    assert (issue["rule"], issue["status"], issue["label"]) == (
+        "name_contradicts_class",
+        "open",
+        None,
+    )
+
+    listed = cli("drift", "list", "--type", "semantic", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert [i["issue_id"] for i in json.loads(listed.stdout)["issues"]] == [issue["issue_id"]]
+    dismissed = cli("drift", "dismiss", issue["issue_id"], "--note", "it is the SAT", "--by", "ana")
+    assert dismissed.returncode == 0, dismissed.stderr
+
+    after = _issue(store)
+    assert after["status"] == "resolved" and after["resolved_at"] is not None
+    assert {k: after["label"][k] for k in ("verdict", "note", "by")} == {
+        "verdict": "false_alarm",
+        "note": "it is the SAT",
+        "by": "ana",
+    }
+    [audited] = _audited(neo4j_env, "drift_labelled")
+    assert (audited["issue_id"], audited["verdict"], audited["by"]) == (
+        issue["issue_id"],
+        "false_alarm",
+        "ana",
+    )
+    assert audited["actor"].startswith("cli:") and audited["note"] == "it is the SAT"
+
+    again = detect(store, None)  # the rule still finds it: not reopened
+    assert again.recorded is not None and again.recorded.suppressed == 1
+    assert any(f.twin_id == MISNAMED for f in again.findings)
+    assert _issue(store)["issue_id"] == issue["issue_id"]  # no second issue
+
+    model = tmp_path / "model"
+    trained = cli("ml", "train", "--data", path, "--out", model, "--epochs", "2")
+    assert trained.returncode == 0, trained.stderr
+    manifest = json.loads((model / "manifest.json").read_text())
+    [used] = manifest["labels"]["used"]
+    assert (used["label_id"], used["twin_id"], used["verdict"], used["by"]) == (
+        after["label"]["label_id"],
+        MISNAMED,
+        "false_alarm",
+        "ana",
+    )
+    assert used["at"] == after["label"]["at"] and manifest["labels"]["sha256"]
+    assert manifest["model_id"] != manifest["weights"]["sha256"]  # the labels are in the id
+
+
+def test_labelling_an_unknown_issue_names_it_exits_non_zero_and_writes_nothing(
+    cli: CliRunner, neo4j_env: dict[str, str]
+) -> None:
+    before = len(_audited(neo4j_env, "drift_labelled"))
+    result = cli("drift", "dismiss", "drift:semantic:nowhere:1", "--note", "n/a")
+    assert result.returncode == 2
+    assert "drift:semantic:nowhere:1" in result.stderr and "no drift issue" in result.stderr
+    labels = cli("drift", "labels", "--json")
+    assert json.loads(labels.stdout)["labels"] == []
+    assert len(_audited(neo4j_env, "drift_labelled")) == before
+
+
+def test_a_confirmed_issue_stays_open_takes_no_second_label_and_its_export_trains(
+    store: TwinStore, tmp_path: Path, cli: CliRunner
+) -> None:
+    path = _import_site(store, tmp_path)
+    detect(store, None)
+    issue_id = _issue(store)["issue_id"]
+    confirmed = cli("drift", "confirm", issue_id, "--note", "renamed in the BMS")
+    assert confirmed.returncode == 0, confirmed.stderr
+    issue = _issue(store)
+    assert (issue["status"], issue["label"]["verdict"]) == ("open", "confirmed")
+
+    twice = cli("drift", "dismiss", issue_id, "--note", "changed my mind")
+    assert twice.returncode == 2
+    assert "already labelled confirmed" in twice.stderr
+    assert _issue(store)["label"]["note"] == "renamed in the BMS"
+
+    again = detect(store, None)  # a confirmed finding is no false alarm: kept open
+    assert again.recorded is not None and again.recorded.suppressed == 0
+    assert _issue(store)["status"] == "open"
+
+    exported = cli("drift", "labels", "--json")  # what `ml train --labels FILE` reads
+    labels = tmp_path / "labels.json"
+    labels.write_text(exported.stdout)
+    store.reset()  # the file, not the twin, is where the labels come from now
+    tiny = TrainConfig(hidden=8, semantic_epochs=2, structural_epochs=2)
+    dataset = TwinDataset.from_paths([path])
+    manifest = train_and_save(dataset, tmp_path / "model", tiny, [], read_labels_file(labels))
+    assert [u["verdict"] for u in manifest["labels"]["used"]] == ["confirmed"]
+
+
+def test_an_operator_labels_a_drift_issue_over_graphql_and_a_viewer_may_not(
+    api: ApiServer, store: TwinStore, tmp_path: Path
+) -> None:
+    _import_site(store, tmp_path)
+    detect(store, None)
+    issue_id = _issue(store)["issue_id"]
+    mutation = """mutation($id: ID!) { labelDriftIssue(issueId: $id, verdict: FALSE_ALARM,
+        note: "checked on site") { status label { verdict note by at } } }"""
+    refused = api.post(mutation, role=Role.VIEWER, variables={"id": issue_id})
+    assert refused.status_code == 403
+    assert _issue(store)["label"] is None
+
+    done = api.data(mutation, role=Role.OPERATOR, variables={"id": issue_id})["labelDriftIssue"]
+    assert done["status"] == "resolved"
+    assert done["label"]["verdict"] == "false_alarm" and done["label"]["note"] == "checked on site"
+    assert done["label"]["by"].startswith("apikey:") and done["label"]["by"].endswith(
+        ":test-operator"
+    )
+    read = api.data(
+        f'{{ driftIssues(twinId: "{MISNAMED}") {{ issueId label {{ verdict by }} }} }}'
+    )["driftIssues"]
+    assert read == [
+        {"issueId": issue_id, "label": {"verdict": "false_alarm", "by": done["label"]["by"]}}
+    ]
+
+    unknown = api.post(mutation, role=Role.OPERATOR, variables={"id": "drift:none"}).json()
+    assert "drift:none" in unknown["errors"][0]["message"]
