@@ -22,6 +22,7 @@ COMMANDS = {
     "apikey": "graphtwin.cli.apikey_cmd:app",
     "audit": "graphtwin.cli.audit_cmd:app",
     "ml": "graphtwin.cli.ml_cmd:app",
+    "drift": "graphtwin.cli.drift_cmd:app",
     "virtual-building": "graphtwin.cli.virtual_cmd:app",
     "simulation": "graphtwin.cli.simulate_cmd:app",
     "forecast": "graphtwin.cli.forecast_cmd:app",

@@ -4,6 +4,8 @@ A detection run is a full look at the twin, so it reconciles against what is ope
 yet open opens an issue, an open issue its rule no longer finds is resolved, one still found is
 left as it is (its id and detection time stay). Only the rules that ran can resolve their issues:
 a rules-only run leaves the model's issues alone. Every transition goes to the audit log.
+A finding a person labelled a false alarm is not reopened (graphtwin.drift.labels): it is
+counted as `suppressed`.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 from graphtwin.audit import AuditLog
 from graphtwin.drift.issues import DriftEvent, DriftType, Severity, Transition, issue_id
+from graphtwin.drift.labels import finding_key, labels, suppressed_keys
 from graphtwin.drift.reconcile import Policy, reconcile
 from graphtwin.store import TwinStore
 from graphtwin.telemetry.graph_writer import GraphWriter
@@ -37,6 +40,8 @@ class Recorded:
     opened: int
     resolved: int
     kept: int
+    suppressed: int = 0
+    """Findings a person labelled a false alarm (graphtwin.drift.labels): not reopened."""
 
 
 def record_findings(
@@ -50,6 +55,11 @@ def record_findings(
     """`scope`: the twin_ids the run looked at (None: the whole twin); an open issue of a node
     outside it is not the run's to resolve (a run on one building leaves the others' alone)."""
     at_ms = at_ms if at_ms is not None else int(time.time() * 1000)
+    dismissed = suppressed_keys(labels(store))
+    before = len(findings)
+    findings = [
+        f for f in findings if finding_key(f.type, f.rule, f.twin_id, f.evidence) not in dismissed
+    ]
     rows = store.read("drift/issues_unresolved", types=[str(t) for t in FINDING_TYPES])
     open_now = {(r["twin_id"], r["type"], r["rule"]): r["issue_id"] for r in rows}
     found = {(f.twin_id, str(f.type), f.rule): f for f in findings}
@@ -65,7 +75,12 @@ def record_findings(
         for kind, record in done.audit:
             audit.append(kind, record)
     opened = sum(e.transition is Transition.OPENED for e in events)
-    return Recorded(opened=opened, resolved=len(events) - opened, kept=len(found) - opened)
+    return Recorded(
+        opened=opened,
+        resolved=len(events) - opened,
+        kept=len(found) - opened,
+        suppressed=before - len(findings),
+    )
 
 
 def _opened(finding: Finding, at_ms: int) -> DriftEvent:
