@@ -12,8 +12,9 @@ The gaps and who could have them:
 - `point_without_equipment`: the building's points;
 - `equipment_without_location`: its equipment;
 - `vav_fed_by_nothing`: its VAV boxes;
-- `vocabulary_violation` of one pattern (a Point HAS_POINT Equipment): the nodes of that kind
-  that start a relationship of that type;
+- `vocabulary_violation` of one pattern (an Entity FEEDS a Point): seen from either end, the
+  nodes of the start kind that start a relationship of that type, or those of the end kind
+  that end one (most of the points anything feeds are fed by unknown entities: a habit);
 - `name_contradicts_class` of one shape (Supply_Air_Flow_Sensor nodes whose names say "zone":
   "flow_sensor_hvac_zone_C180" names the zone the sensor serves): the nodes declared that class.
   A building that names most of a class that way has a naming convention, not mislabels.
@@ -56,7 +57,8 @@ GAP_RULES = frozenset(
 class Gap:
     rule: str
     what: str  # "Point nodes", "Point-HAS_POINT->Equipment", ...
-    members: list[str]  # twin_ids with the gap
+    members: list[str]  # twin_ids of the findings folded into the summary
+    count: int  # how many nodes have the gap
     of: int  # how many could have it
 
 
@@ -71,9 +73,9 @@ def summarise(arrays: GraphArrays, findings: list[Finding]) -> list[Finding]:
     habits: dict[int, list[Gap]] = defaultdict(list)
     summarised: set[int] = set()
     for (scope, rule, what), found in sorted(candidates.items()):
-        of = _population(arrays, scope, rule, what)
-        if len(found) >= MIN_HABIT and len(found) > HABIT_SHARE * of:
-            habits[scope].append(Gap(rule, what, [f.twin_id for f in found], of))
+        count, of = _share(arrays, scope, rule, what, len(found))
+        if count >= MIN_HABIT and count > HABIT_SHARE * of:
+            habits[scope].append(Gap(rule, what, [f.twin_id for f in found], count, of))
             summarised.update(id(f) for f in found)
     kept = [f for f in findings if id(f) not in summarised]
     return kept + [_summary(arrays, scope, gaps) for scope, gaps in sorted(habits.items())]
@@ -95,22 +97,32 @@ def _what(finding: Finding) -> str:
     }[finding.rule]
 
 
-def _population(arrays: GraphArrays, scope: int, rule: str, what: str) -> int:
+def _share(arrays: GraphArrays, scope: int, rule: str, what: str, found: int) -> tuple[int, int]:
+    """How many of the building's nodes have the gap, and how many could have it."""
     inside = arrays.graph_of == scope
     kind_names = kinds()
     if rule == "vav_fed_by_nothing":
-        return int(inside[vavs(arrays)].sum())
+        return found, int(inside[vavs(arrays)].sum())
     if rule == "name_contradicts_class":
         declared = class_vocabulary().lookup(what.split()[0])
-        return int((inside & (arrays.classes == declared)).sum())
+        return found, int((inside & (arrays.classes == declared)).sum())
     if rule != "vocabulary_violation":
         kind = kind_names.index(what.split()[0])
-        return int((inside & (arrays.kinds == kind)).sum())
+        return found, int((inside & (arrays.kinds == kind)).sum())
+    # a pattern is a habit seen from either end: most of the points anything FEEDS are fed by
+    # an unknown entity, or most of the points that start a HAS_POINT start it to equipment
     start, rest = what.split("-", 1)
-    rel = relationship_types().index(rest.split("->")[0])
-    starts = arrays.edges[arrays.edges[:, 1] == rel][:, 0]
-    starts = np.unique(starts[arrays.kinds[starts] == kind_names.index(start)])
-    return int(inside[starts].sum())
+    rel_name, end = rest.split("->")
+    rel = relationship_types().index(rel_name)
+    e = arrays.edges[(arrays.edges[:, 1] == rel) & inside[arrays.edges[:, 0]]]
+    sk, ek = kind_names.index(start), kind_names.index(end)
+    of_start, of_end = e[arrays.kinds[e[:, 0]] == sk], e[arrays.kinds[e[:, 2]] == ek]
+    pattern = of_start[arrays.kinds[of_start[:, 2]] == ek]
+    sides = [
+        (len(np.unique(pattern[:, c])), len(np.unique(side[:, c])))
+        for c, side in ((0, of_start), (2, of_end))
+    ]
+    return max(sides, key=lambda s: s[0] / max(s[1], 1))
 
 
 def anchor(arrays: GraphArrays, scope: int) -> int:
@@ -122,9 +134,7 @@ def anchor(arrays: GraphArrays, scope: int) -> int:
 
 def _summary(arrays: GraphArrays, scope: int, gaps: list[Gap]) -> Finding:
     name = arrays.names[scope] if scope < len(arrays.names) else str(scope)
-    described = "; ".join(
-        f"{len(g.members)} of {g.of} {g.what}: {g.rule.replace('_', ' ')}" for g in gaps
-    )
+    described = "; ".join(f"{g.count} of {g.of} {g.what}: {g.rule.replace('_', ' ')}" for g in gaps)
     return Finding(
         arrays.twin_ids[anchor(arrays, scope)],
         DriftType.STRUCTURAL,
@@ -139,7 +149,7 @@ def _summary(arrays: GraphArrays, scope: int, gaps: list[Gap]) -> Finding:
                 {
                     "rule": g.rule,
                     "what": g.what,
-                    "count": len(g.members),
+                    "count": g.count,
                     "of": g.of,
                     "sample": g.members[:SAMPLE],
                 }
