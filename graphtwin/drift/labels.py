@@ -28,6 +28,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from neo4j.exceptions import ConstraintError
+
 from graphtwin.audit import ChangeAudit
 from graphtwin.errors import InputError, SourceLocation
 from graphtwin.store import TwinStore
@@ -181,10 +183,14 @@ def label_issue(
     )
     if audit is not None:
         audit.check()
-    [written] = store.write(
-        "drift/label_create",
-        **{k: v for k, v in label.to_json().items() if k not in ("twin_id", "type", "rule")},
-    )
+    try:
+        [written] = store.write(
+            "drift/label_create",
+            **{k: v for k, v in label.to_json().items() if k not in ("twin_id", "type", "rule")},
+        )
+    except ConstraintError as exc:  # labelled by someone else since it was read
+        [row] = store.read("drift/issue_by_id", issue_id=issue_id)
+        raise DriftIssueLabelledError(issue_id, row["issue"]["label"]) from exc
     label = replace(label, at=written["at"])  # as the twin keeps it (and lists it)
     if audit is not None:
         audit.drift_labelled(label.to_json())
