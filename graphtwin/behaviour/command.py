@@ -27,6 +27,8 @@ def detect_command(frame: Frame, relations: Relations, limits: Thresholds) -> li
             if p in frame and relations.kind(p) is PointKind.FLOW
         ]
         on = frame.column(status) >= 0.5
+        ignored = np.zeros(frame.steps, bool)
+        evidence: dict[str, float] = {}
         for flow in flows:
             values = frame.column(flow)
             running = values[:h][on[:h]]
@@ -36,26 +38,27 @@ def detect_command(frame: Frame, relations: Relations, limits: Thresholds) -> li
             if level <= 0:
                 continue
             with np.errstate(invalid="ignore"):
-                ignored = (on & (values < level)) | (~on & (values > 4 * level))
-            for lo, hi in runs(ignored[h:], min_steps=limits.command_steps, merge_gap=1):
-                lo, hi = lo + h, hi + h
-                said = "on" if on[lo] else "off"
-                found.append(
-                    Episode(
-                        status,
-                        RULE,
-                        Cause.BEHAVIOUR,
-                        lo,
-                        hi,
-                        lo + limits.command_steps - 1,
-                        compared=(flow,),
-                        evidence={
-                            "status": float(frame.column(status)[lo]),
-                            "flow": round(float(values[lo]), 4),
-                            "flow_when_running": round(float(np.nanmedian(running)), 4),
-                        },
-                        description=f"{status} says {said} but {flow} is {values[lo]:.3g} "
-                        f"(about {np.nanmedian(running):.3g} when it runs)",
-                    )
+                ignored |= (on & (values < level)) | (~on & (values > 4 * level))
+            evidence[f"{flow} when running"] = round(float(np.nanmedian(running)), 4)
+        for lo, hi in runs(ignored[h:], min_steps=limits.command_steps, merge_gap=1):
+            lo, hi = lo + h, hi + h
+            said = "on" if on[lo] else "off"
+            now = {f: round(float(frame.column(f)[lo]), 4) for f in flows}
+            found.append(
+                Episode(
+                    status,
+                    RULE,
+                    Cause.BEHAVIOUR,
+                    lo,
+                    hi,
+                    lo + limits.command_steps - 1,
+                    compared=tuple(flows),
+                    evidence={
+                        "status": float(frame.column(status)[lo]),
+                        **evidence,
+                        **{f"{f} now": v for f, v in now.items()},
+                    },
+                    description=f"{status} says {said} but the flows are {now}",
                 )
+            )
     return found

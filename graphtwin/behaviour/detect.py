@@ -10,6 +10,8 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 
+from threadpoolctl import threadpool_limits
+
 from graphtwin.behaviour import (
     class_fit,
     command,
@@ -66,16 +68,42 @@ def fit_relations(frame: Frame, relations: Relations) -> dict[str, Fitted]:
 def detect(frame: Frame, relations: Relations, limits: Thresholds | None = None) -> list[Episode]:
     """All episodes in the frame's evaluation window, causes assigned."""
     limits = limits or Thresholds()
-    with warnings.catch_warnings():
+    # many small regressions: BLAS threads only contend (50x slower on a busy machine)
+    with warnings.catch_warnings(), threadpool_limits(1):
         warnings.simplefilter("ignore", RuntimeWarning)
         fitted = fit_relations(frame, relations)
         off_relation = residual.detect_residual(frame, relations, fitted, limits)
         swapped = swap.detect_swaps(frame, relations, fitted, off_relation, limits)
-        episodes = [e for e in off_relation if not _in_swap(e, swapped)] + swapped
+        kept = explain_away([e for e in off_relation if not _in_swap(e, swapped)], relations)
+        episodes = kept + swapped
         episodes += stuck.detect_stuck(frame, relations, fitted, limits)
         for detector in PLAIN:
             episodes += detector(frame, relations, limits)
     return assign_causes(sorted(episodes, key=lambda e: (e.opened, e.point, e.rule)), relations)
+
+
+def explain_away(episodes: list[Episode], relations: Relations) -> list[Episode]:
+    """Residual episodes less those another explains: a point whose related point (one its
+    relation model reads, or a peer) went off first, or at the same step by more. A zone's
+    humidity moves off its relation when the zone's temperature sensor is offset; the
+    temperature is the fault."""
+
+    def strength(e: Episode) -> float:
+        return abs(float(e.evidence.get("shift", 0.0))) / float(e.evidence["residual_scale"])
+
+    kept = []
+    for e in episodes:
+        related = set(e.compared) | set(relations.peers(e.point))
+        earlier = [
+            o
+            for o in episodes
+            if o.point in related
+            and o.overlaps(e)
+            and (o.opened < e.opened or (o.opened == e.opened and strength(o) > strength(e)))
+        ]
+        if not earlier:
+            kept.append(e)
+    return kept
 
 
 def _in_swap(episode: Episode, swapped: list[Episode]) -> bool:

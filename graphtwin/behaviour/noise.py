@@ -1,7 +1,12 @@
 """Noisy sensors: rougher over an hour than the point ever was on its history window.
 
-Roughness is the median of |second difference| over a rolling hour: a step change or a
-start-up adds one or two large differences, noise makes every one large.
+Roughness is the zigzag of the values, averaged over a rolling hour: at each step, when the
+change before it and the change after it have opposite signs, the smaller of the two; else 0.
+A step change, a start-up or a trip moves one way and adds nothing; noise zigzags all the time.
+
+>>> import numpy as np
+>>> zigzag(np.array([0.0, 1.0, 0.0, 1.0, 2.0, 3.0])).tolist()
+[0.0, 1.0, 1.0, 0.0, 0.0, 0.0]
 """
 
 from __future__ import annotations
@@ -17,13 +22,22 @@ from graphtwin.behaviour.thresholds import Thresholds
 RULE = "behaviour-noise"
 
 
+def zigzag(values: np.ndarray) -> np.ndarray:
+    """At each step, min(|change before|, |change after|) where they have opposite signs."""
+    out = np.zeros(values.size)
+    if values.size < 3:
+        return out
+    before, after = np.diff(values)[:-1], np.diff(values)[1:]
+    turning = before * after < 0
+    out[1:-1] = np.where(turning, np.minimum(np.abs(before), np.abs(after)), 0.0)
+    return np.nan_to_num(out)
+
+
 def roughness(values: np.ndarray, window: int) -> np.ndarray:
-    """Median |second difference| over the `window` steps ending at each step (NaN before)."""
-    second = np.full(values.size, np.nan)
-    second[2:] = np.abs(np.diff(values, 2))
+    """Mean zigzag over the `window` steps ending at each step (NaN before)."""
     out = np.full(values.size, np.nan)
     if values.size >= window:
-        out[window - 1 :] = np.median(sliding_window_view(second, window), axis=1)
+        out[window - 1 :] = sliding_window_view(zigzag(values), window).mean(axis=1)
     return out
 
 

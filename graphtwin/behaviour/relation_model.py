@@ -101,13 +101,20 @@ def features(frame: Frame, relations: Relations, point: str) -> tuple[tuple[str,
             names.append(other)
             columns += [values, values**2]
     peers = [p for p in relations.peers(point) if p in frame]
-    if peers:
+    drivers = []
+    if len(peers) >= 3:  # a median of two is their mean: one faulty peer would move it
         names.append(f"peers:{me.kind}")
-        columns.append(np.nanmedian(frame.values[:, [frame.ids.index(p) for p in peers]], axis=1))
+        drivers.append(np.nanmedian(frame.values[:, [frame.ids.index(p) for p in peers]], axis=1))
     for outdoor in relations.of_kind(PointKind.OUTDOOR_TEMPERATURE):
         if outdoor != point and outdoor in frame and outdoor not in names:
             names.append(outdoor)
-            columns.append(frame.column(outdoor))
+            drivers.append(frame.column(outdoor))
+    columns += drivers
+    for status in [
+        n for n in names if relations.points.get(n) and relations.kind(n) is PointKind.STATUS
+    ]:
+        # what drives a zone or the supply air differs with the fans on or off
+        columns += [frame.column(status) * d for d in drivers]
     angle = 2 * np.pi * frame.slot / frame.steps_per_day
     columns += [np.sin(angle), np.cos(angle), np.sin(2 * angle), np.cos(2 * angle)]
     columns.append(frame.weekend.astype(float))

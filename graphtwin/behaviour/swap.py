@@ -1,9 +1,7 @@
-"""Swapped sensors: two points of one kind, both off their relations at once, whose values
-fit each other's learned relation much better than their own."""
+"""Swapped sensors: a point off its relation whose values, exchanged with a peer's of the same
+kind, fit both points' learned relations much better than they fit their own."""
 
 from __future__ import annotations
-
-from itertools import combinations
 
 import numpy as np
 
@@ -23,40 +21,51 @@ def detect_swaps(
     residual_episodes: list[Episode],
     limits: Thresholds,
 ) -> list[Episode]:
-    """Swap episodes for pairs of residual episodes that overlap in time (both points)."""
-    found = []
-    for a, b in combinations(residual_episodes, 2):
-        if a.point == b.point or relations.kind(a.point) is not relations.kind(b.point):
+    """Swap episodes (one on each point of the pair) for residual episodes whose point, swapped
+    with a peer over the episode, fits both relations better."""
+    found: list[Episode] = []
+    done: set[tuple[str, str, int]] = set()
+    for e in residual_episodes:
+        best = None
+        for peer in relations.peers(e.point):
+            if peer not in fitted:
+                continue
+            own, swapped = _errors(frame, fitted[e.point], fitted[peer], e.start, e.end)
+            if swapped < limits.swap_gain * own and (best is None or swapped / own < best[0]):
+                best = (swapped / own, peer, own, swapped)
+        if best is None:
             continue
-        if not a.overlaps(b):
+        _, peer, own, swapped = best
+        pair = tuple(sorted((e.point, peer)))
+        if (pair[0], pair[1], e.start) in done:
             continue
-        lo, hi = max(a.start, b.start), min(a.end, b.end)
-        if hi - lo < 1:
-            continue
-        fa, fb = fitted[a.point], fitted[b.point]
-        ya, yb = frame.column(a.point)[lo:hi], frame.column(b.point)[lo:hi]
-        pa, pb = fa.predicted[lo:hi], fb.predicted[lo:hi]
-        own = np.nanmean(np.abs(ya - pa) / fa.scale + np.abs(yb - pb) / fb.scale)
-        swapped = np.nanmean(np.abs(yb - pa) / fa.scale + np.abs(ya - pb) / fb.scale)
-        if not swapped < limits.swap_gain * own:
-            continue
-        for me, other in ((a, b), (b, a)):
+        done.add((pair[0], pair[1], e.start))
+        for me, other in ((e.point, peer), (peer, e.point)):
             found.append(
                 Episode(
-                    me.point,
+                    me,
                     RULE,
                     Cause.SENSOR,
-                    lo,
-                    hi,
-                    max(a.opened, b.opened),
-                    compared=(other.point,),
+                    e.start,
+                    e.end,
+                    e.opened,
+                    compared=(other,),
                     evidence={
-                        "error_own": round(float(own), 2),
-                        "error_swapped": round(float(swapped), 2),
-                        "swapped_with": other.point,
+                        "error_own": round(own, 2),
+                        "error_swapped": round(swapped, 2),
+                        "swapped_with": other,
                     },
-                    description=f"{me.point} and {other.point} fit each other's relations "
+                    description=f"{me} and {other} fit each other's relations "
                     f"{own / max(swapped, 1e-9):.1f}x better than their own: swapped?",
                 )
             )
     return found
+
+
+def _errors(frame: Frame, a: Fitted, b: Fitted, lo: int, hi: int) -> tuple[float, float]:
+    """Mean scaled errors of the two points over lo..hi as they are, and exchanged."""
+    ya, yb = frame.column(a.point)[lo:hi], frame.column(b.point)[lo:hi]
+    pa, pb = a.predicted[lo:hi], b.predicted[lo:hi]
+    own = np.nanmean(np.abs(ya - pa) / a.scale + np.abs(yb - pb) / b.scale)
+    swapped = np.nanmean(np.abs(yb - pa) / a.scale + np.abs(ya - pb) / b.scale)
+    return float(own), float(swapped)

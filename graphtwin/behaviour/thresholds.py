@@ -15,8 +15,8 @@ class Thresholds:
     """... and its relation model expected it to move this many residual scales meanwhile."""
     stuck_history_flat: float = 0.2
     """At most this share of history days may be flat at those hours."""
-    noise_ratio: float = 5.0
-    """Roughness (median |second difference| over an hour) above this many times the point's
+    noise_ratio: float = 3.0
+    """Roughness (mean zigzag over an hour, noise.py) above this many times the point's
     highest on its history window."""
     shift_before: int = 8
     """Steps before a possible shift that the residual's mean is taken over."""
