@@ -13,6 +13,8 @@ from typing import Any
 from benchmarks.api_building import BuildingShape
 from benchmarks.bench_api import ApiOptions, run_api
 from benchmarks.bench_brick import DEFAULT_FILE, BrickOptions, run_brick
+from benchmarks.bench_drift_structure import DEFAULT_DATA as DEFAULT_DRIFT_DATA
+from benchmarks.bench_drift_structure import DriftStructureOptions, run_drift_structure
 from benchmarks.bench_ifc import DEFAULT_FILE as DEFAULT_IFC_FILE
 from benchmarks.bench_ifc import IfcOptions, run_ifc
 from benchmarks.bench_ingest import IngestOptions, run_ingest
@@ -208,6 +210,23 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common, training],
         help="drift-model training: the graph networks vs the scikit-learn baseline",
     )
+    drift_structure = argparse.ArgumentParser(add_help=False)
+    drift_structure.add_argument(
+        "--data", type=Path, default=DEFAULT_DRIFT_DATA, help="Brick models (../shared/data/brick)"
+    )
+    drift_structure.add_argument("--seeds", type=_positive, default=3, help="corruption seeds")
+    drift_structure.add_argument("--epochs", type=_positive, default=100, help="default: 100")
+    drift_structure.add_argument(
+        "--threshold", type=float, help="one threshold for every model finding (default: ml's)"
+    )
+    drift_structure.add_argument(
+        "--no-sound", dest="sound", action="store_false", help="skip the sound twins"
+    )
+    commands.add_parser(
+        "drift-structure",
+        parents=[common, drift_structure],
+        help="structural/semantic drift: sound twins, real buildings held out, corruption F1",
+    )
     commands.add_parser(
         "virtual",
         parents=[common, virtual],
@@ -356,6 +375,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             train_result = run_train(train_options)
             results["train"] = train_result.to_json()
             _emit(train_result.report(), args.json, results)
+
+    if args.command == "drift-structure":
+        if not args.data.exists():
+            note(f"drift-structure benchmark skipped: {args.data} is absent (../shared/data)")
+        else:
+            drift_options = DriftStructureOptions(
+                data=args.data,
+                seeds=args.seeds,
+                epochs=args.epochs,
+                threshold=args.threshold,
+                sound=args.sound,
+            )
+            drift_result = run_drift_structure(drift_options)
+            results["drift_structure"] = drift_result.to_json()
+            _emit(drift_result.report(), args.json, results)
 
     if args.command in ("virtual", "all"):
         if importlib.util.find_spec("pyenergyplus") is None:

@@ -1,12 +1,20 @@
-"""Detection on a twin: the rules, and a trained model's judgements, as drift findings.
+"""Detection on a twin: the rules, and a trained model's judgements, as ranked drift findings.
 
-Each model finding carries its evidence (the probabilities, the node's name and neighbours) and
-the model's id and training sources, so an auditor can go from a drift issue to the manifest
-and from there to the files that trained the model.
+Each model finding carries a score calibrated on the building itself (`calibration`: the chance
+that the declared class or the relationship is wrong, or that the missing relationship is
+real), its evidence (the probabilities, the network's own before calibration, the node's name
+and neighbours) and the model's id and training sources, so an auditor can go from a drift issue
+to the manifest and from there to the files that trained the model. A model finding is reported
+when its score reaches its threshold (`Thresholds`); `rank` orders all findings.
+
+Example:
+    >>> ranked = rank(rule_findings(arrays) + model_findings(trained, manifest, arrays))
+    >>> top = ranked[:10]  # what to look at first
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -15,7 +23,6 @@ from graphtwin.drift.findings import Finding
 from graphtwin.drift.issues import DriftType, Severity
 from graphtwin.ml.classes import class_vocabulary
 from graphtwin.ml.corruption import scored_type_ids
-from graphtwin.ml.evaluation import SEMANTIC_THRESHOLD, STRUCTURAL_THRESHOLD
 from graphtwin.ml.rules import semantic_findings, structural_findings
 from graphtwin.ml.scoring import judge_classes, judge_edges
 from graphtwin.ml.tensors import GraphArrays, relationship_types
@@ -33,8 +40,53 @@ RULE_NAMES = frozenset(
     }
 )
 MODEL_RULES = frozenset({"gnn_semantic", "gnn_wrong_relationship", "gnn_missing_relationship"})
-MISSING_THRESHOLD = 0.9
-"""A relationship is proposed as missing only when the model is this sure of it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """The calibrated score a model finding needs. Semantic: p(declared class) <= 10% once the
+    building's peers are counted (`scoring.judge_classes`); structural: p(true) <= 5% for a
+    present relationship, >= 95% for a missing one (`scoring.judge_edges`). Chosen so that the
+    twins known to be sound get at most about one finding per 1,000 nodes (docs/ml.md)."""
+
+    semantic: float = 0.9
+    structural: float = 0.95
+
+    @classmethod
+    def both(cls, threshold: float | None) -> Thresholds:
+        """One threshold for every model finding, or the defaults for None."""
+        return cls() if threshold is None else cls(threshold, threshold)
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+_SEVERITY_ORDER = {Severity.CRITICAL: 0, Severity.WARNING: 1}
+
+
+def touched(finding: Finding) -> int:
+    """How many nodes a finding concerns: a group's or summary's members, both ends of a
+    relationship, else the node itself."""
+    evidence = finding.evidence
+    for key in ("members", "nodes"):
+        if isinstance(evidence.get(key), list):
+            return len(evidence[key])
+    if isinstance(evidence.get("count"), int):
+        return int(evidence["count"])
+    return 2 if "relationship" in evidence else 1
+
+
+def rank(findings: list[Finding]) -> list[Finding]:
+    """Most certain first, then the more severe, then the one touching more nodes. A rule's
+    finding (no score) is a fact about the graph and ranks as certain (1.0)."""
+    return sorted(
+        findings,
+        key=lambda f: (
+            -(1.0 if f.score is None else f.score),
+            _SEVERITY_ORDER.get(f.severity, 2),
+            -touched(f),
+            f.twin_id,
+            f.rule,
+        ),
+    )
 
 
 def rule_findings(arrays: GraphArrays) -> list[Finding]:
@@ -58,8 +110,12 @@ def rule_findings(arrays: GraphArrays) -> list[Finding]:
 
 
 def model_findings(
-    trained: Trained, manifest: dict[str, Any], arrays: GraphArrays
+    trained: Trained,
+    manifest: dict[str, Any],
+    arrays: GraphArrays,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
 ) -> list[Finding]:
+    """The networks' findings whose calibrated score reaches its threshold."""
     provenance = {
         "model_id": manifest["model_id"],
         "trained_on": [
@@ -67,16 +123,18 @@ def model_findings(
         ],
     }
     return [
-        *_semantic(trained, arrays, provenance),
-        *_structural(trained, arrays, provenance),
+        *_semantic(trained, arrays, provenance, thresholds.semantic),
+        *_structural(trained, arrays, provenance, thresholds.structural),
     ]
 
 
-def _semantic(trained: Trained, arrays: GraphArrays, provenance: dict[str, Any]) -> list[Finding]:
+def _semantic(
+    trained: Trained, arrays: GraphArrays, provenance: dict[str, Any], threshold: float
+) -> list[Finding]:
     vocab = class_vocabulary()
     judged = judge_classes(trained, arrays)
     out = []
-    for i in np.flatnonzero(judged.flagged(SEMANTIC_THRESHOLD)):
+    for i in np.flatnonzero(judged.flagged(threshold)):
         row = int(judged.rows[i])
         declared = vocab.names[int(judged.declared[i])]
         likely = vocab.names[int(judged.predicted[i])]
@@ -107,12 +165,15 @@ def _semantic(trained: Trained, arrays: GraphArrays, provenance: dict[str, Any])
     return out
 
 
-def _structural(trained: Trained, arrays: GraphArrays, provenance: dict[str, Any]) -> list[Finding]:
+def _structural(
+    trained: Trained, arrays: GraphArrays, provenance: dict[str, Any], threshold: float
+) -> list[Finding]:
     types, names = scored_type_ids(), relationship_types()
     judged = judge_edges(trained, arrays)
     out = []
-    for edge, p in zip(judged.edges, judged.p_true, strict=True):
-        if 1.0 - p < STRUCTURAL_THRESHOLD:
+    network = judged.p_true if judged.p_network is None else judged.p_network
+    for edge, p, raw in zip(judged.edges, judged.p_true, network, strict=True):
+        if 1.0 - p < threshold:
             continue
         dependent = int(edge[types[int(edge[1])]])
         described = _describe(arrays, edge, names)
@@ -128,11 +189,12 @@ def _structural(trained: Trained, arrays: GraphArrays, provenance: dict[str, Any
                     **provenance,
                     "relationship": _triple(arrays, edge, names),
                     "p_true": round(float(p), 4),
+                    "network_p_true": round(float(raw), 4),
                 },
             )
         )
     for edge, p in zip(judged.missing, judged.p_missing, strict=True):
-        if p < MISSING_THRESHOLD:
+        if p < threshold:
             continue
         dependent = int(edge[types[int(edge[1])]])
         out.append(

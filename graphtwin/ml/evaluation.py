@@ -13,7 +13,7 @@ and the deleted ones against as many random wrong ones.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 from sklearn.metrics import precision_recall_fscore_support, roc_auc_score
@@ -21,15 +21,18 @@ from sklearn.metrics import precision_recall_fscore_support, roc_auc_score
 from graphtwin.ml import baselines
 from graphtwin.ml.corruption import corrupt_edges, relabel
 from graphtwin.ml.dataset import TwinDataset
+from graphtwin.ml.detection import DEFAULT_THRESHOLDS
 from graphtwin.ml.peers import MIN_PEERS, peer_counts
 from graphtwin.ml.rules import semantic_findings, structural_findings
-from graphtwin.ml.scoring import judge_classes, judge_edges, score_triples
+from graphtwin.ml.scoring import EdgeJudgement, judge_classes, judge_edges, score_triples
 from graphtwin.ml.tensors import GraphArrays
-from graphtwin.ml.training import TrainConfig, edge_examples, train
+from graphtwin.ml.training import TrainConfig, Trained, edge_examples, train
 
-SEMANTIC_THRESHOLD = 0.9
-"""A class is flagged when the network gives the declared class at most 10% ("confident")."""
-STRUCTURAL_THRESHOLD = 0.5
+SEMANTIC_THRESHOLD = DEFAULT_THRESHOLDS.semantic
+"""The detector as it ships (`detection.Thresholds`), calibrated on the building."""
+STRUCTURAL_THRESHOLD = DEFAULT_THRESHOLDS.structural
+UNCALIBRATED_THRESHOLDS = {"semantic": 0.9, "structural": 0.5}
+"""The thresholds of the uncalibrated detector before calibration, scored beside it."""
 MIN_CLASSIFIED = 100
 """Buildings held out by default: those with enough classified nodes to score at 5%."""
 
@@ -47,6 +50,7 @@ class Score:
     f1: float
     roc_auc: float | None
     edge_roc_auc: float | None = None
+    seed: int | None = None  # of the corruption
 
 
 @dataclass(slots=True)
@@ -76,20 +80,50 @@ def evaluate(
     config = config or TrainConfig()
     result = Evaluation(config=config.to_json())
     for name in held_out:
-        training = dataset.without(name).union()
-        started = time.perf_counter()
-        trained = train(training, config)
-        baseline = baselines.fit_baseline(training, config.seed)
-        result.train_seconds[name] = {
-            **trained.seconds,
-            "sklearn": round(time.perf_counter() - started - sum(trained.seconds.values()), 2),
-        }
-        target = dataset.get(name).arrays
-        for rate in rates:
-            rng = np.random.default_rng([config.seed, round(rate * 1000)])
-            result.scores += _semantic(name, rate, target, trained, baseline, rng)
-            result.scores += _structural(name, rate, target, trained, baseline, rng)
+        trained, baseline, seconds = train_without(dataset, [name], config)
+        result.train_seconds[name] = seconds
+        result.scores += score_building(
+            name, dataset.get(name).arrays, trained, baseline, rates, [config.seed]
+        )
     return result
+
+
+def train_without(
+    dataset: TwinDataset, held_out: list[str], config: TrainConfig
+) -> tuple[Trained, baselines.Baseline, dict[str, float]]:
+    """The networks and the sklearn baseline trained on every building but `held_out`, and the
+    seconds each took."""
+    training = dataset.without(*held_out).union()
+    started = time.perf_counter()
+    trained = train(training, config)
+    baseline = baselines.fit_baseline(training, config.seed)
+    seconds = {
+        **trained.seconds,
+        "sklearn": round(time.perf_counter() - started - sum(trained.seconds.values()), 2),
+    }
+    return trained, baseline, seconds
+
+
+def score_building(
+    name: str,
+    target: GraphArrays,
+    trained: Trained,
+    baseline: baselines.Baseline,
+    rates: tuple[float, ...],
+    seeds: list[int],
+) -> list[Score]:
+    """Every method on `target` with corruption drawn at each rate for each seed: one trained
+    model serves every draw of corruption."""
+    scores: list[Score] = []
+    for seed in seeds:
+        for rate in rates:
+            rng = np.random.default_rng([seed, round(rate * 1000)])
+            found = [
+                *_semantic(name, rate, target, trained, baseline, rng),
+                *_structural(name, rate, target, trained, baseline, rng),
+            ]
+            scores += [replace(s, seed=seed) for s in found]
+    return scores
 
 
 def _score(
@@ -127,7 +161,17 @@ def _semantic(name, rate, target, trained, baseline, rng) -> list[Score]:  # noq
     rule_flags = np.isin(judged.rows, sorted(rule_rows))
     sk = baselines.semantic_scores(baseline, corrupted.arrays)
     alone = _consensus_alone(corrupted.arrays, judged.rows)
+    raw = judge_classes(trained, corrupted.arrays, calibrate=False)
     return [
+        _score(
+            name,
+            rate,
+            "semantic",
+            "uncalibrated",
+            truth,
+            raw.flagged(UNCALIBRATED_THRESHOLDS["semantic"]),
+            raw.scores,
+        ),
         _score(
             name, rate, "semantic", "gnn", truth, judged.flagged(SEMANTIC_THRESHOLD), judged.scores
         ),
@@ -161,10 +205,8 @@ def _structural(name, rate, target, trained, baseline, rng) -> list[Score]:  # n
     corrupted = corrupt_edges(target, rate, rng)
     arrays = corrupted.arrays
     truth = np.isin(np.arange(len(arrays)), corrupted.dependents())
-    judged = judge_edges(trained, arrays)
-    gnn = np.zeros(len(arrays))
-    for row, score in judged.node_scores().items():
-        gnn[row] = score
+    gnn = _node_scores(judge_edges(trained, arrays), len(arrays))
+    raw = _node_scores(judge_edges(trained, arrays, calibrate=False), len(arrays))
     rule_flags = np.isin(np.arange(len(arrays)), [f.row for f in structural_findings(arrays)])
     sk = baselines.node_scores(baseline, arrays)
     triples, labels, _ = edge_examples(arrays, corrupted.wrong, corrupted.deleted, rng)
@@ -181,9 +223,25 @@ def _structural(name, rate, target, trained, baseline, rng) -> list[Score]:  # n
             gnn,
             round(gnn_edge, 3),
         ),
+        _score(
+            name,
+            rate,
+            "structural",
+            "uncalibrated",
+            truth,
+            raw >= UNCALIBRATED_THRESHOLDS["structural"],
+            raw,
+        ),
         _score(name, rate, "structural", "rules", truth, rule_flags, rule_flags.astype(float)),
         _score(name, rate, "structural", "sklearn", truth, sk >= 0.5, sk, round(sk_edge, 3)),
     ]
+
+
+def _node_scores(judged: EdgeJudgement, count: int) -> np.ndarray:
+    scores = np.zeros(count)
+    for row, score in judged.node_scores().items():
+        scores[row] = score
+    return scores
 
 
 def markdown_table(evaluation: Evaluation) -> str:

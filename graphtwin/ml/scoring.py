@@ -7,9 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+from scipy.special import expit
 
+from graphtwin.ml.calibration import SEED, calibrate_edges, calibrated_softmax
 from graphtwin.ml.classes import class_vocabulary
-from graphtwin.ml.corruption import scored_type_ids
+from graphtwin.ml.corruption import rewire, scored_type_ids
 from graphtwin.ml.features import all_class_bags
 from graphtwin.ml.networks import class_agreement, inputs, pair_features
 from graphtwin.ml.peers import MIN_PEERS, peer_counts
@@ -61,7 +63,12 @@ class ClassJudgement:
 
 
 @torch.no_grad()
-def judge_classes(trained: Trained, arrays: GraphArrays) -> ClassJudgement:
+def judge_classes(
+    trained: Trained, arrays: GraphArrays, *, calibrate: bool = True
+) -> ClassJudgement:
+    """The network's probabilities (temperature-scaled on the building's own declared classes,
+    cross-fitted: `calibration.calibrated_softmax`; `calibrate=False` for the raw network)
+    combined with the peers' counts."""
     rows = arrays.classified()
     declared = arrays.classes[rows]
     candidates = sorted(set(trained.candidates) | {int(c) for c in declared})
@@ -73,7 +80,11 @@ def judge_classes(trained: Trained, arrays: GraphArrays) -> ClassJudgement:
         torch.from_numpy(all_class_bags()[candidates]),
         class_agreement(arrays, rows, candidates),
     ).masked_fill(~kind_mask(arrays, rows, candidates), float("-inf"))
-    network = torch.softmax(logits, dim=1).numpy()
+    network = (
+        calibrated_softmax(logits.double().numpy(), position[declared])[0]
+        if calibrate
+        else torch.softmax(logits, dim=1).numpy()
+    )
     counts = peer_counts(arrays, rows, candidates)
     total = counts.sum(axis=1)
     probs = (CONSENSUS_WEIGHT * network + counts) / (CONSENSUS_WEIGHT + total)[:, None]
@@ -105,6 +116,7 @@ class EdgeJudgement:
     p_true: np.ndarray  # per relationship
     missing: np.ndarray  # [k, 3] the best relationship proposed where one is expected and absent
     p_missing: np.ndarray
+    p_network: np.ndarray | None = None  # the network's own p_true, before calibration
 
     def node_scores(self) -> dict[int, float]:
         """Per dependent node: how likely its relationships are corrupted (the weakest present
@@ -121,7 +133,12 @@ class EdgeJudgement:
 
 
 @torch.no_grad()
-def judge_edges(trained: Trained, arrays: GraphArrays, samples: int = 64) -> EdgeJudgement:
+def judge_edges(
+    trained: Trained, arrays: GraphArrays, samples: int = 64, *, calibrate: bool = True
+) -> EdgeJudgement:
+    """Probabilities of the present relationships and of the best missing ones, calibrated on
+    the building's own relationships (`calibration.calibrate_edges`; `calibrate=False` for the
+    raw network). `p_network` keeps the network's own probability of each present one."""
     net = trained.edges
     h = net.embed(inputs(arrays))
     types = scored_type_ids()
@@ -129,11 +146,19 @@ def judge_edges(trained: Trained, arrays: GraphArrays, samples: int = 64) -> Edg
     # only what the vocabulary lets the network judge (relationship_rules.yaml): a forbidden
     # relationship is a rule's finding, a regulation's own clauses are no building's structure
     present = present[kind_table().of(arrays.kinds, present)[1]]
-    p_true = torch.sigmoid(
-        net.logits(h, torch.from_numpy(present), pair_features(arrays, present))
-    ).numpy()
+    logits = net.logits(h, torch.from_numpy(present), pair_features(arrays, present)).numpy()
+    p_network = expit(logits)
     missing, p_missing = _best_missing(trained, arrays, h, samples)
-    return EdgeJudgement(present, p_true, missing, p_missing)
+    if not calibrate:
+        return EdgeJudgement(present, p_network, missing, p_missing, p_network)
+    moved, ok = rewire(arrays, present, np.random.default_rng(SEED))  # random wirings
+    negative = moved[ok]
+    negative_logits = net.logits(
+        h, torch.from_numpy(negative), pair_features(arrays, negative)
+    ).numpy()
+    fitted = calibrate_edges(present[:, 1], logits, negative_logits, np.flatnonzero(ok))
+    p_missing = fitted.proposed(missing[:, 1], p_missing, samples)
+    return EdgeJudgement(present, fitted.present(logits), missing, p_missing, p_network)
 
 
 def score_triples(trained: Trained, arrays: GraphArrays, triples: np.ndarray) -> np.ndarray:

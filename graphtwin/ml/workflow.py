@@ -14,7 +14,15 @@ from graphtwin.drift.labels import DriftLabel
 from graphtwin.errors import InputError
 from graphtwin.ml.data_quality import summarise
 from graphtwin.ml.dataset import TwinDataset
-from graphtwin.ml.detection import MODEL_RULES, RULE_NAMES, model_findings, rule_findings
+from graphtwin.ml.detection import (
+    DEFAULT_THRESHOLDS,
+    MODEL_RULES,
+    RULE_NAMES,
+    Thresholds,
+    model_findings,
+    rank,
+    rule_findings,
+)
 from graphtwin.ml.groups import with_groups
 from graphtwin.ml.labels import apply_labels
 from graphtwin.ml.manifest import load_model, save_model
@@ -63,8 +71,10 @@ def detect(
     source: str | None = None,
     dry_run: bool = False,
     audit: AuditLog | None = None,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
 ) -> Detection:
-    """Rules always; the model's judgements too when a model is given."""
+    """Rules always; the model's judgements too when a model is given, those whose calibrated
+    score reaches its threshold. Findings come ranked (`detection.rank`)."""
     exported = store.export(root=root, source=source)
     arrays = detection_arrays(store, exported)  # one member graph per building
     findings = rule_findings(arrays)
@@ -72,10 +82,10 @@ def detect(
     model_id = None
     if model_dir is not None:
         trained, manifest = load_model(model_dir)
-        findings += model_findings(trained, manifest, arrays)
+        findings += model_findings(trained, manifest, arrays, thresholds)
         rules_run |= MODEL_RULES
         model_id = manifest["model_id"]
-    findings = with_groups(arrays, summarise(arrays, findings))
+    findings = with_groups(arrays, rank(summarise(arrays, findings)))
     # a run on part of the twin resolves only the issues of that part
     scope = None if root is None and source is None else set(arrays.twin_ids)
     recorded = None if dry_run else record_findings(store, findings, rules_run, audit, scope=scope)
