@@ -243,6 +243,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="behaviour-based drift on the recorded EnergyPlus runs (held out by building/climate)",
     )
     commands.add_parser(
+        "drift-labels",
+        parents=[common],
+        help="false-alarm labels teach the structural network: labelled vs unlabelled odd edges",
+    )
+    commands.add_parser(
         "simulation-api",
         parents=[common],
         help="what-if latency: simulate through the API on the medium office and 10,000 points",
@@ -476,6 +481,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         results["drift_behaviour"] = run_drift_behaviour(DriftBehaviourOptions())
         _emit(report_drift_behaviour(results["drift_behaviour"]), args.json, results)
+    if args.command == "drift-labels":
+        from benchmarks.bench_drift_labels import (
+            DriftLabelsOptions,
+            report_drift_labels,
+            run_drift_labels,
+        )
+
+        labels_options = DriftLabelsOptions()
+        if not labels_options.data.is_file():
+            note(f"drift-labels skipped: {labels_options.data} is absent (../shared/data)")
+            return 0
+        labels_result = run_drift_labels(labels_options)
+        results["drift_labels"] = labels_result.to_json()
+        _emit(report_drift_labels(labels_result), args.json, results)
     if args.command == "forecast":
         from benchmarks.bench_forecast import ForecastOptions, report_forecast, run_forecast
 
