@@ -65,20 +65,34 @@ class Gap:
 def summarise(arrays: GraphArrays, findings: list[Finding]) -> list[Finding]:
     """`findings` with every habitual gap of a building replaced by that building's one
     `data_quality` finding (the other findings as they are, in their order)."""
-    candidates: dict[tuple[int, str, str], list[Finding]] = defaultdict(list)
+    candidates: dict[tuple[Part, str, str], list[Finding]] = defaultdict(list)
     for f in findings:
         if f.rule in GAP_RULES and f.twin_id in arrays.index:
-            scope = int(arrays.graph_of[arrays.index[f.twin_id]])
-            candidates[(scope, f.rule, _what(f))].append(f)
-    habits: dict[int, list[Gap]] = defaultdict(list)
+            candidates[(_part(arrays, arrays.index[f.twin_id]), f.rule, _what(f))].append(f)
+    habits: dict[Part, list[Gap]] = defaultdict(list)
     summarised: set[int] = set()
-    for (scope, rule, what), found in sorted(candidates.items()):
-        count, of = _share(arrays, scope, rule, what, len(found))
+    for (part, rule, what), found in sorted(candidates.items()):
+        count, of = _share(arrays, _inside(arrays, part), rule, what, len(found))
         if count >= MIN_HABIT and count > HABIT_SHARE * of:
-            habits[scope].append(Gap(rule, what, [f.twin_id for f in found], count, of))
+            habits[part].append(Gap(rule, what, [f.twin_id for f in found], count, of))
             summarised.update(id(f) for f in found)
     kept = [f for f in findings if id(f) not in summarised]
-    return kept + [_summary(arrays, scope, gaps) for scope, gaps in sorted(habits.items())]
+    return kept + [_summary(arrays, part, gaps) for part, gaps in sorted(habits.items())]
+
+
+Part = tuple[int, str]
+"""A building (its `graph_of`) and one source of it: a habit is one source's."""
+
+
+def _part(arrays: GraphArrays, row: int) -> Part:
+    return int(arrays.graph_of[row]), arrays.source_of[row] if arrays.source_of else ""
+
+
+def _inside(arrays: GraphArrays, part: Part) -> np.ndarray:
+    inside = arrays.graph_of == part[0]
+    if arrays.source_of:
+        inside &= np.array(arrays.source_of) == part[1]
+    return inside
 
 
 def _what(finding: Finding) -> str:
@@ -97,9 +111,10 @@ def _what(finding: Finding) -> str:
     }[finding.rule]
 
 
-def _share(arrays: GraphArrays, scope: int, rule: str, what: str, found: int) -> tuple[int, int]:
-    """How many of the building's nodes have the gap, and how many could have it."""
-    inside = arrays.graph_of == scope
+def _share(
+    arrays: GraphArrays, inside: np.ndarray, rule: str, what: str, found: int
+) -> tuple[int, int]:
+    """How many of the nodes `inside` have the gap, and how many could have it."""
     kind_names = kinds()
     if rule == "vav_fed_by_nothing":
         return found, int(inside[vavs(arrays)].sum())
@@ -125,18 +140,25 @@ def _share(arrays: GraphArrays, scope: int, rule: str, what: str, found: int) ->
     return max(sides, key=lambda s: s[0] / max(s[1], 1))
 
 
-def anchor(arrays: GraphArrays, scope: int) -> int:
-    """The row a building's summary is attached to: its top node (a Building before a Floor,
-    a Site before both; the first twin_id among equals)."""
-    rows = np.flatnonzero(arrays.graph_of == scope)
-    return int(min(rows.tolist(), key=lambda r: (int(arrays.kinds[r]), arrays.twin_ids[r])))
+def anchor(arrays: GraphArrays, part: Part) -> int:
+    """The row a source's summary in a building is attached to: the building's node when the
+    source defines it, else the source's top node there (a Building before a Floor, a Site
+    before both; the first twin_id among equals)."""
+    rows = np.flatnonzero(_inside(arrays, part)).tolist()
+    named = arrays.index.get(arrays.names[part[0]]) if part[0] < len(arrays.names) else None
+    if named in rows:
+        return int(named)
+    return int(min(rows, key=lambda r: (int(arrays.kinds[r]), arrays.twin_ids[r])))
 
 
-def _summary(arrays: GraphArrays, scope: int, gaps: list[Gap]) -> Finding:
+def _summary(arrays: GraphArrays, part: Part, gaps: list[Gap]) -> Finding:
+    scope, source = part
     name = arrays.names[scope] if scope < len(arrays.names) else str(scope)
+    if source and source not in name:
+        name = f"{source} in {name}"
     described = "; ".join(f"{g.count} of {g.of} {g.what}: {g.rule.replace('_', ' ')}" for g in gaps)
     return Finding(
-        arrays.twin_ids[anchor(arrays, scope)],
+        arrays.twin_ids[anchor(arrays, part)],
         DriftType.STRUCTURAL,
         RULE,
         Severity.WARNING,
@@ -144,6 +166,7 @@ def _summary(arrays: GraphArrays, scope: int, gaps: list[Gap]) -> Finding:
         evidence={
             "rule": RULE,
             "scope": name,
+            "source": source,
             "count": sum(len(g.members) for g in gaps),
             "gaps": [
                 {

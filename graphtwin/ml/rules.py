@@ -1,13 +1,16 @@
 """Rule-based checks that need no model: the baseline the networks must beat, and checks that
 run on any twin (`graphtwin ml detect --rules-only`).
 
-Structural: points without equipment, equipment without location (on itself or on what it is
-part of), VAVs fed by nothing, FEEDS cycles, relationships the vocabulary forbids
-(ontologies/relationship_rules.yaml: a Point FEEDS nothing). Semantic: a declared class whose
-words contradict the node's name on a facet (a name that says "return" for a class that says
-"Supply"), judged against what the source said (an importer-normalised Discharge class is not
-a Supply class the source chose) and with the words Brick renames into one another taken as one
-(discharge, leaving and supply; entering and return).
+Structural: points without equipment, equipment without location (on itself, on what it is part
+of or contained in, or the one place it serves), VAVs fed by nothing (each on the node or on a
+node SAME_AS it), FEEDS cycles, relationships the vocabulary forbids
+(ontologies/relationship_rules.yaml: a Point FEEDS nothing).
+
+Semantic: a declared class whose words contradict the node's name on a facet (a name that says
+"return" for a class that says "Supply"), judged against what the source said (an
+importer-normalised Discharge class is not a Supply class the source chose) and with the words
+Brick renames into one another taken as one (discharge, leaving and supply; entering and
+return).
 """
 
 from __future__ import annotations
@@ -15,11 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import networkx as nx
 import numpy as np
 
 from graphtwin.ml.classes import class_vocabulary, word_synonyms
 from graphtwin.ml.features import kinds, piece_words
-from graphtwin.ml.relationship_rules import relationship_rules
+from graphtwin.ml.relationship_rules import kind_table
 from graphtwin.ml.tensors import GraphArrays, relationship_types
 from graphtwin.name_tokens import FACETS, tokens
 
@@ -30,6 +34,10 @@ class RuleFinding:
     rule: str
     description: str
     evidence: dict[str, Any] = field(default_factory=dict)
+
+
+PLACES = ("Site", "Building", "Floor", "Space", "Zone")
+"""Kinds that are somewhere by themselves: what they contain is there too."""
 
 
 def _type(name: str) -> int:
@@ -43,7 +51,7 @@ def _kind(name: str) -> int:
 def structural_findings(arrays: GraphArrays) -> list[RuleFinding]:
     e = arrays.edges
     found: list[RuleFinding] = []
-    has_point = set(e[e[:, 1] == _type("HAS_POINT")][:, 2].tolist())
+    has_point = _with_same(arrays, set(e[e[:, 1] == _type("HAS_POINT")][:, 2].tolist()))
     for row in np.flatnonzero(arrays.kinds == _kind("Point")):
         if int(row) not in has_point:
             found.append(
@@ -52,17 +60,22 @@ def structural_findings(arrays: GraphArrays) -> list[RuleFinding]:
                 )
             )
     located = set(e[e[:, 1] == _type("LOCATED_IN")][:, 0].tolist())
-    part_of = {int(b): int(a) for a, _, b in e[e[:, 1] == _type("HAS_PART")].tolist()}
+    located |= set(np.flatnonzero(np.isin(arrays.kinds, [_kind(k) for k in PLACES])).tolist())
+    located = _with_same(arrays, located | _at_the_one_place_it_serves(arrays))
+    # a whole, or what contains it (an ISA-95 unit in its area, an IFC boiler in its storey)
+    part_of: dict[int, list[int]] = {}
+    for a, _, b in e[np.isin(e[:, 1], [_type("HAS_PART"), _type("CONTAINS")])].tolist():
+        part_of.setdefault(b, []).append(a)
     for row in np.flatnonzero(arrays.kinds == _kind("Equipment")):
         if not _located(int(row), located, part_of):
             found.append(
                 RuleFinding(
                     int(row),
                     "equipment_without_location",
-                    "equipment located nowhere (no LOCATED_IN, nor its whole)",
+                    "equipment located nowhere (no LOCATED_IN, no whole or container that is)",
                 )
             )
-    fed = set(e[e[:, 1] == _type("FEEDS")][:, 2].tolist())
+    fed = _with_same(arrays, set(e[e[:, 1] == _type("FEEDS")][:, 2].tolist()))
     for row in vavs(arrays):
         if row not in fed:
             found.append(RuleFinding(row, "vav_fed_by_nothing", "VAV fed by nothing (no FEEDS)"))
@@ -84,7 +97,7 @@ def vocabulary_violations(arrays: GraphArrays, limit: int = 8) -> list[RuleFindi
     (the first `limit`) and their pattern (start kind, type, end kind) as evidence."""
     names, kind_names = relationship_types(), kinds()
     e = arrays.edges
-    forbidden, _ = relationship_rules().table(kind_names, names).of(arrays.kinds, e)
+    forbidden, _ = kind_table().of(arrays.kinds, e)
     by_start: dict[int, list[tuple[int, int, int]]] = {}
     for a, rel, b in e[forbidden].tolist():
         by_start.setdefault(a, []).append((a, rel, b))
@@ -113,15 +126,43 @@ def vocabulary_violations(arrays: GraphArrays, limit: int = 8) -> list[RuleFindi
     return found
 
 
-def _located(row: int, located: set[int], part_of: dict[int, int]) -> bool:
-    seen = set()
-    while row not in seen:
+def _at_the_one_place_it_serves(arrays: GraphArrays) -> set[int]:
+    """Equipment that serves or feeds exactly one place (a space, zone or floor) and nothing
+    else: a terminal unit is where it serves (VAV-201 and room 201), so a model that says so
+    has not left it unplaced."""
+    e = arrays.edges
+    places = [_kind(k) for k in PLACES]
+    served = e[np.isin(e[:, 1], [_type("SERVES"), _type("FEEDS")])]
+    ends: dict[int, set[int]] = {}
+    for a, _, b in served.tolist():
+        ends.setdefault(a, set()).add(b)
+    return {
+        a for a, bs in ends.items() if len(bs) == 1 and int(arrays.kinds[next(iter(bs))]) in places
+    }
+
+
+def _with_same(arrays: GraphArrays, rows: set[int]) -> set[int]:
+    """`rows` and every node SAME_AS one of them: one thing that several sources describe has
+    what any of them says it has (the ISA-95 AHU is located where the Brick AHU is)."""
+    same = arrays.edges[arrays.edges[:, 1] == _type("SAME_AS")]
+    if not len(same):
+        return rows
+    out = set(rows)
+    for component in nx.connected_components(nx.Graph(same[:, [0, 2]].tolist())):
+        if component & rows:
+            out |= component
+    return out
+
+
+def _located(row: int, located: set[int], part_of: dict[int, list[int]]) -> bool:
+    """Whether the node, or a whole or container above it, is somewhere (or is a place)."""
+    seen, todo = {row}, [row]
+    while todo:
+        row = todo.pop()
         if row in located:
             return True
-        seen.add(row)
-        if row not in part_of:
-            return False
-        row = part_of[row]
+        todo += [w for w in part_of.get(row, ()) if w not in seen]
+        seen.update(todo)
     return False
 
 

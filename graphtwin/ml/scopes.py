@@ -94,13 +94,20 @@ def _below(roots: list[str], children: Mapping[str, list[str]]) -> set[str]:
     return seen
 
 
-def scoped_arrays(graph: TwinGraph, scopes: list[Scope]) -> GraphArrays:
+def scoped_arrays(
+    graph: TwinGraph, scopes: list[Scope], defined_by: Mapping[str, set[str]] | None = None
+) -> GraphArrays:
     """The graph's arrays with one `graph_of` value per scope (and the scopes' names), so what
-    judges one building (peers, candidates, habits) never reads another."""
+    judges one building (peers, candidates, habits) never reads another; and each node's
+    source (`source_of`, the first of `defined_by` that defines it, "" for none)."""
     arrays = graph_arrays(graph)
     member = {t: i for i, s in enumerate(scopes) for t in s.twin_ids}
     arrays.graph_of = np.array([member[t] for t in arrays.twin_ids], dtype=np.int64)
     arrays.names = [s.name for s in scopes]
+    source_of: dict[str, str] = {}
+    for source in sorted(defined_by or {}, reverse=True):  # the first source wins
+        source_of.update(dict.fromkeys((defined_by or {})[source], source))
+    arrays.source_of = [source_of.get(t, "") for t in arrays.twin_ids]
     return arrays
 
 
@@ -111,5 +118,5 @@ def defined_by(store: TwinStore, sources: set[str]) -> dict[str, set[str]]:
 
 def detection_arrays(store: TwinStore, exported: ExportedTwin) -> GraphArrays:
     """The exported part of the twin as arrays, one member graph per building."""
-    graph = exported.graph
-    return scoped_arrays(graph, building_scopes(graph, defined_by(store, exported.sources)))
+    graph, sources = exported.graph, defined_by(store, exported.sources)
+    return scoped_arrays(graph, building_scopes(graph, sources), sources)

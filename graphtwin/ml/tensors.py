@@ -54,6 +54,8 @@ class GraphArrays:
     """Per node, the class its source itself said where the importer renamed it to the declared
     one (a Brick alias or deprecated class: `Discharge_Air_Temperature_Sensor` declared as
     `Supply_Air_Temperature_Sensor`); "" where the source said the declared class."""
+    source_of: list[str] = field(default_factory=list)
+    """Per node, the import source that defines it, where known (`scopes.scoped_arrays`)."""
     _index: dict[str, int] | None = None
 
     @property
@@ -140,6 +142,7 @@ def union(graphs: list[GraphArrays]) -> GraphArrays:
         names=[n for g in graphs for n in g.names],
         name_pieces=[p for g in graphs for p in g.name_pieces],
         source_classes=[c for g in graphs for c in g.source_classes],
+        source_of=[c for g in graphs for c in g.source_of],
     )
 
 

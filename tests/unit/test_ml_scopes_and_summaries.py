@@ -133,3 +133,37 @@ def test_findings_of_one_shape_are_one_group_most_important_first(tmp_path: Path
         ("name_contradicts_class: name says return, class says zone", 2),
         ("vav_fed_by_nothing: Equipment", 1),
     ]
+
+
+def test_equipment_is_placed_by_a_twin_of_it_or_by_the_one_place_it_serves() -> None:
+    graph = _graph(
+        ("b", "Building"), ("room", "Space"), ("ahu", "Equipment"), ("ahu-erp", "Equipment"),
+        ("vav", "Equipment"), ("fan", "Equipment"),
+        links=(
+            ("b", "CONTAINS", "room"), ("ahu", "LOCATED_IN", "room"), ("ahu", "SAME_AS", "ahu-erp"),
+            ("vav", "SERVES", "room"), ("ahu", "FEEDS", "vav"), ("fan", "FEEDS", "vav"),
+        ),
+    )  # fmt: skip
+    arrays = scoped_arrays(graph, building_scopes(graph, {}))
+    unplaced = [f.twin_id for f in rule_findings(arrays) if f.rule == "equipment_without_location"]
+    assert unplaced == ["fan"]  # ahu-erp is the AHU; the VAV is at the room it serves
+
+
+def test_a_habit_is_one_sources_even_in_a_building_several_describe() -> None:
+    units = [f"erp.unit{i}" for i in range(4)]
+    graph = _graph(
+        ("b", "Building"), ("room", "Space"), ("erp", "Building"),
+        *((f"bms.ahu{i}", "Equipment") for i in range(4)), *((u, "Equipment") for u in units),
+        links=(
+            ("b", "CONTAINS", "room"), ("b", "SAME_AS", "erp"),
+            *((f"bms.ahu{i}", "LOCATED_IN", "room") for i in range(4)),
+        ),
+    )  # fmt: skip
+    defined_by = {"bms": {"b", "room", *(f"bms.ahu{i}" for i in range(4))}, "erp": {"erp", *units}}
+    arrays = scoped_arrays(graph, building_scopes(graph, defined_by), defined_by)
+    assert len(set(arrays.graph_of.tolist())) == 1  # one building described twice, its units
+    # below no Building but defined by a source of that building
+    [summary] = summarise(arrays, rule_findings(arrays))
+    assert summary.twin_id == "erp"  # the ERP's own top node: its habit, not the building's
+    assert summary.evidence["source"] == "erp"
+    assert (summary.evidence["gaps"][0]["count"], summary.evidence["gaps"][0]["of"]) == (4, 4)
