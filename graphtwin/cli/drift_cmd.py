@@ -61,9 +61,10 @@ def list_issues(
     if as_json:
         print_json({"issues": issues})
         return
-    table = Table(
-        "issue", "type", "status", "entity", "finding", "label", title=f"{len(issues)} issues"
-    )
+    table = Table(title=f"{len(issues)} issues")
+    table.add_column("issue", no_wrap=True)  # whole, to copy into `drift dismiss|confirm`
+    for column in ("type", "status", "entity", "finding", "label"):
+        table.add_column(column)
     for i in issues:
         label = i["label"]
         table.add_row(

@@ -126,6 +126,10 @@ def test_a_confirmed_issue_stays_open_takes_no_second_label_and_its_export_train
     issue = _issue(store)
     assert (issue["status"], issue["label"]["verdict"]) == ("open", "confirmed")
 
+    listed = cli("drift", "list", "--status", "open")  # the table a person reads
+    assert listed.returncode == 0, listed.stderr
+    assert issue_id in listed.stdout and "confirmed" in listed.stdout
+
     twice = cli("drift", "dismiss", issue_id, "--note", "changed my mind")
     assert twice.returncode == 2
     assert "already labelled confirmed" in twice.stderr
@@ -164,11 +168,17 @@ def test_an_operator_labels_a_drift_issue_over_graphql_and_a_viewer_may_not(
         ":test-operator"
     )
     read = api.data(
-        f'{{ driftIssues(twinId: "{MISNAMED}") {{ issueId label {{ verdict by }} }} }}'
-    )["driftIssues"]
-    assert read == [
+        f'{{ driftIssues(twinId: "{MISNAMED}") {{ issueId label {{ verdict by }} }} '
+        f'node(twinId: "{MISNAMED}") {{ driftIssues {{ label {{ note }} }} }} }}'
+    )
+    assert read["driftIssues"] == [
         {"issueId": issue_id, "label": {"verdict": "false_alarm", "by": done["label"]["by"]}}
     ]
+    assert read["node"]["driftIssues"] == [{"label": {"note": "checked on site"}}]
+    assert api.telemetry_dir is not None
+    records = read_audit_log(Path(api.telemetry_dir) / "audit.jsonl")
+    [audited] = [r for r in records if r.kind == "drift_labelled"]
+    assert audited.actor == done["label"]["by"] and audited.payload["issue_id"] == issue_id
 
     unknown = api.post(mutation, role=Role.OPERATOR, variables={"id": "drift:none"}).json()
     assert "drift:none" in unknown["errors"][0]["message"]
