@@ -12,6 +12,7 @@ from rich.table import Table
 
 from graphtwin.cli.guard import guarded
 from graphtwin.cli.output import out, print_json
+from graphtwin.drift.issues import DriftType, IssueStatus
 
 app = typer.Typer(help="Drift issues: list them, dismiss false alarms, confirm real defects.")
 
@@ -28,22 +29,14 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 @guarded
 def list_issues(
     drift_type: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--type",
-            help="Only this type (threshold, staleness, structural, semantic, predicted, ...); "
-            "repeat for several.",
-        ),
+        list[DriftType] | None,
+        typer.Option("--type", help="Only this type; repeat for several."),
     ] = None,
     status: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--status",
-            help="Only this status (open, investigating, auto_corrected, resolved); repeat for "
-            "several.",
-        ),
+        list[IssueStatus] | None,
+        typer.Option("--status", help="Only this status; repeat for several."),
     ] = None,
-    limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 200,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 200,
     as_json: AsJson = False,
 ) -> None:
     """Drift issues, newest first, with the label a person gave each."""
@@ -52,8 +45,8 @@ def list_issues(
     with TwinStore.open() as store:
         rows = store.read(
             "drift/issues_list",
-            statuses=status or None,
-            types=drift_type or None,
+            statuses=[str(s) for s in status] if status else None,
+            types=[str(t) for t in drift_type] if drift_type else None,
             twin_id=None,
             limit=limit,
         )

@@ -188,3 +188,13 @@ def test_ml_train_refuses_a_file_that_is_not_labels_before_it_trains(tmp_path: P
     both = CliRunner().invoke(app, [*args, "--labels", str(bad), "--no-labels"])
     assert both.exit_code == 2
     assert not (tmp_path / "m").exists()
+
+
+def test_drift_list_refuses_a_type_that_is_none_naming_those_there_are():
+    from typer.testing import CliRunner
+
+    from graphtwin.cli.main import app
+
+    refused = CliRunner().invoke(app, ["drift", "list", "--type", "nonsense"])
+    assert refused.exit_code == 2
+    assert "nonsense" in refused.output and "structural" in refused.output
