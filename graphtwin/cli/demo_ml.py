@@ -4,7 +4,6 @@ then reused), one planted mislabel in Building A, and what `graphtwin ml detect`
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 from pathlib import Path
 
 from rich.markup import escape
@@ -21,6 +20,7 @@ DEMO_EPOCHS = 120
 
 
 def run_drift_detection(settings: Settings, training_data: Path) -> None:
+    from graphtwin.ml.groups import groups
     from graphtwin.ml.workflow import detect
 
     model_dir = None
@@ -40,12 +40,12 @@ def run_drift_detection(settings: Settings, training_data: Path) -> None:
         audit = AuditLog(settings.audit_log_path, key=AuditKeySource.of(settings))
         result = detect(store, model_dir, audit=audit)
     out.print(f"\nDrift detection (planted: {PLANTED} declared {PLANTED_AS}):")
-    for f in result.findings:
-        if f.type is DriftType.SEMANTIC:
-            out.print(f"  [bold]semantic[/] {escape(f.twin_id)}: {escape(f.description)}")
-    structural = Counter(f.rule for f in result.findings if f.type is DriftType.STRUCTURAL)
-    for rule, count in sorted(structural.items()):
-        out.print(f"  structural {rule}: {count}")
+    found = [f for f in result.findings if f.type in (DriftType.STRUCTURAL, DriftType.SEMANTIC)]
+    for group in groups(found):  # one line per rule and shape, most important first
+        f, more = group.first, len(group.findings) - 1
+        alike = f" [dim](and {more} more alike)[/]" if more else ""
+        out.print(f"  [bold]{f.type}[/] {escape(f.twin_id)}: {escape(f.description)}{alike}")
+    out.print(f"  {len(found)} structural and semantic findings on {result.nodes} nodes")
     if result.model_id:
         out.print(f"  model {result.model_id[:16]} (manifest: {escape(str(model_dir))})")
 

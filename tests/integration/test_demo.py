@@ -67,6 +67,10 @@ def test_the_demo_imports_the_campus_in_every_standard_and_links_what_is_one_thi
     # the planted mislabel is shown (by the name rule at least: a model trained on these tiny
     # buildings is no judge of the campus; test_ml_detect covers the model's findings)
     assert "semantic vav-202.zat: name says zone, class Supply_Air_Flow_Sensor" in done.stdout
+    # ... and nothing else: every structural and semantic finding is about the planted node
+    drift = done.stdout.split("Drift detection (planted: ", 1)[1].split("\n\n", 1)[0]
+    shown = re.findall(r"^  (?:structural|semantic) (\S+): ", drift, re.MULTILINE)
+    assert shown and set(shown) == {"vav-202.zat"}, drift
     assert re.search(r"  model [0-9a-f]{16} \(manifest: ", done.stdout)  # and the model ran
     assert "Training the drift models" in done.stderr
     assert "already running" in done.stdout  # it reused the session's server
