@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from typer.testing import CliRunner as InProcess
 
 from graphtwin.api.roles import Role
 from graphtwin.audit import read_audit_log
+from graphtwin.cli.main import app
 from graphtwin.drift.labels import read_labels_file
 from graphtwin.ml.dataset import TwinDataset
 from graphtwin.ml.training import TrainConfig
@@ -88,9 +90,10 @@ def test_a_false_alarm_label_suppresses_the_finding_and_appears_in_the_next_trai
     assert any(f.twin_id == MISNAMED for f in again.findings)
     assert _issue(store)["issue_id"] == issue["issue_id"]  # no second issue
 
-    model = tmp_path / "model"
-    trained = cli("ml", "train", "--data", path, "--out", model, "--epochs", "2")
-    assert trained.returncode == 0, trained.stderr
+    model = tmp_path / "model"  # `ml train` in this process (torch is loaded already)
+    args = ["ml", "train", "--data", str(path), "--out", str(model), "--epochs", "2"]
+    trained = InProcess().invoke(app, args, env=neo4j_env)
+    assert trained.exit_code == 0, trained.output
     manifest = json.loads((model / "manifest.json").read_text())
     [used] = manifest["labels"]["used"]
     assert (used["label_id"], used["twin_id"], used["verdict"], used["by"]) == (
