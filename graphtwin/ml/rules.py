@@ -3,8 +3,8 @@ run on any twin (`graphtwin ml detect --rules-only`).
 
 Structural: points without equipment, equipment without location (on itself, on what it is part
 of or contained in, or the one place it serves), VAVs fed by nothing (each on the node or on a
-node SAME_AS it), FEEDS cycles, relationships the vocabulary forbids
-(ontologies/relationship_rules.yaml: a Point FEEDS nothing).
+node SAME_AS it), FEEDS cycles (but an air loop through the places it serves), relationships
+the vocabulary forbids (ontologies/relationship_rules.yaml: a Point FEEDS nothing).
 
 Semantic: a declared class whose words contradict the node's name on a facet (a name that says
 "return" for a class that says "Supply"), judged against what the source said (an
@@ -79,7 +79,10 @@ def structural_findings(arrays: GraphArrays) -> list[RuleFinding]:
     for row in vavs(arrays):
         if row not in fed:
             found.append(RuleFinding(row, "vav_fed_by_nothing", "VAV fed by nothing (no FEEDS)"))
+    places = np.isin(arrays.kinds, [_kind(k) for k in PLACES])
     for cycle in feeds_cycles(arrays):  # one finding per cycle, on its first node
+        if places[cycle].any():  # supply air to the rooms and return air from them: a loop
+            continue
         found.append(
             RuleFinding(
                 cycle[0],

@@ -55,6 +55,10 @@ def test_feeds_cycles_are_found(tmp_path: Path) -> None:
     cycles = [[cyclic.twin_ids[r] for r in c] for c in feeds_cycles(cyclic)]
     assert sorted(cycles) == [["alpha.ahu", "alpha.vav0"], ["alpha.vav1"]]
     assert ("feeds_cycle", "alpha.ahu") in _found(cyclic)
+    returned = [arrays.index["alpha.r0"], feeds, arrays.index["alpha.ahu"]]
+    supplied = [arrays.index["alpha.vav0"], feeds, arrays.index["alpha.r0"]]
+    air_loop = arrays.with_edges(np.concatenate([arrays.edges, [supplied, returned]]))
+    assert feeds_cycles(air_loop) and "feeds_cycle" not in {r for r, _ in _found(air_loop)}
 
 
 def test_a_name_that_contradicts_its_class_is_found(tmp_path: Path) -> None:
