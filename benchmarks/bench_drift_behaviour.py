@@ -24,7 +24,7 @@ import random
 import statistics
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,10 +32,12 @@ from typing import Any
 import numpy as np
 
 from benchmarks.forecast_data import HISTORY_DAYS, Run, default_datasets_dir, load_run
+from benchmarks.harness import note as note_progress
 from graphtwin.behaviour.detect import detect
 from graphtwin.behaviour.episodes import Cause, Episode
 from graphtwin.behaviour.frame import Frame
 from graphtwin.behaviour.relations import Relations
+from graphtwin.behaviour.thresholds import Thresholds
 from graphtwin.model import TwinGraph, TwinRelationship
 from graphtwin.virtual.faults import sensors
 
@@ -79,20 +81,32 @@ def run_drift_behaviour(options: DriftBehaviourOptions) -> dict[str, Any]:
         if (p / "complete.json").is_file() and (not options.only or options.only in p.name)
     )
     prepared = {name: _prepare(options.datasets / name) for name in names}
+    note_progress(f"{len(prepared)} runs read ({time.perf_counter() - started:.0f} s)")
+    lenient = {
+        name: (_point_days(frame), detect(frame, relations, LENIENT))
+        for name, (run, frame, relations) in prepared.items()
+        if run.variant == "clean"
+    }
+    note_progress(f"lenient pass on the clean runs ({time.perf_counter() - started:.0f} s)")
+    limits = {
+        fold: calibrate({n: v for n, v in lenient.items() if _fold(n) != fold})
+        for fold in sorted({_fold(n) for n in prepared})
+    }
     clean_alarms = []
     point_days = 0.0
-    per_seed = []
-    fault_rows: list[dict[str, Any]] = []
-    for run, frame, relations in prepared.values():
+    for name, (run, frame, relations) in prepared.items():
         if run.variant == "clean":
-            found = detect(frame, relations)
+            found = detect(frame, relations, limits[_fold(name)])
             clean_alarms += [_row(run, frame, e) for e in found]
-            point_days += len(frame.ids) * (frame.steps - frame.history) / frame.steps_per_day
+            point_days += _point_days(frame)
     recorded = {
-        name: detect(frame, relations)
+        name: detect(frame, relations, limits[_fold(name)])
         for name, (run, frame, relations) in prepared.items()
         if run.variant == "faults"
     }  # the recorded fault runs are the same for every seed
+    note_progress(f"clean and fault runs judged ({time.perf_counter() - started:.0f} s)")
+    per_seed = []
+    fault_rows: list[dict[str, Any]] = []
     for seed in options.seeds:
         rows, findings = [], []
         for name, (run, frame, relations) in prepared.items():
@@ -100,12 +114,13 @@ def run_drift_behaviour(options: DriftBehaviourOptions) -> dict[str, Any]:
                 labels, used, found = run.labels, frame, recorded[name]
             else:
                 labels, used = _inject(run, frame, relations, seed)
-                found = detect(used, relations)
+                found = detect(used, relations, limits[_fold(name)])
             rows += _score(run, used, labels, found)
             findings += [
                 {**_row(run, used, e), "matched": _matched(run, used, labels, e)} for e in found
             ]
         per_seed.append(_summary(rows, findings))
+        note_progress(f"seed {seed} ({time.perf_counter() - started:.0f} s)")
         if seed == options.seeds[0]:
             fault_rows = rows
     return {
@@ -118,11 +133,61 @@ def run_drift_behaviour(options: DriftBehaviourOptions) -> dict[str, Any]:
             sorted(_count(a["rule"] for a in clean_alarms).items(), key=lambda kv: -kv[1])
         ),
         "false_alarm_examples": clean_alarms[:15],
+        "thresholds": {
+            "/".join(fold): {k: round(v, 4) for k, v in asdict(t).items()}
+            for fold, t in limits.items()
+        },
         "per_seed": per_seed,
         "mean": _mean_spread(per_seed),
         "faults_first_seed": fault_rows,
         "wall_s": round(time.perf_counter() - started, 1),
     }
+
+
+LENIENT = Thresholds(
+    shift_ratio=1.0, shift_floor=2.0, noise_ratio=1.5, stuck_expected_change=2.0,
+    class_distance=2.0, parent_margin=0.05, swap_gain=0.7,
+)  # fmt: skip
+"""Thresholds low enough that the calibrated ones are this times a factor >= 1."""
+SCALED = {
+    "behaviour-residual": ("shift_ratio", "shift_floor"),
+    "behaviour-noise": ("noise_ratio",),
+    "behaviour-stuck": ("stuck_expected_change",),
+    "behaviour-class": ("class_distance",),
+    "behaviour-parent": ("parent_margin",),
+    "behaviour-swap": ("swap_gain",),
+}
+"""The thresholds of each detector whose episodes have a strength (how far past them)."""
+FACTORS = (1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 15.0, 20.0)
+BUDGET = 0.15
+"""False alarms per 1,000 point-days each calibrated detector may raise on the other runs."""
+
+
+def calibrate(lenient: dict[str, tuple[float, list[Episode]]]) -> Thresholds:
+    """Per detector, the smallest factor on LENIENT's thresholds that keeps its alarms on the
+    given clean runs (other buildings and climates) within BUDGET."""
+    days = sum(pd for pd, _ in lenient.values())
+    changes: dict[str, float] = {}
+    for rule, names in SCALED.items():
+        strengths = [e.strength for _, found in lenient.values() for e in found if e.rule == rule]
+        factor = next(
+            (f for f in FACTORS if 1000 * sum(s >= f for s in strengths) / days <= BUDGET),
+            FACTORS[-1],
+        )
+        for name in names:
+            base = getattr(LENIENT, name)
+            changes[name] = base / factor if name == "swap_gain" else base * factor
+    return replace(LENIENT, **changes)
+
+
+def _fold(name: str) -> tuple[str, str]:
+    """(building, climate) of a run's name: what is held out together."""
+    building, climate, _season, _variant = name.split("-")
+    return building, climate
+
+
+def _point_days(frame: Frame) -> float:
+    return len(frame.ids) * (frame.steps - frame.history) / frame.steps_per_day
 
 
 def _prepare(folder: Path) -> tuple[Run, Frame, Relations]:

@@ -105,6 +105,7 @@ def detect_class(frame: Frame, relations: Relations, limits: Thresholds) -> list
                 description=f"{point} is labelled {mine} but behaves like {nearest} "
                 f"({distance[mine]:.1f} spreads from its class, {distance[nearest]:.1f} from "
                 f"{nearest})",
+                strength=distance[mine] / limits.class_distance,
             )
         )
     return found

@@ -39,6 +39,9 @@ class Episode:
     compared: tuple[str, ...] = ()
     evidence: dict[str, Any] = field(default_factory=dict)
     description: str = ""
+    strength: float = 1.0
+    """How far past its detector's threshold (1: just at it); the benchmark calibrates the
+    thresholds on it."""
 
     def with_cause(self, cause: Cause, why: str) -> Episode:
         return replace(self, cause=cause, evidence={**self.evidence, "cause_because": why})

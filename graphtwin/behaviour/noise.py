@@ -71,6 +71,7 @@ def detect_noise(frame: Frame, relations: Relations, limits: Thresholds) -> list
                     },
                     description=f"{point} is {np.nanmax(rough[lo:hi]) / highest:.1f}x rougher "
                     "than it ever was on its history window",
+                    strength=float(np.nanmax(rough[lo:hi])) / level,
                 )
             )
     return found

@@ -9,6 +9,7 @@ from a parent's points and its group's (relation_model.fit_predict).
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 
 import numpy as np
 
@@ -34,7 +35,7 @@ def parent_r2(frame: Frame, relations: Relations, point: str, parent: str) -> fl
     if not context:
         return float("-inf")
     matrix = np.column_stack([frame.column(p) for p in context])
-    return fit_predict(matrix, frame.column(point), frame)[2]
+    return fit_predict(matrix, frame.column(point), frame, final=False)[2]
 
 
 def detect_parent(frame: Frame, relations: Relations, limits: Thresholds) -> list[Episode]:
@@ -51,8 +52,10 @@ def detect_parent(frame: Frame, relations: Relations, limits: Thresholds) -> lis
         own = scores.get(info.parent, float("-inf"))
         fits[point] = own
         best = max(scores, key=lambda q: scores[q])
-        if best != info.parent and scores[best] - max(own, 0.0) > limits.parent_margin:
-            found.append(_episode(frame, point, h, own, best, scores[best]))
+        gain = scores[best] - max(own, 0.0)
+        if best != info.parent and gain > limits.parent_margin:
+            episode = _episode(frame, point, h, own, best, scores[best])
+            found.append(replace(episode, strength=gain / limits.parent_margin))
     for (parent, _kind), points in by_parent_kind.items():
         if len(points) > 1:
             worst = min(points, key=lambda p: fits[p])

@@ -40,11 +40,13 @@ def detect_profile(frame: Frame, relations: Relations, limits: Thresholds) -> li
             tolerance = 0.25 * spread if np.isfinite(spread) else np.inf
         now = values[h:]
         with np.errstate(invalid="ignore"):
-            off = now < lo_now - tolerance
-            if kind is not PointKind.STATUS:
+            if kind is PointKind.STATUS:
                 # a fan running when it did not (a cold night's heating) is the weather; one
-                # stopped when it always ran is a trip
-                off |= now > hi_now + tolerance
+                # stopped when it (almost) always ran is a trip
+                share = _on_share(values[:h], slot[:h], weekend[:h], per_day)
+                off = (now < 0.5) & (share[day_type[h:], slot[h:]] >= limits.status_on_share)
+            else:
+                off = (now < lo_now - tolerance) | (now > hi_now + tolerance)
         off &= ~_building_wide(frame, relations, point, kind, low, high, tolerance)
         for lo, hi in runs(off, min_steps=limits.profile_steps, merge_gap=1):
             first = lo + h
@@ -95,6 +97,24 @@ def _building_wide(
                 now > hi[day_type, slot] + tolerance
             )
     return leaving >= 0.75 * len(peers)
+
+
+def _on_share(
+    values: np.ndarray, slot: np.ndarray, weekend: np.ndarray, per_day: int
+) -> np.ndarray:
+    """Per (day type, slot): the share of history days the status was on there, the lowest of
+    the slot and its two neighbours."""
+    on = np.isfinite(values) & (values >= 0.5)
+    share = np.ones((2, per_day))
+    for shift in (-1, 0, 1):
+        s = (slot + shift) % per_day
+        for day_type in (0, 1):
+            pick = weekend == bool(day_type)
+            seen = np.bincount(s[pick], minlength=per_day)
+            count = np.bincount(s[pick], weights=on[pick], minlength=per_day)
+            here = np.where(seen > 0, count / np.maximum(seen, 1), 0.0)
+            share[day_type] = np.minimum(share[day_type], here)
+    return share
 
 
 def _envelope(

@@ -30,6 +30,16 @@ MIN_SCALE = {
 """The smallest residual scale a point gets (its unit): a point predicted almost exactly on
 its history must not alarm on a few hundredths."""
 
+MIN_SHIFT = {
+    PointKind.ZONE_TEMPERATURE: 1.0,
+    PointKind.SUPPLY_TEMPERATURE: 1.0,
+    PointKind.OUTDOOR_TEMPERATURE: 1.0,
+    PointKind.HUMIDITY: 5.0,
+}
+"""The smallest shift off its relation (its unit) that the residual detector reports: a
+supply temperature held at 12.8 C for two weeks has a tiny largest shift, and a reset of a
+fraction of a degree would otherwise be many times it."""
+
 
 @dataclass(frozen=True, slots=True)
 class Fitted:
@@ -60,10 +70,12 @@ def fit_point(frame: Frame, relations: Relations, point: str, *, alpha: float = 
 
 
 def fit_predict(
-    matrix: np.ndarray, y: np.ndarray, frame: Frame, *, alpha: float = 1.0
+    matrix: np.ndarray, y: np.ndarray, frame: Frame, *, alpha: float = 1.0, final: bool = True
 ) -> tuple[np.ndarray, float, float, np.ndarray]:
     """Predictions over the frame from a ridge fit on the history, the out-of-sample residual
-    scale and R^2 on the history (two folds by day), and the out-of-sample predictions."""
+    scale and R^2 on the history (two folds by day), and the out-of-sample predictions.
+    `final=False` skips the fit on the whole history (its predictions are NaN): for the R^2
+    alone."""
     h = frame.history
     x = _standardise(matrix, h)
     known = np.isfinite(y)
@@ -81,7 +93,11 @@ def fit_predict(
     train = hist & known
     if train.sum() < 10:
         return np.full(frame.steps, np.nan), np.inf, 0.0, out_of_sample
-    predicted = Ridge(alpha=alpha).fit(x[train], y[train]).predict(x)
+    predicted = (
+        Ridge(alpha=alpha).fit(x[train], y[train]).predict(x)
+        if final
+        else np.full(frame.steps, np.nan)
+    )
     residual = (y - out_of_sample)[:h]
     scale = robust_scale(residual, 1e-9)
     finite = np.isfinite(residual)
@@ -102,7 +118,7 @@ def features(frame: Frame, relations: Relations, point: str) -> tuple[tuple[str,
             columns += [values, values**2]
     peers = [p for p in relations.peers(point) if p in frame]
     drivers = []
-    if len(peers) >= 3:  # a median of two is their mean: one faulty peer would move it
+    if len(peers) >= 2:  # one faulty peer moves a median of two: explain_away sorts that out
         names.append(f"peers:{me.kind}")
         drivers.append(np.nanmedian(frame.values[:, [frame.ids.index(p) for p in peers]], axis=1))
     for outdoor in relations.of_kind(PointKind.OUTDOOR_TEMPERATURE):

@@ -80,6 +80,7 @@ def detect_stuck(
                     },
                     description=f"{point} stayed at {values[lo]:.4g} for {hi - lo} steps; "
                     f"its history was flat at those hours {share:.0%} of days",
+                    strength=expected / limits.stuck_expected_change,
                 )
             )
     return found

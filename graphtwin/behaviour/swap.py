@@ -31,6 +31,8 @@ def detect_swaps(
             if peer not in fitted:
                 continue
             own, swapped = _errors(frame, fitted[e.point], fitted[peer], e.start, e.end)
+            if not np.isfinite(own) or own <= 0:
+                continue
             if swapped < limits.swap_gain * own and (best is None or swapped / own < best[0]):
                 best = (swapped / own, peer, own, swapped)
         if best is None:
@@ -57,15 +59,26 @@ def detect_swaps(
                     },
                     description=f"{me} and {other} fit each other's relations "
                     f"{own / max(swapped, 1e-9):.1f}x better than their own: swapped?",
+                    strength=limits.swap_gain * own / max(swapped, 1e-9),
                 )
             )
     return found
 
 
 def _errors(frame: Frame, a: Fitted, b: Fitted, lo: int, hi: int) -> tuple[float, float]:
-    """Mean scaled errors of the two points over lo..hi as they are, and exchanged."""
-    ya, yb = frame.column(a.point)[lo:hi], frame.column(b.point)[lo:hi]
-    pa, pb = a.predicted[lo:hi], b.predicted[lo:hi]
+    """Mean scaled errors of the two points as they are, and exchanged, over the steps of lo..hi
+    where the first is off its relation (more than 2 scales); NaN when the second is not off
+    its relation as much the other way."""
+    off = np.abs(a.z[lo:hi]) > 2.0
+    if not off.any():
+        return float("nan"), float("nan")
+    ya, yb = frame.column(a.point)[lo:hi][off], frame.column(b.point)[lo:hi][off]
+    pa, pb = a.predicted[lo:hi][off], b.predicted[lo:hi][off]
+    ra, rb = np.nanmedian(ya - pa), np.nanmedian(yb - pb)
+    if not (ra * rb < 0 and 0.5 <= abs(rb) / max(abs(ra), 1e-9) <= 2.0):
+        # a swap puts both off their relations, as much, the opposite ways (a peer only
+        # dragged along by a faulty one is off less)
+        return float("nan"), float("nan")
     own = np.nanmean(np.abs(ya - pa) / a.scale + np.abs(yb - pb) / b.scale)
     swapped = np.nanmean(np.abs(yb - pa) / a.scale + np.abs(ya - pb) / b.scale)
     return float(own), float(swapped)

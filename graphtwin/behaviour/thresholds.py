@@ -24,11 +24,16 @@ class Thresholds:
     """Steps after it."""
     shift_ratio: float = 1.5
     """A shift of the residual's mean this many times the largest on the history window."""
+    min_r2: float = 0.5
+    """Only points whose relation model explains this share of their variance (out of sample,
+    on the history window) are judged by it."""
     shift_floor: float = 3.0
     """... and at least this many residual scales."""
     profile_tolerance: float = 0.25
     """A setpoint or status off every value its history had at that time of day by more than
     this (its unit, for setpoints; status is 0/1)."""
+    status_on_share: float = 0.9
+    """A fan off where its history had it on at least this share of such days is flagged."""
     profile_steps: int = 2
     """Steps a profile deviation must last."""
     command_steps: int = 2
