@@ -4,9 +4,10 @@ EnergyPlus runs (docs/behaviour.md).
 Each run's twin graph is imported from its epJSON (with the run's mislabels applied, as a twin
 that believes them would hold it); the detectors learn on the 14 history days and are scored on
 the 28 evaluation days. Nothing is fitted across runs except the thresholds, which are held out
-by building and climate: for each (building, climate) the thresholds are the defaults scaled by
-the factor that keeps the *other* buildings' and climates' history windows (their second week,
-predicted from the first) free of alarms.
+by building and climate: every detector runs once at lenient thresholds (LENIENT) on the clean
+runs, and for each held-out (building, climate) each detector's threshold is LENIENT's times the
+smallest factor that keeps its alarms on the *other* buildings' and climates' clean runs within
+BUDGET per 1,000 point-days (`calibrate`); the held-out runs are then judged at those.
 
 A fault counts as detected when a finding on one of its targets or affected points, from a rule
 that can explain it, opens between its start and its end plus GRACE; a finding matching no

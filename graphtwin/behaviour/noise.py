@@ -45,16 +45,23 @@ def detect_noise(frame: Frame, relations: Relations, limits: Thresholds) -> list
     window = max(frame.steps_per_day // 24, 3)
     h = frame.history
     found = []
+    ratios = {}
     for point in frame.ids:
         if point not in relations.points or relations.kind(point) not in SENSOR_KINDS:
             continue
         rough = roughness(frame.column(point), window)
         highest = np.nanmax(rough[:h]) if np.isfinite(rough[:h]).any() else np.nan
-        if not np.isfinite(highest):
-            continue
-        level = max(highest * limits.noise_ratio, 1e-3)
+        if np.isfinite(highest):
+            ratios[point] = (rough, highest, max(highest * limits.noise_ratio, 1e-3))
+    for point, (rough, highest, level) in ratios.items():
         with np.errstate(invalid="ignore"):
             mask = rough[h:] > level
+            # peers rougher than ever at the same time: the building (a lunch hour's latent
+            # load, a heat pump's defrost), not one sensor
+            peers = [p for p in relations.peers(point) if p in ratios]
+            together = sum(ratios[p][0][h:] > ratios[p][2] for p in peers)
+        if peers:
+            mask &= np.asarray(together) < 1
         for lo, hi in runs(mask, min_steps=2, merge_gap=window):
             lo, hi = lo + h, hi + h
             found.append(

@@ -1,9 +1,10 @@
-"""Equipment that behaves unlike its history at that time of day: a fan off when it always ran
-(a trip), a setpoint nobody ever used at that hour (a setpoint change), power or flow outside
-every value its history had at that hour of that kind of day.
+"""Equipment that behaves unlike its history at that time of day: a fan off where it (almost)
+always ran (a trip), a setpoint nobody used at that hour (a setpoint change).
 
-The history of each (day type, step of the day) is the set of values seen then, one step either
-side included; a value off all of them by more than the tolerance is flagged.
+A setpoint is compared with every value its history had at that (day type, step of the day),
+one step either side included; a fan status with the share of such history days it was on. A
+change that at least half of the point's peers share at once is a building-wide schedule (a
+holiday), not a change of this point, and is left out.
 """
 
 from __future__ import annotations
@@ -17,37 +18,21 @@ from graphtwin.behaviour.thresholds import Thresholds
 from graphtwin.prediction.kinds import PointKind
 
 RULE = "behaviour-profile"
-DISCRETE = (PointKind.STATUS, PointKind.SETPOINT)
-ENVELOPE: tuple[PointKind, ...] = ()
+CHECKED = (PointKind.STATUS, PointKind.SETPOINT)
 
 
 def detect_profile(frame: Frame, relations: Relations, limits: Thresholds) -> list[Episode]:
+    h = frame.history
+    checked = [p for p in frame.ids if p in relations.points and relations.kind(p) in CHECKED]
+    unusual = {p: _unusual(frame, relations.kind(p), frame.column(p), limits) for p in checked}
     found = []
-    h, per_day = frame.history, frame.steps_per_day
-    slot, weekend = frame.slot, frame.weekend
-    for point in frame.ids:
-        kind = relations.kind(point) if point in relations.points else None
-        if kind not in DISCRETE and kind not in ENVELOPE:
-            continue
-        values = frame.column(point)
-        low, high = _envelope(values[:h], slot[:h], weekend[:h], per_day)
-        day_type = weekend.astype(int)
-        lo_now, hi_now = low[day_type[h:], slot[h:]], high[day_type[h:], slot[h:]]
-        if kind in DISCRETE:
-            tolerance = limits.profile_tolerance
-        else:
-            spread = np.nanmax(values[:h]) - np.nanmin(values[:h])
-            tolerance = 0.25 * spread if np.isfinite(spread) else np.inf
-        now = values[h:]
-        with np.errstate(invalid="ignore"):
-            if kind is PointKind.STATUS:
-                # a fan running when it did not (a cold night's heating) is the weather; one
-                # stopped when it (almost) always ran is a trip
-                share = _on_share(values[:h], slot[:h], weekend[:h], per_day)
-                off = (now < 0.5) & (share[day_type[h:], slot[h:]] >= limits.status_on_share)
-            else:
-                off = (now < lo_now - tolerance) | (now > hi_now + tolerance)
-        off &= ~_building_wide(frame, relations, point, kind, low, high, tolerance)
+    for point in checked:
+        off, expected = unusual[point]
+        peers = [p for p in relations.peers(point) if p in unusual]
+        if len(peers) >= 2:
+            shared = np.sum([unusual[p][0] for p in peers], axis=0)
+            off = off & (shared < 0.5 * len(peers))
+        now = frame.column(point)[h:]
         for lo, hi in runs(off, min_steps=limits.profile_steps, merge_gap=1):
             first = lo + h
             found.append(
@@ -58,45 +43,35 @@ def detect_profile(frame: Frame, relations: Relations, limits: Thresholds) -> li
                     first,
                     hi + h,
                     first + limits.profile_steps - 1,
-                    evidence={
-                        "value": round(float(now[lo]), 4),
-                        "history_low": round(float(lo_now[lo]), 4),
-                        "history_high": round(float(hi_now[lo]), 4),
-                        "tolerance": round(float(tolerance), 4),
-                    },
+                    compared=tuple(peers),
+                    evidence={"value": round(float(now[lo]), 4), "history": expected[lo]},
                     description=f"{point} at {now[lo]:.4g} where its history at that time of "
-                    f"day was {lo_now[lo]:.4g} to {hi_now[lo]:.4g}",
+                    f"day was {expected[lo]}",
                 )
             )
     return found
 
 
-def _building_wide(
-    frame: Frame,
-    relations: Relations,
-    point: str,
-    kind: PointKind,
-    low: np.ndarray,
-    high: np.ndarray,
-    tolerance: float,
-) -> np.ndarray:
-    """Steps at which most other points of the kind leave their own history too: a
-    building-wide schedule (a holiday), not a change of this point."""
-    h = frame.history
-    peers = [p for p in relations.peers(point) if p in frame]
-    if len(peers) < 2:
-        return np.zeros(frame.steps - h, bool)
-    day_type, slot = frame.weekend.astype(int)[h:], frame.slot[h:]
-    leaving = np.zeros(frame.steps - h)
-    for peer in peers:
-        values = frame.column(peer)
-        lo, hi = _envelope(values[:h], frame.slot[:h], frame.weekend[:h], frame.steps_per_day)
-        now = values[h:]
-        with np.errstate(invalid="ignore"):
-            leaving += (now < lo[day_type, slot] - tolerance) | (
-                now > hi[day_type, slot] + tolerance
-            )
-    return leaving >= 0.75 * len(peers)
+def _unusual(
+    frame: Frame, kind: PointKind, values: np.ndarray, limits: Thresholds
+) -> tuple[np.ndarray, list[str]]:
+    """The judged steps where the point is unlike its history then, and what its history was."""
+    h, per_day = frame.history, frame.steps_per_day
+    slot, weekend = frame.slot, frame.weekend
+    day_type = weekend.astype(int)[h:]
+    now = values[h:]
+    with np.errstate(invalid="ignore"):
+        if kind is PointKind.STATUS:
+            # a fan running when it did not (a cold night's heating) is the weather; one
+            # stopped where it (almost) always ran is a trip
+            share = _on_share(values[:h], slot[:h], weekend[:h], per_day)[day_type, slot[h:]]
+            off = (now < 0.5) & (share >= limits.status_on_share)
+            return off, [f"on {s:.0%} of such days" for s in share]
+        low, high = _envelope(values[:h], slot[:h], weekend[:h], per_day)
+        lo_now, hi_now = low[day_type, slot[h:]], high[day_type, slot[h:]]
+        tolerance = limits.profile_tolerance
+        off = (now < lo_now - tolerance) | (now > hi_now + tolerance)
+        return off, [f"{a:.4g} to {b:.4g}" for a, b in zip(lo_now, hi_now, strict=True)]
 
 
 def _on_share(

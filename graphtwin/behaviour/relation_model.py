@@ -55,6 +55,9 @@ class Fitted:
     the model fitted on the other days (out of sample), so statistics learned on it hold."""
     r2: float
     """Out-of-sample R^2 on the history window."""
+    novel: np.ndarray
+    """Steps whose features lie outside what the history window held (by a tenth of their
+    range): the relation was never seen there, its prediction is a guess."""
 
 
 def fit_point(frame: Frame, relations: Relations, point: str, *, alpha: float = 1.0) -> Fitted:
@@ -66,7 +69,18 @@ def fit_point(frame: Frame, relations: Relations, point: str, *, alpha: float = 
     scale = max(scale, MIN_SCALE.get(kind, 1e-6 * (np.nanstd(y[: frame.history]) + 1.0)))
     residual = y - predicted
     residual[: frame.history] = (y - held_out)[: frame.history]
-    return Fitted(point, names, predicted, scale, residual / scale, r2)
+    return Fitted(
+        point, names, predicted, scale, residual / scale, r2, novel(matrix, frame.history)
+    )
+
+
+def novel(matrix: np.ndarray, history: int, margin: float = 0.1) -> np.ndarray:
+    """Steps where a feature is outside its history range widened by `margin` of the range."""
+    with np.errstate(invalid="ignore"):
+        low, high = np.nanmin(matrix[:history], axis=0), np.nanmax(matrix[:history], axis=0)
+        pad = margin * (high - low)
+        outside = (matrix < low - pad) | (matrix > high + pad)
+    return np.asarray(outside.any(axis=1))
 
 
 def fit_predict(

@@ -65,6 +65,9 @@ def detect_residual(
             largest_of[after] = largest
             level = max(largest * limits.shift_ratio, limits.shift_floor, floor)
             ratio = np.fmax(ratio, np.abs(moved) / level)
+        # never judged where the relation meets conditions its history never held (a cold
+        # snap, a heating season's supply temperature)
+        ratio[fit.novel] = np.nan
         if not largest_of:
             continue
         moved = shift(fit.z, before=limits.shift_before, after=limits.shift_after)
