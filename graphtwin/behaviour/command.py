@@ -20,12 +20,7 @@ def detect_command(frame: Frame, relations: Relations, limits: Thresholds) -> li
     for status in relations.of_kind(PointKind.STATUS):
         if status not in frame:
             continue
-        group = relations.points[status].group
-        flows = [
-            p
-            for p in relations.in_group(group)
-            if p in frame and relations.kind(p) is PointKind.FLOW
-        ]
+        flows = [p for p in relations.in_group_of_kind(status, PointKind.FLOW) if p in frame]
         on = frame.column(status) >= 0.5
         ignored = np.zeros(frame.steps, bool)
         evidence: dict[str, float] = {}

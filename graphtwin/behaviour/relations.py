@@ -128,6 +128,11 @@ class Relations:
         me = self.points[twin_id]
         return [t for t in self.of_kind(me.kind) if t != twin_id]
 
+    def in_group_of_kind(self, twin_id: str, kind: PointKind) -> list[str]:
+        """The points of `kind` in the group of `twin_id` (a fan status's air flows)."""
+        group = self.points[twin_id].group
+        return [t for t in self.in_group(group) if self.points[t].kind is kind]
+
     def on_parent(self, parent: str | None) -> list[str]:
         return list(self._by_parent.get(parent, []))
 

@@ -34,11 +34,8 @@ def detect_response(frame: Frame, relations: Relations, limits: Thresholds) -> l
     for status in relations.of_kind(PointKind.STATUS):
         if status not in frame:
             continue
-        group = relations.points[status].group
         zones = [
-            p
-            for p in relations.in_group(group)
-            if p in frame and relations.kind(p) is PointKind.ZONE_TEMPERATURE
+            p for p in relations.in_group_of_kind(status, PointKind.ZONE_TEMPERATURE) if p in frame
         ]
         if len(zones) < 3:
             continue
