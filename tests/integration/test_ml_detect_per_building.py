@@ -3,6 +3,7 @@ to the other, and a run on one building (`--root`) leaves the other building's i
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ from graphtwin.ml.training import TrainConfig, train
 from graphtwin.ml.workflow import detect
 from graphtwin.store import TwinStore
 from importers import IMPORTERS
+from tests.conftest import CliRunner
 from tests.support.ml_buildings import building_file
 
 pytestmark = pytest.mark.neo4j
@@ -42,7 +44,7 @@ def _open_issues(store: TwinStore) -> set[tuple[str, str]]:
 
 
 def test_candidates_never_cross_buildings_and_a_root_run_leaves_the_others_issues_open(
-    store: TwinStore, tmp_path: Path
+    store: TwinStore, tmp_path: Path, cli: CliRunner
 ) -> None:
     _load_two_buildings(store, tmp_path)
     arrays = detection_arrays(store, store.export())
@@ -63,3 +65,11 @@ def test_candidates_never_cross_buildings_and_a_root_run_leaves_the_others_issue
     assert alpha_only.recorded is not None and alpha_only.recorded.resolved == 0
     assert {f.twin_id for f in alpha_only.findings} == {"alpha.vav1"}
     assert ("beta.vav1", "vav_fed_by_nothing") in _open_issues(store)  # not alpha's to resolve
+
+    shown = cli("ml", "detect", "--rules-only", "--root", "beta")  # the table shows groups
+    assert shown.returncode == 0, shown.stderr
+    assert "1 findings in 1 groups" in shown.stdout
+    assert re.search(
+        r"│ 1 +│ 1 +│ rule +│ structural │ vav_fed_by_nothing: Equipment +│ beta.vav1", shown.stdout
+    )
+    assert ("alpha.vav1", "vav_fed_by_nothing") in _open_issues(store)
