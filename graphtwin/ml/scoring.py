@@ -9,7 +9,12 @@ import numpy as np
 import torch
 from scipy.special import expit
 
-from graphtwin.ml.calibration import SEED, calibrate_edges, calibrated_softmax
+from graphtwin.ml.calibration import (
+    SEED,
+    calibrate_edges,
+    calibrated_softmax,
+    usual_in_building,
+)
 from graphtwin.ml.classes import class_vocabulary
 from graphtwin.ml.corruption import rewire, scored_type_ids
 from graphtwin.ml.features import all_class_bags
@@ -158,6 +163,9 @@ def judge_edges(
     ).numpy()
     fitted = calibrate_edges(present[:, 1], logits, negative_logits, np.flatnonzero(ok))
     p_missing = fitted.proposed(missing[:, 1], p_missing, samples)
+    # where most nodes of the kind in the building lack the type, that is the source's habit
+    usual = usual_in_building(arrays.kinds, arrays.graph_of, arrays.edges, missing, types)
+    p_missing = np.where(usual, p_missing, 0.0)
     return EdgeJudgement(present, fitted.present(logits), missing, p_missing, p_network)
 
 

@@ -13,7 +13,12 @@ import yaml
 
 from graphtwin.drift.findings import Finding
 from graphtwin.drift.issues import DriftType, Severity
-from graphtwin.ml.calibration import calibrate_edges, fit_platt, fit_temperature
+from graphtwin.ml.calibration import (
+    calibrate_edges,
+    fit_platt,
+    fit_temperature,
+    usual_in_building,
+)
 from graphtwin.ml.dataset import TwinDataset
 from graphtwin.ml.detection import DEFAULT_THRESHOLDS, model_findings, rank
 from graphtwin.ml.scoring import judge_edges
@@ -60,6 +65,15 @@ def test_each_relationship_is_calibrated_by_the_map_fitted_on_the_other_half() -
     assert np.allclose(p[fitted.in_a], m.on_b.apply(present[fitted.in_a]))
     assert np.allclose(p[~fitted.in_a], m.on_a.apply(present[~fitted.in_a]))
     assert m.on_a != m.on_b
+
+
+def test_a_relationship_most_of_the_building_lacks_is_not_proposed_node_by_node() -> None:
+    kinds = np.array([0, 1, 1, 1, 1, 1, 1, 1])  # an AHU and seven points
+    graph_of = np.array([0, 0, 0, 0, 0, 1, 1, 1])  # the last three in another building
+    present = np.array([[0, 7, 1], [0, 7, 2], [0, 7, 3]])  # three of four points have one
+    proposals = np.array([[0, 7, 4], [0, 7, 6]])
+    usual = usual_in_building(kinds, graph_of, present, proposals, {7: 2})
+    assert usual.tolist() == [True, False]  # 3 of 4 in building 0; none in building 1
 
 
 def test_findings_rank_by_score_then_severity_then_nodes_touched() -> None:
