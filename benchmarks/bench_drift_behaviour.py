@@ -84,7 +84,7 @@ def run_drift_behaviour(options: DriftBehaviourOptions) -> dict[str, Any]:
     prepared = {name: _prepare(options.datasets / name) for name in names}
     note_progress(f"{len(prepared)} runs read ({time.perf_counter() - started:.0f} s)")
     lenient = {
-        name: (_point_days(frame), detect(frame, relations, LENIENT))
+        name: (_point_days(frame), judge(frame, relations, LENIENT))
         for name, (run, frame, relations) in prepared.items()
         if run.variant == "clean"
     }
@@ -97,11 +97,11 @@ def run_drift_behaviour(options: DriftBehaviourOptions) -> dict[str, Any]:
     point_days = 0.0
     for name, (run, frame, relations) in prepared.items():
         if run.variant == "clean":
-            found = detect(frame, relations, limits[_fold(name)])
+            found = judge(frame, relations, limits[_fold(name)])
             clean_alarms += [_row(run, frame, e) for e in found]
             point_days += _point_days(frame)
     recorded = {
-        name: detect(frame, relations, limits[_fold(name)])
+        name: judge(frame, relations, limits[_fold(name)])
         for name, (run, frame, relations) in prepared.items()
         if run.variant == "faults"
     }  # the recorded fault runs are the same for every seed
@@ -115,7 +115,7 @@ def run_drift_behaviour(options: DriftBehaviourOptions) -> dict[str, Any]:
                 labels, used, found = run.labels, frame, recorded[name]
             else:
                 labels, used = _inject(run, frame, relations, seed)
-                found = detect(used, relations, limits[_fold(name)])
+                found = judge(used, relations, limits[_fold(name)])
             rows += _score(run, used, labels, found)
             findings += [
                 {**_row(run, used, e), "matched": _matched(run, used, labels, e)} for e in found
@@ -160,8 +160,29 @@ SCALED = {
 }
 """The thresholds of each detector whose episodes have a strength (how far past them)."""
 FACTORS = (1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 15.0, 20.0)
-BUDGET = 0.15
+BUDGET = 0.1
 """False alarms per 1,000 point-days each calibrated detector may raise on the other runs."""
+
+
+WEEK = 7
+"""Days judged per detection: each week of the evaluation window is judged with the 14 days
+before it as its history, as a daily or weekly `graphtwin behaviour detect` would."""
+
+
+def judge(frame: Frame, relations: Relations, limits: Thresholds) -> list[Episode]:
+    """The episodes of the frame's evaluation window, judged a week at a time, each week with
+    the history days before it (earlier judged days included: what a twin would have)."""
+    per_day = frame.steps_per_day
+    found: list[Episode] = []
+    for first in range(frame.history, frame.steps, WEEK * per_day):
+        lo, hi = first - frame.history, min(first + WEEK * per_day, frame.steps)
+        week = Frame(frame.time_at(lo), frame.step, frame.ids, frame.values[lo:hi],
+                     frame.history, frame.utc_offset)  # fmt: skip
+        found += [
+            replace(e, start=e.start + lo, end=e.end + lo, opened=e.opened + lo)
+            for e in detect(week, relations, limits)
+        ]
+    return found
 
 
 def calibrate(lenient: dict[str, tuple[float, list[Episode]]]) -> Thresholds:
