@@ -47,3 +47,18 @@ class Thresholds:
     class, behaves unlike its class."""
     response_ratio: float = 0.2
     """A zone changing less than this share of its siblings after its AHU stops."""
+
+
+CALIBRATED = Thresholds(
+    shift_ratio=10.0,
+    shift_floor=20.0,
+    noise_ratio=4.5,
+    stuck_expected_change=12.0,
+    class_distance=16.0,
+    parent_margin=0.5,
+    swap_gain=0.0875,
+)
+"""What `graphtwin behaviour detect` runs at: the median over the six held-out folds of the
+thresholds `python -m benchmarks drift-behaviour` calibrated (at most 0.1 false alarms per
+1,000 point-days per detector on the other buildings' and climates' clean runs; see
+docs/behaviour.md). The defaults above are the sensitive base the calibration scales."""

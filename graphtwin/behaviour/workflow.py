@@ -17,6 +17,7 @@ from graphtwin.behaviour.detect import RULES, detect
 from graphtwin.behaviour.findings import to_findings
 from graphtwin.behaviour.frame import Frame
 from graphtwin.behaviour.relations import Relations
+from graphtwin.behaviour.thresholds import CALIBRATED, Thresholds
 from graphtwin.drift.findings import Finding, Recorded, record_findings
 from graphtwin.errors import InputError
 from graphtwin.prediction.read_history import read_series
@@ -48,6 +49,7 @@ def run_detection(
     utc_offset: timedelta = timedelta(0),
     dry_run: bool = False,
     audit: AuditLog | None = None,
+    limits: Thresholds = CALIBRATED,
 ) -> Detection:
     if end <= start:
         raise InputError(f"--to ({end.isoformat()}) must be after --from ({start.isoformat()})")
@@ -62,7 +64,7 @@ def run_detection(
     if series:
         frame = Frame.from_series(series, history_end=start, utc_offset=utc_offset)
         if frame.history < frame.steps:
-            findings = to_findings(detect(frame, relations), frame)
+            findings = to_findings(detect(frame, relations, limits), frame)
     recorded = None
     if not dry_run:
         recorded = record_findings(store, findings, set(RULES), audit, scope=set(relations.points))
