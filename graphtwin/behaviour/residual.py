@@ -9,8 +9,8 @@ times the largest the point showed on its history window (out of sample), and at
 MIN_SHIFT in the point's unit.
 
 >>> import numpy as np
->>> shift(np.r_[np.zeros(12), np.ones(8)], before=8, after=4).round(2)[8:14].tolist()
-[0.0, 0.25, 0.5, 0.75, 1.0, 1.0]
+>>> shift(np.r_[np.zeros(12), np.ones(8)], before=8, after=4).round(2)[11:16].tolist()
+[0.0, 0.25, 0.5, 0.75, 1.0]
 """
 
 from __future__ import annotations
