@@ -35,7 +35,7 @@ class DriftIssue:
     issue_id: strawberry.ID
     twin_id: strawberry.ID = strawberry.field(description="The entity it concerns.")
     type: str = strawberry.field(
-        description="threshold, staleness, structural, semantic or predicted."
+        description="threshold, staleness, structural, semantic, predicted or behaviour."
     )
     severity: str = strawberry.field(description="warning or critical.")
     description: str
