@@ -32,7 +32,14 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.forecast_data import HISTORY_DAYS, Run, default_datasets_dir, load_run
+from benchmarks.bench_forecast import DATASET_COMMAND
+from benchmarks.forecast_data import (
+    HISTORY_DAYS,
+    Run,
+    default_datasets_dir,
+    load_run,
+    missing_runs,
+)
 from benchmarks.harness import note as note_progress
 from graphtwin.behaviour.detect import detect
 from graphtwin.behaviour.episodes import Cause, Episode
@@ -76,6 +83,13 @@ class DriftBehaviourOptions:
 
 def run_drift_behaviour(options: DriftBehaviourOptions) -> dict[str, Any]:
     started = time.perf_counter()
+    missing = missing_runs(options.datasets)
+    if missing:
+        return {
+            "skipped": f"{len(missing)} runs of the data set are not recorded under "
+            f"{options.datasets} ({', '.join(missing[:3])}, ...): record them with "
+            f"`{DATASET_COMMAND}` (about 4 minutes, needs graphtwin[energyplus])"
+        }
     names = sorted(
         p.name
         for p in options.datasets.iterdir()
@@ -421,6 +435,8 @@ def _count(items: Any) -> dict[str, int]:
 
 
 def report_drift_behaviour(result: dict[str, Any]) -> str:
+    if "skipped" in result:
+        return f"behaviour drift skipped: {result['skipped']}"
     lines = [
         f"behaviour drift on {result['runs']} recorded runs, seeds {result['seeds']} "
         f"({result['wall_s']} s)",

@@ -223,6 +223,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-sound", dest="sound", action="store_false", help="skip the sound twins"
     )
     commands.add_parser(
+        "drift",
+        parents=[common, drift_structure],
+        help="drift a facility manager can trust: drift-structure, then drift-behaviour",
+    )
+    commands.add_parser(
         "drift-structure",
         parents=[common, drift_structure],
         help="structural/semantic drift: sound twins, real buildings held out, corruption F1",
@@ -381,7 +386,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             results["train"] = train_result.to_json()
             _emit(train_result.report(), args.json, results)
 
-    if args.command == "drift-structure":
+    if args.command in ("drift-structure", "drift"):
         if not args.data.exists():
             note(f"drift-structure benchmark skipped: {args.data} is absent (../shared/data)")
         else:
@@ -472,7 +477,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             asof_result = run_asof(asof_options, server)
         results["asof"] = asof_result.to_json()
         _emit(asof_result.report(), args.json, results)
-    if args.command == "drift-behaviour":
+    if args.command in ("drift-behaviour", "drift"):
         from benchmarks.bench_drift_behaviour import (
             DriftBehaviourOptions,
             report_drift_behaviour,
