@@ -2,8 +2,10 @@
 
 The building and zones come first (everything else refers to zones), then the air loops (their
 supply paths tell which AHU feeds which terminal), the zone equipment, the plant loops (whose
-demand side finds the coils the air side made), thermostats, internal loads, and last the flags
-that decide which points exist. Unknown component types are reported in one warning per type.
+demand side finds the coils the air side made), the zones of equipment on no zone's equipment
+list (water use connections, placed by what they list), thermostats, internal loads, and last
+the flags that decide which points exist. Unknown component types are reported in one warning per
+type.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from importers.energyplus.controls import extract_thermostats
 from importers.energyplus.loads import extract_loads
 from importers.energyplus.mapping import EnergyPlusMapping
 from importers.energyplus.objects import EpModel
+from importers.energyplus.placement import place_listed_equipment
 from importers.energyplus.plan import Plan
 from importers.energyplus.plant import extract_plant_loops
 from importers.energyplus.zone_equipment import extract_zone_equipment
@@ -29,6 +32,7 @@ def build_plan(model: EpModel, mapping: EnergyPlusMapping, *, prefix: str) -> Pl
     air_loops = extract_air_loops(plan)
     extract_zone_equipment(plan, zones, air_loops)
     extract_plant_loops(plan)
+    place_listed_equipment(plan, zones)
     extract_thermostats(plan, zones)
     extract_loads(plan, zones)
     if burns_natural_gas(model, mapping):

@@ -62,6 +62,20 @@ class UnitRule:
 
 
 @dataclass(frozen=True, slots=True)
+class PlacementRule:
+    """Where equipment on no zone's equipment list is: in the zones of the objects it lists."""
+
+    list_field: str
+    """The array field listing the objects."""
+    name_field: str
+    """The field of each array item naming a listed object."""
+    types: tuple[str, ...]
+    """The object types that name may have."""
+    zone_field: str
+    """The field of a listed object naming its zone."""
+
+
+@dataclass(frozen=True, slots=True)
 class LoopRule:
     supply_branches: str
     demand_branches: str
@@ -107,6 +121,7 @@ class EnergyPlusMapping:
     wrappers: dict[str, tuple[PartRef, ...]]
     zone_units: dict[str, UnitRule]
     zone_exhaust: frozenset[str]
+    located_by_listed: dict[str, PlacementRule]
     terminals: dict[str, UnitRule]
     supply_path_components: dict[str, tuple[str, str]]
     left_out: frozenset[str]
@@ -203,6 +218,15 @@ def energyplus_mapping() -> EnergyPlusMapping:
         wrappers={t.upper(): _parts(parts) for t, parts in raw["wrappers"].items()},
         zone_units={t.upper(): _unit(r) for t, r in raw["zone_units"].items()},
         zone_exhaust=frozenset(t.upper() for t in raw["zone_exhaust"]),
+        located_by_listed={
+            t.upper(): PlacementRule(
+                list_field=r["list"],
+                name_field=r["name_field"],
+                types=tuple(r["types"]),
+                zone_field=r["zone_field"],
+            )
+            for t, r in raw["located_by_listed"].items()
+        },
         terminals={t.upper(): _unit(r) for t, r in raw["terminals"].items()},
         supply_path_components={
             t.upper(): (r["inlet"], r["outlets"]) for t, r in raw["supply_path_components"].items()

@@ -496,7 +496,9 @@ def test_energyplus_names_the_load_and_setpoint_fields_as_the_mapping_does(tmp_p
         "GasEquipment, G, Z, S, Watts/Person, , , 7.5;\n"
         "People, P, Z, S, People/Area, , 0.05, , , , A;\n"
         "ThermostatSetpoint:SingleHeating, H, HS;\n"
-        "ThermostatSetpoint:SingleCooling, C, CS;\n",
+        "ThermostatSetpoint:SingleCooling, C, CS;\n"
+        "WaterUse:Equipment, W, , 1e-6, , , , , Z;\n"
+        "WaterUse:Connections, WC, In, Out, , , , , , , , W;\n",
         encoding="utf-8",
     )
     document = load_epjson(idf)
@@ -511,6 +513,10 @@ def test_energyplus_names_the_load_and_setpoint_fields_as_the_mapping_does(tmp_p
     assert document["ThermostatSetpoint:SingleHeating"]["H"][heating] == "HS"
     cooling = mapping.thermostat_setpoints["THERMOSTATSETPOINT:SINGLECOOLING"]["cooling"]
     assert document["ThermostatSetpoint:SingleCooling"]["C"][cooling] == "CS"
+    water = mapping.located_by_listed["WATERUSE:CONNECTIONS"]
+    [listed] = document["WaterUse:Connections"]["WC"][water.list_field]
+    assert listed[water.name_field] == "W"
+    assert document["WaterUse:Equipment"]["W"][water.zone_field] == "Z"
 
 
 def test_loads_on_spaces_scale_by_the_space_and_a_zone_without_surfaces_is_warned_about():
@@ -533,3 +539,49 @@ def test_loads_on_spaces_scale_by_the_space_and_a_zone_without_surfaces_is_warne
     [warning] = graph.warnings
     assert warning.startswith("Zone 'Shed': neither its detailed surfaces")
     assert "floor_area_m2 or volume_m3" in warning
+
+
+def with_water_use(fixtures: dict[str, str | None]) -> dict[str, Any]:
+    """The tiny office with a water use connection `Sinks` on its hot water loop's demand side,
+    listing one water use equipment per entry of `fixtures` (name -> zone, or None for none)."""
+    document = tiny_office()
+    document["Branch"]["HW Demand Main"]["components"] += branch(("WaterUse:Connections", "Sinks"))[
+        "components"
+    ]
+    document["WaterUse:Connections"] = {
+        "Sinks": {"connections": [{"water_use_equipment_name": name} for name in fixtures]}
+    }
+    document["WaterUse:Equipment"] = {
+        name: {"peak_flow_rate": 1e-6, **({"zone_name": zone} if zone else {})}
+        for name, zone in fixtures.items()
+    }
+    return document
+
+
+@pytest.mark.parametrize(
+    ("fixtures", "zones"),
+    [
+        ({"Office Sink": "OFFICE", "Office Shower": "Office"}, {"Office"}),
+        ({"Office Sink": "Office", "Upstairs Sink": "Upstairs"}, {"Office", "Upstairs"}),
+        ({"Outdoor Tap": None}, set()),
+    ],
+    ids=["one zone", "two zones", "no zone"],
+)
+def test_a_water_use_connection_is_located_in_the_zones_of_its_water_use_equipment(fixtures, zones):
+    graph = graph_of(with_water_use(fixtures))
+    sinks = tid("equipment", "Sinks")
+    assert sinks in ends(graph, tid("plant-loop", "Hot Water"), "FEEDS")
+    assert ends(graph, sinks, "LOCATED_IN") == {tid("zone", zone) for zone in zones}
+
+
+def test_a_water_use_connection_listing_undefined_equipment_is_an_input_error_naming_it():
+    document = with_water_use({"Office Sink": "Office"})
+    document["WaterUse:Connections"]["Sinks"]["connections"].append(
+        {"water_use_equipment_name": "Missing Sink"}
+    )
+    with pytest.raises(SchemaViolationError) as caught:
+        graph_of(document)
+    assert caught.value.entity == "WaterUse:Connections 'Sinks'"
+    assert "names 'Missing Sink', which the model defines as none of WaterUse:Equipment" in (
+        caught.value.reason
+    )
