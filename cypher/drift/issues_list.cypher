@@ -1,5 +1,5 @@
 // Drift issues, newest first, optionally only some statuses / types / one entity, each with
-// the label a person gave it (drift/label_create), if any.
+// the label in force a person gave it (drift/label_create; not withdrawn), if any.
 MATCH (i:DriftIssue)-[:CONCERNS]->(n:Twin)
 WHERE ($statuses IS NULL OR i.status IN $statuses)
   AND ($types IS NULL OR i.type IN $types)
@@ -8,7 +8,8 @@ RETURN i {.issue_id, .type, .severity, .description, .status, .strategy, .rule, 
           .evidence, twin_id: n.twin_id, detected_at: toString(i.detected_at),
           resolved_at: toString(i.resolved_at),
           predicted_by: [(i)-[:PREDICTED_BY]->(p:DriftIssue) | p.issue_id],
-          label: head([(l:DriftLabel)-[:LABELS]->(n) WHERE l.issue_id = i.issue_id |
+          label: head([(l:DriftLabel)-[:LABELS]->(n) WHERE l.issue_id = i.issue_id
+                            AND l.withdrawn_at IS NULL |
                        l {.label_id, .verdict, .note, .by, at: toString(l.at)}])} AS issue,
        n.twin_id AS twin_id
 ORDER BY i.detected_at DESC, i.issue_id

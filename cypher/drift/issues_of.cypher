@@ -7,6 +7,7 @@ RETURN id, collect(i {.issue_id, .type, .severity, .description, .status, .strat
                       .value, .evidence, twin_id: id, detected_at: toString(i.detected_at),
                       resolved_at: toString(i.resolved_at),
                       predicted_by: [(i)-[:PREDICTED_BY]->(p:DriftIssue) | p.issue_id],
-                      label: head([(l:DriftLabel)-[:LABELS]->(n) WHERE l.issue_id = i.issue_id |
+                      label: head([(l:DriftLabel)-[:LABELS]->(n) WHERE l.issue_id = i.issue_id
+                                        AND l.withdrawn_at IS NULL |
                                    l {.label_id, .verdict, .note, .by, at: toString(l.at)}])})[..$limit]
        AS issues

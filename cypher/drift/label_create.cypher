@@ -1,7 +1,9 @@
 // A person's verdict on a drift issue, kept as a (:DriftLabel) linked to the entity (LABELS) so
 // that it outlives the issue, and on the issue itself: who dismissed (false_alarm) or confirmed
 // it and why. A dismissed issue that is still open is resolved now, with the reason. One label
-// per issue: label_id is unique (migration 0011), so a second CREATE fails.
+// in force per issue: label_id is unique (migration 0011) and numbered after the issue's labels
+// so far (graphtwin.drift.labels.label_id_for), so of two people labelling at once the second
+// CREATE fails.
 MATCH (i:DriftIssue {issue_id: $issue_id})-[:CONCERNS]->(n:Twin)
 CREATE (l:DriftLabel {label_id: $label_id, issue_id: i.issue_id, twin_id: n.twin_id,
                       type: i.type, rule: i.rule, finding_key: $finding_key,

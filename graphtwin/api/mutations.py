@@ -1,5 +1,5 @@
 """What callers may change: import a model file (importer role), push point values, run what-if
-scenarios and label drift issues (operator).
+scenarios, label drift issues and withdraw those labels (operator).
 
 Imports run the same contract as `graphtwin import` (parse everything, load in one
 transaction, idempotent) in a worker thread, so the server keeps answering meanwhile.
@@ -26,10 +26,10 @@ from graphtwin.api.fetchers import BadArgumentError
 from graphtwin.api.records import plain
 from graphtwin.api.roles import Permission
 from graphtwin.api.simulation_types import ScenarioInput, SimulationRun, scenario_data
-from graphtwin.api.telemetry_types import DriftIssue
+from graphtwin.api.telemetry_types import DriftIssue, DriftIssueLabel
 from graphtwin.audit import ChangeAudit, api_key_actor
 from graphtwin.config import Settings
-from graphtwin.drift.labels import Verdict, label_issue
+from graphtwin.drift.labels import Verdict, label_issue, withdraw_label
 from graphtwin.errors import GraphAwayError, InputError, SourceLocation
 from graphtwin.store import TwinStore
 from graphtwin.telemetry.http_ingest import TelemetryPush
@@ -283,8 +283,8 @@ class Mutation:
         description="Judge a drift issue (operator role): FALSE_ALARM resolves it with the note "
         "as its reason and keeps its finding from being reopened by later detection runs; "
         "CONFIRMED keeps it open until its condition clears. Either teaches the next training "
-        "(`graphtwin ml train`). The caller's key is who gave it; audited. One label per issue: "
-        "an unknown or already labelled issue is an error naming it, and nothing is written."
+        "(`graphtwin ml train`). The caller's key is who gave it; audited. One label in force per "
+        "issue: an unknown or already labelled issue is an error naming it, and nothing is written."
     )
     async def label_drift_issue(
         self, info: strawberry.Info, issue_id: strawberry.ID, verdict: DriftVerdict, note: str
@@ -296,6 +296,31 @@ class Mutation:
             _label_drift_issue, settings, audit, str(issue_id), Verdict(verdict), note
         )
         return issue  # type: ignore[return-value]
+
+    @strawberry.mutation(
+        description="Withdraw a drift label given by mistake (operator role), with a note: it "
+        "is kept, marked withdrawn, but no longer suppresses its finding nor teaches training; "
+        "the next detection run reopens the finding if it still finds it, and the issue can be "
+        "labelled again. The caller's key is who withdrew it; audited. An unknown or already "
+        "withdrawn label is an error naming it, and nothing is written."
+    )
+    async def withdraw_drift_label(
+        self, info: strawberry.Info, label_id: strawberry.ID, note: str
+    ) -> DriftIssueLabel:
+        context: ApiContext = info.context
+        audit = ChangeAudit.for_actor(context.services.settings, _caller(context))
+        label = await asyncio.to_thread(
+            _withdraw_drift_label, context.services.settings, audit, str(label_id), note
+        )
+        return label  # type: ignore[return-value]
+
+
+def _withdraw_drift_label(
+    settings: Settings, audit: ChangeAudit, label_id: str, note: str
+) -> dict[str, Any]:
+    """Withdraw the label as `graphtwin drift withdraw` does (by: the caller)."""
+    with TwinStore.open(settings, migrate=False) as store:
+        return withdraw_label(store, label_id, note, by=audit.actor, audit=audit).to_json()
 
 
 def _label_drift_issue(
@@ -332,4 +357,5 @@ MUTATION_PERMISSIONS = {
     ("Mutation", "recordPointValues"): Permission.WRITE_VALUES,
     ("Mutation", "simulate"): Permission.SIMULATE,
     ("Mutation", "labelDriftIssue"): Permission.LABEL_DRIFT,
+    ("Mutation", "withdrawDriftLabel"): Permission.LABEL_DRIFT,
 }

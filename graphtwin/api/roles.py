@@ -25,7 +25,8 @@ class Permission(StrEnum):
     SIMULATE = "simulate"
     """Run what-if scenarios (`simulate`): they compute on an overlay, and record the run."""
     LABEL_DRIFT = "label_drift"
-    """Judge a drift issue a false alarm or a real defect (`labelDriftIssue`); audited."""
+    """Judge a drift issue a false alarm or a real defect (`labelDriftIssue`), or withdraw such
+    a label (`withdrawDriftLabel`); audited."""
 
 
 class Role(StrEnum):

@@ -17,7 +17,8 @@ class HistoryValue:
 
 @strawberry.type(
     description="A person's verdict on a drift issue (`labelDriftIssue`, `graphtwin drift "
-    "dismiss|confirm`): it suppresses a false alarm and teaches the next training."
+    "dismiss|confirm`): it suppresses a false alarm and teaches the next training, until it "
+    "is withdrawn (`withdrawDriftLabel`, `graphtwin drift withdraw`)."
 )
 class DriftIssueLabel:
     label_id: strawberry.ID
@@ -28,6 +29,13 @@ class DriftIssueLabel:
         "OS user through the CLI."
     )
     at: DateTime
+    withdrawn_at: DateTime | None = strawberry.field(
+        default=None,
+        description="When it was withdrawn; null while it is in force (as a DriftIssue's label "
+        "always is).",
+    )
+    withdrawn_by: str | None = strawberry.field(default=None, description="Who withdrew it.")
+    withdrawn_note: str | None = strawberry.field(default=None, description="Why.")
 
 
 @strawberry.type(description="A difference between the twin and reality, and where it stands.")
@@ -53,7 +61,8 @@ class DriftIssue:
         "crossing: open on the entity when it opened (PREDICTED_BY)."
     )
     label: DriftIssueLabel | None = strawberry.field(
-        description="The verdict a person gave it, if any (a false alarm is resolved)."
+        description="The verdict in force a person gave it, if any (a false alarm is "
+        "resolved); a withdrawn one is no longer its label."
     )
 
 

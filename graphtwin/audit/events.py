@@ -21,6 +21,8 @@ Record kinds (the payloads are documented in docs/audit.md):
   scenario ids, variants, winner, the entities it links to and its trajectory file's sha256.
 - `drift_labelled`: a person's verdict on a drift issue (`false_alarm` or `confirmed`), with
   the note saying why and who gave it (graphtwin.drift.labels).
+- `drift_label_withdrawn`: a drift label withdrawn (`graphtwin drift withdraw`, the API's
+  `withdrawDriftLabel`): the label with `withdrawn_at`, `withdrawn_by` and `withdrawn_note`.
 
 Actors: `cli:<os user>` for the command line, `apikey:<key id>:<key name>` for the API (the
 form POST /telemetry records its pushes with).
@@ -48,6 +50,7 @@ APIKEY_REVOKED = "apikey_revoked"
 SOURCE_TAKEN_OVER = "source_taken_over"
 SIMULATED = "simulated"
 DRIFT_LABELLED = "drift_labelled"
+DRIFT_LABEL_WITHDRAWN = "drift_label_withdrawn"
 KINDS = (
     IMPORT,
     LINK,
@@ -58,6 +61,7 @@ KINDS = (
     SOURCE_TAKEN_OVER,
     SIMULATED,
     DRIFT_LABELLED,
+    DRIFT_LABEL_WITHDRAWN,
 )
 
 REPORT_COUNTS = (
@@ -215,6 +219,11 @@ class ChangeAudit:
         """A person's verdict on a drift issue: the label as the twin keeps it (its id, the
         issue, the finding key, the verdict, the note, who and when)."""
         return self._append(DRIFT_LABELLED, dict(label))
+
+    def drift_label_withdrawn(self, label: Mapping[str, Any]) -> AuditRecord:
+        """A drift label withdrawn: the label as the twin keeps it now (as `drift_labelled`,
+        plus who withdrew it, when and why)."""
+        return self._append(DRIFT_LABEL_WITHDRAWN, dict(label))
 
     def _append(self, kind: str, payload: dict[str, Any]) -> AuditRecord:
         with AuditLog(self.path, key=self.key) as log:

@@ -1,6 +1,7 @@
-"""`graphtwin drift list|dismiss|confirm|labels`: the twin's drift issues, and a person's verdict
-on them. A dismissed finding (a false alarm) is not reopened by later detection runs, and both
-verdicts teach the next `graphtwin ml train` (docs/ml.md, "Labels: teaching the detector")."""
+"""`graphtwin drift list|dismiss|confirm|withdraw|labels`: the twin's drift issues, and a
+person's verdict on them. A dismissed finding (a false alarm) is not reopened by later detection
+runs, and both verdicts teach the next `graphtwin ml train` (docs/ml.md, "Labels: teaching the
+detector"), until the label is withdrawn."""
 
 from __future__ import annotations
 
@@ -17,10 +18,11 @@ from graphtwin.drift.issues import DriftType, IssueStatus
 app = typer.Typer(help="Drift issues: list them, dismiss false alarms, confirm real defects.")
 
 IssueId = Annotated[str, typer.Argument(help="The issue's id (`graphtwin drift list`).")]
+LabelId = Annotated[str, typer.Argument(help="The label's id (`graphtwin drift labels`).")]
 Note = Annotated[str, typer.Option("--note", help="Why (required; kept with the label).")]
 By = Annotated[
     str | None,
-    typer.Option("--by", help="Who gives the label (default: the OS user running the command)."),
+    typer.Option("--by", help="Who does it (default: the OS user running the command)."),
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
@@ -110,11 +112,38 @@ def confirm(issue_id: IssueId, note: Note, by: By = None) -> None:
     _label(issue_id, "confirmed", note, by)
 
 
+@app.command()
+@guarded
+def withdraw(label_id: LabelId, note: Note, by: By = None) -> None:
+    """Withdraw a label given by mistake: it is kept, marked withdrawn (who, when, the note),
+    but no longer suppresses its finding nor teaches training; the next detection run reopens
+    the finding if it still finds it, and the issue can be labelled again. Audited."""
+    from graphtwin.audit import ChangeAudit
+    from graphtwin.audit.events import os_user
+    from graphtwin.config import load_settings
+    from graphtwin.drift.labels import withdraw_label
+    from graphtwin.store import TwinStore
+
+    settings = load_settings()
+    with TwinStore.open(settings) as store:
+        label = withdraw_label(
+            store,
+            label_id,
+            note,
+            by=by if by is not None else os_user(),
+            audit=ChangeAudit.for_cli(settings),
+        )
+    out.print(
+        f"{escape(label.label_id)}: withdrawn by {escape(label.withdrawn_by or '')} "
+        f"(finding {escape(label.finding_key)})"
+    )
+
+
 @app.command("labels")
 @guarded
 def list_labels(as_json: AsJson = False) -> None:
-    """Every label given, oldest first. `--json` writes what `graphtwin ml train --labels`
-    reads."""
+    """Every label given, oldest first, withdrawn ones included (marked so). `--json` writes
+    what `graphtwin ml train --labels` reads (it learns from the labels in force only)."""
     from graphtwin.drift.labels import labels, labels_document
     from graphtwin.store import TwinStore
 
@@ -123,13 +152,20 @@ def list_labels(as_json: AsJson = False) -> None:
     if as_json:
         print_json(labels_document(found))
         return
-    table = Table("at", "verdict", "by", "finding", "note", title=f"{len(found)} labels")
+    table = Table(title=f"{len(found)} labels")
+    table.add_column("label", no_wrap=True)  # whole, to copy into `drift withdraw`
+    for column in ("at", "verdict", "by", "finding", "note", "withdrawn"):
+        table.add_column(column)
     for label in found:
         table.add_row(
+            escape(label.label_id),
             label.at,
             str(label.verdict),
             escape(label.by),
             escape(label.finding_key),
             escape(label.note),
+            ""
+            if label.in_force
+            else escape(f"{label.withdrawn_at} by {label.withdrawn_by}: {label.withdrawn_note}"),
         )
     out.print(table)

@@ -7,9 +7,13 @@ about one relationship (its evidence names a `relationship`), that relationship.
 does not reopen a finding whose latest label is a false alarm (`suppressed_keys`), and the next
 training learns from the labels (graphtwin.ml.labels).
 
-One label per issue: labelling an issue again is an error naming the label it has
-(`DriftIssueLabelledError`), and nothing is written. A person who changes their mind labels
-the finding again when it is next reported (a confirmed one stays open until it clears).
+One label in force per issue: labelling an issue again is an error naming the label it has
+(`DriftIssueLabelledError`), and nothing is written. A mistaken label is withdrawn
+(`withdraw_label`, with a note): it is kept, marked `withdrawn_at`/`withdrawn_by`/
+`withdrawn_note`, for auditors, but no longer suppresses its finding nor teaches training, so
+the next detection run reopens the finding if it still finds it. The issue can then be labelled
+again: its first label is `label:<issue id>`, the n-th `label:<issue id>#n`, so two people
+labelling at once still make the same id and the second is refused.
 
 Example:
 
@@ -56,16 +60,38 @@ class DriftIssueNotFoundError(InputError):
 
 
 class DriftIssueLabelledError(InputError):
-    """The drift issue already has a label (one per issue); nothing was written."""
+    """The drift issue already has a label in force (one per issue); nothing was written."""
 
     def __init__(self, issue_id: str, label: Mapping[str, Any]) -> None:
         super().__init__(
             f"already labelled {label['verdict']} by {label['by']} at {label['at']} "
-            f"({label['label_id']}); an issue takes one label",
+            f"({label['label_id']}); an issue takes one label in force (`graphtwin drift "
+            "withdraw` withdraws it)",
             entity=issue_id,
         )
         self.issue_id = issue_id
         self.label = dict(label)
+
+
+class DriftLabelNotFoundError(InputError):
+    """A label id given to withdraw is not in the twin; nothing was written."""
+
+    def __init__(self, label_id: str) -> None:
+        super().__init__(
+            "no drift label with this id (`graphtwin drift labels` lists them)", entity=label_id
+        )
+        self.label_id = label_id
+
+
+class DriftLabelWithdrawnError(InputError):
+    """The label was withdrawn already; nothing was written."""
+
+    def __init__(self, label: DriftLabel) -> None:
+        super().__init__(
+            f"already withdrawn by {label.withdrawn_by} at {label.withdrawn_at}",
+            entity=label.label_id,
+        )
+        self.label = label
 
 
 class InvalidLabelError(InputError):
@@ -86,11 +112,24 @@ class DriftLabel:
     at: str  # ISO 8601
     relationship: tuple[str, str, str] | None = None  # (start twin_id, TYPE, end twin_id)
     declared_class: str | None = None  # the entity's class when labelled (what a label vouches)
+    withdrawn_at: str | None = None  # ISO 8601; None: the label is in force
+    withdrawn_by: str | None = None
+    withdrawn_note: str | None = None
+
+    @property
+    def in_force(self) -> bool:
+        """Not withdrawn: it suppresses its finding (a false alarm) and teaches training."""
+        return self.withdrawn_at is None
 
     def to_json(self) -> dict[str, Any]:
+        """The label as JSON; the `withdrawn_*` keys only on a withdrawn one (so a label in
+        force reads, and hashes in a model's manifest, as it always did)."""
         out = asdict(self)
         out["verdict"] = str(self.verdict)
         out["relationship"] = list(self.relationship) if self.relationship else None
+        if self.in_force:
+            for key in WITHDRAWN_KEYS:
+                del out[key]
         return out
 
     @classmethod
@@ -109,7 +148,11 @@ class DriftLabel:
             at=str(raw["at"]),
             relationship=(str(rel[0]), str(rel[1]), str(rel[2])) if rel else None,
             declared_class=raw.get("declared_class"),
+            **{key: _text(raw.get(key)) for key in WITHDRAWN_KEYS},
         )
+
+
+WITHDRAWN_KEYS = ("withdrawn_at", "withdrawn_by", "withdrawn_note")
 
 
 def relationship_of(evidence: Mapping[str, Any] | None) -> tuple[str, str, str] | None:
@@ -137,9 +180,10 @@ def finding_key(
 
 
 def suppressed_keys(labels: Iterable[DriftLabel]) -> set[str]:
-    """The findings whose latest label (by time) is a false alarm."""
+    """The findings whose latest label in force (by time) is a false alarm: a withdrawn label
+    suppresses nothing."""
     latest: dict[str, Verdict] = {}
-    for label in sorted(labels, key=lambda lb: (lb.at, lb.label_id)):
+    for label in sorted(in_force(labels), key=lambda lb: (lb.at, lb.label_id)):
         latest[label.finding_key] = label.verdict
     return {key for key, verdict in latest.items() if verdict is Verdict.FALSE_ALARM}
 
@@ -168,7 +212,7 @@ def label_issue(
         raise DriftIssueLabelledError(issue_id, issue["label"])
     evidence = _evidence(issue["evidence"])
     label = DriftLabel(
-        label_id=f"label:{issue_id}",
+        label_id=label_id_for(issue_id, rows[0]["labels_given"]),
         issue_id=issue_id,
         twin_id=issue["twin_id"],
         type=issue["type"],
@@ -197,9 +241,59 @@ def label_issue(
     return label
 
 
+def label_id_for(issue_id: str, labels_given: int) -> str:
+    """The id of an issue's next label, after `labels_given` (all withdrawn) labels.
+
+    >>> label_id_for("drift:semantic:p1:1", 0), label_id_for("drift:semantic:p1:1", 1)
+    ('label:drift:semantic:p1:1', 'label:drift:semantic:p1:1#2')
+    """
+    return f"label:{issue_id}" if labels_given == 0 else f"label:{issue_id}#{labels_given + 1}"
+
+
+def withdraw_label(
+    store: TwinStore,
+    label_id: str,
+    note: str,
+    *,
+    by: str,
+    audit: ChangeAudit | None = None,
+    at: datetime | None = None,
+) -> DriftLabel:
+    """Withdraw a label (kept, marked withdrawn), then append `drift_label_withdrawn` to the
+    audit log. An unknown or already withdrawn label is an error naming it, and nothing is
+    written; a log that could not take the record refuses it before anything is written."""
+    if not note.strip():
+        raise InvalidLabelError("a withdrawal needs a note saying why", entity=label_id)
+    if not by.strip():
+        raise InvalidLabelError("a withdrawal needs the name of who makes it", entity=label_id)
+    label = _label_by_id(store, label_id)
+    if not label.in_force:
+        raise DriftLabelWithdrawnError(label)
+    if audit is not None:
+        audit.check()
+    written = store.write(
+        "drift/label_withdraw",
+        label_id=label_id,
+        at=(at or datetime.now(UTC)).isoformat(timespec="milliseconds"),
+        by=by.strip(),
+        note=note.strip(),
+    )
+    if not written:  # withdrawn by someone else since it was read
+        raise DriftLabelWithdrawnError(_label_by_id(store, label_id))
+    withdrawn = DriftLabel.from_json(written[0]["label"])
+    if audit is not None:
+        audit.drift_label_withdrawn(withdrawn.to_json())
+    return withdrawn
+
+
 def labels(store: TwinStore) -> list[DriftLabel]:
-    """Every label in the twin, oldest first."""
+    """Every label in the twin, withdrawn ones included, oldest first."""
     return [DriftLabel.from_json(r["label"]) for r in store.read("drift/labels_list")]
+
+
+def in_force(found: Iterable[DriftLabel]) -> list[DriftLabel]:
+    """The labels not withdrawn: those that suppress findings and teach training."""
+    return [label for label in found if label.in_force]
 
 
 def labels_document(found: Iterable[DriftLabel]) -> dict[str, Any]:
@@ -232,6 +326,17 @@ def read_labels_file(path: Path) -> list[DriftLabel]:
                 f"label {i} is not one ({type(exc).__name__}: {exc})", location=where
             ) from exc
     return out
+
+
+def _label_by_id(store: TwinStore, label_id: str) -> DriftLabel:
+    rows = store.read("drift/label_by_id", label_id=label_id)
+    if not rows:
+        raise DriftLabelNotFoundError(label_id)
+    return DriftLabel.from_json(rows[0]["label"])
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 def _evidence(text: str | None) -> dict[str, Any]:

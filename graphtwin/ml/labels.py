@@ -15,7 +15,8 @@ says where that assumption fails, or holds against the model's doubt:
 
 A label applies where its entity (or both ends of its relationship) is in the training
 buildings, by twin_id, and, for a semantic label, where the node still declares the class the
-person judged. Only a finding's latest label counts. The others are listed as unused, with why.
+person judged. Only a finding's latest label in force counts: a withdrawn label teaches
+nothing. The others are listed as unused, with why.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from graphtwin.drift.labels import DriftLabel, Verdict
+from graphtwin.drift.labels import DriftLabel, Verdict, in_force
 from graphtwin.ml.classes import CLASSIFIED_KINDS, class_vocabulary
 from graphtwin.ml.corruption import edge_keys, scored_type_ids
 from graphtwin.ml.features import kinds
@@ -73,10 +74,12 @@ class LabelledArrays:
 def apply_labels(arrays: GraphArrays, labels: Iterable[DriftLabel]) -> LabelledArrays:
     """The training arrays as the labels correct them, and what they vouch for."""
     ordered = sorted(labels, key=lambda lb: (lb.at, lb.label_id))
-    latest = {label.finding_key: label for label in ordered}  # the last one of each finding
+    latest = {lb.finding_key: lb for lb in in_force(ordered)}  # the last one of each finding
     kept = {label.label_id for label in latest.values()}
     unused = [
         (lb, "a later label on the same finding overrides it")
+        if lb.in_force
+        else (lb, f"withdrawn by {lb.withdrawn_by} at {lb.withdrawn_at}")
         for lb in ordered
         if lb.label_id not in kept
     ]

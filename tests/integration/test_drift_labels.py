@@ -1,6 +1,7 @@
 """Drift labels on a real Neo4j: a person dismisses or confirms a drift issue (CLI and GraphQL),
 the label is kept and audited, a false alarm is not reopened by the next detection run, and the
-next training names the labels it learnt from."""
+next training names the labels it learnt from; a label withdrawn (CLI and GraphQL) is kept as
+such, audited, and no longer suppresses its finding."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from pathlib import Path
 import pytest
 import yaml
 from typer.testing import CliRunner as InProcess
+from typer.testing import Result
 
 from graphtwin.api.roles import Role
 from graphtwin.audit import read_audit_log
 from graphtwin.cli.main import app
-from graphtwin.drift.labels import read_labels_file
+from graphtwin.drift.labels import Verdict, label_issue, read_labels_file
 from graphtwin.ml.dataset import TwinDataset
 from graphtwin.ml.training import TrainConfig
 from graphtwin.ml.workflow import detect, train_and_save
@@ -185,3 +187,95 @@ def test_an_operator_labels_a_drift_issue_over_graphql_and_a_viewer_may_not(
 
     unknown = api.post(mutation, role=Role.OPERATOR, variables={"id": "drift:none"}).json()
     assert "drift:none" in unknown["errors"][0]["message"]
+
+
+def test_a_withdrawn_false_alarm_is_kept_as_such_audited_and_the_next_run_reopens_its_finding(
+    store: TwinStore, tmp_path: Path, cli: CliRunner, neo4j_env: dict[str, str]
+) -> None:
+    def run(*args: str) -> Result:  # in this process: quicker than the console script
+        return InProcess().invoke(app, ["drift", *args], env=neo4j_env)
+
+    _import_site(store, tmp_path)
+    detect(store, None)
+    issue_id = _issue(store)["issue_id"]
+    dismissed = run("dismiss", issue_id, "--note", "it is the SAT", "--by", "ana")
+    assert dismissed.exit_code == 0, dismissed.output
+    assert detect(store, None).recorded.suppressed == 1  # type: ignore[union-attr]
+    label_id = _issue(store)["label"]["label_id"]
+
+    withdrawn = cli("drift", "withdraw", label_id, "--note", "it was the RAT", "--by", "bo")
+    assert withdrawn.returncode == 0, withdrawn.stderr  # the console script, once
+    [listed] = json.loads(run("labels", "--json").stdout)["labels"]
+    assert (listed["label_id"], listed["withdrawn_by"], listed["withdrawn_note"]) == (
+        label_id,
+        "bo",
+        "it was the RAT",
+    )
+    assert listed["withdrawn_at"] >= listed["at"] and listed["note"] == "it is the SAT"
+    table = run("labels")
+    assert "it was the RAT" in table.stdout and label_id in table.stdout
+    assert _issue(store)["label"] is None  # the issue no longer carries it
+
+    again = detect(store, None)  # still found: no longer suppressed, a new issue opens
+    assert again.recorded is not None
+    assert (again.recorded.suppressed, again.recorded.opened) == (0, 1)
+    rows = store.read(
+        "drift/issues_list", statuses=["open"], types=["semantic"], twin_id=MISNAMED, limit=10
+    )
+    assert [r["issue"]["issue_id"] != issue_id for r in rows] == [True]
+
+    def audited_of(kind: str) -> list[dict]:  # the log is the session's: this label's records
+        return [r for r in _audited(neo4j_env, kind) if r["label_id"] == label_id]
+
+    [labelled] = audited_of("drift_labelled")
+    [audited] = audited_of("drift_label_withdrawn")
+    assert labelled["verdict"] == audited["verdict"] == "false_alarm"
+    assert (audited["withdrawn_by"], audited["withdrawn_note"]) == ("bo", "it was the RAT")
+    assert audited["actor"].startswith("cli:")
+
+    twice = run("withdraw", label_id, "--note", "again")
+    unknown = run("withdraw", "label:nowhere", "--note", "n/a")
+    assert (twice.exit_code, unknown.exit_code) == (2, 2)
+    assert label_id in twice.stderr and "already withdrawn by bo" in twice.stderr
+    assert "label:nowhere" in unknown.stderr and "no drift label" in unknown.stderr
+    assert len(audited_of("drift_label_withdrawn")) == 1
+
+    relabelled = run("confirm", issue_id, "--note", "renamed in the BMS")
+    assert relabelled.exit_code == 0, relabelled.output
+    row = store.read("drift/issue_by_id", issue_id=issue_id)[0]
+    assert row["issue"]["label"]["label_id"] == f"{label_id}#2" and row["labels_given"] == 2
+
+
+def test_an_operator_withdraws_a_drift_label_over_graphql_and_a_viewer_may_not(
+    api: ApiServer, store: TwinStore, tmp_path: Path
+) -> None:
+    _import_site(store, tmp_path)
+    detect(store, None)
+    issue_id = _issue(store)["issue_id"]
+    label = label_issue(store, issue_id, Verdict.FALSE_ALARM, "checked on site", by="ana")
+    mutation = """mutation($id: ID!) { withdrawDriftLabel(labelId: $id, note: "wrong AHU") {
+        labelId verdict withdrawnAt withdrawnBy withdrawnNote } }"""
+    refused = api.post(mutation, role=Role.VIEWER, variables={"id": label.label_id})
+    assert refused.status_code == 403
+    assert _issue(store)["label"]["label_id"] == label.label_id
+
+    done = api.data(mutation, role=Role.OPERATOR, variables={"id": label.label_id})
+    withdrawn = done["withdrawDriftLabel"]
+    assert (withdrawn["labelId"], withdrawn["verdict"], withdrawn["withdrawnNote"]) == (
+        label.label_id,
+        "false_alarm",
+        "wrong AHU",
+    )
+    assert withdrawn["withdrawnBy"].endswith(":test-operator") and withdrawn["withdrawnAt"]
+    assert _issue(store)["label"] is None
+    assert api.telemetry_dir is not None
+    records = read_audit_log(Path(api.telemetry_dir) / "audit.jsonl")
+    [audited] = [
+        r
+        for r in records
+        if r.kind == "drift_label_withdrawn" and r.payload["label_id"] == label.label_id
+    ]
+    assert audited.actor == withdrawn["withdrawnBy"]
+
+    twice = api.post(mutation, role=Role.OPERATOR, variables={"id": label.label_id}).json()
+    assert "already withdrawn" in twice["errors"][0]["message"]

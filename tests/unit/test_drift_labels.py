@@ -15,6 +15,7 @@ from graphtwin.drift.labels import (
     InvalidLabelError,
     Verdict,
     finding_key,
+    label_id_for,
     labels_document,
     read_labels_file,
     suppressed_keys,
@@ -86,6 +87,50 @@ def test_only_a_findings_latest_label_decides_whether_it_is_suppressed():
     )
     assert suppressed_keys([dismissed]) == {dismissed.finding_key}
     assert suppressed_keys([confirmed_later, dismissed]) == set()
+
+
+WITHDRAWN = {
+    "withdrawn_at": "2026-03-01T00:00:00.000Z",
+    "withdrawn_by": "bo",
+    "withdrawn_note": "the sensor was moved after all",
+}
+
+
+def test_a_withdrawn_false_alarm_suppresses_nothing_and_an_earlier_label_counts_again():
+    withdrawn = _label(**WITHDRAWN)
+    assert not withdrawn.in_force and _label().in_force
+    assert suppressed_keys([withdrawn]) == set()
+    confirmed_before = _label(
+        label_id="label:0", verdict=Verdict.CONFIRMED, at="2025-12-01T00:00:00.000Z"
+    )
+    dismissed_before = replace(confirmed_before, verdict=Verdict.FALSE_ALARM)
+    assert suppressed_keys([confirmed_before, withdrawn]) == set()
+    assert suppressed_keys([dismissed_before, withdrawn]) == {withdrawn.finding_key}
+
+
+def test_the_next_label_of_an_issue_after_a_withdrawal_takes_the_next_number():
+    assert label_id_for("drift:semantic:p1:1", 0) == "label:drift:semantic:p1:1"
+    assert label_id_for("drift:semantic:p1:1", 2) == "label:drift:semantic:p1:1#3"
+
+
+def test_a_label_in_force_has_no_withdrawn_keys_and_a_withdrawn_one_round_trips(tmp_path: Path):
+    assert not {"withdrawn_at", "withdrawn_by", "withdrawn_note"} & _label().to_json().keys()
+    withdrawn = _label(**WITHDRAWN)
+    assert withdrawn.to_json().items() >= WITHDRAWN.items()
+    path = tmp_path / "labels.json"
+    path.write_text(json.dumps(labels_document([withdrawn, _label(label_id="label:2")])))
+    assert read_labels_file(path) == [withdrawn, _label(label_id="label:2")]
+
+
+def test_a_withdrawn_label_does_not_teach_and_the_manifest_says_why(arrays):
+    withdrawn = _label(**WITHDRAWN)
+    applied = apply_labels(arrays, [withdrawn])
+    assert applied.used == [] and applied.verified.rows.tolist() == []
+    [(unused, why)] = applied.unused
+    assert unused == withdrawn and why.startswith("withdrawn by bo")
+    assert applied.manifest()["sha256"] is None
+    relabelled = _label(label_id="label:1#2", at="2026-03-02T00:00:00.000Z")
+    assert apply_labels(arrays, [withdrawn, relabelled]).used == [relabelled]
 
 
 def test_a_labels_file_round_trips_and_a_foreign_one_is_refused_naming_it(tmp_path: Path):
