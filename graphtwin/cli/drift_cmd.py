@@ -5,7 +5,9 @@ detector"), until the label is withdrawn."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -14,6 +16,9 @@ from rich.table import Table
 from graphtwin.cli.guard import guarded
 from graphtwin.cli.output import out, print_json
 from graphtwin.drift.issues import DriftType, IssueStatus
+
+if TYPE_CHECKING:
+    from graphtwin.drift.labels import DriftLabel
 
 app = typer.Typer(help="Drift issues: list them, dismiss false alarms, confirm real defects.")
 
@@ -73,23 +78,29 @@ def list_issues(
     out.print(table)
 
 
-def _label(issue_id: str, verdict: str, note: str, by: str | None) -> None:
+def _by_a_person(by: str | None, change: Callable[..., DriftLabel]) -> DriftLabel:
+    """Run `change(store, by=..., audit=...)` on the twin as the person (`--by`, else the OS
+    user), audited as the CLI's user."""
     from graphtwin.audit import ChangeAudit
     from graphtwin.audit.events import os_user
     from graphtwin.config import load_settings
-    from graphtwin.drift.labels import Verdict, label_issue
     from graphtwin.store import TwinStore
 
     settings = load_settings()
     with TwinStore.open(settings) as store:
-        label = label_issue(
+        return change(
             store,
-            issue_id,
-            Verdict(verdict),
-            note,
             by=by if by is not None else os_user(),
             audit=ChangeAudit.for_cli(settings),
         )
+
+
+def _label(issue_id: str, verdict: str, note: str, by: str | None) -> None:
+    from graphtwin.drift.labels import Verdict, label_issue
+
+    label = _by_a_person(
+        by, partial(label_issue, issue_id=issue_id, verdict=Verdict(verdict), note=note)
+    )
     out.print(
         f"{escape(label.issue_id)}: {label.verdict} by {escape(label.by)} "
         f"(finding {escape(label.finding_key)})"
@@ -118,21 +129,9 @@ def withdraw(label_id: LabelId, note: Note, by: By = None) -> None:
     """Withdraw a label given by mistake: it is kept, marked withdrawn (who, when, the note),
     but no longer suppresses its finding nor teaches training; the next detection run reopens
     the finding if it still finds it, and the issue can be labelled again. Audited."""
-    from graphtwin.audit import ChangeAudit
-    from graphtwin.audit.events import os_user
-    from graphtwin.config import load_settings
     from graphtwin.drift.labels import withdraw_label
-    from graphtwin.store import TwinStore
 
-    settings = load_settings()
-    with TwinStore.open(settings) as store:
-        label = withdraw_label(
-            store,
-            label_id,
-            note,
-            by=by if by is not None else os_user(),
-            audit=ChangeAudit.for_cli(settings),
-        )
+    label = _by_a_person(by, partial(withdraw_label, label_id=label_id, note=note))
     out.print(
         f"{escape(label.label_id)}: withdrawn by {escape(label.withdrawn_by or '')} "
         f"(finding {escape(label.finding_key)})"

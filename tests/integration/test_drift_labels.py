@@ -48,6 +48,13 @@ def _issue(store: TwinStore, twin_id: str = MISNAMED) -> dict:
     return row["issue"]
 
 
+def _detected_issue(store: TwinStore, folder: Path) -> str:
+    """The site imported and detected: the id of the issue on the misnamed point."""
+    _import_site(store, folder)
+    detect(store, None)
+    return _issue(store)["issue_id"]
+
+
 def _audited(neo4j_env: dict[str, str], kind: str) -> list[dict]:
     log = Path(neo4j_env["GRAPHTWIN_TELEMETRY_DIR"]) / "audit.jsonl"
     records = read_audit_log(log) if log.exists() else []
@@ -195,9 +202,7 @@ def test_a_withdrawn_false_alarm_is_kept_as_such_audited_and_the_next_run_reopen
     def run(*args: str) -> Result:  # in this process: quicker than the console script
         return InProcess().invoke(app, ["drift", *args], env=neo4j_env)
 
-    _import_site(store, tmp_path)
-    detect(store, None)
-    issue_id = _issue(store)["issue_id"]
+    issue_id = _detected_issue(store, tmp_path)
     dismissed = run("dismiss", issue_id, "--note", "it is the SAT", "--by", "ana")
     assert dismissed.exit_code == 0, dismissed.output
     assert detect(store, None).recorded.suppressed == 1  # type: ignore[union-attr]
@@ -249,9 +254,7 @@ def test_a_withdrawn_false_alarm_is_kept_as_such_audited_and_the_next_run_reopen
 def test_an_operator_withdraws_a_drift_label_over_graphql_and_a_viewer_may_not(
     api: ApiServer, store: TwinStore, tmp_path: Path
 ) -> None:
-    _import_site(store, tmp_path)
-    detect(store, None)
-    issue_id = _issue(store)["issue_id"]
+    issue_id = _detected_issue(store, tmp_path)
     label = label_issue(store, issue_id, Verdict.FALSE_ALARM, "checked on site", by="ana")
     mutation = """mutation($id: ID!) { withdrawDriftLabel(labelId: $id, note: "wrong AHU") {
         labelId verdict withdrawnAt withdrawnBy withdrawnNote } }"""
