@@ -32,13 +32,12 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.bench_forecast import DATASET_COMMAND
 from benchmarks.forecast_data import (
     HISTORY_DAYS,
     Run,
     default_datasets_dir,
     load_run,
-    missing_runs,
+    unrecorded,
 )
 from benchmarks.harness import note as note_progress
 from graphtwin.behaviour.detect import detect
@@ -83,13 +82,9 @@ class DriftBehaviourOptions:
 
 def run_drift_behaviour(options: DriftBehaviourOptions) -> dict[str, Any]:
     started = time.perf_counter()
-    missing = missing_runs(options.datasets)
-    if missing:
-        return {
-            "skipped": f"{len(missing)} runs of the data set are not recorded under "
-            f"{options.datasets} ({', '.join(missing[:3])}, ...): record them with "
-            f"`{DATASET_COMMAND}` (about 4 minutes, needs graphtwin[energyplus])"
-        }
+    skipped = unrecorded(options.datasets)
+    if skipped:
+        return {"skipped": skipped}
     names = sorted(
         p.name
         for p in options.datasets.iterdir()

@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks.api_building import BuildingShape, generate_building
-from benchmarks.forecast_data import STEP, Run, default_datasets_dir, load_run, missing_runs
+from benchmarks.forecast_data import STEP, Run, default_datasets_dir, load_run, unrecorded
 from benchmarks.forecast_libraries import KINDS as LIBRARY_KINDS
 from benchmarks.forecast_libraries import compare
 from benchmarks.forecast_warnings import (
@@ -64,7 +64,6 @@ TARGETS = {PointKind.ZONE_TEMPERATURE: 0.8, PointKind.METER: 0.7}
 SCORED = (PointKind.ZONE_TEMPERATURE, PointKind.METER, PointKind.SUPPLY_TEMPERATURE)
 LEADS = (timedelta(hours=1), timedelta(hours=24))
 COVERAGE = (0.85, 0.95)
-DATASET_COMMAND = "graphtwin virtual-building datasets --jobs 2   # or: make datasets"
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,13 +79,9 @@ def run_forecast(options: ForecastOptions) -> dict[str, Any]:
     """Every part of the benchmark; the results as plain JSON-able values."""
     root = options.datasets or default_datasets_dir()
     options = ForecastOptions(root, options.quick, options.repeat)
-    missing = missing_runs(root)
-    if missing:
-        return {
-            "skipped": f"{len(missing)} runs of the data set are not recorded under "
-            f"{options.datasets} ({', '.join(missing[:3])}, ...): record them with "
-            f"`{DATASET_COMMAND}` (about 4 minutes, needs graphtwin[energyplus])"
-        }
+    skipped = unrecorded(root)
+    if skipped:
+        return {"skipped": skipped}
     names = sorted(p.name for p in root.iterdir() if (p / "complete.json").is_file())
     if options.quick:
         names = [

@@ -27,8 +27,18 @@ from importers.energyplus.points import observed_points
 
 STEP = timedelta(minutes=15)
 HISTORY_DAYS = 14
+DATASET_COMMAND = "graphtwin virtual-building datasets --jobs 2   # or: make datasets"
 
-__all__ = ["HISTORY_DAYS", "STEP", "Run", "default_datasets_dir", "load_run", "missing_runs"]
+__all__ = [
+    "DATASET_COMMAND",
+    "HISTORY_DAYS",
+    "STEP",
+    "Run",
+    "default_datasets_dir",
+    "load_run",
+    "missing_runs",
+    "unrecorded",
+]
 
 
 @dataclass(slots=True)
@@ -54,6 +64,18 @@ def missing_runs(root: Path) -> list[str]:
         for r in plan_runs(standard_spec())
         if not (root / r.name / "complete.json").is_file()
     ]
+
+
+def unrecorded(root: Path) -> str | None:
+    """Why a benchmark on the standard set must skip (its runs not all recorded), else None."""
+    missing = missing_runs(root)
+    if not missing:
+        return None
+    return (
+        f"{len(missing)} runs of the data set are not recorded under {root} "
+        f"({', '.join(missing[:3])}, ...): record them with `{DATASET_COMMAND}` "
+        "(about 4 minutes, needs graphtwin[energyplus])"
+    )
 
 
 def load_run(folder: Path, *, only: set[PointKind] | None = None) -> Run:
