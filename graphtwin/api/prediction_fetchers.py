@@ -29,7 +29,7 @@ async def forecast(
 ) -> list[Any]:
     # the models load with the first forecast asked for, not with the server
     from graphtwin.prediction.forecast_point import check_request, forecast_json, forecast_many
-    from graphtwin.prediction.read_history import read_series
+    from graphtwin.prediction.read_history import read_known_at
     from graphtwin.prediction.store import point_from_row, stored_from_row
 
     settings = ctx.services.settings
@@ -43,8 +43,7 @@ async def forecast(
 
     def compute() -> dict[str, Record]:
         now = datetime.now(UTC)
-        start = now - timedelta(days=settings.forecast_history_days)
-        raw = read_series(history, points, start=start, end=now)
+        raw = read_known_at(history, points, now=now, days=settings.forecast_history_days)
         stored = {r["point"]: stored_from_row(r) for r in rows}
         answers = forecast_many([infos[i] for i in points], stored, raw, horizon=ahead,
                                 step=every, now=now, settings=settings)  # fmt: skip

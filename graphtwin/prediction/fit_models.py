@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from graphtwin.config import Settings
 from graphtwin.prediction.fresh_model import ModelState, fresh_models
-from graphtwin.prediction.read_history import read_series
+from graphtwin.prediction.read_history import read_known_at
 from graphtwin.prediction.store import PointInfo, load_models, points_under, save_models
 from graphtwin.store import TwinStore
 from graphtwin.telemetry.history import HistoryStore
@@ -71,8 +71,7 @@ def fit_points(
     now = now or datetime.now(UTC)
     ids = [i.twin_id for i in infos]
     stored = load_models(store, ids)
-    start = now - timedelta(days=settings.forecast_history_days)
-    raw = read_series(history, ids, start=start, end=now)
+    raw = read_known_at(history, ids, now=now, days=settings.forecast_history_days)
     states = fresh_models(infos, stored, raw, now=now, settings=settings, force=force)
     fitted = [(s.point, s.model) for s in states if s.fitted_now and s.model is not None]
     written = save_models(

@@ -26,7 +26,7 @@ from graphtwin.config import Settings
 from graphtwin.errors import InputError, TwinNotFoundError
 from graphtwin.prediction.forecast import Forecast, predict_many
 from graphtwin.prediction.fresh_model import FIT_STEP, ModelState, fresh_models
-from graphtwin.prediction.read_history import RawSeries, read_series
+from graphtwin.prediction.read_history import RawSeries, read_known_at
 from graphtwin.prediction.store import (
     PointInfo,
     StoredModel,
@@ -106,8 +106,7 @@ def forecast_point(
     stored = load_models(store, [twin_id]).get(twin_id)
     if stored is not None and stored.fitted_at > now:
         stored = None  # a replay of a past time never sees a model fitted after it
-    start = now - timedelta(days=settings.forecast_history_days)
-    raw = read_series(history, [twin_id], start=start, end=now)[twin_id]
+    raw = read_known_at(history, [twin_id], now=now, days=settings.forecast_history_days)[twin_id]
     answer = forecast_from(info, stored, raw, horizon=horizon, step=step, now=now,
                            settings=settings)  # fmt: skip
     if keep and answer.state.fitted_now and answer.state.model is not None:

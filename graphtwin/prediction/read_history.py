@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 
@@ -61,6 +61,19 @@ def read_series(
     for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(ids)], strict=True):
         found[str(ids[lo])] = RawSeries(times[lo:hi], values[lo:hi])
     return found
+
+
+def read_known_at(
+    history: HistoryStore, twin_ids: Sequence[str], *, now: datetime, days: float
+) -> dict[str, RawSeries]:
+    """What was known at `now`: each point's values of the `days` before it, a value stamped
+    exactly at `now` included (a forecast issued then has seen it)."""
+    end = now + _RESOLUTION
+    return read_series(history, twin_ids, start=now - timedelta(days=days), end=end)
+
+
+_RESOLUTION = timedelta(microseconds=1)
+"""The history's time resolution: the end just after `now` includes a value at `now`."""
 
 
 def _ns(moment: datetime) -> np.datetime64:
