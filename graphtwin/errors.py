@@ -271,13 +271,22 @@ class AsOfError(InputError):
 
 
 class UnknownSourceError(InputError):
-    """A source_id given on the command line or in a query names no import source."""
+    """A source_id names no source: no import source (given on the command line or in a
+    query), or, with `message`, no http source of the running sync (a telemetry push; the
+    message lists the known ones). `source_id` is None where the push named none.
 
-    def __init__(self, source_id: str) -> None:
-        super().__init__(
-            "no import source with this source_id (`graphtwin db status` lists them)",
-            entity=source_id,
-        )
+    >>> str(UnknownSourceError("ifc-1"))
+    'ifc-1: no import source with this source_id (`graphtwin db status` lists them)'
+    """
+
+    def __init__(self, source_id: str | None, message: str | None = None) -> None:
+        if message is None:
+            super().__init__(
+                "no import source with this source_id (`graphtwin db status` lists them)",
+                entity=source_id,
+            )
+        else:
+            super().__init__(message)
         self.source_id = source_id
 
 

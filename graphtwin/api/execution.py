@@ -305,7 +305,7 @@ def _hide_internal_errors(result: ExecutionResult, context: ApiContext) -> Execu
     errors = []
     for error in result.errors:
         cause = error.original_error
-        if cause is None or isinstance(cause, GraphTwinError | QueryRefusedError | GraphQLError):
+        if cause is None or isinstance(cause, GraphTwinError | GraphQLError):
             errors.append(error)
         elif isinstance(cause, Neo4jError | DriverError) and _timed_out(cause):
             errors.append(_too_slow(context.services.limits.timeout_s, error.path))

@@ -43,6 +43,7 @@ from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
 
 from graphtwin.api.roles import Permission
 from graphtwin.config import Settings
+from graphtwin.errors import GraphTwinError
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +121,7 @@ CLUSTER = FieldWork(per_call=2_000, per_parent=10)
 """A SAME_AS cluster (paths up to 16 links long), then its nodes."""
 
 
-class QueryRefusedError(Exception):
+class QueryRefusedError(GraphTwinError):
     """A query the API will not run; `code` says why (for the error's extensions)."""
 
     def __init__(self, message: str, code: str) -> None:

@@ -27,8 +27,8 @@ from graphtwin.api.context import ApiServices
 from graphtwin.api.json_body import json_object
 from graphtwin.api.roles import Permission
 from graphtwin.audit import api_key_actor
-from graphtwin.errors import GraphAwayError, MalformedRequestError
-from graphtwin.telemetry.http_ingest import DEPRECATED_NAMES, TelemetryPush, UnknownSourceError
+from graphtwin.errors import GraphAwayError, MalformedRequestError, UnknownSourceError
+from graphtwin.telemetry.http_ingest import DEPRECATED_NAMES, TelemetryPush
 
 
 async def push_telemetry(request: Request, services: ApiServices, *, wait: bool) -> JSONResponse:

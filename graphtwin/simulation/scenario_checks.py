@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from graphtwin.errors import InputError
 from graphtwin.simulation.interventions import (
     AddFeed,
     Intervention,
@@ -33,9 +34,9 @@ if TYPE_CHECKING:
 FieldPath = tuple[str | int, ...]
 
 
-class FieldProblemError(ValueError):
+class FieldProblemError(InputError, ValueError):
     """A check failed at `path` (raised inside validation, turned into a ScenarioError naming
-    that field)."""
+    that field; a ValueError too, which pydantic turns into a validation error)."""
 
     def __init__(self, path: FieldPath, message: str) -> None:
         super().__init__(message)

@@ -28,7 +28,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from graphtwin.audit import AuditLog
-from graphtwin.errors import GraphAwayError, InputError
+from graphtwin.errors import GraphAwayError, InputError, UnknownSourceError
 from graphtwin.store import TwinStore
 from graphtwin.store.graph_wait import GraphWait
 from graphtwin.telemetry.bindings import BindingsFile, SyncRule
@@ -125,10 +125,6 @@ def telemetry_push_json_schema() -> dict[str, Any]:
     )
 
 
-class UnknownSourceError(InputError):
-    """The push names no http source of the running sync."""
-
-
 class RejectedReadingsError(InputError):
     """An all-or-nothing push (GraphQL `recordPointValues`) held readings the pipeline would
     refuse; nothing was taken. Names each one (index, point, reason)."""
@@ -165,7 +161,7 @@ class HttpIngest:
         """The http source a push that names none goes to: the only one there is."""
         if len(self.sources) != 1:
             known = ", ".join(sorted(self.sources)) or "none"
-            raise UnknownSourceError(f"name the http source to push to (known: {known})")
+            raise UnknownSourceError(None, f"name the http source to push to (known: {known})")
         return next(iter(self.sources))
 
     async def push(
@@ -183,7 +179,9 @@ class HttpIngest:
         the push names a point that only the graph can find (nothing is taken)."""
         if push.source not in self.sources:
             known = ", ".join(sorted(self.sources)) or "none"
-            raise UnknownSourceError(f"{push.source!r} is not an http source (known: {known})")
+            raise UnknownSourceError(
+                push.source, f"{push.source!r} is not an http source (known: {known})"
+            )
         if graph is None:
             await self._resolve(push.source, push.readings)
         else:

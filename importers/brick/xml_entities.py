@@ -18,15 +18,20 @@ import re
 import xml.parsers.expat
 from pathlib import Path
 
-from graphtwin.errors import EntityExpansionError, ExternalReferenceError, SourceLocation
+from graphtwin.errors import (
+    EntityExpansionError,
+    ExternalReferenceError,
+    GraphTwinError,
+    SourceLocation,
+)
 
 MAX_EXPANSION = 16 * 1024 * 1024
 """Characters that entity references may add to an RDF/XML file, all references together."""
 _CHUNK = 64 * 1024
 
 
-class _PrologEndedError(Exception):
-    """The prolog is over: no declaration can follow."""
+class _PrologEndedError(GraphTwinError):
+    """The prolog is over: no declaration can follow (a signal the check catches itself)."""
 
 
 def check_xml_entities(path: Path, *, max_expansion: int = MAX_EXPANSION) -> None:
@@ -75,7 +80,7 @@ def check_xml_entities(path: Path, *, max_expansion: int = MAX_EXPANSION) -> Non
         entities[name] = value or ""
 
     def root(_name: str, _attributes: dict[str, str]) -> None:
-        raise _PrologEndedError
+        raise _PrologEndedError("the prolog is over")
 
     parser.StartDoctypeDeclHandler = doctype
     parser.EntityDeclHandler = entity

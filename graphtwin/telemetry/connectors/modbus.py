@@ -106,8 +106,8 @@ def plan_requests(bindings: list[Binding]) -> list[ReadRequest]:
     return requests
 
 
-class _DisconnectedError(Exception):
-    """The connection to the device is gone."""
+class _DisconnectedError(GraphTwinError):
+    """The connection to the device is gone (caught by the connector, which reconnects)."""
 
 
 class ModbusConnector:
@@ -152,10 +152,10 @@ class ModbusConnector:
                     await self._poll_all(client, schedule, sink, health)
                 else:
                     logger.debug("%s: cannot connect to %s", self.source_id, self.source.endpoint)
-            except GraphTwinError:
-                raise
             except (_DisconnectedError, ConnectionException, OSError) as exc:
                 logger.debug("%s: connection lost: %r", self.source_id, exc)
+            except GraphTwinError:
+                raise
             except Exception:  # a device's odd answer must not end the connector
                 logger.warning("%s: unexpected Modbus failure", self.source_id, exc_info=True)
             finally:

@@ -55,8 +55,9 @@ _REJECTIONS: tuple[type[Exception], ...] = (
 _NO_TIME = datetime(1601, 1, 2, tzinfo=UTC)  # OPC UA's zero time means "not given"
 
 
-class _SessionLostError(ConnectionError):
-    """The session's connection is gone (socket closed, probe failed, subscription dead)."""
+class _SessionLostError(GraphTwinError):
+    """The session's connection is gone (socket closed, probe failed, subscription dead); the
+    connector catches it and reconnects."""
 
 
 # --- addresses and values ------------------------------------------------------------------------
@@ -245,6 +246,8 @@ class OpcUaConnector:
                 delay = BACKOFF_START_S
                 logger.debug("%s: connected to %s", self.source_id, self.source.endpoint)
                 await self._serve(client, sink, health)
+            except _SessionLostError as exc:
+                logger.debug("%s: connection lost: %r", self.source_id, exc)
             except GraphTwinError:
                 raise
             except _REJECTIONS as exc:  # retried all the same: the server may be reconfigured

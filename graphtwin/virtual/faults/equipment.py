@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from graphtwin.errors import InputError
 from graphtwin.virtual.faults.model_index import Entity, ModelIndex
 from graphtwin.virtual.hooks import ActuatorRef
 
@@ -42,7 +43,7 @@ TARGET_KINDS: dict[str, tuple[str, ...]] = {
 }
 
 
-class CannotActError(Exception):
+class CannotActError(InputError):
     """The model offers no way to act as the entry asks (said in the message)."""
 
 
