@@ -6,6 +6,7 @@ Layout under the instance directory:
     logs/console.log   what the JVM printed (read back when a start fails)
     password           the generated password of user `neo4j`, mode 0600
     instance.json      the Bolt port chosen on first start, so the URI stays stable
+(the last two are what the store reads to connect: graphtwin/store/local_endpoint.py)
     run/neo4j.pid      pid of the running server
 """
 
@@ -23,16 +24,19 @@ from pathlib import Path
 from graphtwin.errors import Neo4jProvisioningError
 from graphtwin.neo4j_local.java import JavaRuntime
 from graphtwin.neo4j_local.runtime import Neo4jRuntime
+from graphtwin.store.local_endpoint import USER, LocalEndpoint
 
 log = logging.getLogger(__name__)
 
-USER = "neo4j"
+__all__ = ["USER", "LocalInstance", "free_port", "port_is_free"]
+
 DEFAULT_BOLT_PORT = 7687
 
 
 @dataclass(frozen=True, slots=True)
-class LocalInstance:
-    root: Path
+class LocalInstance(LocalEndpoint):
+    """The whole instance directory; the endpoint facts (port, password) it shares with the
+    store come from `LocalEndpoint`."""
 
     @property
     def conf_dir(self) -> Path:
@@ -51,32 +55,13 @@ class LocalInstance:
         return self.logs_dir / "console.log"
 
     @property
-    def password_file(self) -> Path:
-        return self.root / "password"
-
-    @property
     def pid_file(self) -> Path:
         return self.root / "run" / "neo4j.pid"
-
-    @property
-    def state_file(self) -> Path:
-        return self.root / "instance.json"
-
-    def bolt_port(self) -> int | None:
-        """The port remembered from the first start, if any."""
-        if not self.state_file.is_file():
-            return None
-        return int(json.loads(self.state_file.read_text(encoding="utf-8"))["bolt_port"])
 
     def remember(self, *, bolt_port: int, version: str) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         state = {"bolt_port": bolt_port, "neo4j_version": version}
         self.state_file.write_text(json.dumps(state, indent=2), encoding="utf-8")
-
-    def password(self) -> str | None:
-        if not self.password_file.is_file():
-            return None
-        return self.password_file.read_text(encoding="utf-8").strip()
 
     def write_conf(self, *, bolt_port: int, pagecache: str) -> None:
         """Write a minimal neo4j.conf. Unknown keys abort startup, so only documented keys."""

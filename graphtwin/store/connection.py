@@ -1,7 +1,9 @@
 """Which Neo4j to talk to, and a driver for it.
 
 With `NEO4J_URI` set that server is used unchanged; otherwise the local instance graphtwin manages
-(its remembered Bolt port and generated password).
+(its remembered Bolt port and generated password, read as its manager left them: see
+`local_endpoint`; the store knows nothing else of the manager). Every driver graphtwin opens is
+opened here.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from neo4j.exceptions import AuthError, ServiceUnavailable
 import graphtwin
 from graphtwin.config import Settings
 from graphtwin.errors import AuthenticationFailedError, StoreUnavailableError
-from graphtwin.neo4j_local.instance import USER, LocalInstance
+from graphtwin.store.local_endpoint import USER, LocalEndpoint
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +45,7 @@ def resolve_target(settings: Settings) -> Neo4jTarget:
             database=settings.neo4j_database,
             external=True,
         )
-    instance = LocalInstance(settings.local_instance_dir)
+    instance = LocalEndpoint(settings.local_instance_dir)
     port = instance.bolt_port()
     if port is None:
         raise StoreUnavailableError(
