@@ -60,3 +60,10 @@ def describe_file(path: Path, *, format: str, source_id: str | None) -> SourceIn
         file_name=path.name,
         sha256=digest.hexdigest(),
     )
+
+
+def file_source(source: SourceInfo, declared: str | None, *, source_id_given: bool) -> SourceInfo:
+    """The file's own `source:` wins over the default source id, `--source-id` over both."""
+    if declared and not source_id_given:
+        return SourceInfo(declared, source.format, source.file_name, source.sha256)
+    return source

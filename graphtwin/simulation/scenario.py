@@ -74,8 +74,8 @@ from graphtwin.simulation.scenario_types import (
 )
 from graphtwin.simulation.tariff import Carbon, CarbonPeriod, Tariff, TariffPeriod
 from graphtwin.virtual.faults.spec import parse_duration
+from graphtwin.yaml_spec import published_schema
 from graphtwin.yamlio import LineIndex, load_yaml
-from importers.yaml_schema import published_schema
 
 __all__ = [
     "MAX_HORIZON_S",
@@ -287,7 +287,7 @@ def load_scenario(
     """The scenario file at `path`. A mistake is a ScenarioError naming the field and the line;
     an EPW weather file is found relative to the scenario file and must exist.
 
-    Read as importers.yaml_schema.read_spec reads (load_yaml, then the model), with the
+    Read as graphtwin.yaml_spec.read_spec reads (load_yaml, then the model), with the
     limits passed to the checks and the field path kept on the error.
     """
     data, lines = load_yaml(path)

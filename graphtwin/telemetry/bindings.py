@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from graphtwin.errors import SchemaViolationError
-from importers.yaml_schema import published_schema, read_spec
+from graphtwin.yaml_spec import published_schema, read_spec
 
 _Id = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:/\-]+$")]
 

@@ -36,7 +36,7 @@ from graphtwin.telemetry.pipeline import IngestPipeline, epoch_ns
 from graphtwin.telemetry.readings import Reading, SourceHealth
 from graphtwin.telemetry.routing import Route, selected_rules
 from graphtwin.telemetry.stats import Outcome, Rejection
-from importers.yaml_schema import published_schema
+from graphtwin.yaml_spec import published_schema
 
 MAX_READINGS = 10_000
 """Readings in one push, at most (either door)."""

@@ -49,8 +49,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from graphtwin.errors import InputError
 from graphtwin.virtual.faults.spec import FAULT_TYPES
 from graphtwin.virtual.models import RunWindow
+from graphtwin.yaml_spec import read_spec
 from importers.energyplus.runtime import EnergyPlusMissingError
-from importers.yaml_schema import read_spec
 
 if TYPE_CHECKING:
     from graphtwin.virtual.runs import RunRequest

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from graphtwin.model import SourceInfo, TwinGraph, TwinNode, TwinRelationship
+from graphtwin.yaml_spec import read_spec
 from graphtwin.yamlio import LineIndex
+from importers.base import file_source
 from importers.governance.schema import GovernanceFile, Selector
-from importers.yaml_schema import file_source, read_spec
 
 _Path = tuple[str | int, ...]
 SELECTOR_KEYS = ("kind", "brick_class", "ifc_class", "isa95_level", "within")

@@ -37,7 +37,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from importers.yaml_schema import published_schema
+from graphtwin.yaml_spec import published_schema
 
 FORMAT_VERSION = 1
 SCHEMA_ID = "https://graphtwin.dev/schemas/governance-file-1.json"

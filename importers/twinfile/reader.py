@@ -6,9 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from graphtwin.model import ORIGIN_KEYS, SourceInfo, TwinGraph, TwinNode, TwinRelationship
+from graphtwin.yaml_spec import read_spec
 from graphtwin.yamlio import LineIndex
+from importers.base import file_source
 from importers.twinfile.schema import NodeSpec, TwinFile
-from importers.yaml_schema import file_source, read_spec
 
 _Path = tuple[str | int, ...]
 

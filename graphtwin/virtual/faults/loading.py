@@ -26,9 +26,9 @@ from graphtwin.virtual.faults.plan import FaultPlan, Mislabeling, PlannedFault
 from graphtwin.virtual.faults.probe import available_actuators, has_actuator
 from graphtwin.virtual.faults.sensors import Drift, Noise, Offset, SensorEffect, StuckAt, Swap
 from graphtwin.virtual.hooks import ActuatorRef
+from graphtwin.yaml_spec import schema_error
 from graphtwin.yamlio import LineIndex, load_yaml
 from importers.energyplus.observed import ObservedPoint
-from importers.yaml_schema import schema_error
 
 _ENTRY: TypeAdapter[Any] = TypeAdapter(spec.FaultEntry)
 _COMMON = {"id", "type", "target", "targets", "start", "duration", "note"}

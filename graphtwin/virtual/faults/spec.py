@@ -23,7 +23,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
-from importers.yaml_schema import published_schema
+from graphtwin.yaml_spec import published_schema
 
 FORMAT_VERSION = 1
 SCHEMA_ID = "https://graphtwin.dev/schemas/faults.schema.json"

@@ -1,6 +1,16 @@
-"""graphtwin's own YAML formats (twin files, governance files), read against their pydantic
-models: a mistake becomes a SchemaViolationError naming the line and the entity (the `id` of
-the innermost item that holds it), and each model publishes its JSON Schema the same way."""
+"""graphtwin's own YAML formats (twin and governance files, bindings, scenarios, fault plans,
+data sets), read against their pydantic models: a mistake becomes a SchemaViolationError naming
+the line and the entity (the `id` of the innermost item that holds it), and each model publishes
+its JSON Schema the same way. Shared by the importers and the rest of graphtwin, so it lives
+below both.
+
+>>> from pydantic import BaseModel, ConfigDict
+>>> class Pump(BaseModel):
+...     model_config = ConfigDict(extra="forbid")
+...     id: str
+>>> published_schema(Pump.model_json_schema(), schema_id="urn:pump", title="a pump")["$id"]
+'urn:pump'
+"""
 
 from __future__ import annotations
 
@@ -11,7 +21,6 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from graphtwin.errors import SchemaViolationError, SourceLocation
-from graphtwin.model import SourceInfo
 from graphtwin.yamlio import LineIndex, load_yaml
 
 _Path = tuple[str | int, ...]
@@ -28,13 +37,6 @@ def read_spec(path: Path, model: type[Spec], *, expected: str) -> tuple[Spec, Li
         return model.model_validate(data), lines
     except ValidationError as exc:
         raise schema_error(exc, data, lines) from exc
-
-
-def file_source(source: SourceInfo, declared: str | None, *, source_id_given: bool) -> SourceInfo:
-    """The file's own `source:` wins over the default source id, `--source-id` over both."""
-    if declared and not source_id_given:
-        return SourceInfo(declared, source.format, source.file_name, source.sha256)
-    return source
 
 
 def published_schema(schema: dict[str, Any], *, schema_id: str, title: str) -> dict[str, Any]:
