@@ -59,6 +59,7 @@ from graphql.execution.values import get_argument_values
 
 from graphtwin.api.fetchers import _directions, _names
 from graphtwin.api.selections import collect_fields
+from graphtwin.errors import GraphTwinError
 from graphtwin.vocabulary import vocabulary
 
 NODE_VIEW: dict[str, str] = {
@@ -106,8 +107,11 @@ _TYPE = re.compile(r"[A-Z][A-Z0-9_]*")
 """A relationship type as the vocabulary spells them."""
 
 
-class NotFusable(Exception):  # noqa: N818 (a signal inside this module, never raised out of it)
+class NotFusable(GraphTwinError):  # noqa: N818 (a signal inside this module, never raised out of it)
     """The selection needs something the fused statement cannot do: the planner answers it."""
+
+    def __init__(self, message: str = "the per-level planner answers this selection") -> None:
+        super().__init__(message)
 
 
 class Shape:
