@@ -87,15 +87,26 @@ class ApiContext(BaseContext):
         key = (statement, _hashable(params))
         pending = self._reads.get(key)
         if pending is None:
-            pending = self._reads[key] = asyncio.ensure_future(self._read(statement, params))
+            pending = self._reads[key] = asyncio.ensure_future(
+                self._read(cypher(statement), params)
+            )
         return await pending
 
-    async def _read(self, statement: str, params: dict[str, Any]) -> list[neo4j.Record]:
+    async def read_compiled(self, text: str, params: dict[str, Any]) -> list[neo4j.Record]:
+        """Run a read statement compiled for this query (`graphtwin.api.fused_cypher`: the one
+        generator of statement text), as `read` runs the catalogue's, sharing its answer."""
+        key = ("compiled", text, _hashable(params))
+        pending = self._reads.get(key)
+        if pending is None:
+            pending = self._reads[key] = asyncio.ensure_future(self._read(text, params))
+        return await pending
+
+    async def _read(self, text: str, params: dict[str, Any]) -> list[neo4j.Record]:
         # The transaction timeout makes Neo4j itself stop a read the request no longer waits
         # for; cancelling the request (its time limit) closes the connection under way too.
         async with self.neo4j_slot():
             records, _, _ = await self.services.driver.execute_query(
-                neo4j.Query(cypher(statement), timeout=self.remaining_s()),
+                neo4j.Query(text, timeout=self.remaining_s()),
                 params,
                 database_=self.services.database,
                 routing_=neo4j.RoutingControl.READ,

@@ -7,6 +7,12 @@ the objects of its level (no N+1), plain fields are read straight off the record
 and sibling fields run concurrently. It reads the same field declarations as strawberry
 (`graphtwin.api.fields`), so the two agree; a test runs queries both ways and compares. What it
 does not know (introspection, mutations, a resolver it has no plan for) strawberry executes.
+
+Where a field and everything asked under it is a chain of hierarchy fields with node-view
+fields only (`node { children { children { points { current { value } } } } }`), the planner
+runs the one statement `graphtwin.api.fused_cypher` compiles for it instead of a statement per
+level; the answer is the same JSON (a test compares them), the result limit counts its objects
+the same way, and the fields under parents read as of a past time always go level by level.
 """
 
 from __future__ import annotations
@@ -22,7 +28,6 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLField,
-    GraphQLIncludeDirective,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -33,13 +38,15 @@ from graphql import (
     SelectionSetNode,
     get_named_type,
 )
-from graphql import GraphQLSkipDirective as SkipDirective
-from graphql.execution.values import get_argument_values, get_directive_values
+from graphql.execution.values import get_argument_values
 from strawberry.utils.str_converters import to_camel_case
 
+from graphtwin.api.as_of import as_of_of
 from graphtwin.api.context import ApiContext, _hashable
 from graphtwin.api.fields import FETCHER
+from graphtwin.api.fused_cypher import FusedCypher, FusedStatement
 from graphtwin.api.limits import QueryLimits, QueryRefusedError
+from graphtwin.api.selections import collect_fields
 from graphtwin.gc_pause import gc_paused
 
 _DEFINITION = "strawberry-definition"
@@ -83,10 +90,13 @@ def _plan_field(definition: GraphQLField) -> FieldPlan | None:
 
 
 class Planner:
-    def __init__(self, schema: GraphQLSchema, limits: QueryLimits) -> None:
+    def __init__(self, schema: GraphQLSchema, limits: QueryLimits, *, fuse: bool = True) -> None:
+        """`fuse`: answer chains of hierarchy fields with one statement each (`FusedCypher`);
+        without it, every field and level reads on its own (the general path)."""
         self._schema = schema
         self._limits = limits
         self._plan = cache(self._plan_uncached)
+        self._fusion = FusedCypher(schema) if fuse else None
 
     def _plan_uncached(self, type_name: str, field_name: str) -> FieldPlan | None:
         parent = self._schema.get_type(type_name)
@@ -180,13 +190,8 @@ class _Run:
         selection_sets: list[SelectionSetNode],
     ) -> list[dict[str, Any]]:
         """The output objects of `parents` (all of type `type_`) for the merged selections."""
-        self.objects += len(parents)
-        limit = self.planner._limits.max_result_objects
-        if self.objects > limit:
-            raise QueryRefusedError(
-                f"the result has more than {limit} objects: ask for smaller pages", "RESULT_LIMIT"
-            )
-        fields = self._collect(type_, selection_sets)
+        self._count(len(parents))
+        fields = collect_fields(selection_sets, self.fragments, self.variables)
         values = await asyncio.gather(
             *(self._field(type_, parents, nodes) for nodes in fields.values())
         )
@@ -206,6 +211,12 @@ class _Run:
         assert plan is not None  # `supports` said so
         args = get_argument_values(plan.definition, nodes[0], self.variables)
         kwargs = {plan.arguments[k]: v for k, v in args.items()}
+        fused = self._fused(type_, parents, nodes) if plan.how == "batched" else None
+        if fused is not None:
+            rows = await self.context.read_compiled(fused.text, fused.parameters)
+            values, objects = fused.answer(rows, parents)
+            self._count(objects)
+            return values
         if plan.how == "key":
             key = plan.python_name
             values = [p.get(key) for p in parents]
@@ -223,6 +234,26 @@ class _Run:
         done = iter(await self.level(plan.object_type, present, selections))
         return [None if v is None else next(done) for v in values]
 
+    def _count(self, objects: int) -> None:
+        """Count `objects` more in the answer; refused past `max_result_objects`."""
+        self.objects += objects
+        limit = self.planner._limits.max_result_objects
+        if self.objects > limit:
+            raise QueryRefusedError(
+                f"the result has more than {limit} objects: ask for smaller pages", "RESULT_LIMIT"
+            )
+
+    def _fused(
+        self, type_: GraphQLObjectType, parents: list[Any], nodes: list[FieldNode]
+    ) -> FusedStatement | None:
+        """The one statement that answers the field `nodes` and everything under it, where
+        there is one (never for parents read as of a past time: the planner reads those)."""
+        fusion = self.planner._fusion
+        if fusion is None or as_of_of(parents) is not None:
+            return None
+        ids = [p["twin_id"] for p in parents] if type_.name == "Node" else []
+        return fusion.compile(type_.name, nodes, self.fragments, self.variables, ids)
+
     def _fetch(
         self, function: Callable[..., Any], parents: list[Any], kwargs: dict[str, Any]
     ) -> asyncio.Future[list[Any]]:
@@ -232,33 +263,3 @@ class _Run:
             found = parents, asyncio.ensure_future(function(self.context, parents, **kwargs))
             self._fetches[key] = found
         return found[1]
-
-    def _collect(
-        self, type_: GraphQLObjectType, selection_sets: list[SelectionSetNode]
-    ) -> dict[str, list[FieldNode]]:
-        """Response key -> its field nodes, fragments expanded, @skip/@include applied."""
-        fields: dict[str, list[FieldNode]] = {}
-
-        def visit(selection_set: SelectionSetNode, seen: frozenset[str]) -> None:
-            for selection in selection_set.selections:
-                if not self._included(selection):
-                    continue
-                if isinstance(selection, FieldNode):
-                    key = selection.alias.value if selection.alias else selection.name.value
-                    fields.setdefault(key, []).append(selection)
-                elif isinstance(selection, InlineFragmentNode):
-                    visit(selection.selection_set, seen)
-                elif selection.name.value not in seen:
-                    fragment = self.fragments[selection.name.value]
-                    visit(fragment.selection_set, seen | {selection.name.value})
-
-        for selection_set in selection_sets:
-            visit(selection_set, frozenset())
-        return fields
-
-    def _included(self, node: Any) -> bool:
-        skip = get_directive_values(SkipDirective, node, self.variables)
-        if skip and skip.get("if"):
-            return False
-        include = get_directive_values(GraphQLIncludeDirective, node, self.variables)
-        return not (include and not include.get("if"))

@@ -2,7 +2,9 @@
 
 Both read the same field declarations; these queries run both ways over the sample buildings
 (every standard, linked) and the results must be equal, while the planner runs one statement per
-field and level however many nodes there are.
+field and level however many nodes there are. Its fused statements (`graphtwin.api.fused_cypher`:
+a chain of hierarchy fields in one statement) answer the same JSON, byte for byte, as its
+per-level reads.
 """
 
 from __future__ import annotations
@@ -11,11 +13,16 @@ import asyncio
 import subprocess
 from typing import Any
 
+import orjson
 import pytest
 import strawberry
+from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse
+from graphql.execution.values import get_variable_values
 
 from graphtwin.api.apikeys import ApiKeyStore
 from graphtwin.api.context import ApiContext, ApiServices
+from graphtwin.api.limits import QueryLimits, QueryRefusedError
+from graphtwin.api.planner import Planner
 from graphtwin.api.roles import Principal, Role
 from graphtwin.api.schema import build_schema
 from graphtwin.store import TwinStore, resolve_target
@@ -39,6 +46,33 @@ QUERIES = [
          properties { key sourceId assertedBy } } } }""",
     """query($skip: Boolean!) { nodesById(twinIds: ["ahu-1", "vav-101"]) { twinId
          name @skip(if: $skip) brickClass @include(if: $skip) } }""",
+    # fused: six levels down the default hierarchy in one statement
+    """{ node(twinId: "campus") { twinId kind labels children(first: 5) { __typename name kind
+         children(first: 5) { twinId brickClass retired { at } children { name kind children {
+           twinId name labels current { value text unit timestamp quality source health }
+           parent { twinId } children { twinId current { value health } } } } } } } }""",
+]
+FUSED = [
+    QUERIES[-1],
+    """query($b: ID!) { b: node(twinId: $b) { ...f floors: children(types: [CONTAINS]) { ...f
+         rooms: children(types: [CONTAINS], kinds: ["Space"]) { ...f
+           equipment: children(types: [LOCATED_IN]) { ...f parts: children(types: [HAS_PART])
+             { ...f } points(first: 20) { ...f current { value unit timestamp health } } } } } } }
+       fragment f on Node { id: twinId name }""",
+    """{ nodesById(twinIds: ["urn:riverside:bldg-b/vav-201", "ahu-1",
+         "urn:riverside:bldg-b/vav-201", "no-such-node"]) { twinId parents(first: 2) { name }
+         points { twinId current { value text } } } }""",
+    # fused below a root field that is not: one statement per chain, for all its parents
+    """{ search(text: "VAV", first: 5) { twinId parent { name parent { name } }
+         points { name current { value } } } }""",
+    """{ node(twinId: "ahu-1") { downstream { twinId points { name } } children { name } } }""",
+]
+VALUES = [  # every kind of value a point's `current` shows: float, integer, large, text, none
+    ("urn:riverside:bldg-b/ahu-2-sat", 16.5, "ok"),
+    ("urn:riverside:bldg-b/ahu-2-oat", 7, "stale"),
+    ("urn:riverside:bldg-b/vav-201-zat", 12_345_678.9, "fault"),
+    ("urn:riverside:bldg-b/ahu-2-fan-status", "on", None),
+    ("vav-101.zat", 21.25, "ok"),
 ]
 
 
@@ -48,6 +82,10 @@ class CountingContext(ApiContext):
     async def read(self, statement: str, **params: Any):
         CountingContext.statements += 1
         return await super().read(statement, **params)
+
+    async def read_compiled(self, text: str, params: dict[str, Any]):
+        CountingContext.statements += 1
+        return await super().read_compiled(text, params)
 
 
 async def _both_ways(settings, query: str) -> tuple[Any, Any, int, int]:
@@ -84,6 +122,12 @@ def twin(neo4j_settings, neo4j_env):
     for args in commands:
         subprocess.run([str(GRAPHTWIN), *map(str, args)], env=neo4j_env, check=True,
                        capture_output=True, timeout=300)  # fmt: skip
+    rows = [{"twin_id": twin_id, "value": value, "at": "2026-12-01T08:00:00.250Z",
+             "quality": "good", "source": "test", "health": health}
+            for twin_id, value, health in VALUES]  # fmt: skip
+    with TwinStore.open(neo4j_settings) as store:
+        [written] = store.write("bench/api_point_values", rows=rows)
+    assert written["points"] == len(VALUES)
     return neo4j_settings
 
 
@@ -103,3 +147,62 @@ def test_the_planner_runs_one_statement_per_field_and_level(twin):
     # node, 3 x children, points, downstream (a walk: one statement per depth, 2 deep here)
     assert statements <= 8, statements
     assert statements <= reference_statements
+
+
+async def _fused_and_per_level(
+    settings, query: str, limits: QueryLimits | None = None
+) -> list[tuple[bytes, int]]:
+    """(the answer as JSON, statements run) of the planner with and without fusion."""
+    schema = build_schema()
+    document = parse(query)
+    [operation] = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    variables = get_variable_values(schema._schema, operation.variable_definitions or (),
+                                    {"b": "urn:riverside:bldg-b/building"})  # fmt: skip
+    target = resolve_target(settings)
+    driver = await open_async_driver(target)
+    try:
+        services = ApiServices(driver, target.database, settings, ApiKeyStore(driver, "neo4j"))
+        admin = Principal("test", "test", Role.ADMIN)
+        found = []
+        for fuse in (True, False):
+            planner = Planner(schema._schema, limits or services.limits, fuse=fuse)
+            CountingContext.statements = 0
+            data = await planner.execute(CountingContext(services, admin), operation, fragments,
+                                         variables)  # fmt: skip
+            found.append((orjson.dumps(data), CountingContext.statements))
+        return found
+    finally:
+        await driver.close()
+
+
+@pytest.mark.parametrize("query", FUSED)
+def test_fused_statements_answer_the_same_json_as_the_per_level_planner(twin, query: str):
+    (fused, fused_statements), (per_level, statements) = asyncio.run(
+        _fused_and_per_level(twin, query)
+    )
+    assert fused == per_level
+    assert fused_statements <= statements
+    answer = orjson.loads(fused)
+    assert any(answer.values())
+
+
+def test_a_chain_of_hierarchy_fields_runs_as_one_statement(twin):
+    [(fused, statements), (_, per_level)] = asyncio.run(_fused_and_per_level(twin, FUSED[1]))
+    assert statements == 1
+    assert per_level >= 5  # building, floors, rooms, equipment, parts + points
+    text = fused.decode()
+    for twin_id, _, _ in VALUES[:2]:  # the plant room's AHU's points, with their values
+        assert f'"id":"{twin_id}"' in text
+    assert '"value":16.5' in text and '"value":7,' in text
+
+
+def test_a_fused_answer_counts_its_objects_towards_the_result_limit(twin):
+    [(fused, _), _] = asyncio.run(_fused_and_per_level(twin, FUSED[1]))
+    objects = fused.count(b'"id":') + fused.count(b'"current":{')  # nodes, values
+    limit = QueryLimits(max_result_objects=objects)  # the root counts one more
+    with pytest.raises(QueryRefusedError, match=f"more than {objects} objects"):
+        asyncio.run(_fused_and_per_level(twin, FUSED[1], limit))
+    asyncio.run(_fused_and_per_level(twin, FUSED[1], QueryLimits(max_result_objects=objects + 1)))
