@@ -126,6 +126,12 @@ def verify_model(model_dir: Path) -> dict[str, Any]:
 
 def load_model(model_dir: Path) -> tuple[Trained, dict[str, Any]]:
     manifest = verify_model(model_dir)
+    if "roles" not in manifest["structural_prior"]:
+        raise ModelIntegrityError(
+            "trained by an older graphtwin, without the relationship roles it saw: train it "
+            "again (graphtwin ml train)",
+            location=SourceLocation(str(model_dir / MANIFEST)),
+        )
     hp = manifest["hyperparameters"]
     state = torch.load(model_dir / manifest["weights"]["file"], weights_only=True)
     classes, edges = ClassNet(hp["hidden"], hp["layers"]), EdgeNet(hp["hidden"], hp["layers"])

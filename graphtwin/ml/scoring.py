@@ -21,6 +21,7 @@ from graphtwin.ml.features import all_class_bags
 from graphtwin.ml.networks import class_agreement, inputs, pair_features
 from graphtwin.ml.peers import MIN_PEERS, peer_counts
 from graphtwin.ml.relationship_rules import kind_table
+from graphtwin.ml.roles import known
 from graphtwin.ml.tensors import GraphArrays
 from graphtwin.ml.training import Trained, kind_mask
 
@@ -29,6 +30,11 @@ CONSENSUS_WEIGHT = 0.25
 convention its majority decides, and the network, which only knows other buildings, decides
 between split peers. Measured on held-out buildings, the network alone flags many correct nodes
 of a building whose conventions it never saw (docs/ml.md)."""
+
+MIN_P_LIKELY = 0.5
+"""A finding says what the node looks like: where the peers split between several classes and
+none is more likely than not, the declared class may be doubted but no other can be named, and
+a facility manager is told nothing actionable, so nothing is reported."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +60,14 @@ class ClassJudgement:
 
     def flagged(self, threshold: float) -> np.ndarray:
         """Confident disagreement, backed by `MIN_PEERS` or more of the building's own nodes,
-        with a class that is not merely more or less specific than the declared one."""
-        return (self.scores >= threshold) & ~self.in_line & (self.peers >= MIN_PEERS)
+        with a class that is not merely more or less specific than the declared one, and more
+        likely than not (`MIN_P_LIKELY`)."""
+        return (
+            (self.scores >= threshold)
+            & ~self.in_line
+            & (self.peers >= MIN_PEERS)
+            & (self.p_predicted >= MIN_P_LIKELY)
+        )
 
     def flagged_by_network(self, threshold: float) -> np.ndarray:
         """What the network alone would flag, peers or not (for evaluation)."""
@@ -154,8 +166,13 @@ def judge_edges(
     logits = net.logits(h, torch.from_numpy(present), pair_features(arrays, present)).numpy()
     p_network = expit(logits)
     missing, p_missing = _best_missing(trained, arrays, h, samples)
+    # judged only where the network saw both ends in their roles in training (roles.py); the
+    # others still shape the building's calibration below, as part of its relationships
+    judged = known(trained.prior.roles, arrays, present)
     if not calibrate:
-        return EdgeJudgement(present, p_network, missing, p_missing, p_network)
+        return EdgeJudgement(
+            present[judged], p_network[judged], missing, p_missing, p_network[judged]
+        )
     moved, ok = rewire(arrays, present, np.random.default_rng(SEED))  # random wirings
     negative = moved[ok]
     negative_logits = net.logits(
@@ -166,7 +183,9 @@ def judge_edges(
     # where most nodes of the kind in the building lack the type, that is the source's habit
     usual = usual_in_building(arrays.kinds, arrays.graph_of, arrays.edges, missing, types)
     p_missing = np.where(usual, p_missing, 0.0)
-    return EdgeJudgement(present, fitted.present(logits), missing, p_missing, p_network)
+    return EdgeJudgement(
+        present[judged], fitted.present(logits)[judged], missing, p_missing, p_network[judged]
+    )
 
 
 def score_triples(trained: Trained, arrays: GraphArrays, triples: np.ndarray) -> np.ndarray:
@@ -204,6 +223,9 @@ def _best_missing(
     if not proposals:
         return np.zeros((0, 3), dtype=np.int64), np.zeros(0)
     triples = np.concatenate(proposals)
+    triples = triples[known(trained.prior.roles, arrays, triples)]
+    if not len(triples):
+        return np.zeros((0, 3), dtype=np.int64), np.zeros(0)
     pairs = pair_features(arrays, triples)
     p = torch.sigmoid(trained.edges.logits(h, torch.from_numpy(triples), pairs)).numpy()
     best: dict[tuple[int, int], int] = {}

@@ -19,6 +19,7 @@ from graphtwin.ml.corruption import corrupt_edges, edge_keys, relabel, rewire, s
 from graphtwin.ml.features import all_class_bags
 from graphtwin.ml.labels import Verified
 from graphtwin.ml.networks import ClassNet, EdgeNet, class_agreement, inputs, pair_features
+from graphtwin.ml.roles import Role, seen_roles
 from graphtwin.ml.tensors import GraphArrays
 
 
@@ -59,11 +60,14 @@ class Prior:
 
     share: dict[tuple[int, int], float]
     other_kinds: dict[tuple[int, int], list[int]]
+    roles: dict[Role, int]
+    """How often each class (or kind) stood on each side of each type in training (`roles.py`)."""
 
     def to_json(self) -> dict[str, list]:
         return {
             "share": [[k, r, s] for (k, r), s in sorted(self.share.items())],
             "other_kinds": [[k, r, o] for (k, r), o in sorted(self.other_kinds.items())],
+            "roles": [[*role, n] for role, n in sorted(self.roles.items())],
         }
 
     @classmethod
@@ -71,6 +75,7 @@ class Prior:
         return cls(
             share={(k, r): s for k, r, s in raw["share"]},
             other_kinds={(k, r): o for k, r, o in raw["other_kinds"]},
+            roles={(name, rel, side): n for name, rel, side, n in raw["roles"]},
         )
 
 
@@ -86,7 +91,7 @@ def structural_prior(arrays: GraphArrays) -> Prior:
             share[(int(kind), rel)] = len(having) / len(of_kind)
             at_other = arrays.kinds[edges[arrays.kinds[dependents] == kind][:, 2 - dep_col]]
             others[(int(kind), rel)] = sorted({int(k) for k in at_other})
-    return Prior(share, others)
+    return Prior(share, others, seen_roles(arrays))
 
 
 @dataclass(slots=True)

@@ -15,7 +15,9 @@ from graphtwin.ml.corruption import corrupt_edges, edge_keys, relabel
 from graphtwin.ml.dataset import TwinDataset
 from graphtwin.ml.manifest import ModelIntegrityError, load_model, verify_model, weights_bytes
 from graphtwin.ml.peers import class_words, peer_counts
+from graphtwin.ml.roles import known
 from graphtwin.ml.scoring import ClassJudgement, judge_classes, judge_edges
+from graphtwin.ml.tensors import relationship_types
 from graphtwin.ml.training import TrainConfig, train
 from graphtwin.ml.workflow import train_and_save
 from tests.support.ml_buildings import building_file
@@ -84,6 +86,43 @@ def test_rewired_points_score_below_true_relationships(
     wrong = np.isin(edge_keys(judged.edges, len(held)), edge_keys(corrupted.wrong, len(held)))
     assert wrong.sum() >= 3
     assert judged.p_true[wrong].mean() < judged.p_true[~wrong].mean() - 0.3
+
+
+def test_a_relationship_with_an_end_training_never_saw_in_its_role_is_not_judged(
+    dataset: TwinDataset, model_dir: Path
+) -> None:
+    trained, _ = load_model(model_dir)
+    roles = trained.prior.roles
+    # 8 + 10 + 6 VAVs in training, the held-out building's not counted
+    assert roles[("Zone_Air_Temperature_Sensor", "HAS_POINT", "end")] == 24
+    assert roles[("Air_Handling_Unit", "HAS_POINT", "start")] == 3
+    assert ("Room", "HAS_POINT", "start") not in roles  # no room has a point in training
+    held = dataset.get("held").arrays
+    has_point = relationship_types().index("HAS_POINT")
+    unseen = [held.index["held.r0"], has_point, held.index["held.vav3.p2"]]
+    odd_pair = [held.index["held.ahu"], has_point, held.index["held.vav1.p0"]]  # known ends
+    odd = held.with_edges(np.concatenate([held.edges, [unseen, odd_pair]]))
+
+    judged = judge_edges(trained, odd)
+
+    keys = set(edge_keys(judged.edges, len(odd)).tolist())
+    assert edge_keys(np.array([odd_pair]), len(odd))[0] in keys
+    assert edge_keys(np.array([unseen]), len(odd))[0] not in keys
+    assert known(roles, odd, judged.missing).all()
+    assert not known(roles, odd, np.array([unseen])).any()
+
+
+def test_a_model_saved_without_its_roles_asks_to_be_trained_again(
+    model_dir: Path, tmp_path: Path
+) -> None:
+    older = tmp_path / "older"
+    older.mkdir()
+    manifest = json.loads((model_dir / "manifest.json").read_text())
+    del manifest["structural_prior"]["roles"]
+    (older / "manifest.json").write_text(json.dumps(manifest))
+    (older / "weights.pt").write_bytes((model_dir / "weights.pt").read_bytes())
+    with pytest.raises(ModelIntegrityError, match=r"older graphtwin.*graphtwin ml train"):
+        load_model(older)
 
 
 def test_manifest_names_the_data_and_verifies_the_weights(model_dir: Path) -> None:
@@ -172,3 +211,21 @@ def test_a_name_with_words_of_its_own_finds_peers_by_its_class_words(
     assert peer_counts(renamed, rows[:1], [zone]).tolist() == [[9]]
     alone = replace(renamed, name_pieces=[*pieces[: rows[1]], frozenset(), *pieces[rows[1] + 1 :]])
     assert peer_counts(alone, rows[1:2], [zone]).tolist() == [[0]]  # a name with no words
+
+
+def test_a_doubted_class_is_flagged_only_when_another_is_more_likely_than_not() -> None:
+    vocab = class_vocabulary()
+    flow, zone = vocab.lookup("Supply_Air_Flow_Sensor"), vocab.lookup("Zone_Air_Temperature_Sensor")
+    judged = ClassJudgement(
+        rows=np.array([0, 1]),
+        declared=np.array([flow, flow]),
+        predicted=np.array([zone, zone]),
+        p_declared=np.array([0.05, 0.05]),
+        p_predicted=np.array([0.9, 0.45]),  # the second: peers split three ways
+        peers=np.array([6, 6]),
+        peers_predicted=np.array([5, 3]),
+        network_predicted=np.array([zone, zone]),
+        network_p_declared=np.array([0.1, 0.1]),
+        in_line=np.array([False, False]),
+    )
+    assert judged.flagged(0.9).tolist() == [True, False]

@@ -96,7 +96,11 @@ def test_a_vocabulary_rule_forbids_a_nonsense_candidate(tmp_path: Path) -> None:
     equipment, point = kinds().index("Equipment"), kinds().index("Point")
     feeds = relationship_types().index("FEEDS")
     # a prior learnt from a building that (wrongly) had points feeding equipment
-    nonsense = Prior({(equipment, feeds): 1.0}, {(equipment, feeds): [point, equipment]})
+    nonsense = Prior(
+        {(equipment, feeds): 1.0},
+        {(equipment, feeds): [point, equipment]},
+        trained.prior.roles,
+    )
     lacking = _without(arrays, "alpha.ahu", "FEEDS", "alpha.vav2")  # a VAV fed by nothing
     lacking = _with_edge(lacking, "alpha.vav0.p1", "FEEDS", "alpha.vav0")  # and a forbidden one
 
