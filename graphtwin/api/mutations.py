@@ -31,10 +31,10 @@ from graphtwin.audit import ChangeAudit, api_key_actor
 from graphtwin.config import Settings
 from graphtwin.drift.labels import Verdict, label_issue, withdraw_label
 from graphtwin.errors import GraphAwayError, InputError, SourceLocation
+from graphtwin.imports import ImportFile, import_files, parse_files
 from graphtwin.store import TwinStore
 from graphtwin.telemetry.http_ingest import TelemetryPush
 from importers import IMPORTERS
-from importers.base import parse_file
 
 ImportFormat = strawberry.enum(
     Enum("ImportFormat", {name.upper(): name for name in IMPORTERS}),  # type: ignore[misc]
@@ -107,22 +107,17 @@ def _import_file(
     allow_retire: bool = False,
     take_over_source: bool = False,
 ) -> dict[str, Any]:
-    """Parse, load in one transaction, then record the import in the twin's audit log (the
-    same record `graphtwin import` writes; an import the log could not take is refused).
+    """`importModel` through `graphtwin.imports`, as `graphtwin import` runs: parsed before
+    Neo4j is opened, loaded in one transaction, recorded in the twin's audit log (the same
+    record; an import the log could not take is refused), and named as it was uploaded.
     `allow_retire` and `take_over_source` lift the store's guards, as the CLI's flags do."""
-    importer = IMPORTERS[format_name]
-    limit = settings.max_file_size(format_name)  # the same limit as `graphtwin import`
-    graph = parse_file(importer, path, max_bytes=limit, source_id=source_id)
-    audit.check()
+    file = ImportFile(IMPORTERS[format_name], path, name=path.name)
+    parsed = parse_files([file], settings=settings, source_id=source_id)
     with TwinStore.open(settings, migrate=False) as store:
-        [report] = store.load(
-            [graph], diff=True, allow_retire=allow_retire, take_over_source=take_over_source
+        done = import_files(
+            store, parsed, audit=audit, allow_retire=allow_retire, take_over_source=take_over_source
         )
-    report.file = path.name
-    report.warnings[:0] = graph.warnings
-    payload = report.to_json()
-    audit.imported([payload])
-    return payload
+    return done.reports[0].to_json()
 
 
 UPLOAD_CHUNK_BYTES = 1024 * 1024

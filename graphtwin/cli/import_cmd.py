@@ -7,8 +7,8 @@ every file lands or none does. `--json` prints one JSON object per file. Exit co
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -21,11 +21,11 @@ from graphtwin.cli.guard import guarded
 from graphtwin.cli.output import error_json, out, print_diff, print_json, progress_bar
 from graphtwin.config import load_settings
 from graphtwin.errors import GraphTwinError, InputError
+from graphtwin.imports import ImportFile, ImportReport, import_files, parse_files
 from graphtwin.input_files import parse_size
 from graphtwin.model import TwinGraph
 from graphtwin.store import LoadReport, TwinStore
 from importers import IMPORTERS, Importer
-from importers.base import parse_file
 from importers.brick import BrickImporter
 from importers.brick.rdf_formats import RDF_FORMATS
 
@@ -150,55 +150,53 @@ def run_import(
     allow_retire: bool = False,
     take_over_source: bool = False,
 ) -> list[LoadReport]:
-    """Parse every file with its importer, then load them all in one transaction, and record
-    the import in the twin's audit log once it has committed (a dry run records nothing).
-    Each file must be a regular file within `max_file_size` bytes (default: its format's limit
-    in the settings). `allow_retire` and `take_over_source` lift the store's guards (the CLI
-    is the machine's admin); the audit record says when they did."""
+    """`graphtwin import` (and the demo's imports) through `graphtwin.imports`, as the user
+    running the CLI: every file parsed before Neo4j is opened, then loaded in one transaction
+    and recorded, the reports printed (a table, or one JSON object per file with `as_json`)
+    before the audit record is written. `allow_retire` and `take_over_source` lift the store's
+    guards (the CLI is the machine's admin); the audit record says when they did."""
     if source_id and len(jobs) > 1:
         raise typer.BadParameter("--source-id needs exactly one file", param_hint="--source-id")
     settings = load_settings()
-    graphs: list[TwinGraph] = []
-    parse_s: list[float] = []
+    parsed = []
     for importer, path in jobs:
-        started = time.perf_counter()
-        limit = max_file_size or settings.max_file_size(importer.format)
         try:
-            graphs.append(parse_file(importer, path, max_bytes=limit, source_id=source_id))
+            [one] = parse_files(
+                [ImportFile(importer, path)],
+                settings=settings,
+                source_id=source_id,
+                max_file_size=max_file_size,
+            )
         except GraphTwinError as exc:
             if as_json:
                 print_json({"format": importer.format, "file": str(path), **error_json(exc)})
             raise
-        parse_s.append(time.perf_counter() - started)
-    audit = ChangeAudit.for_cli(settings)
-    if not dry_run:
-        audit.check()  # an import the log could not record is refused before it is written
+        parsed.append(one)
     with TwinStore.open(settings) as store, progress_bar(not as_json) as progress:
         try:
-            reports = store.load(
-                graphs,
+            done = import_files(
+                store,
+                parsed,
+                audit=ChangeAudit.for_cli(settings),
                 dry_run=dry_run,
-                progress=progress,
-                diff=True,
                 allow_retire=allow_retire,
                 take_over_source=take_over_source,
+                progress=progress,
+                loaded=partial(_show, as_json=as_json),
             )
         except InputError as exc:
             if as_json:
                 print_json({"file": exc.file, **error_json(exc)})
             raise
-    paths = [path for _, path in jobs]
-    for path, graph, report, parsed in zip(paths, graphs, reports, parse_s, strict=True):
-        report.file = str(path)
-        report.duration_s = round(report.duration_s + parsed, 3)
-        report.warnings[:0] = graph.warnings
-        if as_json:
+    return done.reports
+
+
+def _show(done: ImportReport, *, as_json: bool) -> None:
+    if as_json:
+        for report, graph in zip(done.reports, done.graphs, strict=True):
             print_json({**report.to_json(), **graph.annotations})
-    if not as_json:
-        _print_reports(reports, graphs)
-    if not dry_run:  # after the report: a log that fails now leaves the import known
-        audit.imported([report.to_json() for report in reports])
-    return reports
+    else:
+        _print_reports(done.reports, done.graphs)
 
 
 def _print_reports(reports: list[LoadReport], graphs: list[TwinGraph]) -> None:
