@@ -31,8 +31,8 @@ from benchmarks.harness import info_table, markdown_table, note
 from benchmarks.neo4j_server import BenchServer
 from graphtwin.audit import AuditLog, verify_audit_log
 from graphtwin.store import TwinStore
+from graphtwin.store.graph_writer import GraphWriter
 from graphtwin.telemetry.bindings import PipelineSettings, SyncRule
-from graphtwin.telemetry.graph_writer import GraphWriter
 from graphtwin.telemetry.history import HistoryStore
 from graphtwin.telemetry.pipeline import IngestPipeline
 from graphtwin.telemetry.readings import Reading

@@ -37,11 +37,11 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.forecast_data import Run
+from graphtwin.drift.rules import Bounds
 from graphtwin.prediction.crossing import step_probabilities
 from graphtwin.prediction.forecast import Forecast, fit_many, model_values, stack_params
 from graphtwin.prediction.kinds import PointKind
 from graphtwin.prediction.models import rolling_rows
-from graphtwin.telemetry.bindings import Bounds
 
 COMFORT = Bounds(low=20.0, high=26.0)
 UNOCCUPIED = re.compile(r"attic|plenum", re.IGNORECASE)

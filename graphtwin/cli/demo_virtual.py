@@ -54,6 +54,7 @@ from graphtwin.cli.demo_whatif import (
 )
 from graphtwin.cli.output import out
 from graphtwin.config import Settings
+from graphtwin.drift.rules import Bounds, Thresholds
 from graphtwin.errors import GraphTwinError
 from graphtwin.reasoning.because import describe_chain
 from graphtwin.reasoning.checks import Violation
@@ -61,7 +62,7 @@ from graphtwin.reasoning.constraint_reader import ConstraintReader
 from graphtwin.simulation.scenario import Scenario
 from graphtwin.store import TwinStore
 from graphtwin.store.connection import open_async_driver, resolve_target
-from graphtwin.telemetry.bindings import BindingsFile, Bounds, SyncRule, Thresholds
+from graphtwin.telemetry.bindings import BindingsFile, SyncRule
 from graphtwin.telemetry.history import HistoryStore
 from graphtwin.virtual.bindings_file import sampling_period, virtual_bindings, write_bindings
 from graphtwin.virtual.clock import Pace

@@ -19,7 +19,7 @@ from graphtwin.drift.issues import DriftEvent, DriftType, Severity, Transition, 
 from graphtwin.drift.labels import finding_key, labels, suppressed_keys
 from graphtwin.drift.reconcile import Policy, reconcile
 from graphtwin.store import TwinStore
-from graphtwin.telemetry.graph_writer import GraphWriter
+from graphtwin.store.graph_writer import GraphWriter
 
 FINDING_TYPES = (DriftType.STRUCTURAL, DriftType.SEMANTIC, DriftType.BEHAVIOUR)
 

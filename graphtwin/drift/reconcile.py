@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphtwin.drift.issues import DriftEvent, DriftType, IssueStatus, Severity, Transition
-from graphtwin.telemetry.bindings import Strategy
+from graphtwin.drift.rules import Strategy
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from graphtwin.drift.issues import DriftEvent, DriftType, Severity, Transition, issue_id
-from graphtwin.telemetry.bindings import Bounds, Thresholds
+from graphtwin.drift.rules import Bounds, Thresholds
 
 _NORMAL, _WARNING, _CRITICAL = 0, 1, 2
 _SEVERITY = {_WARNING: Severity.WARNING, _CRITICAL: Severity.CRITICAL}

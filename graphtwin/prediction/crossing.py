@@ -13,7 +13,7 @@ The expected time of the crossing is the first step whose mean is beyond the bou
 mean stays inside, the first step where the crossing is most likely.
 
 >>> import numpy as np
->>> from graphtwin.telemetry.bindings import Bounds
+>>> from graphtwin.drift.rules import Bounds
 >>> times = np.datetime64("2025-07-01T12:00") + np.arange(4) * np.timedelta64(15, "m")
 >>> mean = np.array([24.0, 25.0, 26.0, 27.0])
 >>> forecast = Forecast("m", None, times, mean, mean - 0.5, mean + 0.5, mean - 0.6, mean + 0.6,
@@ -31,8 +31,8 @@ from typing import Literal
 import numpy as np
 from scipy.stats import norm
 
+from graphtwin.drift.rules import Bounds, Thresholds
 from graphtwin.prediction.forecast import Forecast
-from graphtwin.telemetry.bindings import Bounds, Thresholds
 
 _Z90 = float(norm.ppf(0.95))
 _MIN_SIGMA = 1e-9

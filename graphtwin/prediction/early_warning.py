@@ -40,7 +40,7 @@ from graphtwin.prediction.fresh_model import FIT_STEP, ModelState
 from graphtwin.prediction.store import points
 from graphtwin.prediction.watched_points import WatchedPoint
 from graphtwin.store import TwinStore
-from graphtwin.telemetry.graph_writer import GraphWriter
+from graphtwin.store.graph_writer import GraphWriter
 from graphtwin.telemetry.history import HistoryStore
 
 PREDICTED = str(DriftType.PREDICTED)

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from graphtwin.drift.rules import Strategy, Thresholds
 from graphtwin.prediction.store import points_under
 from graphtwin.store import TwinStore
-from graphtwin.telemetry.bindings import BindingsFile, Strategy, SyncRule, Thresholds
+from graphtwin.telemetry.bindings import BindingsFile, SyncRule
 from graphtwin.telemetry.routing import resolve_routes, selected_rules
 
 

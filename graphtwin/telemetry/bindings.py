@@ -38,6 +38,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from graphtwin.drift.rules import Strategy, Thresholds
 from graphtwin.errors import SchemaViolationError
 from graphtwin.yaml_spec import published_schema, read_spec
 
@@ -133,37 +134,6 @@ DataSource = Annotated[
 
 
 # --- sync rules ---------------------------------------------------------------------------------
-
-
-class Bounds(_Strict):
-    low: float | None = None
-    high: float | None = None
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Bounds:
-        if self.low is None and self.high is None:
-            raise ValueError("give low, high or both")
-        if self.low is not None and self.high is not None and self.low > self.high:
-            raise ValueError(f"low {self.low} is above high {self.high}")
-        return self
-
-
-class Thresholds(_Strict):
-    """Out of `warning` is a warning, out of `critical` is critical. A condition clears only once
-    the value is back inside by `hysteresis`, so a value hovering at a bound does not flap."""
-
-    warning: Bounds | None = None
-    critical: Bounds | None = None
-    hysteresis: float = Field(default=0.0, ge=0)
-
-    @model_validator(mode="after")
-    def _some(self) -> Thresholds:
-        if self.warning is None and self.critical is None:
-            raise ValueError("give warning, critical or both")
-        return self
-
-
-Strategy = Literal["auto_correct", "alert", "investigate", "ignore"]
 
 
 class SyncRule(_Strict):

@@ -32,9 +32,9 @@ from graphtwin.drift.issues import DriftEvent
 from graphtwin.drift.reconcile import Policy, Reconciled, reconcile
 from graphtwin.drift.staleness import StalenessMonitor
 from graphtwin.drift.threshold import ThresholdMonitor
+from graphtwin.store.graph_writer import UNAVAILABLE, GraphWriter
 from graphtwin.telemetry.alerts import post_alert
 from graphtwin.telemetry.bindings import PipelineSettings
-from graphtwin.telemetry.graph_writer import UNAVAILABLE, GraphWriter
 from graphtwin.telemetry.history import HistoryStore
 from graphtwin.telemetry.readings import Reading
 from graphtwin.telemetry.routing import Route, RouteKey

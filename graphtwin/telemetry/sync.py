@@ -18,8 +18,8 @@ from graphtwin.audit import AuditKey, AuditKeySource, AuditLog
 from graphtwin.drift.issues import DriftType
 from graphtwin.drift.reconcile import Policy
 from graphtwin.store import TwinStore
+from graphtwin.store.graph_writer import UNAVAILABLE, GraphWriter
 from graphtwin.telemetry.bindings import BindingsFile, DataSource
-from graphtwin.telemetry.graph_writer import UNAVAILABLE, GraphWriter
 from graphtwin.telemetry.history import HistoryStore
 from graphtwin.telemetry.http_ingest import HttpIngest
 from graphtwin.telemetry.pipeline import IngestPipeline

@@ -28,8 +28,8 @@ from graphtwin.prediction.fit_models import fit_models
 from graphtwin.prediction.store import load_models
 from graphtwin.prediction.watched_points import watched_points
 from graphtwin.store import TwinStore
+from graphtwin.store.graph_writer import GraphWriter
 from graphtwin.telemetry.bindings import read_bindings
-from graphtwin.telemetry.graph_writer import GraphWriter
 from graphtwin.telemetry.history import HistoryStore
 from importers import IMPORTERS
 from tests.conftest import GRAPHTWIN

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 from scipy.stats import norm
 
+from graphtwin.drift.rules import Bounds, Thresholds
 from graphtwin.prediction.crossing import first_crossing, threshold_crossing
 from graphtwin.prediction.forecast import Forecast, fit, predict
 from graphtwin.prediction.kinds import PointKind
 from graphtwin.prediction.series import prepare
-from graphtwin.telemetry.bindings import Bounds, Thresholds
 from tests.prediction.conftest import DAY, STEP, at_step, grid_times
 
 Z90 = norm.ppf(0.95)

@@ -13,10 +13,9 @@ import builtins
 import importlib
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("graphtwin", "importers")
+from tests.support.source_modules import source_modules
+
 GRAPHTWIN_ERROR = "graphtwin.errors.GraphTwinError"
 
 ALLOWED: dict[str, str] = {}
@@ -44,10 +43,10 @@ def _dotted(node: ast.expr) -> str | None:
     return None
 
 
-def read_module(name: str, source: str, path: str = "<source>") -> Module:
+def read_module(name: str, tree: ast.Module, path: str = "<source>") -> Module:
     module = Module(name, path)
     package = name if path.endswith("__init__.py") else name.rpartition(".")[0]
-    for node in ast.walk(ast.parse(source)):
+    for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 local = alias.asname or alias.name.partition(".")[0]
@@ -67,14 +66,7 @@ def read_module(name: str, source: str, path: str = "<source>") -> Module:
 
 
 def project_modules() -> dict[str, Module]:
-    modules = {}
-    for package in PACKAGES:
-        for path in sorted((ROOT / package).rglob("*.py")):
-            parts = path.relative_to(ROOT).with_suffix("").parts
-            name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-            rel = str(path.relative_to(ROOT))
-            modules[name] = read_module(name, path.read_text(encoding="utf-8"), rel)
-    return modules
+    return {m.name: read_module(m.name, m.tree, str(m.path)) for m in source_modules()}
 
 
 class Hierarchy:
@@ -160,16 +152,20 @@ def test_every_exception_class_of_graphtwin_and_importers_derives_from_graphtwin
 def test_the_walk_names_a_class_outside_the_hierarchy_with_its_file_and_line():
     modules = {
         "graphtwin.errors": read_module(
-            "graphtwin.errors", "class GraphTwinError(Exception): ...\n", "graphtwin/errors.py"
+            "graphtwin.errors",
+            ast.parse("class GraphTwinError(Exception): ...\n"),
+            "graphtwin/errors.py",
         ),
         "graphtwin.x": read_module(
             "graphtwin.x",
-            "import json\nimport neo4j\nfrom graphtwin.errors import GraphTwinError as Root\n"
-            "class Fine(Root, ValueError): ...\n"
-            "class Stray(ValueError): ...\n"
-            "class Decoding(json.JSONDecodeError): ...\n"
-            "class Refused(neo4j.exceptions.ClientError): ...\n"
-            "class NotAnError(dict): ...\n",
+            ast.parse(
+                "import json\nimport neo4j\nfrom graphtwin.errors import GraphTwinError as Root\n"
+                "class Fine(Root, ValueError): ...\n"
+                "class Stray(ValueError): ...\n"
+                "class Decoding(json.JSONDecodeError): ...\n"
+                "class Refused(neo4j.exceptions.ClientError): ...\n"
+                "class NotAnError(dict): ...\n"
+            ),
             "graphtwin/x.py",
         ),
     }

@@ -1,5 +1,6 @@
-"""The pipeline's writes to Neo4j: one transaction per batch, so a batch of values and the drift
-transitions found with it land together or not at all (and are retried together)."""
+"""The graph writer the ingest pipeline, drift and early warnings share: one transaction per
+batch, so a batch of values and the drift transitions found with it land together or not at all
+(and are retried together)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from typing import Any
 import neo4j
 
 from graphtwin.statements import cypher
-from graphtwin.store import TwinStore
 from graphtwin.store.graph_wait import GRAPH_AWAY
+from graphtwin.store.twin_store import TwinStore
 
 # What a database that went away looks like to the driver: the batch is kept and retried.
 UNAVAILABLE = GRAPH_AWAY
