@@ -26,8 +26,9 @@ from graphtwin.api.roles import Principal, Role
 from graphtwin.api.schema import build_schema
 from graphtwin.config import Settings
 from graphtwin.statements import cypher
-from graphtwin.store import resolve_target
+from graphtwin.store import TwinStore, resolve_target
 from graphtwin.store.connection import open_async_driver
+from importers import IMPORTERS
 from tests.conftest import ROOT
 from tests.support.api_server import ApiServer
 
@@ -39,8 +40,9 @@ SIMPLE = '{ node(twinId: "ahu-1") { name } }'
 
 
 @pytest.fixture
-def campus(api: ApiServer, cli) -> ApiServer:
-    assert cli("import", "twin", CAMPUS).returncode == 0
+def campus(api: ApiServer, store: TwinStore) -> ApiServer:
+    """The server over the demo campus, loaded in-process (`graphtwin import` has its own tests)."""
+    store.load([IMPORTERS["twin"].parse(CAMPUS)])
     return api
 
 
@@ -165,9 +167,9 @@ async def _running(settings: Settings, text: str) -> list[str]:
 
 
 def test_a_query_past_its_time_limit_is_stopped_with_its_neo4j_transaction(
-    neo4j_settings: Settings, cli
+    neo4j_settings: Settings, store: TwinStore
 ):
-    assert cli("import", "twin", CAMPUS).returncode == 0
+    store.load([IMPORTERS["twin"].parse(CAMPUS)])
     query = '{ violations(scope: "campus") { twinId } }'
     # Neo4j plans the reasoning's statements once (seconds on a cold server; planning is not
     # interrupted); what is tested is stopping a statement while it runs.

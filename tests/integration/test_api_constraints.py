@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from graphtwin.api.roles import Role
+from graphtwin.store import TwinStore
+from importers import IMPORTERS
 from tests.support.api_server import ApiServer
 
 pytestmark = pytest.mark.neo4j
@@ -69,11 +71,12 @@ EFFECTIVE = """query($id: ID!) { node(twinId: $id) { effectiveConstraints {
 
 
 @pytest.fixture
-def plant(api: ApiServer, cli, tmp_path) -> ApiServer:
+def plant(api: ApiServer, store: TwinStore, tmp_path) -> ApiServer:
+    """The plant, then its rules, loaded in-process (`graphtwin import` has its own tests)."""
     (tmp_path / "plant.yaml").write_text(TWIN)
     (tmp_path / "rules.yaml").write_text(GOVERNANCE)
-    assert cli("import", "twin", tmp_path / "plant.yaml").returncode == 0
-    assert cli("import", "governance", tmp_path / "rules.yaml").returncode == 0
+    store.load([IMPORTERS["twin"].parse(tmp_path / "plant.yaml")])
+    store.load([IMPORTERS["governance"].parse(tmp_path / "rules.yaml")])
     return api
 
 

@@ -10,6 +10,8 @@ import httpx
 import pytest
 
 from graphtwin.api.roles import Role
+from graphtwin.store import TwinStore
+from importers import IMPORTERS
 from tests.conftest import ROOT
 from tests.support.api_server import ApiServer
 
@@ -19,8 +21,10 @@ CAMPUS = ROOT / "examples" / "demo-campus.yaml"
 
 
 @pytest.fixture
-def campus(api: ApiServer, cli) -> ApiServer:
-    assert cli("import", "twin", CAMPUS).returncode == 0
+def campus(api: ApiServer, store: TwinStore) -> ApiServer:
+    """The server over the demo campus, loaded in-process (`graphtwin import` has its own tests;
+    a console script per test cost seconds of start-up and proved nothing more here)."""
+    store.load([IMPORTERS["twin"].parse(CAMPUS)])
     return api
 
 
@@ -95,7 +99,7 @@ def test_flow_walks_feeds_both_ways_bounded_by_depth(campus: ApiServer):
     assert {n["twinId"] for n in data["vav"]["upstream"]} >= {"ahu-1"}
 
 
-def test_a_cycle_in_feeds_ends(campus: ApiServer, tmp_path, cli):
+def test_a_cycle_in_feeds_ends(campus: ApiServer, tmp_path, store: TwinStore):
     loop = tmp_path / "loop.yaml"
     loop.write_text(
         "graphtwin: 1\nsource: loop\nnodes:\n"
@@ -103,7 +107,7 @@ def test_a_cycle_in_feeds_ends(campus: ApiServer, tmp_path, cli):
         "  - {id: p2, kind: Equipment, name: Pump 2, links: {FEEDS: [p3]}}\n"
         "  - {id: p3, kind: Equipment, name: Pump 3, links: {FEEDS: [p1]}}\n"
     )
-    assert cli("import", "twin", loop).returncode == 0
+    store.load([IMPORTERS["twin"].parse(loop)])
     data = campus.data('{ node(twinId: "p1") { downstream(maxDepth: 50) { twinId } } }')
     assert [n["twinId"] for n in data["node"]["downstream"]] == ["p2", "p3"]
 

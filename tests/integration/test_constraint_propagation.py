@@ -17,7 +17,9 @@ from graphtwin.cli.constraints_cmd import constraints, violations
 from graphtwin.config import Settings
 from graphtwin.errors import TwinNotFoundError
 from graphtwin.reasoning.constraint_reader import ConstraintReader
+from graphtwin.store import TwinStore
 from graphtwin.store.connection import open_async_driver, resolve_target
+from importers import IMPORTERS
 
 pytestmark = pytest.mark.neo4j
 
@@ -101,14 +103,13 @@ regulations:
 
 
 @pytest.fixture
-def twin(cli, tmp_path: Path) -> Path:
-    """The site and its rules, imported with the real console script."""
+def twin(store: TwinStore, tmp_path: Path) -> Path:
+    """The site, then its rules, loaded in-process (`graphtwin import` has its own tests)."""
     site, rules = tmp_path / "site.yaml", tmp_path / "rules.yaml"
     site.write_text(SITE)
     rules.write_text(RULES)
     for kind, path in (("twin", site), ("governance", rules)):
-        done = cli("import", kind, path)
-        assert done.returncode == 0, done.stderr
+        store.load([IMPORTERS[kind].parse(path)])
     return site
 
 
@@ -253,7 +254,7 @@ def test_violations_find_a_hot_room_through_the_sensor_of_the_vav_that_feeds_it(
 
 
 def test_effective_constraints_for_fifty_nodes_run_as_many_statements_as_for_one(
-    cli, tmp_path, twin, neo4j_settings
+    store, tmp_path, twin, neo4j_settings
 ):
     rooms = "".join(
         f"          - {{id: r{i:02}, kind: Space, brick_class: Office}}\n" for i in range(49)
@@ -264,7 +265,7 @@ def test_effective_constraints_for_fifty_nodes_run_as_many_statements_as_for_one
         "    contains:\n" + rooms + "relationships:\n"
         "  - {from: bldg, type: CONTAINS, to: floor-2}\n"
     )
-    assert cli("import", "twin", more).returncode == 0
+    store.load([IMPORTERS["twin"].parse(more)])
     ids = ["room-101.zat", *(f"r{i:02}" for i in range(49))]
     _, one = ask(neo4j_settings, lambda r: r.effective_constraints(ids[:1]))
     answer, fifty = ask(neo4j_settings, lambda r: r.effective_constraints(ids))
@@ -273,7 +274,7 @@ def test_effective_constraints_for_fifty_nodes_run_as_many_statements_as_for_one
     assert all(group(answer[f"r{i:02}"], "zone_air_temperature", "occupied") for i in range(49))
 
 
-def test_an_unknown_or_retired_node_is_a_twin_not_found_error(cli, twin, neo4j_settings):
+def test_an_unknown_or_retired_node_is_a_twin_not_found_error(store, twin, neo4j_settings):
     with pytest.raises(TwinNotFoundError) as exc:
         ask(neo4j_settings, lambda r: r.effective_constraints(["room-101", "no-such-room"]))
     assert exc.value.twin_id == "no-such-room"
@@ -282,7 +283,7 @@ def test_an_unknown_or_retired_node_is_a_twin_not_found_error(cli, twin, neo4j_s
             ask(neo4j_settings, question)
     # the site without room-102: it is retired, history, no longer part of the twin
     twin.write_text(SITE.replace("room-102", "room-999"))
-    assert cli("import", "twin", twin).returncode == 0
+    store.load([IMPORTERS["twin"].parse(twin)])
     with pytest.raises(TwinNotFoundError):
         ask(neo4j_settings, lambda r: r.effective_constraints(["room-102"]))
 

@@ -7,6 +7,8 @@ import json
 import pytest
 
 from graphtwin.identity.evaluation import load_truth
+from graphtwin.store import TwinStore
+from importers import IMPORTERS
 from tests.conftest import ROOT
 from tests.support.ifc_models import architecture_and_electrical, gid
 
@@ -26,10 +28,11 @@ TRUTH = EXAMPLES / "riverside-identity.yaml"
 
 
 @pytest.fixture
-def sample_building(cli):
+def sample_building(cli, store: TwinStore):
+    """`graphtwin` over the sample building, each file loaded in-process as its own import, in
+    the order the CLI would import them (`graphtwin import` has its own tests)."""
     for fmt, name in SOURCES:
-        done = cli("import", fmt, EXAMPLES / name)
-        assert done.returncode == 0, done.stderr
+        store.load([IMPORTERS[fmt].parse(EXAMPLES / name)])
     return cli
 
 
