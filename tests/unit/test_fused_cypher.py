@@ -66,6 +66,18 @@ def compiled(
     return FUSION.compile("Query", nodes, fragments, values)
 
 
+def first_field(query: str, depth: int) -> FieldNode:
+    """The first field `depth` levels down `query` (1: its first root field)."""
+    [operation] = parse(query).definitions
+    assert isinstance(operation, OperationDefinitionNode)
+    selection_set = operation.selection_set
+    for _ in range(depth):
+        field = selection_set.selections[0]
+        assert isinstance(field, FieldNode)
+        selection_set = field.selection_set  # type: ignore[assignment]
+    return field
+
+
 def snapshot(text: str) -> str:
     return dedent(text).strip("\n")
 
@@ -309,13 +321,8 @@ def test_a_query_compiles_to_the_exact_cypher_and_parameters(case: str):
 
 
 def test_a_field_of_a_node_compiles_for_all_its_parents_at_once():
-    document = parse('{ x { children(types: [HAS_PART], kinds: ["Equipment"]) { name } } }')
-    [operation] = document.definitions
-    assert isinstance(operation, OperationDefinitionNode)
-    x = operation.selection_set.selections[0]
-    assert isinstance(x, FieldNode) and x.selection_set is not None
-    children = x.selection_set.selections[0]
-    assert isinstance(children, FieldNode)
+    query = '{ x { children(types: [HAS_PART], kinds: ["Equipment"]) { name } } }'
+    children = first_field(query, 2)
     statement = FUSION.compile("Node", [children], {}, {}, ["a", "b", "a"])
     assert statement is not None
     assert statement.text == HEAD + snapshot("""
@@ -393,13 +400,7 @@ def test_what_fusion_cannot_answer_is_left_to_the_per_level_planner(case: str):
 def test_a_field_of_no_parents_is_left_to_the_planner():
     statement = compiled('{ node(twinId: "b") { children { name } } }')
     assert statement is not None
-    document = parse("{ x { points { name } } }")
-    [operation] = document.definitions
-    assert isinstance(operation, OperationDefinitionNode)
-    x = operation.selection_set.selections[0]
-    assert isinstance(x, FieldNode) and x.selection_set is not None
-    points = x.selection_set.selections[0]
-    assert isinstance(points, FieldNode)
+    points = first_field("{ x { points { name } } }", 2)
     assert FUSION.compile("Node", [points], {}, {}, []) is None
     assert FUSION.compile("Node", [points], {}, {}, ["p"]) is not None
 
@@ -465,11 +466,7 @@ def test_hostile_values_and_aliases_never_enter_the_text():
     assert [HOSTILE, "Equipment"] in statement.parameters.values()
     assert statement.shape.keys == ("MATCH_n", "children")
     # a hand-built field node with an alias no GraphQL parser would give: not compiled at all
-    document = parse('{ node(twinId: "b") { name } }')
-    [operation] = document.definitions
-    assert isinstance(operation, OperationDefinitionNode)
-    node = operation.selection_set.selections[0]
-    assert isinstance(node, FieldNode)
+    node = first_field('{ node(twinId: "b") { name } }', 1)
     hostile = FieldNode(alias=NameNode(value="x}) DETACH DELETE n //"), name=NameNode(value="name"),
                         arguments=(), directives=())  # fmt: skip
     forged = FieldNode(name=node.name, arguments=node.arguments, directives=(),
