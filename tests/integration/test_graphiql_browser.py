@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from graphtwin.api.roles import Role
+from graphtwin.store import TwinStore
+from importers import IMPORTERS
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.neo4j
@@ -79,9 +81,10 @@ def _editor_values(driver, selector: str) -> str:
     )
 
 
-def test_graphiql_loads_in_headless_chromium_and_a_typed_query_returns_data(api, cli, tmp_path):
-    imported = cli("import", "twin", ROOT / "examples/demo-campus.yaml")
-    assert imported.returncode == 0, imported.stderr
+def test_graphiql_loads_in_headless_chromium_and_a_typed_query_returns_data(
+    api, store: TwinStore, tmp_path
+):
+    store.load([IMPORTERS["twin"].parse(ROOT / "examples/demo-campus.yaml")])
     driver = _chromium()
     from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.common.action_chains import ActionChains

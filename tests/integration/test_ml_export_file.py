@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 import torch
 
+from graphtwin.store import TwinStore
+from importers import IMPORTERS
 from tests.conftest import CliRunner
 from tests.support.ml_buildings import building_file
 
@@ -15,10 +17,9 @@ pytestmark = pytest.mark.neo4j
 
 
 def test_ml_export_writes_tensors_and_lists_that_load_with_weights_only(
-    cli: CliRunner, tmp_path: Path
+    cli: CliRunner, store: TwinStore, tmp_path: Path
 ) -> None:
-    model = building_file(tmp_path, "alpha", vavs=2)
-    assert cli("import", "twin", model).returncode == 0
+    store.load([IMPORTERS["twin"].parse(building_file(tmp_path, "alpha", vavs=2))])
     out = tmp_path / "twin.pt"
     done = cli("ml", "export", "--out", out)
     assert done.returncode == 0, done.stderr
