@@ -160,6 +160,8 @@ def detect(
 ) -> None:
     """Find structural and semantic drift in the twin, record it as drift issues, and print the
     findings ranked (calibrated score, severity, nodes touched)."""
+    if model is None and not rules_only:  # before torch loads: a usage error answers at once
+        raise typer.BadParameter("give --model, or --rules-only", param_hint="--model")
     from graphtwin.audit import AuditKeySource, AuditLog
     from graphtwin.config import load_settings
     from graphtwin.ml.detection import Thresholds
@@ -167,8 +169,6 @@ def detect(
     from graphtwin.ml.workflow import detect as run_detection
     from graphtwin.store import TwinStore
 
-    if model is None and not rules_only:
-        raise typer.BadParameter("give --model, or --rules-only", param_hint="--model")
     settings = load_settings()
     audit = AuditLog(settings.audit_log_path, key=AuditKeySource.of(settings))
     with TwinStore.open(settings) as store:
@@ -236,13 +236,14 @@ def export(
 ) -> None:
     """Save the twin as tensors, lists and dicts (node and edge types, x, y, edge_index, the
     twin_id of each row, the class vocabulary) that a plain torch.load reads (docs/ml.md)."""
-    import torch
-
-    from graphtwin.ml.tensors import graph_arrays, to_tensors
     from graphtwin.store import TwinStore
 
     with TwinStore.open() as store:
-        exported = store.export(root=root, source=source)
+        exported = store.export(root=root, source=source)  # an unknown root or source: at once
+    import torch  # only once there is something to save
+
+    from graphtwin.ml.tensors import graph_arrays, to_tensors
+
     tensors = to_tensors(graph_arrays(exported.graph))
     torch.save(tensors, output)
     types = len(tensors["node_types"])
