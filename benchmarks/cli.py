@@ -106,6 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
     api.add_argument(
         "--duration", type=_positive, default=30, help="seconds per throughput run (default: 30)"
     )
+    api.add_argument(
+        "--no-fusion",
+        dest="fusion",
+        action="store_false",
+        help="serve with GRAPHTWIN_API_FUSION=false: the per-level planner (the 'before')",
+    )
 
     training = argparse.ArgumentParser(add_help=False)
     training.add_argument(
@@ -348,6 +354,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             warmup=args.latency_warmup,
             clients=args.clients,
             duration_s=args.duration,
+            fusion=args.fusion,
         )
         with bench_server(heap=args.heap or DEFAULT_HEAP) as server:
             api_result = run_api(api_options, server)

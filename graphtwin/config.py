@@ -173,6 +173,12 @@ class Settings(BaseSettings):
         description="Whether GraphQL introspection (__schema, __type) is answered; GraphiQL "
         "needs it. Turn it off in production (false) to refuse it (INTROSPECTION_DISABLED).",
     )
+    api_fusion: bool = Field(
+        default=True,
+        description="Whether the GraphQL planner answers a chain of hierarchy fields with one "
+        "fused statement (graphtwin/api/fused_cypher.py); false reads level by level (the "
+        "answers are the same; for comparisons and as a fallback).",
+    )
     api_search_max_chars: int = Field(
         default=200,
         ge=1,

@@ -58,8 +58,8 @@ class TwinSchema(strawberry.Schema):
         self.field_permissions = field_permissions
         self.field_work: FieldWorks = {}
         """What costly fields cost beyond their objects (`@batched(work=...)`)."""
-        # One planner per set of limits (QueryLimits is frozen, hence a cache key).
-        self._planner = cache(lambda limits: Planner(self._schema, limits))
+        # One planner per set of limits (QueryLimits is frozen, hence a cache key) and fusion.
+        self._planner = cache(lambda limits, fuse: Planner(self._schema, limits, fuse=fuse))
         self._document = lru_cache(maxsize=_PARSE_CACHE)(self._parse_and_validate)
         # A client that sends the same refused query again and again is refused from here.
         self._analysis = lru_cache(maxsize=_PARSE_CACHE)(self._analyse)
@@ -112,7 +112,8 @@ class TwinSchema(strawberry.Schema):
         return result
 
     def planner(self, context: ApiContext) -> Planner:
-        return self._planner(context.services.limits)
+        services = context.services
+        return self._planner(services.limits, services.settings.api_fusion)
 
     async def execute(
         self,
