@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from graphtwin.store import TwinStore
+from importers import IMPORTERS
+
 pytestmark = pytest.mark.neo4j
 
 PLANT = """\
@@ -37,13 +40,13 @@ PLANT_IDS = {"urn:plant/ahu-1", "urn:plant/ahu-1-sat", "urn:plant/rtu-1", "urn:p
 
 
 @pytest.fixture
-def twin(cli, tmp_path: Path):
-    """A building from a twin file, and a Brick model of a plant that has no Building."""
+def twin(cli, store: TwinStore, tmp_path: Path):
+    """A building from a twin file, and a Brick model of a plant that has no Building, each
+    loaded in-process as its own import (`graphtwin import` has its own tests)."""
     (tmp_path / "plant.ttl").write_text(PLANT)
     (tmp_path / "site.yaml").write_text(SITE)
-    assert cli("import", "twin", tmp_path / "site.yaml").returncode == 0
-    done = cli("import", "brick", tmp_path / "plant.ttl")
-    assert done.returncode == 0, done.stderr
+    store.load([IMPORTERS["twin"].parse(tmp_path / "site.yaml")])
+    store.load([IMPORTERS["brick"].parse(tmp_path / "plant.ttl")])
     return cli
 
 
