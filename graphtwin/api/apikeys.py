@@ -120,7 +120,7 @@ class ApiKeyStore:
     async def refresh(self) -> None:
         """Reads every key's record from Neo4j (GraphAwayError if it is away: the records last
         read stay in use)."""
-        rows = await self._graph.call(lambda: self._run("api/apikey_hashes"))
+        rows = await self._graph.call(lambda: self._run("api/apikey_hashes", read_=True))
         self._known = {row["key_id"]: _KeyRecord.of(row) for row in rows}
         self._read_at = time.monotonic()
 
@@ -135,7 +135,9 @@ class ApiKeyStore:
         if record is not None:
             return record
         # Not known yet (created since the last reading, or no key at all): ask Neo4j now.
-        rows = await self._graph.call(lambda: self._run("api/apikey_lookup", key_id=key_id))
+        rows = await self._graph.call(
+            lambda: self._run("api/apikey_lookup", read_=True, key_id=key_id)
+        )
         if not rows:
             return None
         record = self._known[key_id] = _KeyRecord.of(rows[0])
@@ -159,10 +161,15 @@ class ApiKeyStore:
         return revoked
 
     async def list(self) -> list[dict[str, str | None]]:
-        return await self._run("api/apikey_list")
+        return await self._run("api/apikey_list", read_=True)
 
-    async def _run(self, statement: str, **params: object) -> list[dict]:
+    async def _run(self, statement: str, *, read_: bool = False, **params: object) -> list[dict]:
+        """A statement in its own transaction: a read one with `read_` (a cluster routes it to
+        a follower), else a write one (to the leader)."""
         records, _, _ = await self._driver.execute_query(
-            cypher(statement), params, database_=self._database
+            cypher(statement),
+            params,
+            database_=self._database,
+            routing_=neo4j.RoutingControl.READ if read_ else neo4j.RoutingControl.WRITE,
         )
         return [r.data() for r in records]

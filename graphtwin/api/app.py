@@ -180,7 +180,9 @@ def create_app(
         services = state["services"]
         try:
             records, _, _ = await asyncio.wait_for(
-                services.driver.execute_query(cypher("api/ping"), database_=services.database),
+                services.driver.execute_query(
+                    cypher("api/ping"), database_=services.database, routing_="r"
+                ),
                 HEALTH_TIMEOUT_S,
             )
         except Exception as exc:

@@ -196,7 +196,9 @@ def _probe(target: Neo4jTarget, *, pid: int | None, instance: LocalInstance | No
             running=False, version=None, edition=None, problem=exc.message, **fields
         )  # type: ignore[arg-type]
     try:
-        records, _, _ = driver.execute_query(cypher("admin/components"), database_="system")
+        records, _, _ = driver.execute_query(
+            cypher("admin/components"), database_="system", routing_="r"
+        )
     finally:
         driver.close()
     kernel = next((r for r in records if r["name"] == "Neo4j Kernel"), records[0])

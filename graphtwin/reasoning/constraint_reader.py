@@ -123,9 +123,12 @@ class ConstraintReader:
     # --- steps -----------------------------------------------------------------------------
 
     async def _read(self, work: Callable[[neo4j.AsyncManagedTransaction], Awaitable[T]]) -> T:
-        """Run `work` in one read transaction (retried by the driver on transient errors)."""
+        """Run `work` in one read transaction (retried by the driver on transient errors), after
+        the driver's earlier writes (its bookmarks: a follower waits until it has them)."""
         async with self._driver.session(
-            database=self._database, default_access_mode=neo4j.READ_ACCESS
+            database=self._database,
+            default_access_mode=neo4j.READ_ACCESS,
+            bookmark_manager=self._driver.execute_query_bookmark_manager,
         ) as session:
             return await session.execute_read(neo4j.unit_of_work(timeout=self._timeout_s)(work))
 

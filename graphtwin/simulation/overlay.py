@@ -99,7 +99,11 @@ async def read_overlay(driver: neo4j.AsyncDriver, *, scope: str, database: str) 
         supply = tuple([(r["source"], r["type"], r["target"]) async for r in result])
         return Overlay(scope=scope, nodes=nodes, edges=edges, supply=supply)
 
-    async with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS) as session:
+    async with driver.session(
+        database=database,
+        default_access_mode=neo4j.READ_ACCESS,
+        bookmark_manager=driver.execute_query_bookmark_manager,  # after the driver's writes
+    ) as session:
         return await session.execute_read(work)
 
 

@@ -397,7 +397,9 @@ async def record_run(
         return [str(i) for i in row["affected"]]
 
     try:
-        async with driver.session(database=database) as session:
+        # The driver's bookmarks: its later reads (`read_run`) see this run, even on a follower.
+        bookmarks = driver.execute_query_bookmark_manager
+        async with driver.session(database=database, bookmark_manager=bookmarks) as session:
             affected = await session.execute_write(work)
     except neo4j.exceptions.ConstraintError as exc:
         path.unlink(missing_ok=True)

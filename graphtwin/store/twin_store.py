@@ -194,7 +194,7 @@ class TwinStore:
         policy: ImportPolicy,
         run_id: str,
     ) -> list[LoadReport]:
-        with self.driver.session(database=self.database) as session:
+        with self.session() as session:
             tx = session.begin_transaction()
             try:
                 now = datetime.now(UTC)
@@ -220,14 +220,14 @@ class TwinStore:
 
     def export(self, *, root: str | None = None, source: str | None = None) -> ExportedTwin:
         """The twin, or the part of it `scope` selects, as a graph."""
-        with self.driver.session(database=self.database, default_access_mode="READ") as session:
+        with self.session(read=True) as session:
             return read_twin(session, root=root, source=source, batch_size=self.batch_size)
 
     def scope(self, *, root: str | None = None, source: str | None = None) -> set[str] | None:
         """The twin_ids below `root` (itself included), or defined by the import `source`, or
         both at once; None for the whole twin. TwinNotFoundError / UnknownSourceError when the
         root / the source does not exist."""
-        with self.driver.session(database=self.database, default_access_mode="READ") as session:
+        with self.session(read=True) as session:
             return scope_ids(session, root=root, source=source)
 
     def nodes(
@@ -250,7 +250,7 @@ class TwinStore:
 
     def subtree(self, root: str) -> set[str]:
         """`root` and everything below it in the containment tree (TwinNotFoundError if none)."""
-        with self.driver.session(database=self.database, default_access_mode="READ") as session:
+        with self.session(read=True) as session:
             return subtree(session, root)
 
     def exists(self, twin_id: str) -> bool:
@@ -258,7 +258,7 @@ class TwinStore:
 
     def lineage(self, twin_id: str) -> NodeLineage:
         """Every property of a node with the source that set it and when."""
-        with self.driver.session(database=self.database, default_access_mode="READ") as session:
+        with self.session(read=True) as session:
             return read_lineage(session, twin_id)
 
     def defined_by(self, source_id: str, property_key: str) -> dict[Any, int]:
@@ -280,7 +280,7 @@ class TwinStore:
 
     def check_as_of(self, at: datetime) -> datetime:
         """`at` in UTC when the twin's history covers it, else AsOfError naming the range."""
-        with self.driver.session(database=self.database, default_access_mode="READ") as session:
+        with self.session(read=True) as session:
             return asof.check_as_of(session, at)
 
     def lineage_at(
@@ -292,7 +292,7 @@ class TwinStore:
     ) -> NodeLineage:
         """`lineage` as it stood at `at` (checked against the history); `values`: the point's
         value then (`HistoryStore.values_at`), shown as telemetry's live keys."""
-        with self.driver.session(database=self.database, default_access_mode="READ") as session:
+        with self.session(read=True) as session:
             at = asof.check_as_of(session, at)
             return asof.lineage_at(session, twin_id, at, values=values)
 
@@ -300,7 +300,7 @@ class TwinStore:
         self, at: datetime, *, root: str | None = None, source: str | None = None
     ) -> ExportedTwin:
         """`export` as it stood at `at` (checked against the history)."""
-        with self.driver.session(database=self.database, default_access_mode="READ") as session:
+        with self.session(read=True) as session:
             at = asof.check_as_of(session, at)
             return asof.read_twin_at(
                 session, at, root=root, source=source, batch_size=self.batch_size
@@ -308,7 +308,7 @@ class TwinStore:
 
     def points_at(self, at: datetime, *, root: str | None = None) -> list[str]:
         """The twin_ids of the points the twin held at `at` (below `root`, as it stood then)."""
-        with self.driver.session(database=self.database, default_access_mode="READ") as session:
+        with self.session(read=True) as session:
             among = None if root is None else asof.subtree_at(session, root, at)
             return asof.points_at(session, at, among)
 
@@ -316,7 +316,7 @@ class TwinStore:
         self, from_: datetime, to: datetime, *, root: str | None = None
     ) -> TimelineDiff:
         """What changed in the twin between two times of its history (timeline_diff)."""
-        with self.driver.session(database=self.database, default_access_mode="READ") as session:
+        with self.session(read=True) as session:
             history = asof.history_range(session)
             from_ = asof.check_as_of(session, from_, history=history)
             to = asof.check_as_of(session, to, history=history)
@@ -334,7 +334,7 @@ class TwinStore:
 
     def reset(self) -> None:
         """Delete all twin nodes and sources; the schema and its migrations stay."""
-        with self.driver.session(database=self.database) as session:
+        with self.session() as session:
             session.run(cypher("admin/reset")).consume()
 
     def write_versioned(
@@ -351,7 +351,7 @@ class TwinStore:
         now = datetime.now(UTC)
         stamp = Stamp(now, actor, new_run_id(actor, now))
         with (
-            self.driver.session(database=self.database) as session,
+            self.session() as session,
             session.begin_transaction() as tx,
         ):
             eids = [r["node_eid"] for r in tx.run(cypher("load/nodes_lookup"), ids=twin_ids)]
@@ -360,6 +360,17 @@ class TwinStore:
             records = [r.data() for r in result]
             tx.commit()
         return records
+
+    def session(self, *, read: bool = False) -> neo4j.Session:
+        """A session on the twin's database: a read one (a cluster routes it to a follower or
+        read replica) or a write one (to the leader). Every session and `read`/`write` of the
+        store shares the driver's bookmarks (`execute_query_bookmark_manager`), so a read sees
+        the store's earlier writes, even on a follower (causal consistency)."""
+        return self.driver.session(
+            database=self.database,
+            default_access_mode=neo4j.READ_ACCESS if read else neo4j.WRITE_ACCESS,
+            bookmark_manager=self.driver.execute_query_bookmark_manager,
+        )
 
     def read(self, statement: str, **params: Any) -> list[dict[str, Any]]:
         """Run a read statement of the Cypher catalogue (by name) with `params`."""
