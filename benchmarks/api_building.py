@@ -84,11 +84,26 @@ class GeneratedBuilding:
     equipment_ids: list[str]
 
 
-def generate_building(shape: BuildingShape, *, seed: int = 42) -> GeneratedBuilding:
-    digest = hashlib.sha256(f"{shape}/{seed}".encode()).hexdigest()
+def generate_building(
+    shape: BuildingShape,
+    *,
+    seed: int = 42,
+    site_id: str = SITE_ID,
+    building_id: str = BUILDING_ID,
+    source_id: str = SOURCE_ID,
+    with_site: bool = True,
+) -> GeneratedBuilding:
+    """The building `building_id` on the site `site_id`, imported as `source_id`.
+
+    Without `with_site` the graph holds the building's `CONTAINS` from the site but not the
+    site itself: another source defines it (the scale benchmark's portfolio).
+    Example: ``generate_building(BuildingShape(2, 5, 4, 10), building_id="site-1.bldg-2")``
+    """
+    which = "" if building_id == BUILDING_ID else f"/{building_id}"  # the default's as before
+    digest = hashlib.sha256(f"{shape}/{seed}{which}".encode()).hexdigest()
     graph = TwinGraph(
         SourceInfo(
-            source_id=SOURCE_ID,
+            source_id=source_id,
             format="bench",
             file_name=f"api-building-{shape.points}p-seed{seed}.twin",
             sha256=digest,
@@ -104,23 +119,24 @@ def generate_building(shape: BuildingShape, *, seed: int = 42) -> GeneratedBuild
     def rel(start: str, rel_type: str, end: str) -> None:
         graph.add_relationship(TwinRelationship(start, rel_type, end))
 
-    node(SITE_ID, "Site", "Campus 1", {"timezone": "Europe/Berlin", "area_m2": 120_000.0})
+    if with_site:
+        node(site_id, "Site", "Campus 1", {"timezone": "Europe/Berlin", "area_m2": 120_000.0})
     node(
-        BUILDING_ID,
+        building_id,
         "Building",
-        "Building 1",
+        "Building " + building_id.rsplit("-", 1)[-1],
         {"brick_class": "Building", "year_built": 2004, "gross_floor_area_m2": 38_500.0},
     )
-    rel(SITE_ID, "CONTAINS", BUILDING_ID)
+    rel(site_id, "CONTAINS", building_id)
     for f in range(shape.floors):
-        floor = f"{BUILDING_ID}.l{f:02d}"
+        floor = f"{building_id}.l{f:02d}"
         node(
             floor,
             "Floor",
             f"Level {f:02d}",
             {"brick_class": "Floor", "level": f, "elevation_m": round(f * 3.6, 2)},
         )
-        rel(BUILDING_ID, "CONTAINS", floor)
+        rel(building_id, "CONTAINS", floor)
         for s in range(shape.spaces_per_floor):
             space = f"{floor}.r{s + 1:03d}"
             node(
@@ -173,7 +189,7 @@ def generate_building(shape: BuildingShape, *, seed: int = 42) -> GeneratedBuild
                     )
                     rel(item, "HAS_POINT", point)
                     points.append(point)
-    assert len(graph.nodes) == shape.nodes and len(points) == shape.points
+    assert len(graph.nodes) == shape.nodes - (not with_site) and len(points) == shape.points
     return GeneratedBuilding(shape, graph, points, equipment)
 
 

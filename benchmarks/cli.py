@@ -174,6 +174,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="smoke run: 1,000 points, 5 re-imports, 5 runs (not the issue's figures)",
     )
 
+    scale = argparse.ArgumentParser(add_help=False)
+    scale.add_argument(
+        "--buildings", type=_positive, default=40, help="of the portfolio (default: 40, 1M nodes)"
+    )
+    scale.add_argument(
+        "--points-per-equipment", type=_positive, default=24, help="per building (default: 24)"
+    )
+    scale.add_argument(
+        "--latency-runs", type=_positive, default=30, help="measured requests (default: 30)"
+    )
+    scale.add_argument(
+        "--latency-warmup", type=_not_negative, default=5, help="warm-up requests (default: 5)"
+    )
+    scale.add_argument(
+        "--pagecache",
+        default="2g",
+        help="page cache of the local Neo4j (default: 2g, the million nodes' store and more)",
+    )
+
     forecast = argparse.ArgumentParser(add_help=False)
     forecast.add_argument(
         "--datasets",
@@ -272,6 +291,11 @@ def build_parser() -> argparse.ArgumentParser:
         "asof",
         parents=[common, asof],
         help="the building query as of a past time vs the present; 100 re-imports' cost",
+    )
+    commands.add_parser(
+        "scale",
+        parents=[common, scale],
+        help="a portfolio of 1M nodes: load, building query, paging, search, memory vs 1 building",
     )
     commands.add_parser(
         "forecast",
@@ -484,6 +508,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             asof_result = run_asof(asof_options, server)
         results["asof"] = asof_result.to_json()
         _emit(asof_result.report(), args.json, results)
+    if args.command == "scale":
+        from benchmarks.bench_scale import ScaleOptions, run_scale
+        from benchmarks.portfolio import PortfolioShape
+
+        building = BuildingShape(points_per_equipment=args.points_per_equipment)
+        scale_options = ScaleOptions(
+            shape=PortfolioShape(args.buildings, building=building),
+            runs=args.latency_runs,
+            warmup=args.latency_warmup,
+        )
+        with bench_server(heap=args.heap or DEFAULT_HEAP, pagecache=args.pagecache) as server:
+            scale_result = run_scale(scale_options, server)
+        results["scale"] = scale_result.to_json()
+        _emit(scale_result.report(), args.json, results)
     if args.command in ("drift-behaviour", "drift"):
         from benchmarks.bench_drift_behaviour import (
             DriftBehaviourOptions,

@@ -46,13 +46,15 @@ class BenchServer:
         }
 
 
-def local_settings(instance_dir: Path, *, heap: str) -> Settings:
-    """Settings for a throwaway local instance in `instance_dir` on a free port."""
-    return Settings(instance_dir=instance_dir, bolt_port=free_port(), neo4j_heap=heap)
+def local_settings(instance_dir: Path, *, heap: str, pagecache: str | None = None) -> Settings:
+    """Settings for a throwaway local instance in `instance_dir` on a free port (the page cache:
+    graphtwin's default unless given)."""
+    sizes = {"neo4j_heap": heap} | ({"neo4j_pagecache": pagecache} if pagecache else {})
+    return Settings(instance_dir=instance_dir, bolt_port=free_port(), **sizes)
 
 
 @contextmanager
-def bench_server(*, heap: str) -> Iterator[BenchServer]:
+def bench_server(*, heap: str, pagecache: str | None = None) -> Iterator[BenchServer]:
     """A running server for the benchmark; a local one is stopped and deleted afterwards."""
     from_env = Settings()
     if from_env.uses_external_server:
@@ -63,7 +65,7 @@ def bench_server(*, heap: str) -> Iterator[BenchServer]:
         yield BenchServer(from_env, None)
         return
     with tempfile.TemporaryDirectory(prefix="graphtwin-bench-") as tmp:
-        settings = local_settings(Path(tmp) / "instance", heap=heap)
+        settings = local_settings(Path(tmp) / "instance", heap=heap, pagecache=pagecache)
         note(f"starting a local Neo4j in {settings.local_instance_dir} ...")
         try:
             result = server.start(settings)
