@@ -155,18 +155,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", type=_positive, default=2, help="processes (default: 2)"
     )
 
+    latency = argparse.ArgumentParser(add_help=False)  # asof, scale
+    latency.add_argument(
+        "--latency-runs", type=_positive, default=30, help="measured requests (default: 30)"
+    )
+    latency.add_argument(
+        "--latency-warmup", type=_not_negative, default=5, help="warm-up requests (default: 5)"
+    )
+
     asof = argparse.ArgumentParser(add_help=False)
     asof.add_argument(
         "--reimports",
         type=_positive,
         default=100,
         help="each changing 1%% of the nodes (default: 100)",
-    )
-    asof.add_argument(
-        "--latency-runs", type=_positive, default=30, help="measured requests (default: 30)"
-    )
-    asof.add_argument(
-        "--latency-warmup", type=_not_negative, default=5, help="warm-up requests (default: 5)"
     )
     asof.add_argument(
         "--quick",
@@ -180,12 +182,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scale.add_argument(
         "--points-per-equipment", type=_positive, default=24, help="per building (default: 24)"
-    )
-    scale.add_argument(
-        "--latency-runs", type=_positive, default=30, help="measured requests (default: 30)"
-    )
-    scale.add_argument(
-        "--latency-warmup", type=_not_negative, default=5, help="warm-up requests (default: 5)"
     )
     scale.add_argument(
         "--pagecache",
@@ -289,12 +285,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands.add_parser(
         "asof",
-        parents=[common, asof],
+        parents=[common, asof, latency],
         help="the building query as of a past time vs the present; 100 re-imports' cost",
     )
     commands.add_parser(
         "scale",
-        parents=[common, scale],
+        parents=[common, scale, latency],
         help="a portfolio of 1M nodes: load, building query, paging, search, memory vs 1 building",
     )
     commands.add_parser(
