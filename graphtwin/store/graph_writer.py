@@ -16,6 +16,24 @@ from graphtwin.store.twin_store import TwinStore
 UNAVAILABLE = GRAPH_AWAY
 
 
+def value_row(twin_id: str, value: float, at_ms: int, quality: str, source: str) -> dict[str, Any]:
+    """One row of `write_batch`'s values: the point, its source time (epoch ms) and the
+    properties one map SET gives it, health included (a `bad` reading is a `fault`).
+
+    Example: ``value_row("ahu-1.sat", 16.5, 1_765_000_000_000, "good", "opcua")``
+    """
+    return {
+        "twin_id": twin_id,
+        "at_ms": at_ms,
+        "props": {
+            "value": value,
+            "value_quality": quality,
+            "value_source": source,
+            "health": "fault" if quality == "bad" else "ok",
+        },
+    }
+
+
 class GraphWriter:
     def __init__(self, store: TwinStore) -> None:
         self._store = store
@@ -27,7 +45,9 @@ class GraphWriter:
         opened: list[dict[str, Any]],
         updated: list[dict[str, Any]],
     ) -> int:
-        """Writes everything in one transaction; returns how many point values it took."""
+        """Writes everything in one transaction; returns how many point values it took.
+
+        `values` are `value_row`s; a value older than the one its point holds is skipped."""
 
         def work(tx: neo4j.Transaction) -> int:
             written = 0

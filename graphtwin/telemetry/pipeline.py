@@ -10,6 +10,11 @@ one transaction (in a worker thread, so readings keep arriving), every accepted 
 the history store, drift transitions found on the way are reconciled, and the batch is written
 to the audit log. If Neo4j is away, the batch goes back into the pending buffer (a newer value
 of a point wins) and is retried with backoff; the buffer is bounded and what it drops is counted.
+
+Only the graph write is on the path from a reading to the graph: a written batch's audit record
+and the history's Parquet file are done by a follow-up task in a worker thread while the
+next batch is taken and written (one follow-up at a time, in batch order; `flush`, `drain` and
+`close` return after it, so what they report is on disk).
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from graphtwin.drift.issues import DriftEvent
 from graphtwin.drift.reconcile import Policy, Reconciled, reconcile
 from graphtwin.drift.staleness import StalenessMonitor
 from graphtwin.drift.threshold import ThresholdMonitor
-from graphtwin.store.graph_writer import UNAVAILABLE, GraphWriter
+from graphtwin.store.graph_writer import UNAVAILABLE, GraphWriter, value_row
 from graphtwin.telemetry.alerts import post_alert
 from graphtwin.telemetry.bindings import PipelineSettings
 from graphtwin.telemetry.history import HistoryStore
@@ -108,6 +113,7 @@ class IngestPipeline:
         self._stopping = asyncio.Event()
         self._wake = asyncio.Event()
         self._flushing = asyncio.Lock()
+        self._after: asyncio.Task[None] | None = None  # the last written batch's follow-up
         self._alert_tasks: set[asyncio.Task[None]] = set()
         self.last_flush_at: float | None = None
         for route in routes.values():
@@ -275,27 +281,44 @@ class IngestPipeline:
 
     async def run(self, *, staleness_every_s: float = 1.0) -> None:
         """Flushes until `stop()`; then flushes what is left (if the graph takes it)."""
-        next_check = time.monotonic()
+        next_check = started = time.monotonic()
         backoff = 0.0
         while not self._stopping.is_set():
-            with contextlib.suppress(TimeoutError):  # woken early by a full batch or stop()
-                await asyncio.wait_for(self._wake.wait(), self.settings.flush_interval_s + backoff)
+            # Flushes start every flush_interval_s (not that long after the last one ended): a
+            # value waits at most one interval plus one write for its batch to commit.
+            wait = started + self.settings.flush_interval_s + backoff - time.monotonic()
+            if wait > 0:
+                with contextlib.suppress(TimeoutError):  # woken early by a full batch or stop()
+                    await asyncio.wait_for(self._wake.wait(), wait)
             self._wake.clear()
+            started = time.monotonic()
             if time.monotonic() >= next_check:
                 self.check_staleness()
                 next_check = time.monotonic() + staleness_every_s
-            ok = await self.flush()
+            async with self._flushing:
+                ok = await self._flush()  # the follow-up of this batch overlaps the next one
             backoff = 0.0 if ok else min(max(backoff * 2, 0.2), 5.0)
         await self.drain()
 
     async def drain(self) -> bool:
         """Flushes until nothing waits (a backlog takes several batches); False if the graph
         went away first (what is left stays pending)."""
-        while True:
-            if not await self.flush():
-                return False
-            if not self._pending and not self._drift and not self._reconciled:
-                return True
+        try:
+            while True:
+                async with self._flushing:
+                    if not await self._flush():
+                        return False
+                if not self._pending and not self._drift and not self._reconciled:
+                    return True
+        finally:
+            await self.settle()
+
+    async def settle(self) -> None:
+        """Waits for the follow-up of the last flush (audit record, history file); raises what
+        it raised."""
+        after, self._after = self._after, None
+        if after is not None:
+            await after
 
     def stop(self) -> None:
         self._stopping.set()
@@ -305,23 +328,25 @@ class IngestPipeline:
         """One batch to the graph, history and audit log. False if the graph was away (the batch
         is kept for the next try)."""
         async with self._flushing:
-            return await self._flush()
+            ok = await self._flush()
+        await self.settle()
+        return ok
 
     async def _flush(self) -> bool:
         batch = self._take_batch()
-        await self._take_history()
+        self._take_history()
         if self._drift:
             self._reconciled.append(reconcile(self._drift, self._policy_of))
             self._drift = []
         drift = self._reconciled
         if not batch and not any(drift):
             self._reconciled = []
+            await self._follow_up([], 0, [])
             return True
         rows = [
-            {"twin_id": twin_id, "value": p.value, "at_ms": p.at_ns // 1_000_000,
-             "quality": p.quality, "source": p.source_id}
+            value_row(twin_id, p.value, p.at_ns // 1_000_000, p.quality, p.source_id)
             for twin_id, p in batch.items()
-        ]  # fmt: skip
+        ]
         health = [r for d in drift for r in d.health_rows]
         opened = [r for d in drift for r in d.open_rows]
         updated = [r for d in drift for r in d.update_rows]
@@ -333,6 +358,7 @@ class IngestPipeline:
             self.stats.write_failures += 1
             log.warning("graph write failed, %d points kept for retry: %s", len(batch), exc)
             self._restore(batch)
+            await self._follow_up([], 0, [])  # the history is written while the graph is away
             return False
         done = time.time()
         self._reconciled = []
@@ -342,11 +368,43 @@ class IngestPipeline:
         if batch:
             received = np.fromiter((p.received_at for p in batch.values()), float, len(batch))
             self.stats.add_latencies(done - received)
-        await asyncio.to_thread(self._audit_batch, rows, written, drift)
+        await self._follow_up(rows, written, drift)
         for d in drift:
             for url, body in d.alerts:
                 self._send_alert(url, body)
         return True
+
+    async def _follow_up(
+        self, rows: list[dict[str, Any]], written: int, drift: list[Reconciled]
+    ) -> None:
+        """Starts the follow-up of a flush (audit record, history file when due) once the last
+        one is done: the audit chain keeps batch order, and at most one follow-up runs beside
+        the next write."""
+        history_due = self._history_store.due()
+        if not rows and not drift and not history_due:
+            return
+        await self.settle()
+        totals = {
+            "received": self.stats.received,
+            "accepted": self.stats.accepted,
+            "rejected": sum(self.stats.rejected.values()),
+            "written": self.stats.written,
+        }
+        self._after = asyncio.ensure_future(
+            asyncio.to_thread(self._after_batch, rows, written, drift, totals, history_due)
+        )
+
+    def _after_batch(
+        self,
+        rows: list[dict[str, Any]],
+        written: int,
+        drift: list[Reconciled],
+        totals: dict[str, int],
+        history_due: bool,
+    ) -> None:
+        self._audit_batch(rows, written, drift, totals)
+        if history_due:  # Parquet encoding and the file write
+            self._history_store.flush()
 
     def _take_batch(self) -> dict[str, _Pending]:
         pending = self._pending
@@ -364,35 +422,33 @@ class IngestPipeline:
             if twin_id not in self._pending:  # a newer value that arrived meanwhile wins
                 self._pending[twin_id] = p
 
-    async def _take_history(self) -> None:
+    def _take_history(self) -> None:
         h, self._history = self._history, _History()
         if h.twin_ids:
             self._history_store.append(h.twin_ids, h.times_ns, h.values, h.qualities, h.sources)
-        if self._history_store.due():  # Parquet encoding and the file write: off the loop
-            await asyncio.to_thread(self._history_store.flush)
 
     def _audit_batch(
-        self, rows: list[dict[str, Any]], written: int, drift: list[Reconciled]
+        self,
+        rows: list[dict[str, Any]],
+        written: int,
+        drift: list[Reconciled],
+        totals: dict[str, int],
     ) -> None:
         if rows:
             digest = hashlib.sha256()
             for r in rows:
-                digest.update(f"{r['twin_id']}\x1f{r['at_ms']}\x1f{r['value']!r}\n".encode())
+                value = r["props"]["value"]
+                digest.update(f"{r['twin_id']}\x1f{r['at_ms']}\x1f{value!r}\n".encode())
             self._audit.append(
                 "sync_batch",
                 {
                     "points": len(rows),
                     "written": written,
-                    "sources": sorted({r["source"] for r in rows}),
+                    "sources": sorted({r["props"]["value_source"] for r in rows}),
                     "first_at_ms": min(r["at_ms"] for r in rows),
                     "last_at_ms": max(r["at_ms"] for r in rows),
                     "rows_sha256": digest.hexdigest(),
-                    "totals": {
-                        "received": self.stats.received,
-                        "accepted": self.stats.accepted,
-                        "rejected": sum(self.stats.rejected.values()),
-                        "written": self.stats.written,
-                    },
+                    "totals": totals,
                 },
                 actor="sync",
             )
@@ -408,7 +464,10 @@ class IngestPipeline:
     async def close(self) -> None:
         """Stops flushing; writes what is left to the graph (if it is there) and to history."""
         self.stop()
-        await self.drain()
+        try:
+            await self.drain()
+        finally:
+            await self.settle()
         if self._alert_tasks:
             await asyncio.gather(*self._alert_tasks, return_exceptions=True)
         await asyncio.to_thread(self._history_store.flush)
