@@ -8,7 +8,8 @@ hold only plain fields (the node view's `twinId`, `kind`, `name`, `brickClass`, 
 `retired { ... }`, `current { ... }`, `__typename`), this module compiles it into ONE statement
 with nested `COLLECT {}` subqueries that returns only the keys asked for, under their response
 keys (aliases included), as the planner would answer them. Anything else (walks, properties,
-lineage, reasoning, `asOf`, `includeRetired`) returns None: the per-level planner answers it.
+lineage, reasoning, `asOf`, `includeRetired`), and a single level (one statement either way),
+returns None: the per-level planner answers it.
 
 This is the one module allowed to hold Cypher text in Python (`tests/unit/test_statements.py`):
 - every value (ids, kinds, page sizes, type names) is a `$parameter`;
@@ -237,6 +238,8 @@ class _Compilation:
         self.fragments = fragments
         self.variables = variables
         self.parameters: dict[str, Any] = {}
+        self.reads = 0
+        """The per-level statements the fused one replaces (one per field and level)."""
 
     def parameter(self, stem: str, value: Any) -> str:
         name = f"{stem}{len(self.parameters)}"
@@ -255,12 +258,15 @@ class _Compilation:
                 raise NotFusable  # retirement records and past versions: the planner's
             twin_ids = [args["twinId"]] if name == "node" else list(args["twinIds"])
             self.parameters["ids"] = list(dict.fromkeys(twin_ids))
+            self.reads += 1
             value, shape = self.node_list("n0", 0, _selections(nodes), indent="")
+            self.worth_it()
             return FusedStatement(f"{head}{value} AS value", self.parameters, name, shape,
                                   tuple(twin_ids))  # fmt: skip
         if parent_type == "Node" and name in NEIGHBOUR_FIELDS and parent_ids:
             self.parameters["ids"] = list(dict.fromkeys(parent_ids))
             value, shape = self.neighbours("n0", 0, name, nodes, indent="")
+            self.worth_it()
             return FusedStatement(f"{head}{value} AS value", self.parameters, name, shape)
         raise NotFusable
 
@@ -317,6 +323,7 @@ class _Compilation:
         """`COLLECT {}` of the live nodes one step from `var` along the field's types, each
         as its list, in (name, twin_id) order, a page of them (`parent`: the first or null),
         as `cypher/api/neighbours.cypher` finds them; and the shape of one."""
+        self.reads += 1
         definition = self.owner._node.fields[name]
         args = get_argument_values(definition, nodes[0], self.variables)
         if name == "points":
@@ -350,6 +357,13 @@ class _Compilation:
         body = "".join(f"{inner}{line}\n" for line in lines)
         collect = f"COLLECT {{\n{body}{indent}}}"
         return (f"head({collect})" if name == "parent" else collect), shape
+
+    def worth_it(self) -> None:
+        """Fuse only what would take two statements or more: one level is one statement
+        either way, and the catalogue's is planned once for every query, where each new
+        fused text costs Neo4j a planning (seconds on a busy server) the first time."""
+        if self.reads < 2:
+            raise NotFusable
 
     def types(self, names: Sequence[str]) -> str:
         alternatives = type_alternatives(names, self.owner._types)

@@ -85,21 +85,6 @@ def snapshot(text: str) -> str:
 # -- snapshots ---------------------------------------------------------------------------------
 
 CASES = {
-    "a node's plain fields, no nesting": (
-        '{ node(twinId: "b1") { twinId kind name brickClass labels } }',
-        {},
-        HEAD
-        + snapshot("""
-            [
-              n0.twin_id,
-              n0.kind,
-              n0.name,
-              n0.brick_class,
-              labels(n0)
-            ] AS value"""),
-        {"ids": ["b1"]},
-        Shape(("twinId", "kind", "name", "brickClass", "labels"), ()),
-    ),
     "one equipment and its points with their values (the small query)": (
         '{ node(twinId: "ahu-1") { twinId name points { twinId name '
         "current { value unit timestamp health } } } }",
@@ -295,16 +280,24 @@ CASES = {
     ),
     "nodesById: each id read once, @skip and @include by variables": (
         """query($ids: [ID!]!, $no: Boolean!) { nodesById(twinIds: $ids) {
-             twinId name @skip(if: $no) kind @include(if: $no) } }""",
+             twinId name @skip(if: $no) kind @include(if: $no) points(first: 2) { twinId } } }""",
         {"ids": ["p2", "p1", "p2"], "no": True},
         HEAD
         + snapshot("""
             [
               n0.twin_id,
-              n0.kind
+              n0.kind,
+              COLLECT {
+                MATCH (n0)-[:HAS_POINT]->(n1:Twin)
+                WHERE NOT n1:Retired AND n1.kind IN $kinds1
+                WITH DISTINCT n1 ORDER BY n1.name, n1.twin_id LIMIT $first2
+                RETURN [
+                  n1.twin_id
+                ]
+              }
             ] AS value"""),
-        {"ids": ["p2", "p1"]},
-        Shape(("twinId", "kind"), ()),
+        {"ids": ["p2", "p1"], "kinds1": ["Point"], "first2": 2},
+        Shape(("twinId", "kind", "points"), ((2, True, Shape(("twinId",), ())),)),
     ),
 }
 
@@ -321,7 +314,7 @@ def test_a_query_compiles_to_the_exact_cypher_and_parameters(case: str):
 
 
 def test_a_field_of_a_node_compiles_for_all_its_parents_at_once():
-    query = '{ x { children(types: [HAS_PART], kinds: ["Equipment"]) { name } } }'
+    query = '{ x { children(types: [HAS_PART], kinds: ["Equipment"]) { name points { name } } } }'
     children = first_field(query, 2)
     statement = FUSION.compile("Node", [children], {}, {}, ["a", "b", "a"])
     assert statement is not None
@@ -331,14 +324,24 @@ def test_a_field_of_a_node_compiles_for_all_its_parents_at_once():
           WHERE NOT n1:Retired AND n1.kind IN $kinds1
           WITH DISTINCT n1 ORDER BY n1.name, n1.twin_id LIMIT $first2
           RETURN [
-            n1.name
+            n1.name,
+            COLLECT {
+              MATCH (n1)-[:HAS_POINT]->(n2:Twin)
+              WHERE NOT n2:Retired AND n2.kind IN $kinds3
+              WITH DISTINCT n2 ORDER BY n2.name, n2.twin_id LIMIT $first4
+              RETURN [
+                n2.name
+              ]
+            }
           ]
         } AS value""")
-    assert statement.parameters == {"ids": ["a", "b"], "kinds1": ["Equipment"], "first2": 100}
-    rows = [{"id": "a", "value": [["Fan"], ["Motor"]]}]  # b has none: no row
+    assert statement.parameters == {"ids": ["a", "b"], "kinds1": ["Equipment"], "first2": 100,
+                                    "kinds3": ["Point"], "first4": 100}  # fmt: skip
+    rows = [{"id": "a", "value": [["Fan", [["Speed"]]], ["Motor", []]]}]  # b has none: no row
     values, objects = statement.answer(rows, [{"twin_id": "a"}, {"twin_id": "b"}])
-    assert values == [[{"name": "Fan"}, {"name": "Motor"}], []]
-    assert objects == 2
+    assert values == [[{"name": "Fan", "points": [{"name": "Speed"}]},
+                       {"name": "Motor", "points": []}], []]  # fmt: skip
+    assert objects == 3
 
 
 def test_rows_become_the_answer_in_the_order_of_the_query_with_every_object_counted():
@@ -364,17 +367,22 @@ def test_rows_become_the_answer_in_the_order_of_the_query_with_every_object_coun
 
 
 def test_nodes_by_id_answers_in_the_order_asked_duplicates_kept_unknown_ids_left_out():
-    statement = compiled('{ nodesById(twinIds: ["b", "a", "zz", "b"]) { twinId } }')
+    query = '{ nodesById(twinIds: ["b", "a", "zz", "b"]) { twinId points { name } } }'
+    statement = compiled(query)
     assert statement is not None
-    rows = [{"id": "a", "value": ["a"]}, {"id": "b", "value": ["b"]}]
+    rows = [{"id": "a", "value": ["a", []]}, {"id": "b", "value": ["b", [["p"]]]}]
     values, objects = statement.answer(rows, [None])
-    assert values == [[{"twinId": "b"}, {"twinId": "a"}, {"twinId": "b"}]]
-    assert objects == 3
+    b = {"twinId": "b", "points": [{"name": "p"}]}
+    assert values == [[b, {"twinId": "a", "points": []}, b]]
+    assert objects == 5
 
 
 # -- what the per-level planner answers instead ------------------------------------------------
 
 NOT_FUSED = {
+    "one level (one statement either way; the catalogue's is planned once for all queries)": (
+        '{ node(twinId: "b1") { twinId kind name brickClass labels retired { at } } }'
+    ),
     "a field outside the node view (properties)": '{ node(twinId: "b") { name properties } }',
     "a field deep in the chain outside it (a walk)": (
         '{ node(twinId: "b") { children { points { name } downstream { twinId } } } }'
@@ -400,9 +408,9 @@ def test_what_fusion_cannot_answer_is_left_to_the_per_level_planner(case: str):
 def test_a_field_of_no_parents_is_left_to_the_planner():
     statement = compiled('{ node(twinId: "b") { children { name } } }')
     assert statement is not None
-    points = first_field("{ x { points { name } } }", 2)
-    assert FUSION.compile("Node", [points], {}, {}, []) is None
-    assert FUSION.compile("Node", [points], {}, {}, ["p"]) is not None
+    children = first_field("{ x { children { points { name } } } }", 2)
+    assert FUSION.compile("Node", [children], {}, {}, []) is None
+    assert FUSION.compile("Node", [children], {}, {}, ["p"]) is not None
 
 
 # -- hygiene: values are parameters, identifiers come from the whitelist -----------------------
@@ -466,11 +474,13 @@ def test_hostile_values_and_aliases_never_enter_the_text():
     assert [HOSTILE, "Equipment"] in statement.parameters.values()
     assert statement.shape.keys == ("MATCH_n", "children")
     # a hand-built field node with an alias no GraphQL parser would give: not compiled at all
-    node = first_field('{ node(twinId: "b") { name } }', 1)
+    node = first_field('{ node(twinId: "b") { name points { name } } }', 1)
+    assert node.selection_set is not None
     hostile = FieldNode(alias=NameNode(value="x}) DETACH DELETE n //"), name=NameNode(value="name"),
                         arguments=(), directives=())  # fmt: skip
+    points = node.selection_set.selections[1]
     forged = FieldNode(name=node.name, arguments=node.arguments, directives=(),
-                       selection_set=SelectionSetNode(selections=(hostile,)))  # fmt: skip
+                       selection_set=SelectionSetNode(selections=(hostile, points)))  # fmt: skip
     assert FUSION.compile("Query", [forged], {}, {}) is None
     assert FUSION.compile("Query", [node], {}, {}) is not None
 
