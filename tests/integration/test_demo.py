@@ -134,6 +134,10 @@ def test_the_demo_runs_simulated_devices_and_the_medium_office_whose_ahu_trips(
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "opc.tcp://127.0.0.1:" in done.stdout
+    # the whole demo (the medium office and the IFC model too): still only the planted mislabel
+    drift = done.stdout.split("Drift detection (planted: ", 1)[1].split("\n\n", 1)[0]
+    shown = re.findall(r"^  (?:structural|semantic) (\S+): ", drift, re.MULTILINE)
+    assert shown and set(shown) == {"vav-202.zat"}, drift
     issues = store.read("drift/issues_list", statuses=None, types=None, twin_id=None, limit=500)
     found = {(r["twin_id"], r["issue"]["type"]) for r in issues}
     assert ("urn:riverside:bldg-b/vav-lab-zat", "staleness") in found  # the frozen sensor
