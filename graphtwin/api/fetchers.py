@@ -286,6 +286,19 @@ async def _page_ids_at(
 
 
 _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
+_TERM = re.compile(r"\w+")
+
+
+def _prefix_clause(word: str) -> str:
+    """A Lucene clause matching `word` as a prefix, escaped so it is never Lucene syntax. The
+    index's analyser splits most names at punctuation ("VAV-0421" is indexed as vav and 0421,
+    where the prefix vav-0421* matches nothing) but keeps some together ("a.b"): a word with
+    punctuation matches either way, whole or each of its parts as a prefix."""
+    whole = _LUCENE_SPECIAL.sub(r"\\\1", word) + "*"
+    parts = _TERM.findall(word)
+    if parts == [word] or not parts:
+        return whole
+    return f"({whole} OR ({' AND '.join(p + '*' for p in parts)}))"
 
 
 async def search(
@@ -309,8 +322,7 @@ async def search(
         raise BadArgumentError(
             f"search text has {len(words)} words: at most {limits.max_search_words}"
         )
-    # Every word must match, as a prefix; the text is escaped, so it is never Lucene syntax.
-    query = " AND ".join(_LUCENE_SPECIAL.sub(r"\\\1", w.lower()) + "*" for w in words)
+    query = " AND ".join(_prefix_clause(w.lower()) for w in words)
     rows = await ctx.read(
         "api/search", query=query, kind=kind, limit=first, include_retired=include_retired
     )

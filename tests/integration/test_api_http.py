@@ -125,6 +125,9 @@ def test_lists_page_with_cursors_and_search_finds_by_name(campus: ApiServer):
     assert seen == sorted(seen) and len(seen) == len(set(seen)) == 7
     found = campus.data('{ search(text: "supply air temp") { twinId } }')["search"]
     assert {"ahu-1.sat", "ahu-1.sat-sp"} <= {n["twinId"] for n in found}
+    # a name as written, punctuation and all: the index splits "VAV-202" into vav and 202
+    hyphenated = campus.data('{ search(text: "VAV-202") { twinId } }')["search"]
+    assert "vav-202" in {n["twinId"] for n in hyphenated}
 
 
 def test_origin_ids_properties_and_same_as_cluster(campus: ApiServer):
