@@ -13,6 +13,7 @@ from typing import Any
 from benchmarks.api_building import BuildingShape
 from benchmarks.bench_api import ApiOptions, run_api
 from benchmarks.bench_brick import DEFAULT_FILE, BrickOptions, run_brick
+from benchmarks.bench_cli_start import CliStartOptions, run_cli_start
 from benchmarks.bench_drift_structure import DEFAULT_DATA as DEFAULT_DRIFT_DATA
 from benchmarks.bench_drift_structure import DriftStructureOptions, run_drift_structure
 from benchmarks.bench_ifc import DEFAULT_FILE as DEFAULT_IFC_FILE
@@ -213,6 +214,11 @@ def build_parser() -> argparse.ArgumentParser:
         "neo4j-start", parents=[common], help="cold start and restart of the local Neo4j"
     )
     commands.add_parser(
+        "cli-start",
+        parents=[common],
+        help="graphtwin --version and a 30-node import as fresh processes, vs the interpreter",
+    )
+    commands.add_parser(
         "brick", parents=[common, brick], help="Brick import vs rdflib parsing the same file"
     )
     commands.add_parser(
@@ -397,6 +403,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if start is not None:
             results["neo4j_start"] = start.to_json()
             _emit(start.report(), args.json, results)
+
+    if args.command in ("cli-start", "all"):
+        with bench_server(heap=args.heap or DEFAULT_HEAP) as server:
+            cli_start = run_cli_start(
+                CliStartOptions(repeat=max(args.repeat, 10), warmup=args.warmup), server
+            )
+        results["cli_start"] = cli_start.to_json()
+        _emit(cli_start.report(), args.json, results)
 
     if args.command in ("train", "all"):
         if not args.train_data.exists():
