@@ -20,10 +20,11 @@ from rich.text import Text
 
 from graphtwin.control_chars import escape_controls
 from graphtwin.errors import GraphTwinError, InputError
-from graphtwin.twin_diff import TwinDiff
 
-if TYPE_CHECKING:  # the driver loads with the commands that use it, not with every command
+if TYPE_CHECKING:  # the driver and the model load with the commands that use them
     from neo4j.exceptions import DriverError, Neo4jError
+
+    from graphtwin.twin_diff import TwinDiff
 
 _C1_AND_DEL = re.compile(r"[\x7f-\x9f]")
 
