@@ -418,11 +418,7 @@ def running_api(
     """`graphtwin serve` on a free port, in its own process, with a key of `role` (and the
     extra environment and `serve` arguments given); stopped after."""
     graphtwin = Path(sys.executable).with_name("graphtwin")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GRAPHTWIN_", "NEO4J_"))}
-    if server.settings.uses_external_server:
-        env.update({k: v for k, v in os.environ.items() if k.startswith("NEO4J_")})
-    else:
-        env["GRAPHTWIN_INSTANCE_DIR"] = str(server.settings.local_instance_dir)
+    env = server.cli_env()
     env.update(env_extra or {})
     created = subprocess.run(
         [str(graphtwin), "apikey", "create", "--role", role, "--name", "bench", "--json"],

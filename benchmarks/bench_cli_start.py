@@ -14,7 +14,6 @@ median what a user sees on this machine).
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import tempfile
@@ -132,14 +131,10 @@ def small_twin(rooms: int = 20) -> dict[str, Any]:
 
 def _environment(server: BenchServer, folder: Path) -> dict[str, str]:
     """The server's, with the audit log and its key in `folder` (never the user's own)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GRAPHTWIN_", "NEO4J_"))}
-    env["GRAPHTWIN_TELEMETRY_DIR"] = str(folder / "telemetry")
-    env["GRAPHTWIN_AUDIT_KEY_FILE"] = str(folder / "audit.key")
-    if server.settings.uses_external_server:
-        env.update({k: v for k, v in os.environ.items() if k.startswith("NEO4J_")})
-    else:
-        env["GRAPHTWIN_INSTANCE_DIR"] = str(server.settings.local_instance_dir)
-    return env
+    return server.cli_env() | {
+        "GRAPHTWIN_TELEMETRY_DIR": str(folder / "telemetry"),
+        "GRAPHTWIN_AUDIT_KEY_FILE": str(folder / "audit.key"),
+    }
 
 
 def _run(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:

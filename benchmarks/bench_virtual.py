@@ -27,7 +27,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-import os
 import signal
 import statistics
 import subprocess
@@ -377,11 +376,7 @@ def _start_sync(bindings: Path, folder: Path, server: BenchServer) -> subprocess
     """`graphtwin sync --config bindings` in its own process, on the benchmark's Neo4j, with its
     audit keys in `folder` (not the user's)."""
     graphtwin = Path(sys.executable).with_name("graphtwin")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GRAPHTWIN_", "NEO4J_"))}
-    if server.settings.uses_external_server:
-        env.update({k: v for k, v in os.environ.items() if k.startswith("NEO4J_")})
-    else:
-        env["GRAPHTWIN_INSTANCE_DIR"] = str(server.settings.local_instance_dir)
+    env = server.cli_env()
     env["GRAPHTWIN_AUDIT_KEY_FILE"] = str(folder / "keys" / "audit.key")
     env["GRAPHTWIN_AUDIT_SIGNING_KEY_FILE"] = str(folder / "keys" / "audit-signing.pem")
     env["GRAPHTWIN_TELEMETRY_DIR"] = str(folder / "telemetry")

@@ -35,6 +35,16 @@ class BenchServer:
     def target(self) -> Neo4jTarget:
         return resolve_target(self.settings)
 
+    def cli_env(self) -> dict[str, str]:
+        """The environment for a `graphtwin` process on this server: this process's, without
+        its GRAPHTWIN_ and NEO4J_ settings, pointed at the server (NEO4J_* kept if they name it)."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("GRAPHTWIN_", "NEO4J_"))}
+        if self.settings.uses_external_server:
+            env.update({k: v for k, v in os.environ.items() if k.startswith("NEO4J_")})
+        else:
+            env["GRAPHTWIN_INSTANCE_DIR"] = str(self.settings.local_instance_dir)
+        return env
+
     def info(self) -> dict[str, object]:
         status = server.status(self.settings)
         return {
