@@ -19,7 +19,7 @@ from graphtwin.reasoning.capacity import CapacityCheck, range_text
 from graphtwin.reasoning.checks import Violation
 from graphtwin.reasoning.constraint_reader import ConstraintReader
 from graphtwin.reasoning.constraints import Bound, EffectiveConstraint
-from graphtwin.reasoning.units import normalise_unit
+from graphtwin.units import normalise_unit
 from graphtwin.store.connection import open_async_driver, resolve_target
 
 T = TypeVar("T")

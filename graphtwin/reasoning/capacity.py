@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from graphtwin.errors import IncompatibleUnitsError
 from graphtwin.reasoning.constraints import Contribution, Side, close
 from graphtwin.reasoning.observations import Observation
-from graphtwin.reasoning.units import convert, normalise_unit
+from graphtwin.units import convert, normalise_unit
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,7 @@ from typing import Literal
 
 from graphtwin.errors import IncompatibleUnitsError
 from graphtwin.reasoning.because import Step, describe_chain
-from graphtwin.reasoning.units import convert, normalise_unit
+from graphtwin.units import convert, normalise_unit
 
 Side = Literal["min", "max"]
 IssueKind = Literal["empty_range", "unit", "soft_outside_hard", "soft_empty"]

@@ -59,7 +59,7 @@ from graphtwin.reasoning.constraints import (
     EffectiveConstraint,
     Side,
 )
-from graphtwin.reasoning.units import convert
+from graphtwin.units import convert
 from graphtwin.simulation.errors import ConstraintUnitError, InvalidTrajectoryError
 from graphtwin.simulation.result import Trajectory, ViolationSpan
 

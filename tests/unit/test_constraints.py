@@ -19,7 +19,7 @@ from graphtwin.reasoning.observations import (
     point_observations,
     point_role,
 )
-from graphtwin.reasoning.units import compatible, convert, normalise_unit
+from graphtwin.units import compatible, convert, normalise_unit
 
 # --- helpers -------------------------------------------------------------------------------------
 

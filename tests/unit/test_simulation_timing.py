@@ -10,7 +10,7 @@ import pytest
 
 from graphtwin.reasoning.because import Step, describe_chain
 from graphtwin.reasoning.constraints import Contribution, combine
-from graphtwin.reasoning.units import convert
+from graphtwin.units import convert
 from graphtwin.simulation.errors import ConstraintUnitError, InvalidTrajectoryError
 from graphtwin.simulation.result import Trajectory
 from graphtwin.simulation.timing import (

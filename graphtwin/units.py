@@ -1,10 +1,12 @@
 """Units of measure: one canonical symbol per unit, and conversion between compatible units.
 
 Values reach the twin in the spellings of their sources: QUDT local names from Brick
-(`DEG_C`, `M3-PER-SEC`, `KiloPA`), graphtwin's own (`degC`, `m3/s`, `kPa`) and what people type
-(`°C`, `L/s`). Constraints can only be combined and checked once they speak one unit, so every
-spelling is normalised to a canonical symbol here and converted through the SI unit of its
-quantity (`si = value * scale + offset`; the offset is what makes degC and degF work).
+(`DEG_C`, `M3-PER-SEC`, `KiloPA`), graphtwin's own (`degC`, `m3/s`, `kPa`), BACnet's
+engineering units (`degrees-celsius`) and what people type (`°C`, `L/s`). Constraints can only
+be combined and checked once they speak one unit, so every spelling is normalised to a
+canonical symbol here and converted through the SI unit of its quantity
+(`si = value * scale + offset`; the offset is what makes degC and degF work). Binding
+suggestions compare quantities: an address in degC fits a temperature point, not a flow.
 
 Contract: `normalise_unit` returns None for a unit it does not know; `convert` raises
 `IncompatibleUnitsError` (a `GraphTwinError`) when either unit is unknown or the two measure
@@ -52,23 +54,32 @@ UNITS: dict[str, Unit] = {u.symbol: u for u in _UNITS}
 """Canonical symbol -> unit."""
 
 _ALIASES: dict[str, tuple[str, ...]] = {
-    "K": ("K", "kelvin", "DEG_K"),
-    "degC": ("degC", "DEG_C", "°C", "℃", "celsius", "degree_Celsius", "deg_C"),
-    "degF": ("degF", "DEG_F", "°F", "℉", "fahrenheit", "degree_Fahrenheit", "deg_F"),
-    "%": ("%", "percent", "PERCENT", "PERCENT_RH", "%RH", "pct"),
-    "ppm": ("ppm", "PPM", "PPM_V"),
-    "ppb": ("ppb", "PPB"),
-    "m3/s": ("m3/s", "m³/s", "M3-PER-SEC", "m3s-1", "m^3/s"),
-    "l/s": ("l/s", "L/s", "L-PER-SEC", "lps"),
-    "l/min": ("l/min", "L/min", "L-PER-MIN", "lpm"),
-    "m3/h": ("m3/h", "m³/h", "m3/hr", "M3-PER-HR", "m^3/h", "cmh"),
-    "cfm": ("cfm", "CFM", "FT3-PER-MIN", "ft3/min"),
-    "Pa": ("Pa", "PA", "pascal"),
-    "hPa": ("hPa", "HectoPA", "mbar", "MilliBAR"),
-    "kPa": ("kPa", "KiloPA"),
-    "bar": ("bar", "BAR"),
-    "W": ("W", "watt"),
-    "kW": ("kW", "KiloW"),
+    "K": ("K", "kelvin", "DEG_K", "degrees-kelvin"),
+    "degC": ("degC", "DEG_C", "°C", "℃", "celsius", "degree_Celsius", "deg_C", "degrees-celsius"),
+    "degF": (
+        "degF",
+        "DEG_F",
+        "°F",
+        "℉",
+        "fahrenheit",
+        "degree_Fahrenheit",
+        "deg_F",
+        "degrees-fahrenheit",
+    ),
+    "%": ("%", "percent", "PERCENT", "PERCENT_RH", "%RH", "pct", "percent-relative-humidity"),
+    "ppm": ("ppm", "PPM", "PPM_V", "parts-per-million"),
+    "ppb": ("ppb", "PPB", "parts-per-billion"),
+    "m3/s": ("m3/s", "m³/s", "M3-PER-SEC", "m3s-1", "m^3/s", "cubic-meters-per-second"),
+    "l/s": ("l/s", "L/s", "L-PER-SEC", "lps", "liters-per-second"),
+    "l/min": ("l/min", "L/min", "L-PER-MIN", "lpm", "liters-per-minute"),
+    "m3/h": ("m3/h", "m³/h", "m3/hr", "M3-PER-HR", "m^3/h", "cmh", "cubic-meters-per-hour"),
+    "cfm": ("cfm", "CFM", "FT3-PER-MIN", "ft3/min", "cubic-feet-per-minute"),
+    "Pa": ("Pa", "PA", "pascal", "pascals"),
+    "hPa": ("hPa", "HectoPA", "mbar", "MilliBAR", "hectopascals", "millibars"),
+    "kPa": ("kPa", "KiloPA", "kilopascals"),
+    "bar": ("bar", "BAR", "bars"),
+    "W": ("W", "watt", "watts"),
+    "kW": ("kW", "KiloW", "kilowatts"),
 }
 _EXACT: dict[str, str] = {a: symbol for symbol, aliases in _ALIASES.items() for a in aliases}
 # Case-insensitive fallback only where the lower-cased spelling is unambiguous: "pa" is pascal,
