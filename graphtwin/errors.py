@@ -305,6 +305,23 @@ class UnsupportedMessageError(InputError):
     """A well-formed message that carries no data to import (a Get query, a Cancel)."""
 
 
+# --- telemetry discovery ------------------------------------------------------------------------
+
+
+class DiscoveryError(GraphTwinError):
+    """A telemetry source could not be discovered (`graphtwin bind --suggest`): its server,
+    device or broker did not answer in time or refused. Names the source and why.
+
+    >>> str(DiscoveryError("plant", "opc.tcp://127.0.0.1:4840/ did not answer"))
+    'source plant: opc.tcp://127.0.0.1:4840/ did not answer'
+    """
+
+    def __init__(self, source_id: str, reason: str) -> None:
+        super().__init__(f"source {source_id}: {reason}")
+        self.source_id = source_id
+        self.reason = reason
+
+
 # --- reasoning (constraints, units) --------------------------------------------------------------
 
 
