@@ -184,7 +184,9 @@ class IngestPipeline:
         if state is None:
             state = self._points[twin_id] = _PointState()
         at_ms = at_ns // 1_000_000
-        recovered = self.staleness.seen(twin_id, at_ms)
+        # Only a good value shows the point alive: an out-of-service or faulty one (a BACnet
+        # object's status) is kept and written, but neither keeps nor makes the point fresh.
+        recovered = self.staleness.seen(twin_id, at_ms) if reading.quality == "good" else None
         if recovered is not None:
             self._drift.append(recovered)
         if at_ns < state.last_at_ns:
