@@ -35,6 +35,7 @@ COMMANDS = {
     "demo": "graphtwin.cli.demo_cmd:demo",
     "serve": "graphtwin.cli.serve_cmd:serve",
     "sync": "graphtwin.cli.sync_cmd:sync",
+    "bind": "graphtwin.cli.bind_cmd:bind",
     "constraints": "graphtwin.cli.constraints_cmd:constraints",
     "violations": "graphtwin.cli.constraints_cmd:violations",
     "snapshot": "graphtwin.cli.snapshot_cmd:snapshot",

@@ -42,6 +42,7 @@ class Signal:
     period_s: float = 60.0
     freeze_after_s: float | None = None
     drift_per_s: float = 0.0
+    unit: str | None = None  # OPC UA: the variable's EngineeringUnits display name, e.g. "°C"
 
     def value(self, t: float) -> float:
         if self.freeze_after_s is not None:
@@ -229,6 +230,13 @@ class OpcUaSimulator:
             node = await parent.add_variable(
                 ua.NodeId(name, ns), ua.QualifiedName(parts[-1], ns), initial, ua.VariantType.Double
             )
+            if signal.unit is not None:
+                units = ua.EUInformation(DisplayName=ua.LocalizedText(signal.unit))
+                await node.add_property(
+                    ua.NodeId(f"{name}#EngineeringUnits", ns),
+                    ua.QualifiedName("EngineeringUnits", 0),
+                    units,
+                )
             self._nodes[name] = node.nodeid
             self._last[name] = initial
 

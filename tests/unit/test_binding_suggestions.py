@@ -1,33 +1,39 @@
-"""Matching browsed OPC UA variables to twin points by name (pure: no server)."""
+"""Matching discovered addresses to twin points: by reference, then names and units (pure)."""
 
 from __future__ import annotations
 
 import yaml
 
+from graphtwin.name_tokens import split_name, tokens
 from graphtwin.telemetry.bindings import Binding
-from graphtwin.telemetry.suggest import (
-    BrowsedVariable,
-    PointInfo,
-    Suggestion,
-    split_name,
-    suggest_bindings,
-    suggestions_yaml,
-    tokens,
-)
+from graphtwin.telemetry.discovery import DiscoveredAddress
+from graphtwin.telemetry.suggest.match import PointInfo, Suggestion, Suggestions
+from graphtwin.telemetry.suggest.match import suggest_bindings as suggest
+from graphtwin.telemetry.suggest.write import binding_line
 
 
-def var(path: str, description: str = "") -> BrowsedVariable:
-    """A variable with a string NodeId spelling its path, as the simulator makes them."""
-    return BrowsedVariable(
-        node_id=f"ns=2;s={path}",
-        browse_path="/".join(f"2:{part}" for part in path.split("/")),
-        display_name=path.rsplit("/", 1)[-1],
+def var(path: str, description: str = "", units: str | None = None) -> DiscoveredAddress:
+    """An OPC UA variable with a string NodeId spelling its path, as the simulator makes them."""
+    *folders, name = path.split("/")
+    node_id = f"ns=2;s={path}"
+    return DiscoveredAddress(
+        {"node_id": node_id},
+        name=name,
         description=description,
+        units=units,
+        reference=node_id,
+        path=tuple(folders),
     )
 
 
+def suggest_bindings(
+    addresses: list[DiscoveredAddress], points: list[PointInfo], source: str, **kw: float
+) -> list[Suggestion]:
+    return suggest(addresses, points, source, **kw).matched
+
+
 def pairs(suggestions: list[Suggestion]) -> dict[str, str]:
-    return {s.twin_id: s.variable.node_id for s in suggestions}
+    return {s.twin_id: str(s.address.binding_fields["node_id"]) for s in suggestions}
 
 
 def test_names_split_on_punctuation_camel_case_and_digits():
@@ -60,8 +66,8 @@ def test_a_timeseries_id_spelling_the_address_scores_highest():
     ]
     suggestions = suggest_bindings(variables, points, "plant")
     assert suggestions[0].twin_id == "urn:r:sat"
-    assert suggestions[0].variable.node_id == "ns=2;s=bldg-b/AHU2.SAT"
-    assert suggestions[0].score == 1.0
+    assert suggestions[0].address.name == "AHU2.SAT"
+    assert suggestions[0].score == 0.95
     assert "bldg-b/ahu-2/sat" in suggestions[0].reason
     assert 0.5 <= suggestions[1].score < 0.9
     assert pairs(suggestions)["urn:r:rat"] == "ns=2;s=bldg-b/AHU2.RAT"
@@ -122,7 +128,7 @@ def test_each_variable_and_each_point_is_used_at_most_once():
     suggestions = suggest_bindings(variables, points, "plant", min_score=0.1)
     assert len(suggestions) == 2
     assert len({s.twin_id for s in suggestions}) == 2
-    assert len({s.variable.node_id for s in suggestions}) == 2
+    assert len({s.address.reference for s in suggestions}) == 2
     assert [s.score for s in suggestions] == sorted((s.score for s in suggestions), reverse=True)
 
 
@@ -147,7 +153,7 @@ def test_nothing_in_common_suggests_nothing():
     assert suggest_bindings([var("SAT")], [], "s") == []
 
 
-def test_the_yaml_is_valid_bindings_with_score_and_reason_comments():
+def test_each_binding_line_is_valid_yaml_with_its_confidence_and_reason_as_a_comment():
     suggestions = suggest_bindings(
         [var("bldg-b/AHU2.SAT"), var('odd "name"/ZNT')],
         [
@@ -156,18 +162,125 @@ def test_the_yaml_is_valid_bindings_with_score_and_reason_comments():
         ],
         "plant-opcua",
     )
-    text = suggestions_yaml(suggestions)
-    lines = text.splitlines()
-    assert len(lines) == 2
+    lines = [binding_line(s) for s in suggestions]
     assert lines[0] == (
         '- {source: plant-opcua, node_id: "ns=2;s=bldg-b/AHU2.SAT", '
         'point: {twin_id: "urn:r:bldg-b/ahu-2/sat"}}  '
-        "# score 1.00: timeseries id bldg-b/ahu-2/sat is the address"
+        "# confidence 0.95: timeseries id bldg-b/ahu-2/sat is the address"
     )
-    assert "# score 0." in lines[1]
-    entries = yaml.safe_load(text)
+    assert "# confidence 0." in lines[1]
+    entries = [yaml.safe_load(line)[0] for line in lines]
     bindings = [Binding.model_validate(entry) for entry in entries]
-    assert [b.node_id for b in bindings] == [s.variable.node_id for s in suggestions]
+    assert [b.node_id for b in bindings] == [s.address.reference for s in suggestions]
     assert bindings[1].node_id == 'ns=2;s=odd "name"/ZNT'
     assert {b.source for b in bindings} == {"plant-opcua"}
-    assert suggestions_yaml([]) == ""
+
+
+def bacnet(instance: int, name: str, units: str | None = None, device: int = 1001):
+    """A BACnet analog input as a device's discovery reports it."""
+    return DiscoveredAddress(
+        {"object_type": "analog-input", "instance": instance, "device": device},
+        name=name,
+        units=units,
+        reference=f"bacnet:{device}:analog-input,{instance}",
+    )
+
+
+def test_a_reference_the_point_spells_beats_a_better_name():
+    addresses = [bacnet(1, "AHU-2 Supply Air Temperature"), bacnet(7, "AI-7")]
+    points = [
+        PointInfo(
+            "urn:r:sat",
+            "AHU-2 Supply Air Temperature",
+            references=frozenset({"bacnet:1001:analog-input,7"}),
+        )
+    ]
+    (only,) = suggest_bindings(addresses, points, "bms")
+    assert only.address.binding_fields["instance"] == 7
+    assert only.score == 1.0
+    assert "reference bacnet:1001:analog-input,7" in only.reason
+
+
+def test_a_timeseries_id_naming_an_mqtt_topic_or_a_sparkplug_metric_is_a_reference():
+    topic = DiscoveredAddress({"topic": "site/ahu2/t1"}, name="t1", reference="mqtt:site/ahu2/t1")
+    metric = DiscoveredAddress(
+        {"topic": "spBv1.0/plant/DDATA/edge1/ahu2", "metric": "Temp"},
+        name="Temp",
+        reference="spb:plant/edge1/ahu2/Temp",
+    )
+    points = [
+        PointInfo("urn:r:a", "Unrelated words", timeseries_id="site/ahu2/t1"),
+        PointInfo("urn:r:b", "Something else", timeseries_id="plant/edge1/ahu2/Temp"),
+    ]
+    result = suggest([topic, metric], points, "broker")
+    assert {(s.twin_id, s.address.name, s.score) for s in result.matched} == {
+        ("urn:r:a", "t1", 1.0),
+        ("urn:r:b", "Temp", 1.0),
+    }
+
+
+def test_units_that_contradict_the_points_class_veto_a_name_match():
+    flow_named = var("AHU2/SupplyAir", units="degrees-celsius")
+    points = [
+        PointInfo("urn:r:flow", "AHU-2 supply air", brick_class="Supply_Air_Flow_Sensor"),
+        PointInfo("urn:r:temp", "AHU-2 supply air", brick_class="Supply_Air_Temperature_Sensor"),
+    ]
+    (match,) = suggest_bindings([flow_named], points, "plant")
+    assert match.twin_id == "urn:r:temp"
+    assert "units degrees-celsius fit" in match.reason
+    (vetoed,) = suggest_bindings([flow_named], points[:1], "plant", min_score=0.0)
+    alike = suggest_bindings([var("AHU2/SupplyAir")], points[:1], "plant", min_score=0.0)
+    assert vetoed.score < alike[0].score / 2
+    assert "units degrees-celsius vs a volume_flow point" in vetoed.reason
+
+
+def test_the_points_own_unit_outranks_what_its_name_says():
+    address = var("AHU2/SAT", units="°F")  # a temperature in another unit still fits
+    point = PointInfo("urn:r:sat", "AHU-2 supply air temperature", unit="DEG_C")
+    assert "fit" in suggest_bindings([address], [point], "plant")[0].reason
+    litres = PointInfo("urn:r:sat", "AHU-2 supply air temperature", unit="L-PER-SEC")
+    assert suggest_bindings([address], [litres], "plant") == []
+
+
+def test_units_say_what_an_address_with_a_bare_name_measures():
+    addresses = [
+        bacnet(3, "AHU2 SA", units="degrees-celsius"),
+        bacnet(4, "AHU2 SA", units="liters-per-second"),
+    ]
+    points = [
+        PointInfo("urn:r:flow", "AHU-2 supply air flow"),
+        PointInfo("urn:r:temp", "AHU-2 supply air temperature"),
+    ]
+    chosen = {
+        s.twin_id: s.address.binding_fields["instance"]
+        for s in suggest_bindings(addresses, points, "bms")
+    }
+    assert chosen == {"urn:r:temp": 3, "urn:r:flow": 4}
+
+
+def test_unmatched_points_and_addresses_are_reported_in_input_order():
+    addresses = [var("AHU2/SAT"), var("Boiler/Status"), var("AHU2/RAT")]
+    points = [
+        PointInfo("urn:r:zone-co2", "Zone CO2"),
+        PointInfo("urn:r:sat", "AHU-2 supply air temperature"),
+        PointInfo("urn:r:oat", "Outside air temperature"),
+    ]
+    result = suggest(addresses, points, "plant")
+    assert isinstance(result, Suggestions)
+    assert [s.twin_id for s in result.matched] == ["urn:r:sat"]
+    assert [p.twin_id for p in result.unmatched_points] == ["urn:r:zone-co2", "urn:r:oat"]
+    assert [a.name for a in result.unmatched_addresses] == ["Status", "RAT"]
+
+
+def test_the_minimum_confidence_leaves_out_weaker_suggestions():
+    addresses = [var("AHU2/SAT"), var("AHU2/Fan")]
+    points = [
+        PointInfo("urn:r:sat", "AHU-2 supply air temperature", "bldg/ahu2/sat"),
+        PointInfo("urn:r:fan", "AHU-2 supply fan speed"),
+    ]
+    everything = suggest_bindings(addresses, points, "plant", min_score=0.0)
+    assert len(everything) == 2
+    cut = (everything[0].score + everything[1].score) / 2
+    strong = suggest_bindings(addresses, points, "plant", min_score=cut)
+    assert [s.twin_id for s in strong] == [everything[0].twin_id]
+    assert all(s.score >= cut for s in strong)
