@@ -19,8 +19,8 @@ from graphtwin.reasoning.capacity import CapacityCheck, range_text
 from graphtwin.reasoning.checks import Violation
 from graphtwin.reasoning.constraint_reader import ConstraintReader
 from graphtwin.reasoning.constraints import Bound, EffectiveConstraint
-from graphtwin.units import normalise_unit
 from graphtwin.store.connection import open_async_driver, resolve_target
+from graphtwin.units import normalise_unit
 
 T = TypeVar("T")
 

@@ -59,9 +59,9 @@ from graphtwin.reasoning.constraints import (
     EffectiveConstraint,
     Side,
 )
-from graphtwin.units import convert
 from graphtwin.simulation.errors import ConstraintUnitError, InvalidTrajectoryError
 from graphtwin.simulation.result import Trajectory, ViolationSpan
+from graphtwin.units import convert
 
 ZONE_AIR_TEMPERATURE: Final = "zone_air_temperature"
 """The property the reasoning gives a zone's air temperature (a `Zone_Air_Temperature_Sensor`

@@ -10,7 +10,6 @@ import pytest
 
 from graphtwin.reasoning.because import Step, describe_chain
 from graphtwin.reasoning.constraints import Contribution, combine
-from graphtwin.units import convert
 from graphtwin.simulation.errors import ConstraintUnitError, InvalidTrajectoryError
 from graphtwin.simulation.result import Trajectory
 from graphtwin.simulation.timing import (
@@ -20,6 +19,7 @@ from graphtwin.simulation.timing import (
     violation_hours,
     violation_spans,
 )
+from graphtwin.units import convert
 
 ZONE = "zone-1"
 T0 = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
