@@ -13,8 +13,9 @@ from graphtwin.cli.main import app
 from graphtwin.errors import SchemaViolationError
 from graphtwin.telemetry.bindings import ModbusSource, OpcUaSource, read_bindings
 from graphtwin.telemetry.discovery import DiscoveredAddress
-from graphtwin.telemetry.suggest.discover import discover
+from graphtwin.telemetry.suggest.discover import discover, reference_speller
 from graphtwin.telemetry.suggest.match import PointInfo, suggest_bindings
+from graphtwin.telemetry.suggest.points import point_info
 from graphtwin.telemetry.suggest.write import bindings_document, suggestions_json
 
 SOURCE = OpcUaSource(id="plant", type="opcua", endpoint="opc.tcp://127.0.0.1:4840/sim/")
@@ -154,3 +155,28 @@ def test_an_existing_out_file_is_kept_without_force(config: Path, tmp_path: Path
     without_suggest = CliRunner().invoke(app, [a for a in args if a != "--suggest"] + ["--force"])
     assert without_suggest.exit_code == 2
     assert "only `graphtwin bind --suggest` exists" in without_suggest.output
+
+
+def test_a_points_bacnet_properties_spell_the_reference_its_device_reports():
+    row = {
+        "twin_id": "urn:r:sat",
+        "name": "Discharge",
+        "unit": ["DEG_C"],
+        "timeseries_id": None,
+        "brick_class": None,
+        "bacnet": [["bacnet_object_identifier", "analogInput,7"], ["bacnet_device_instance", 1001]],
+    }
+    point = point_info(row, reference_speller("bacnet", "bms"))
+    assert point.references == {"bacnet:1001:analog-input,7"}
+    assert point.unit == "DEG_C"
+    device = [
+        DiscoveredAddress(
+            {"object_type": "analog-input", "instance": n, "device": 1001},
+            name=f"AI-{n}",
+            reference=f"bacnet:1001:analog-input,{n}",
+        )
+        for n in (6, 7)
+    ]
+    (match,) = suggest_bindings(device, [point], "bms").matched
+    assert (match.address.name, match.score) == ("AI-7", 1.0)
+    assert reference_speller("opcua", "plant") is None  # a NodeId is the timeseries id itself
