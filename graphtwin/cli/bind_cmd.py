@@ -105,7 +105,7 @@ def _source(config: Path, source_id: str) -> DataSource:
 def _write_checked(out: Path, text: str) -> None:
     """Write `text` to `out` only once it reads back as a bindings file (a temporary file in
     the same folder, renamed over `out`): a file that would not load is never left behind."""
-    folder = out.parent if str(out.parent) else Path()
+    folder = out.parent
     if not folder.is_dir():
         raise InputError("no such folder", location=SourceLocation(str(out)), entity="--out")
     handle, name = tempfile.mkstemp(prefix=".suggested-", suffix=".yaml", dir=folder)

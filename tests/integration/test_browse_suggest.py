@@ -8,8 +8,10 @@ import json
 import textwrap
 from pathlib import Path
 
+import pytest
 import yaml
 
+from graphtwin.errors import DiscoveryError
 from graphtwin.neo4j_local.instance import free_port
 from graphtwin.store import TwinStore
 from graphtwin.telemetry.bindings import Binding, OpcUaSource, read_bindings
@@ -63,6 +65,8 @@ def test_browsing_finds_every_variable_with_its_units_and_the_matcher_names_the_
             addresses = await discover_addresses(source, timeout_s=2)
             few = await discover_addresses(source, max_nodes=3)  # bldg-b and two children
         assert len(few) == 2
+        with pytest.raises(DiscoveryError, match=r"source plant: opc\.tcp://.* did not answer"):
+            await discover_addresses(source, timeout_s=1)  # the server is gone
         assert {a.reference for a in addresses} == {sim.node_id(n) for n in NAMES}
         assert {a.binding_fields["node_id"] for a in addresses} == {sim.node_id(n) for n in NAMES}
         by_id = {a.reference: a for a in addresses}
