@@ -128,8 +128,60 @@ class HttpSource(_Strict):
         return "POST /telemetry"
 
 
+_HostPort = Annotated[
+    str, Field(pattern=r"^[0-9A-Za-z.\-]+(/\d{1,2})?(:\d{1,5})?$", description="host:port")
+]
+
+
+class BacnetSource(_Strict):
+    """A BACnet/IP device (or several, each binding naming its `device`), through our own
+    BACnet/IP interface `local`."""
+
+    id: _Id
+    type: Literal["bacnet"]
+    local: _HostPort = Field(
+        default="0.0.0.0:0",
+        description='Our interface, "address[/prefix]:port" ("192.168.1.20/24:47808"); port 0 '
+        "is a free port, which reaches devices by address only (no broadcast Who-Is).",
+    )
+    device: int | None = Field(
+        default=None, ge=0, le=4_194_302, description="Device instance of the peer."
+    )
+    address: _HostPort | None = Field(
+        default=None, description='The peer\'s "host:port"; absent: found by Who-Is for device.'
+    )
+    bbmd: _HostPort | None = Field(
+        default=None, description="Register as a foreign device with this BBMD (host:port)."
+    )
+    ttl_s: int = Field(default=300, ge=1, le=65_535, description="Foreign-device registration.")
+    cov_lifetime_s: int = Field(
+        default=300, ge=1, le=86_400, description="SubscribeCOV lifetime, renewed before it ends."
+    )
+    timeout_s: float = Field(default=3.0, gt=0, le=60, description="One request's answer.")
+    reconnect_max_s: float = Field(default=10.0, gt=0, le=600)
+    bind_references: bool = Field(
+        default=False,
+        description="Also bind every twin point whose bacnet_* properties name this source's "
+        "device (a Brick model's ref:BACnetReference), without a binding each.",
+    )
+
+    @model_validator(mode="after")
+    def _peer(self) -> BacnetSource:
+        if self.device is None and self.address is None:
+            raise ValueError("a bacnet source names its device, its address or both")
+        if self.bind_references and self.device is None:
+            raise ValueError("bind_references needs the source's device instance")
+        return self
+
+    @property
+    def endpoint(self) -> str:
+        where = self.address or "who-is"
+        return f"bacnet://{where}/{'' if self.device is None else self.device}"
+
+
 DataSource = Annotated[
-    OpcUaSource | ModbusSource | ReplaySource | HttpSource, Field(discriminator="type")
+    OpcUaSource | ModbusSource | ReplaySource | HttpSource | BacnetSource,
+    Field(discriminator="type"),
 ]
 
 
@@ -212,6 +264,24 @@ class Binding(_Strict):
     # replay column
     column: str | None = None
 
+    # BACnet address (object type in BACnet's hyphenated form)
+    object_type: str | None = Field(default=None, description='BACnet object type, "analog-input"')
+    instance: int | None = Field(default=None, ge=0, le=4_194_302, description="Object instance.")
+    device: int | None = Field(
+        default=None, ge=0, le=4_194_302, description="Device instance (default: the source's)."
+    )
+
+    @field_validator("object_type")
+    @classmethod
+    def _bacnet_type(cls, name: str | None) -> str | None:
+        if name is None:
+            return None
+        from graphtwin.telemetry.connectors.bacnet.reference import object_type_name
+
+        if object_type_name(name) != name:
+            raise ValueError(f"write BACnet's hyphenated name {object_type_name(name)!r}")
+        return name
+
     @model_validator(mode="after")
     def _one_address(self) -> Binding:
         kinds = [
@@ -220,6 +290,7 @@ class Binding(_Strict):
                 ("opcua", self.node_id is not None or self.browse_path is not None),
                 ("modbus", self.register_type is not None or self.address is not None),
                 ("replay", self.column is not None),
+                ("bacnet", self.object_type is not None or self.instance is not None),
             )
             if given
         ]
@@ -231,6 +302,10 @@ class Binding(_Strict):
             raise ValueError("a Modbus binding needs both register_type and address")
         if self.register_type in ("coil", "discrete") and self.datatype != "bool":
             raise ValueError(f"{self.register_type} registers hold bool values")
+        if (self.object_type is None) != (self.instance is None):
+            raise ValueError("a BACnet binding needs both object_type and instance")
+        if self.device is not None and self.object_type is None:
+            raise ValueError("device belongs to a BACnet binding: give object_type and instance")
         return self
 
     @property
@@ -241,6 +316,8 @@ class Binding(_Strict):
             return "modbus"
         if self.column is not None:
             return "replay"
+        if self.object_type is not None:
+            return "bacnet"
         return None
 
     @property
@@ -253,6 +330,9 @@ class Binding(_Strict):
                 return f"{self.register_type}:{self.address}"
             case "replay":
                 return f"column:{self.column}"
+            case "bacnet":
+                at = "" if self.device is None else f"{self.device}:"
+                return f"{at}{self.object_type},{self.instance}"
         # An http binding names its point; the pushed value names the same point.
         return self.point.twin_id or f"ref:{self.point.ref}"
 
@@ -307,7 +387,13 @@ class PipelineSettings(_Strict):
     )
 
 
-_SOURCE_ADDRESS = {"opcua": "opcua", "modbus": "modbus", "replay": "replay", "http": None}
+_SOURCE_ADDRESS = {
+    "opcua": "opcua",
+    "modbus": "modbus",
+    "replay": "replay",
+    "http": None,
+    "bacnet": "bacnet",
+}
 
 
 class BindingsFile(_Strict):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from graphtwin.brick_hierarchy import brick_class_and_subclasses
 from graphtwin.errors import InputError, SourceLocation
 from graphtwin.store import TwinStore
-from graphtwin.telemetry.bindings import Binding, BindingsFile, SyncRule
+from graphtwin.telemetry.bindings import Binding, BindingsFile, PointRef, SyncRule
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,3 +75,36 @@ def selected_rules(store: TwinStore, spec: BindingsFile, twin_ids: list[str]) ->
 
 def _ref(index: int, binding: Binding) -> dict[str, str | None]:
     return {"key": str(index), "twin_id": binding.point.twin_id, "ref": binding.point.ref}
+
+
+def with_reference_bindings(store: TwinStore, spec: BindingsFile) -> BindingsFile:
+    """`spec` with a binding for every point a bacnet source with `bind_references` finds by
+    its `bacnet_*` properties (a Brick model's ref:BACnetReference naming the source's device),
+    unless a binding of that source already names the point or the object. The rule of such a
+    binding is the selectors' or `default`, like that of any binding that names none."""
+    from graphtwin.telemetry.connectors.bacnet.reference import bacnet_object
+
+    added: list[Binding] = []
+    for source in spec.sources:
+        if source.type != "bacnet" or not source.bind_references:
+            continue
+        own = spec.bindings_of(source.id)
+        points = {b.point.twin_id for b in own}
+        taken = {b.source_address for b in own}
+        for row in store.read("telemetry/bacnet_reference_points", device=source.device):
+            found = bacnet_object(row)
+            if found is None or row["twin_id"] in points:
+                continue
+            _, object_type, instance = found
+            binding = Binding(
+                source=source.id,
+                point=PointRef(twin_id=row["twin_id"]),
+                object_type=object_type,
+                instance=instance,
+            )
+            if binding.source_address not in taken:
+                taken.add(binding.source_address)
+                added.append(binding)
+    if not added:
+        return spec
+    return spec.model_copy(update={"bindings": [*spec.bindings, *added]})

@@ -24,7 +24,7 @@ from graphtwin.telemetry.history import HistoryStore
 from graphtwin.telemetry.http_ingest import HttpIngest
 from graphtwin.telemetry.pipeline import IngestPipeline
 from graphtwin.telemetry.readings import ReadingSink, SourceHealth
-from graphtwin.telemetry.routing import resolve_routes
+from graphtwin.telemetry.routing import resolve_routes, with_reference_bindings
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,7 @@ class TwinSync:
     ) -> None:
         """`audit_key`: the MAC key of the audit log (`AuditKeySource.of(settings)`); without
         it the log's records are hash-chained only."""
+        spec = with_reference_bindings(store, spec)  # a bacnet source's bind_references
         self.spec = spec
         self.file = file
         self._store = store
@@ -97,6 +98,10 @@ class TwinSync:
                     from graphtwin.telemetry.connectors.replay import ReplayConnector
 
                     made.append(ReplayConnector(source, bindings))
+                case "bacnet":
+                    from graphtwin.telemetry.connectors.bacnet.connector import BacnetConnector
+
+                    made.append(BacnetConnector(source, bindings, self.spec.rule_of))
                 case "http":
                     pass  # fed by the API's POST /telemetry
         return made

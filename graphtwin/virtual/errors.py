@@ -87,3 +87,15 @@ class OpcUaPortInUseError(GraphTwinError):
             "(0 picks a free one)"
         )
         self.port = port
+
+
+class BacnetPortInUseError(GraphTwinError):
+    """The virtual BACnet device's UDP port is taken by another process."""
+
+    def __init__(self, address: str, why: object) -> None:
+        super().__init__(f"cannot serve BACnet on {address}: {why}; choose another port")
+        self.address = address
+
+
+class UnsupportedBacnetObjectError(InputError):
+    """A virtual BACnet device serves analog-value and analog-input objects only."""

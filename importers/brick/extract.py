@@ -379,6 +379,17 @@ def _flatten(
             yield name, _literal(obj)
         elif isinstance(obj, URIRef):
             yield name, _iri_value(str(obj), vocab)
+            if prefix == "bacnet":
+                yield from _bacnet_device(obj, rdf)
+
+
+def _bacnet_device(device: URIRef, rdf: rdflib.Graph) -> Iterable[tuple[str, Any]]:
+    """A BACnet reference names its device by a node (`bacnet:objectOf <device>`) whose
+    `bacnet:device-instance` is on that node: the point keeps it as `bacnet_device_instance`,
+    so that its own properties spell the whole reference (device, object type, instance)."""
+    for predicate, value in rdf.predicate_objects(device):
+        if isinstance(value, Literal) and split_iri(str(predicate))[1] == "device-instance":
+            yield "bacnet_device_instance", _literal(value)
 
 
 def _key(iri: str, vocab: BrickVocabulary) -> str:

@@ -55,7 +55,14 @@ def reference(device: int, object_type: str, instance: int) -> str:
 
 def bacnet_reference(properties: Mapping[str, object]) -> str | None:
     """The reference a twin point's `bacnet_*` properties spell, or None when they name no
-    whole object (no identifier, no device instance, or one that is not BACnet's).
+    whole object (see `bacnet_object`)."""
+    found = bacnet_object(properties)
+    return None if found is None else reference(*found)
+
+
+def bacnet_object(properties: Mapping[str, object]) -> tuple[int, str, int] | None:
+    """(device, object type, instance) from a point's `bacnet_*` properties, or None when they
+    name no whole object (no identifier, no device instance, or one that is not BACnet's).
 
     The device comes from `bacnet_device_instance` (or `bacnet_device`); the object from
     `bacnet_object_identifier`, or from `bacnet_object_type` and `bacnet_object_instance`."""
@@ -63,21 +70,16 @@ def bacnet_reference(properties: Mapping[str, object]) -> str | None:
     if device is None or not 0 <= device <= MAX_INSTANCE:
         return None
     identifier = properties.get("bacnet_object_identifier")
+    kind = properties.get("bacnet_object_type")
+    number = _integer(properties.get("bacnet_object_instance"))
     try:
         if isinstance(identifier, str):
-            object_type, instance = parse_object_identifier(identifier)
-        else:
-            kind, number = (
-                properties.get("bacnet_object_type"),
-                properties.get("bacnet_object_instance"),
-            )
-            instance_or_none = _integer(number)
-            if not isinstance(kind, str) or instance_or_none is None:
-                return None
-            object_type, instance = object_type_name(kind), instance_or_none
+            return (device, *parse_object_identifier(identifier))
+        if isinstance(kind, str) and number is not None and 0 <= number <= MAX_INSTANCE:
+            return device, object_type_name(kind), number
     except ValueError:
-        return None
-    return reference(device, object_type, instance)
+        pass
+    return None
 
 
 def _integer(value: object) -> int | None:

@@ -1,0 +1,392 @@
+"""BACnet/IP connector: one source's devices, read by ReadPropertyMultiple or followed by COV.
+
+A session finds each bound device (a Who-Is for its instance, sent to the source's `address`
+when it has one, else broadcast: a broadcast needs a fixed local port, since bacpypes3 does not
+broadcast from port 0), learns its max APDU from the I-Am, then:
+
+- subscribes to COV for every object whose rule's mode is `subscribe` (lifetime
+  `cov_lifetime_s`, renewed by the connector at 3/4 of it). A device that refuses COV for an
+  object (an error answer) has that object polled instead, every `period_s` of its rule;
+- polls the other objects every `period_s` of their rule, by ReadPropertyMultiple of
+  present-value, status-flags, reliability, out-of-service and units, as many objects per
+  request as the device's max APDU holds (batches.py);
+- maps status-flags, reliability and out-of-service to the reading's quality (quality.py) and
+  keeps each object's `units` (`BacnetConnector.units`, by source address).
+
+Failures are counted in the source's health, never raised. An object the device does not know
+(or a property it lacks, or any other error it answers for one object) is counted under the
+device's error code (`unknown-object`, `unknown-property`, ...) once per session and left out
+until the next session. No answer within `timeout_s` is `timeout`: the session ends (the source
+is not connected), and the next one, after a backoff from 0.2 s doubling to `reconnect_max_s`,
+finds the device again, subscribes again and polls again. With nothing to poll, the device
+object's system-status is read every `HEARTBEAT_S` so that a silent device is noticed before a
+subscription's renewal.
+
+When the sync stops, subscriptions are abandoned, not cancelled: the device drops them when
+their lifetime ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bacpypes3.app import Application
+from bacpypes3.primitivedata import ObjectIdentifier
+from bacpypes3.service.cov import SubscriptionContextManager
+from bacpypes3.vendor import get_vendor_info
+
+from graphtwin.errors import GraphTwinError
+from graphtwin.telemetry.bindings import BacnetSource, Binding, SyncRule
+from graphtwin.telemetry.connectors import require_addresses
+from graphtwin.telemetry.connectors.bacnet.batches import PROPERTIES, batches
+from graphtwin.telemetry.connectors.bacnet.quality import quality_of
+from graphtwin.telemetry.connectors.bacnet.stack import (
+    Device,
+    NoAnswerError,
+    ask,
+    error_reason,
+    find_device,
+    is_error,
+    local_application,
+    number,
+)
+from graphtwin.telemetry.readings import Reading, ReadingSink, SourceHealth
+
+logger = logging.getLogger(__name__)
+
+BACKOFF_START_S = 0.2
+HEARTBEAT_S = 5.0
+RENEW_AT = 0.75  # of the lifetime
+
+
+@dataclass
+class _Object:
+    """One bound object: where it is and the address its readings are reported under."""
+
+    device: int | None
+    identifier: ObjectIdentifier
+    address: str  # Binding.source_address
+    subscribe: bool
+    period_s: float
+    flags: list[int] = field(default_factory=list)
+    reliability: str | None = None
+    out_of_service: bool | None = None
+
+
+class BacnetConnector:
+    """Reads and follows the bound objects of one BACnet source until cancelled."""
+
+    def __init__(
+        self,
+        source: BacnetSource,
+        bindings: list[Binding],
+        rules: Callable[[Binding], SyncRule],
+        *,
+        subscriber_base: int = 1,
+    ) -> None:
+        require_addresses(source.id, bindings, "bacnet", "BACnet (object_type, instance)")
+        self.source = source
+        self.source_id = source.id
+        self.objects = [_target(source, b, rules(b)) for b in bindings]
+        self.units: dict[str, str] = {}  # source address -> the object's engineering units
+        self.app: Application | None = None
+        self._subscriber_base = subscriber_base
+        self._was_up = False
+
+    async def run(self, sink: ReadingSink, health: SourceHealth) -> None:
+        delay = BACKOFF_START_S
+        try:
+            self.app = local_application(
+                self.source.local,
+                self.source_id,
+                timeout_s=self.source.timeout_s,
+                bbmd=self.source.bbmd,
+                ttl_s=self.source.ttl_s,
+            )
+            while True:
+                reason = "timeout"
+                try:
+                    await self._session(self.app, sink, health)
+                except NoAnswerError as exc:
+                    logger.debug("%s: no answer: %s", self.source_id, exc)
+                except GraphTwinError:
+                    raise
+                except Exception:  # a device's odd answer must not end the connector
+                    logger.warning("%s: unexpected BACnet failure", self.source_id, exc_info=True)
+                    reason = "unexpected"
+                finally:
+                    health.connected = False
+                health.failure(reason)
+                if self._was_up:  # a session that worked: the next try starts the backoff anew
+                    delay, self._was_up = BACKOFF_START_S, False
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.source.reconnect_max_s)
+        finally:
+            if self.app is not None:
+                self.app.close()
+
+    async def _session(self, app: Application, sink: ReadingSink, health: SourceHealth) -> None:
+        """Find the devices, subscribe, poll; ends only by raising."""
+        devices = await self._find_devices(app)
+        health.connected = True
+        health.success()
+        self._was_up = True
+        skipped: set[str] = set()  # objects left out this session (an error answer)
+        subscriptions = await self._subscribe(app, devices, sink, health, skipped)
+        followed = {s.target.address for s in subscriptions}
+        polled = [o for o in self.objects if o.address not in skipped | followed]
+        # a subscription's first values: one read, as a poll would
+        first = [s.target for s in subscriptions]
+        await self._read(app, devices, first, sink, health, skipped)
+        by_period: dict[float, list[_Object]] = {}
+        for target in polled:
+            by_period.setdefault(target.period_s, []).append(target)
+        tasks = [
+            asyncio.create_task(self._poll(app, devices, period, members, sink, health, skipped))
+            for period, members in by_period.items()
+        ]
+        if subscriptions:
+            tasks.append(asyncio.create_task(self._renew(subscriptions, health)))
+        if not by_period:
+            tasks.append(asyncio.create_task(self._heartbeat(app, devices)))
+        try:
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                task.result()
+            raise NoAnswerError("session ended")
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            for subscription in subscriptions:
+                await subscription.abandon()
+
+    async def _find_devices(self, app: Application) -> dict[int | None, Device]:
+        """Each bound device by Who-Is / I-Am (key None: the source's device when the source
+        names only its address)."""
+        found: dict[int | None, Device] = {}
+        for instance in {o.device for o in self.objects} | {self.source.device}:
+            if instance not in found:
+                found[instance] = await find_device(app, self.source, instance)
+        return found
+
+    async def _subscribe(
+        self,
+        app: Application,
+        devices: dict[int | None, Device],
+        sink: ReadingSink,
+        health: SourceHealth,
+        skipped: set[str],
+    ) -> list[_Subscription]:
+        made: list[_Subscription] = []
+        for i, target in enumerate(o for o in self.objects if o.subscribe):
+            device = devices[target.device]
+            subscription = _Subscription(
+                app,
+                device.address,
+                target.identifier,
+                self._subscriber_base + i,
+                False,
+                self.source.cov_lifetime_s,
+            )
+            subscription.target = target
+            subscription.deliver = lambda values, t=target: self._notified(t, values, sink)
+            answer = await ask(subscription.__aenter__(), self.source.timeout_s)
+            if is_error(answer):
+                # refused: the device cannot report changes of this object; poll it
+                logger.debug("%s: COV refused for %s: %s", self.source_id, target.address, answer)
+                health.failure(f"cov-{error_reason(answer)}")
+                continue
+            made.append(subscription)
+        return made
+
+    async def _renew(self, subscriptions: list[_Subscription], health: SourceHealth) -> None:
+        every = max(1.0, self.source.cov_lifetime_s * RENEW_AT)
+        while True:
+            await asyncio.sleep(every)
+            for subscription in subscriptions:
+                answer = await ask(subscription.renew(), self.source.timeout_s)
+                if is_error(answer):
+                    # the device forgot the object: end the session, which polls it instead
+                    raise NoAnswerError(f"renewal refused: {error_reason(answer)}")
+            health.success()
+
+    async def _heartbeat(self, app: Application, devices: dict[int | None, Device]) -> None:
+        device = devices[self.source.device]
+        while True:
+            await asyncio.sleep(HEARTBEAT_S)
+            await ask(
+                app.read_property(
+                    device.address, ObjectIdentifier(("device", device.instance)), "system-status"
+                ),
+                self.source.timeout_s,
+            )
+
+    async def _poll(
+        self,
+        app: Application,
+        devices: dict[int | None, Device],
+        period_s: float,
+        targets: list[_Object],
+        sink: ReadingSink,
+        health: SourceHealth,
+        skipped: set[str],
+    ) -> None:
+        loop = asyncio.get_running_loop()
+        due = loop.time()
+        while True:
+            await self._read(app, devices, targets, sink, health, skipped)
+            due += period_s
+            now = loop.time()
+            if due < now:  # fell behind (slow device): keep the period, skip the missed polls
+                due = now
+            await asyncio.sleep(due - now)
+
+    async def _read(
+        self,
+        app: Application,
+        devices: dict[int | None, Device],
+        targets: list[_Object],
+        sink: ReadingSink,
+        health: SourceHealth,
+        skipped: set[str],
+    ) -> None:
+        """One ReadPropertyMultiple per batch of each device's objects."""
+        by_device: dict[int, list[_Object]] = {}
+        for target in targets:
+            if target.address not in skipped:
+                by_device.setdefault(devices[target.device].instance, []).append(target)
+        for instance, members in by_device.items():
+            device = devices[instance]
+            for batch in batches(members, device.max_apdu):
+                await self._read_batch(app, device, batch, sink, health, skipped)
+
+    async def _read_batch(
+        self,
+        app: Application,
+        device: Device,
+        batch: list[_Object],
+        sink: ReadingSink,
+        health: SourceHealth,
+        skipped: set[str],
+    ) -> None:
+        request: list[Any] = []
+        for target in batch:
+            request += [target.identifier, list(PROPERTIES)]
+        answer = await ask(
+            app.read_property_multiple(device.address, request), self.source.timeout_s
+        )
+        if is_error(answer) or answer is None:
+            if len(batch) > 1:  # one bad object fails the whole request on some devices
+                for target in batch:
+                    await self._read_batch(app, device, [target], sink, health, skipped)
+                return
+            self._skip(batch[0], error_reason(answer), health, skipped)
+            return
+        health.success()
+        values: dict[tuple[str, str], Any] = {}
+        for identifier, prop, _index, value in answer:
+            values[(str(identifier), str(prop))] = value
+        for target in batch:
+            key = str(target.identifier)
+            present = values.get((key, "present-value"))
+            if present is None or is_error(present):
+                self._skip(target, error_reason(present), health, skipped)
+                continue
+            self._remember(target, values, key)
+            value = number(present)
+            if value is None:
+                self._skip(target, "not-a-number", health, skipped)
+                continue
+            quality = quality_of(target.flags, target.reliability, target.out_of_service)
+            sink(Reading(self.source_id, target.address, value, None, quality))
+
+    def _remember(self, target: _Object, values: dict[tuple[str, str], Any], key: str) -> None:
+        flags = values.get((key, "status-flags"))
+        target.flags = [] if flags is None or is_error(flags) else [int(b) for b in flags]
+        reliability = values.get((key, "reliability"))
+        target.reliability = (
+            None if reliability is None or is_error(reliability) else str(reliability)
+        )
+        oos = values.get((key, "out-of-service"))
+        target.out_of_service = None if oos is None or is_error(oos) else bool(oos)
+        units = values.get((key, "units"))
+        if units is not None and not is_error(units):
+            self.units[target.address] = str(units)
+
+    def _skip(self, target: _Object, reason: str, health: SourceHealth, skipped: set[str]) -> None:
+        logger.debug("%s: %s: %s", self.source_id, target.address, reason)
+        health.failure(reason)
+        skipped.add(target.address)
+
+    def _notified(self, target: _Object, values: dict[str, Any], sink: ReadingSink) -> None:
+        """One COV notification's values (present-value with status-flags, as the standard
+        has every notification carry both)."""
+        flags = values.get("status-flags")
+        if flags is not None:
+            target.flags = [int(b) for b in flags]
+        if "out-of-service" in values:
+            target.out_of_service = bool(values["out-of-service"])
+        if "reliability" in values:
+            target.reliability = str(values["reliability"])
+        value = number(values.get("present-value"))
+        if value is None:
+            return
+        quality = quality_of(target.flags, target.reliability, target.out_of_service)
+        sink(Reading(self.source_id, target.address, value, None, quality))
+
+
+class _Subscription(SubscriptionContextManager):
+    """A COV subscription renewed by the connector (not by bacpypes3's own timer, whose
+    failure nobody would see), whose notifications go straight to the connector."""
+
+    target: _Object
+    deliver: Callable[[dict[str, Any]], None]
+    _batch: dict[str, Any] | None = None
+
+    def create_refresh_task(self) -> None:
+        """Renewals are the connector's (`renew`)."""
+
+    async def renew(self) -> None:
+        await self.refresh_subscription()
+        if self.refresh_subscription_handle is not None:
+            self.refresh_subscription_handle.cancel()
+
+    async def abandon(self) -> None:
+        if (self.address, self.subscriber_process_identifier) in self.app._cov_contexts:
+            await self.__aexit__(GraphTwinError, GraphTwinError("abandoned"), None)
+
+    async def put(self, property_value: Any) -> None:
+        """bacpypes3 hands a notification's values one by one, in one go: gather them and
+        deliver them together once the notification is read."""
+        if self._batch is None:
+            self._batch = {}
+            asyncio.get_running_loop().call_soon(self._deliver)
+        prop = str(property_value.propertyIdentifier)
+        kind = _property_type(self.monitored_object_identifier, prop)
+        if kind is not None:
+            self._batch[prop] = property_value.value.cast_out(kind)
+
+    def _deliver(self) -> None:
+        batch, self._batch = self._batch or {}, None
+        self.deliver(batch)
+
+
+def _property_type(identifier: ObjectIdentifier, prop: str) -> Any:
+    object_class = get_vendor_info(0).get_object_class(identifier[0])
+    return None if object_class is None else object_class.get_property_type(prop)
+
+
+def _target(source: BacnetSource, binding: Binding, rule: SyncRule) -> _Object:
+    device = binding.device if binding.device is not None else source.device
+    return _Object(
+        device,
+        ObjectIdentifier((binding.object_type, binding.instance)),
+        binding.source_address,
+        rule.mode == "subscribe",
+        rule.period_s,
+    )

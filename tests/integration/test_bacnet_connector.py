@@ -1,0 +1,266 @@
+"""The BACnet connector against a real bacpypes3 device on 127.0.0.1 (graphtwin's virtual
+BACnet device), started by each test: ReadPropertyMultiple polls and COV, quality from the
+object's status, per-reason counts, a device that goes silent and comes back, and a Brick
+model whose BACnet references bind themselves, with values in the graph and the history."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from graphtwin.errors import DiscoveryError
+from graphtwin.store import TwinStore
+from graphtwin.telemetry.bindings import BacnetSource, Binding, SyncRule, read_bindings
+from graphtwin.telemetry.connectors.bacnet.connector import BacnetConnector
+from graphtwin.telemetry.connectors.bacnet.discovery import discover_addresses
+from graphtwin.telemetry.discovery import DiscoveredAddress
+from graphtwin.telemetry.readings import Reading, SourceHealth
+from graphtwin.telemetry.sync import TwinSync
+from graphtwin.virtual.bacnet_device import BacnetDevice, BacnetPoint
+from importers import IMPORTERS
+from tests.support.waiting import wait_until
+
+POLL = SyncRule(mode="poll", period_s=0.1)
+COV = SyncRule(mode="subscribe", period_s=0.1)
+OFFICE = Path(__file__).parent.parent / "data" / "brick" / "bacnet_office.ttl"
+
+
+def _points(count: int) -> list[BacnetPoint]:
+    return [
+        BacnetPoint("analog-value", i, f"av-{i}", 20.0 + i, "degrees-celsius")
+        for i in range(1, count + 1)
+    ]
+
+
+def _source(device: BacnetDevice, **more: object) -> BacnetSource:
+    return BacnetSource(
+        id="bms",
+        type="bacnet",
+        local="127.0.0.1:0",
+        device=device.instance,
+        address=device.address,
+        timeout_s=0.3,
+        reconnect_max_s=0.5,
+        **more,
+    )
+
+
+def _binding(instance: int, rule: str, object_type: str = "analog-value") -> Binding:
+    return Binding(
+        source="bms",
+        point={"twin_id": f"urn:t:{instance}"},
+        object_type=object_type,
+        instance=instance,
+        rule=rule,
+    )
+
+
+def _values(readings: list[Reading], binding: Binding) -> list[object]:
+    return [r.value for r in readings if r.address == binding.source_address]
+
+
+async def _run(
+    connector: BacnetConnector, body: Callable[[list[Reading], SourceHealth], object]
+) -> tuple[list[Reading], SourceHealth]:
+    readings: list[Reading] = []
+    health = SourceHealth(connector.source_id)
+    task = asyncio.create_task(connector.run(readings.append, health))
+    try:
+        await body(readings, health)  # type: ignore[misc]
+        assert not task.done(), "the connector must run until cancelled"
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    return readings, health
+
+
+def test_polls_and_cov_deliver_values_with_units_quality_and_per_reason_counts():
+    async def scenario() -> None:
+        async with BacnetDevice(1001, _points(5), no_cov=["av-3"]) as device:
+            polled, followed, refused, offline = (
+                _binding(1, "poll"),
+                _binding(2, "cov"),
+                _binding(3, "cov"),  # the device refuses COV for it: polled instead
+                _binding(4, "poll"),
+            )
+            missing = _binding(99, "poll")
+            wrong_type = _binding(5, "poll", object_type="analog-output")
+            bindings = [polled, followed, refused, offline, missing, wrong_type]
+            rules = {"poll": POLL, "cov": COV}
+            connector = BacnetConnector(_source(device), bindings, lambda b: rules[b.rule])
+
+            async def body(readings: list[Reading], health: SourceHealth) -> None:
+                await wait_until(lambda: len(_values(readings, refused)) >= 3)
+                device.set("av-2", 42.5)
+                device.set("av-1", 7.0)
+                device.out_of_service("av-4")
+                await wait_until(lambda: 42.5 in _values(readings, followed))
+                await wait_until(lambda: 7.0 in _values(readings, polled))
+                await wait_until(
+                    lambda: any(
+                        r.quality == "uncertain" for r in readings if r.address == "analog-value,4"
+                    )
+                )
+                assert health.connected
+
+            readings, health = await _run(connector, body)
+
+        # the first read (and the device's first notification), then the change
+        assert list(dict.fromkeys(_values(readings, followed))) == [22.0, 42.5]
+        assert len(_values(readings, followed)) < len(_values(readings, polled))  # changes only
+        assert set(_values(readings, refused)) == {23.0}
+        assert {r.quality for r in readings if r.address != "analog-value,4"} == {"good"}
+        assert connector.units["analog-value,1"] == "degrees-celsius"
+        assert health.failures_by_reason == {
+            "cov-optional-functionality-not-supported": 1,
+            "unknown-object": 2,  # instance 99, and an analog-output the device does not have
+        }
+        assert not _values(readings, missing) and not _values(readings, wrong_type)
+
+    asyncio.run(scenario())
+
+
+def test_a_device_that_goes_silent_and_comes_back_is_found_resubscribed_and_polled_again():
+    async def scenario() -> None:
+        device = BacnetDevice(1002, _points(2))
+        await device.start()
+        polled, followed = _binding(1, "poll"), _binding(2, "cov")
+        rules = {"poll": POLL, "cov": COV}
+        connector = BacnetConnector(
+            _source(device, cov_lifetime_s=2), [polled, followed], lambda b: rules[b.rule]
+        )
+
+        async def body(readings: list[Reading], health: SourceHealth) -> None:
+            await wait_until(lambda: len(_values(readings, polled)) >= 2)
+            await device.stop()  # silent: a restarted device forgets its subscriptions
+            await wait_until(lambda: not health.connected and health.failures >= 2)
+            before = len(readings)
+            await asyncio.sleep(0.4)
+            assert len(readings) == before  # nothing from a silent device
+            device.set("av-1", 11.0)
+            device.set("av-2", 12.0)
+            await device.start()
+            await wait_until(lambda: 11.0 in _values(readings, polled))  # polls resume
+            await wait_until(lambda: 12.0 in _values(readings, followed))  # read on return
+            assert health.connected
+            device.set("av-2", 13.0)  # reported only if COV was subscribed again
+            await wait_until(lambda: 13.0 in _values(readings, followed), timeout=3)
+            await asyncio.sleep(1.7)  # past 3/4 of the lifetime: the subscription is renewed
+            device.set("av-2", 14.0)
+            await wait_until(lambda: 14.0 in _values(readings, followed), timeout=3)
+
+        try:
+            _, health = await _run(connector, body)
+        finally:
+            await device.stop()
+        assert health.failures_by_reason.get("timeout", 0) >= 2
+
+    asyncio.run(scenario())
+
+
+def _office_bindings(tmp_path: Path, device: BacnetDevice) -> Path:
+    path = tmp_path / "bindings.yaml"
+    path.write_text(f"""
+graphtwin-bindings: 1
+history: {{dir: history}}
+audit_log: audit.jsonl
+pipeline: {{flush_interval_s: 0.05}}
+sources:
+  - {{id: floor-1, type: bacnet, local: "127.0.0.1:0", device: {device.instance},
+     address: "{device.address}", timeout_s: 0.5, bind_references: true}}
+rules:
+  default: {{mode: poll, period_s: 0.2, staleness_s: 1.0}}
+""")
+    return path
+
+
+@pytest.mark.neo4j
+def test_a_brick_model_with_bacnet_references_binds_itself_into_the_graph_and_history(
+    store: TwinStore, tmp_path: Path
+):
+    twin = IMPORTERS["brick"].parse(OFFICE)
+    store.load([twin])
+    referenced = {
+        n.twin_id: n.properties["bacnet_object_identifier"]
+        for n in twin.nodes.values()
+        if "bacnet_object_identifier" in n.properties
+    }
+    assert len(referenced) >= 20
+    served = [
+        BacnetPoint("analog-value", int(ident.split(",")[1]), twin_id, float(i))
+        for i, (twin_id, ident) in enumerate(sorted(referenced.items()))
+    ]
+    sat = next(t for t in referenced if t.endswith("ahu-1-sat"))
+
+    def current(twin_id: str) -> dict:
+        return store.read("api/nodes_by_id", ids=[twin_id])[0]["n"]["current"]
+
+    def stale_issues(twin_id: str) -> list[dict]:
+        rows = store.read(
+            "drift/issues_list", statuses=None, types=["staleness"], twin_id=twin_id, limit=9
+        )
+        return [r["issue"] for r in rows if r["issue"]["status"] != "resolved"]
+
+    async def go() -> TwinSync:
+        async with BacnetDevice(1201, served, max_apdu=480) as device:
+            device.out_of_service(sat)
+            sync = TwinSync(read_bindings(_office_bindings(tmp_path, device)), store)
+            assert len(sync.spec.bindings) == len(referenced)  # none written by hand
+            running = asyncio.create_task(sync.run())
+            try:
+                deadline = time.monotonic() + 15
+                while True:
+                    rows = await asyncio.to_thread(
+                        store.read, "api/nodes_by_id", ids=sorted(referenced)
+                    )
+                    valued = [r for r in rows if r["n"]["current"].get("value") is not None]
+                    if len(valued) >= 0.95 * len(referenced) or time.monotonic() > deadline:
+                        break
+                    await asyncio.sleep(0.1)
+                assert len(valued) >= 0.95 * len(referenced)
+                # the out-of-service point reports all along, and still goes stale
+                await wait_until(lambda: bool(stale_issues(sat)), timeout=5)
+            finally:
+                running.cancel()
+                await asyncio.gather(running, return_exceptions=True)
+            return sync
+
+    sync = asyncio.run(go())
+    for twin_id, ident in referenced.items():
+        expected = float(sorted(referenced).index(twin_id))
+        assert current(twin_id)["value"] == expected, ident
+    assert current(sat)["quality"] == "uncertain"
+    history = sync.history.query(sat)
+    assert len(history) >= 2 and set(history["quality"]) == {"uncertain"}
+
+
+def test_discovery_lists_the_devices_value_objects_with_names_units_and_references():
+    points = [*_points(30), BacnetPoint("analog-input", 7, "OAT", 3.0, "degrees-fahrenheit")]
+
+    async def scenario() -> list[DiscoveredAddress]:
+        # an object-list of 32 items does not fit a 128-byte APDU: it is read item by item
+        async with BacnetDevice(1003, points, max_apdu=128) as device:
+            return await discover_addresses(_source(device), timeout_s=0.5)
+
+    found = asyncio.run(scenario())
+    assert len(found) == 31  # the device object itself is not a value
+    oat = next(f for f in found if f.name == "OAT")
+    assert dict(oat.binding_fields) == {"object_type": "analog-input", "instance": 7}
+    assert oat.units == "degrees-fahrenheit"
+    assert oat.reference == "bacnet:1003:analog-input,7"
+    assert {f.reference for f in found} >= {f"bacnet:1003:analog-value,{i}" for i in range(1, 31)}
+
+
+def test_discovering_a_silent_device_is_a_discovery_error_naming_the_source():
+    async def scenario() -> None:
+        device = BacnetDevice(1004, _points(1))  # never started
+        with pytest.raises(DiscoveryError, match=r"source bms: .* did not answer"):
+            await discover_addresses(_source(device), timeout_s=0.2)
+
+    asyncio.run(scenario())
