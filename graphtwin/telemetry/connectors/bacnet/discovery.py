@@ -78,7 +78,7 @@ async def discover_addresses(source: BacnetSource, *, timeout_s: float) -> list[
                 description=str(about.get("description") or ""),
                 units=None if about.get("units") is None else str(about["units"]),
                 reference=reference(device.instance, object_type, instance),
-                path=(f"device {device.instance}",),
+                # no path: the device instance (1001) would read as an equipment number
             )
         )
     return found
