@@ -7,6 +7,7 @@ that stopped sending is, even if its last value was recent by its own clock.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
@@ -58,6 +59,30 @@ class StalenessMonitor:
             at_ms,
             description="reporting again",
             rule=watch.rule,
+        )
+
+    def mark_stale(
+        self, twin_id: str, now_ms: int, reason: str, rule: str | None = None
+    ) -> DriftEvent | None:
+        """The source said the point's values stopped (a Sparkplug death): the point is stale
+        now, with or without a staleness limit, and recovers with its next value. None if it
+        is stale already."""
+        watch = self._watches.get(twin_id)
+        if watch is None:  # no limit: watched only until it reports again
+            watch = self._watches[twin_id] = _Watch(math.inf, time.monotonic(), rule)
+        if watch.issue_id is not None:
+            return None
+        watch.issue_id = issue_id(DriftType.STALENESS, twin_id, now_ms)
+        return DriftEvent(
+            Transition.OPENED,
+            DriftType.STALENESS,
+            twin_id,
+            watch.issue_id,
+            now_ms,
+            Severity.WARNING,
+            f"source reports no values: {reason}",
+            rule=watch.rule,
+            evidence={"reason": reason},
         )
 
     def check(self, now_ms: int) -> list[DriftEvent]:

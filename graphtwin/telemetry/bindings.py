@@ -40,6 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from graphtwin.drift.rules import Strategy, Thresholds
 from graphtwin.errors import SchemaViolationError
+from graphtwin.telemetry.mqtt_topics import check_topic_binding, mqtt_address, mqtt_binding_problem
 from graphtwin.yaml_spec import published_schema, read_spec
 
 _Id = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:/\-]+$")]
@@ -128,6 +129,71 @@ class HttpSource(_Strict):
         return "POST /telemetry"
 
 
+class MqttTls(_Strict):
+    """TLS towards the broker (an mqtts:// broker URL): the CA that signed the broker's
+    certificate (absent: the system's CAs), and a client certificate when the broker wants one."""
+
+    ca_file: Path | None = None
+    cert_file: Path | None = Field(default=None, description="Client certificate (PEM).")
+    key_file: Path | None = Field(default=None, description="Client private key (PEM).")
+
+    @model_validator(mode="after")
+    def _pair(self) -> MqttTls:
+        if (self.cert_file is None) != (self.key_file is None):
+            raise ValueError("a client certificate needs both cert_file and key_file")
+        return self
+
+
+class SparkplugSettings(_Strict):
+    """The source speaks Sparkplug B: its bindings name metrics, not topics."""
+
+    group_id: str = Field(
+        default="+",
+        pattern=r"^[^/#]+$",
+        description="The Sparkplug group to listen to; + listens to every group.",
+    )
+
+
+class MqttSource(_Strict):
+    """An MQTT broker: plain topics (a number or JSON per message), or Sparkplug B when
+    `sparkplug` is given."""
+
+    id: _Id
+    type: Literal["mqtt"]
+    broker: str = Field(
+        pattern=r"^mqtts?://[^/:]+(:\d+)?/?$",
+        description="mqtt://host:port, or mqtts://host:port for TLS",
+    )
+    tls: MqttTls | None = Field(default=None, description="TLS files (mqtts:// brokers).")
+    username: str | None = None
+    password_env: str | None = Field(
+        default=None, description="Environment variable holding the password (never the file)."
+    )
+    client_id: str | None = Field(default=None, description="Default: graphtwin-<source id>.")
+    qos: Literal[0, 1, 2] = 1
+    keepalive_s: int = Field(default=30, ge=1, le=65_535)
+    reconnect_max_s: float = Field(default=10.0, gt=0, le=600)
+    max_queued: int = Field(
+        default=100_000,
+        ge=1,
+        description="Messages received and not yet decoded; beyond this the client drops them.",
+    )
+    sparkplug: SparkplugSettings | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return self.broker
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.broker).hostname or ""
+
+    @property
+    def port(self) -> int:
+        parts = urlsplit(self.broker)
+        return parts.port or (8883 if parts.scheme == "mqtts" else 1883)
+
+
 _HostPort = Annotated[
     str, Field(pattern=r"^[0-9A-Za-z.\-]+(/\d{1,2})?(:\d{1,5})?$", description="host:port")
 ]
@@ -180,7 +246,7 @@ class BacnetSource(_Strict):
 
 
 DataSource = Annotated[
-    OpcUaSource | ModbusSource | ReplaySource | HttpSource | BacnetSource,
+    OpcUaSource | ModbusSource | ReplaySource | HttpSource | MqttSource | BacnetSource,
     Field(discriminator="type"),
 ]
 
@@ -263,6 +329,25 @@ class Binding(_Strict):
     offset: float = 0.0
     # replay column
     column: str | None = None
+    # MQTT address: a plain topic (with a JSON field), or a Sparkplug B metric
+    topic: str | None = Field(
+        default=None,
+        min_length=1,
+        description='MQTT topic, e.g. "bldg/ahu2/sat"; a + level may name the point: '
+        '"bldg/+/sat" with point {twin_id: "urn:bldg/{1}/sat"} binds every such point',
+    )
+    field: str | None = Field(
+        default=None,
+        min_length=1,
+        description='JSONPath of the value in a JSON payload ("value", "data.temp", '
+        '"$.readings[0].v"); absent: the payload is a number',
+    )
+    metric: str | None = Field(
+        default=None,
+        pattern=r"^[^/#+]+/[^/#+]+/[^/#+]+/.+$",
+        description='Sparkplug B metric: "<group>/<edge node>/<device, or - for the node>/'
+        '<metric name>"',
+    )
 
     # BACnet address (object type in BACnet's hyphenated form)
     object_type: str | None = Field(default=None, description='BACnet object type, "analog-input"')
@@ -290,6 +375,7 @@ class Binding(_Strict):
                 ("opcua", self.node_id is not None or self.browse_path is not None),
                 ("modbus", self.register_type is not None or self.address is not None),
                 ("replay", self.column is not None),
+                ("mqtt", self.topic is not None or self.metric is not None),
                 ("bacnet", self.object_type is not None or self.instance is not None),
             )
             if given
@@ -306,6 +392,12 @@ class Binding(_Strict):
             raise ValueError("a BACnet binding needs both object_type and instance")
         if self.device is not None and self.object_type is None:
             raise ValueError("device belongs to a BACnet binding: give object_type and instance")
+        if self.topic is not None and self.metric is not None:
+            raise ValueError("give topic (plain MQTT) or metric (Sparkplug B), not both")
+        if self.field is not None and self.topic is None:
+            raise ValueError("field picks a value from a topic's JSON payload: give topic")
+        if self.topic is not None:
+            check_topic_binding(self.topic, self.point.twin_id or self.point.ref or "")
         return self
 
     @property
@@ -316,6 +408,8 @@ class Binding(_Strict):
             return "modbus"
         if self.column is not None:
             return "replay"
+        if self.topic is not None or self.metric is not None:
+            return "mqtt"
         if self.object_type is not None:
             return "bacnet"
         return None
@@ -330,6 +424,8 @@ class Binding(_Strict):
                 return f"{self.register_type}:{self.address}"
             case "replay":
                 return f"column:{self.column}"
+            case "mqtt":
+                return mqtt_address(self.topic, self.field, self.metric)
             case "bacnet":
                 at = "" if self.device is None else f"{self.device}:"
                 return f"{at}{self.object_type},{self.instance}"
@@ -392,6 +488,7 @@ _SOURCE_ADDRESS = {
     "modbus": "modbus",
     "replay": "replay",
     "http": None,
+    "mqtt": "mqtt",
     "bacnet": "bacnet",
 }
 
@@ -432,6 +529,10 @@ class BindingsFile(_Strict):
             if binding.address_kind != wanted:
                 need = f"a {wanted} address" if wanted else "no address, only a point"
                 found.append((at, f"a binding to {source.type} source {source.id!r} needs {need}"))
+            if source.type == "mqtt" and binding.address_kind == "mqtt":
+                problem = mqtt_binding_problem(source.sparkplug is not None, binding.metric)
+                if problem:
+                    found.append((at, f"{problem} ({source.id})"))
             if binding.rule is not None and binding.rule not in self.rules:
                 found.append((at, f"unknown rule {binding.rule!r}"))
             key = (binding.source, binding.source_address)

@@ -273,6 +273,24 @@ class IngestPipeline:
     def pending(self) -> int:
         return len(self._pending)
 
+    def mark_stale(self, source_id: str, addresses: list[str], reason: str) -> int:
+        """The source says these addresses stopped reporting (a Sparkplug NDEATH or DDEATH):
+        their points are stale now, not after a staleness limit, and their issues go to the
+        graph at the next flush. Returns how many points became stale."""
+        now_ms = int(time.time() * 1000)
+        marked = 0
+        for address in addresses:
+            route = self._routes.get((source_id, address))
+            if route is None:
+                continue
+            event = self.staleness.mark_stale(route.twin_id, now_ms, reason, route.rule_name)
+            if event is not None:
+                self._drift.append(event)
+                marked += 1
+        if marked:
+            self._wake.set()
+        return marked
+
     def check_staleness(self) -> int:
         """Points whose staleness limit ran out since the last check (their issues are queued)."""
         events = self.staleness.check(int(time.time() * 1000))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from graphtwin.brick_hierarchy import brick_class_and_subclasses
 from graphtwin.errors import InputError, SourceLocation
 from graphtwin.store import TwinStore
 from graphtwin.telemetry.bindings import Binding, BindingsFile, PointRef, SyncRule
+from graphtwin.telemetry.mqtt_topics import PointTemplate, fill_topic, has_wildcard, mqtt_address
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,28 +31,62 @@ def resolve_routes(store: TwinStore, spec: BindingsFile, file: str) -> dict[Rout
     """Every binding's point found in the graph, or an UnboundPointError naming the first that
     is not: a sync never starts half-bound. A binding that names its rule follows it; the others
     follow the first selector that finds their point, else `default`."""
-    refs = [_ref(i, b) for i, b in enumerate(spec.bindings)]
+    templated = {i: template_points(store, b, file) for i, b in enumerate(spec.bindings)}
+    templated = {i: rows for i, rows in templated.items() if rows is not None}
+    refs = [_ref(i, b) for i, b in enumerate(spec.bindings) if i not in templated]
     found = {r["key"]: r for r in store.read("telemetry/points_resolve", refs=refs)}
     for i, binding in enumerate(spec.bindings):
-        if str(i) not in found:
+        if str(i) not in found and i not in templated:
             point = binding.point.twin_id or f"ref {binding.point.ref!r}"
             raise UnboundPointError(
                 f"point {point} is not a point of the twin (import the model first?)",
                 location=SourceLocation(file),
                 entity=f"binding {binding.source} {binding.source_address}",
             )
-    unnamed = [found[str(i)]["twin_id"] for i, b in enumerate(spec.bindings) if not b.rule]
+    unnamed = [
+        row["twin_id"]
+        for i, b in enumerate(spec.bindings)
+        if not b.rule
+        for _, row in templated.get(i) or [("", found[str(i)])]
+    ]
     selected = selected_rules(store, spec, unnamed)
     routes: dict[RouteKey, Route] = {}
     for i, binding in enumerate(spec.bindings):
-        row = found[str(i)]
-        name = binding.rule or selected.get(row["twin_id"])
-        rule = spec.rules[name] if name else spec.rule_of(binding)
-        name = name or ("default" if "default" in spec.rules else None)
-        routes[(binding.source, binding.source_address)] = Route(
-            row["twin_id"], name, rule, row["value_at_ms"]
-        )
+        at = templated.get(i) or [(binding.source_address, found[str(i)])]
+        for address, row in at:
+            name = binding.rule or selected.get(row["twin_id"])
+            rule = spec.rules[name] if name else spec.rule_of(binding)
+            name = name or ("default" if "default" in spec.rules else None)
+            routes[(binding.source, address)] = Route(
+                row["twin_id"], name, rule, row["value_at_ms"]
+            )
     return routes
+
+
+def template_points(
+    store: TwinStore, binding: Binding, file: str
+) -> list[tuple[str, dict[str, Any]]] | None:
+    """The points a binding with a topic template binds, each with its concrete address (the
+    topic its + levels spell); None for a binding that names one point. A template that spells
+    no point of the twin is an UnboundPointError."""
+    if binding.topic is None or not has_wildcard(binding.topic):
+        return None
+    by_ref = binding.point.ref is not None
+    template = PointTemplate(binding.point.ref or binding.point.twin_id or "")
+    rows = store.read("telemetry/points_template", prefix=template.prefix, by_ref=by_ref)
+    bound = []
+    for row in rows:
+        parts = template.match(row["ref" if by_ref else "twin_id"] or "")
+        if parts is not None:
+            topic = fill_topic(binding.topic, parts)
+            bound.append((mqtt_address(topic, binding.field, None), row))
+    if not bound:
+        raise UnboundPointError(
+            f"point template {template.text!r} spells no point of the twin",
+            location=SourceLocation(file),
+            entity=f"binding {binding.source} {binding.source_address}",
+        )
+    return bound
 
 
 def selected_rules(store: TwinStore, spec: BindingsFile, twin_ids: list[str]) -> dict[str, str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import logging
 from collections.abc import Awaitable
@@ -98,6 +99,17 @@ class TwinSync:
                     from graphtwin.telemetry.connectors.replay import ReplayConnector
 
                     made.append(ReplayConnector(source, bindings))
+                case "mqtt":
+                    from graphtwin.telemetry.connectors.mqtt.connector import MqttConnector
+
+                    made.append(
+                        MqttConnector(
+                            source,
+                            bindings,
+                            self.spec.rule_of,
+                            on_stale=functools.partial(self.pipeline.mark_stale, source.id),
+                        )
+                    )
                 case "bacnet":
                     from graphtwin.telemetry.connectors.bacnet.connector import BacnetConnector
 
