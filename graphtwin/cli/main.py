@@ -10,7 +10,10 @@ import typer
 
 import graphtwin
 from graphtwin.cli.lazy_group import lazy_group
+from graphtwin.cli.lean_driver import hide_dataframes_from_driver
 from graphtwin.cli.output import configure_logging, err, install_excepthook, out
+
+hide_dataframes_from_driver()  # before a command's module imports the driver: 0.6 s less a start
 
 COMMANDS = {
     # command groups

@@ -43,3 +43,24 @@ def test_every_registered_command_loads_under_its_name_with_its_help():
         assert command is not None and command.name == name
         assert command.get_short_help_str(), name
     assert group.get_command(context, "no-such-command") is None
+
+
+def test_the_cli_loads_the_driver_without_pandas_and_pandas_still_imports_after():
+    probe = (
+        "import graphtwin.cli.main, graphtwin.cli.guard, sys, neo4j\n"
+        "print('pandas' in sys.modules, 'pyarrow' in sys.modules, neo4j._optional_deps.pd)\n"
+        "import pandas, pyarrow\n"
+        "print(pandas.Timestamp('2026-01-01').year, pyarrow.array([1]).to_pylist())"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.split("\n")[:2] == ["False False None", "2026 [1]"]
+
+
+def test_a_driver_imported_after_pandas_keeps_its_dataframe_support():
+    probe = "import pandas, graphtwin.cli.main, neo4j\nprint(neo4j._optional_deps.pd is pandas)"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip() == "True"
