@@ -15,7 +15,7 @@ from graphtwin.cli.output import err, print_json
 from graphtwin.config import load_settings
 from graphtwin.errors import InputError, SchemaViolationError, SourceLocation
 from graphtwin.store import TwinStore
-from graphtwin.telemetry.bindings import DataSource, read_bindings
+from graphtwin.telemetry.bindings import BindingsFile, DataSource, read_bindings
 
 
 @guarded
@@ -57,8 +57,9 @@ def bind(
     """Suggest bindings: browse an OPC UA server, list a BACnet device's objects or listen to an
     MQTT broker, match what it offers to the twin's points (by reference, then names and
     units) and write a bindings file to review, with a confidence per binding and the
-    unmatched points and addresses listed."""
+    unmatched points and addresses listed. What the --config file binds already is left out."""
     from graphtwin.telemetry.suggest.discover import discover, reference_speller
+    from graphtwin.telemetry.suggest.existing import unbound
     from graphtwin.telemetry.suggest.match import suggest_bindings
     from graphtwin.telemetry.suggest.points import read_points
     from graphtwin.telemetry.suggest.write import bindings_document, suggestions_json
@@ -71,15 +72,18 @@ def bind(
         raise InputError(
             "exists; --force overwrites it", location=SourceLocation(str(out)), entity="--out"
         )
-    source = _source(config, source_id)
+    spec = read_bindings(config)
+    source = _source(spec, config, source_id)
     spell = reference_speller(source.type, source.id)
     with TwinStore.open(load_settings()) as store:
         points = read_points(store, within, spell)
     err.print(f"discovering source {source.id} ({source.type}) for {len(points)} point(s)")
-    addresses = asyncio.run(discover(source, timeout_s=timeout_s, listen_s=listen_s))
-    result = suggest_bindings(addresses, points, source.id, min_confidence)
+    found = asyncio.run(discover(source, timeout_s=timeout_s, listen_s=listen_s))
+    addresses, free = unbound(spec, source.id, found, points)
+    result = suggest_bindings(addresses, free, source.id, min_confidence)
     err.print(
-        f"{len(addresses)} address(es): {len(result.matched)} suggested, "
+        f"{len(found)} address(es), {len(found) - len(addresses)} of them and "
+        f"{len(points) - len(free)} point(s) bound already: {len(result.matched)} suggested, "
         f"{len(result.unmatched_points)} point(s) unmatched"
     )
     if out is not None:
@@ -89,8 +93,7 @@ def bind(
         print_json(suggestions_json(result))
 
 
-def _source(config: Path, source_id: str) -> DataSource:
-    spec = read_bindings(config)
+def _source(spec: BindingsFile, config: Path, source_id: str) -> DataSource:
     for source in spec.sources:
         if source.id == source_id:
             return source

@@ -132,7 +132,7 @@ def test_bind_suggest_writes_a_reviewable_bindings_file_for_one_subtree_that_loa
         Signal("b/AHU2.SAT", 14.0),
         Signal("b/AHU2/RA", 21.0, unit="degC"),  # the return air temperature, by its units
         Signal("b/AHU2/RA-2", 2.0, unit="m3/s"),  # and the return air flow
-        Signal("b/AHU1.SAT", 13.0, unit="degC"),  # AHU-1 is not in bldg-b
+        Signal("b/AHU1.SAT", 13.0, unit="degC"),  # bound already (and AHU-1 is not in bldg-b)
     ]
 
     async def scenario() -> None:
@@ -143,6 +143,9 @@ def test_bind_suggest_writes_a_reviewable_bindings_file_for_one_subtree_that_loa
                     graphtwin-bindings: 1
                     sources:
                       - {{id: plant, type: opcua, endpoint: "{sim.endpoint}"}}
+                    bindings:  # bound already: not suggested again
+                      - {{source: plant, node_id: "ns=2;s=b/AHU1.SAT",
+                         point: {{twin_id: ahu-1.sat}}}}
                 """),
                 encoding="utf-8",
             )
@@ -160,7 +163,7 @@ def test_bind_suggest_writes_a_reviewable_bindings_file_for_one_subtree_that_loa
         assert document["unmatched_points"] == [
             {"twin_id": "ahu-2.fan", "name": "AHU-2 Supply Fan Status"}
         ]
-        assert [a["name"] for a in document["unmatched_addresses"]] == ["AHU1.SAT"]
+        assert document["unmatched_addresses"] == []  # AHU1.SAT is bound in the config
 
         spec = read_bindings(out)
         assert {(b.node_id, b.point.twin_id) for b in spec.bindings} == {

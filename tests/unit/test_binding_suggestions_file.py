@@ -11,9 +11,10 @@ from typer.testing import CliRunner
 
 from graphtwin.cli.main import app
 from graphtwin.errors import SchemaViolationError
-from graphtwin.telemetry.bindings import ModbusSource, OpcUaSource, read_bindings
+from graphtwin.telemetry.bindings import BindingsFile, ModbusSource, OpcUaSource, read_bindings
 from graphtwin.telemetry.discovery import DiscoveredAddress
 from graphtwin.telemetry.suggest.discover import discover, reference_speller
+from graphtwin.telemetry.suggest.existing import unbound
 from graphtwin.telemetry.suggest.match import PointInfo, suggest_bindings
 from graphtwin.telemetry.suggest.points import point_info
 from graphtwin.telemetry.suggest.write import bindings_document, suggestions_json
@@ -180,3 +181,19 @@ def test_a_points_bacnet_properties_spell_the_reference_its_device_reports():
     (match,) = suggest_bindings(device, [point], "bms").matched
     assert (match.address.name, match.score) == ("AI-7", 1.0)
     assert reference_speller("opcua", "plant") is None  # a NodeId is the timeseries id itself
+
+
+def test_what_the_config_binds_already_is_not_suggested_again():
+    spec = BindingsFile.model_validate(
+        {
+            "graphtwin-bindings": 1,
+            "sources": [SOURCE.model_dump(), {"id": "push", "type": "http"}],
+            "bindings": [
+                {"source": "plant", "node_id": "ns=2;s=AHU2/RAT", "point": {"twin_id": "x"}},
+                {"source": "push", "point": {"ref": "ahu2/sat"}},
+            ],
+        }
+    )
+    addresses, points = unbound(spec, "plant", ADDRESSES, POINTS)
+    assert [a.name for a in addresses] == ["SAT", "Status"]  # RAT is bound
+    assert [p.twin_id for p in points] == ["urn:r:rat", "urn:r:co2"]  # sat is, by its ref
