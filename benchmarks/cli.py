@@ -66,6 +66,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="size of the model for the peak-memory measurement, 0 to skip (default: 50)",
     )
 
+    bacnet = argparse.ArgumentParser(add_help=False)
+    bacnet.add_argument("--objects", type=_positive, default=100, help="default: 100")
+    bacnet.add_argument("--sweeps", type=_positive, default=5, help="polls per round (default: 5)")
+    bacnet.add_argument(
+        "--changes", type=_positive, default=5, help="COV changes per round (default: 5)"
+    )
+
     ingest = argparse.ArgumentParser(add_help=False)
     ingest.add_argument("--points", type=_positive, default=100_000, help="default: 100000")
     ingest.add_argument(
@@ -226,6 +233,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands.add_parser(
         "api", parents=[common, api], help="GraphQL over HTTP vs the hand-written Cypher query"
+    )
+    commands.add_parser(
+        "bacnet",
+        parents=[common, bacnet],
+        help="BACnet points/s by ReadPropertyMultiple and by COV vs bare bacpypes3",
     )
     commands.add_parser(
         "ingest",
@@ -403,6 +415,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if start is not None:
             results["neo4j_start"] = start.to_json()
             _emit(start.report(), args.json, results)
+
+    if args.command == "bacnet":
+        from benchmarks.bench_bacnet import BacnetOptions, run_bacnet
+
+        bacnet = run_bacnet(
+            BacnetOptions(args.objects, args.sweeps, args.changes, args.repeat, args.warmup)
+        )
+        results["bacnet"] = bacnet.to_json()
+        _emit(bacnet.report(), args.json, results)
 
     if args.command in ("cli-start", "all"):
         with bench_server(heap=args.heap or DEFAULT_HEAP) as server:

@@ -9,6 +9,7 @@ server cleanly and exits 0, as `graphtwin sync` does. EnergyPlus loads only when
 from __future__ import annotations
 
 import asyncio
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -57,6 +58,13 @@ Faults = Annotated[
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON lines instead of text.")]
 
 
+class Protocol(StrEnum):
+    """How `run` serves the building."""
+
+    opcua = "opcua"
+    bacnet = "bacnet"
+
+
 def _request(
     model: str, weather: str, start: str, days: int, year: int, faults: Path | None
 ) -> RunRequest:
@@ -94,8 +102,15 @@ def run(
     ] = False,
     faults: Faults = None,
     port: Annotated[
-        int, typer.Option(help="OPC UA port on 127.0.0.1 (0: a free one).", min=0, max=65535)
+        int,
+        typer.Option(
+            help="OPC UA (TCP) or BACnet (UDP) port on 127.0.0.1 (0: a free one).", min=0, max=65535
+        ),
     ] = 0,
+    protocol: Annotated[
+        Protocol,
+        typer.Option(help="Serve over OPC UA, or as a BACnet/IP device with COV."),
+    ] = Protocol.opcua,
     bindings_out: Annotated[
         Path | None,
         typer.Option("--bindings-out", help="Write a bindings file for `graphtwin sync` here."),
@@ -106,7 +121,8 @@ def run(
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Serve a virtual building over OPC UA until its last simulated day (Ctrl-C stops it).
+    """Serve a virtual building over OPC UA (or BACnet/IP) until its last simulated day
+    (Ctrl-C stops it).
     Values carry simulated time mapped to the wall clock at --speed."""
     try:
         if as_fast_as_possible and speed is not None:
@@ -120,6 +136,7 @@ def run(
             speed=None if as_fast_as_possible else (speed or DEFAULT_SPEED),
             bindings_out=bindings_out,
             folder=work_dir,
+            protocol=protocol.value,
         )
 
         def ready(serving: dict[str, Any]) -> None:

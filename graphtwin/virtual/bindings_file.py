@@ -82,6 +82,46 @@ def virtual_bindings(
     return spec.checked()
 
 
+def virtual_bacnet_bindings(
+    points: Sequence[ObservedPoint],
+    *,
+    model: str,
+    address: str,
+    device: int,
+    period_s: float,
+) -> BindingsFile:
+    """Bindings from every point's analog-value object (`analog-value,<i+1>` for the point
+    number i, see bacnet_server.py) to its twin Point, followed by COV, checked as `sync` checks
+    them."""
+    source = source_id(model)
+    spec = BindingsFile.model_validate(
+        {
+            "graphtwin-bindings": 1,
+            "sources": [
+                {
+                    "id": source,
+                    "type": "bacnet",
+                    "local": "127.0.0.1:0",
+                    "device": device,
+                    "address": address,
+                    "reconnect_max_s": RECONNECT_MAX_S,
+                }
+            ],
+            "rules": {"default": {"mode": "subscribe", "period_s": period_s}},
+            "bindings": [
+                {
+                    "source": source,
+                    "object_type": "analog-value",
+                    "instance": i + 1,
+                    "point": {"twin_id": point.twin_id},
+                }
+                for i, point in enumerate(points)
+            ],
+        }
+    )
+    return spec.checked()
+
+
 def write_bindings(spec: BindingsFile, path: Path, *, header: str = "") -> Path:
     """Write `spec` as YAML (only what differs from the defaults), with `header` as a comment."""
     document = spec.model_dump(mode="json", by_alias=True, exclude_defaults=True)

@@ -264,3 +264,52 @@ def test_discovering_a_silent_device_is_a_discovery_error_naming_the_source():
             await discover_addresses(_source(device), timeout_s=0.2)
 
     asyncio.run(scenario())
+
+
+def test_a_virtual_building_served_over_bacnet_syncs_through_its_own_bindings_file():
+    from graphtwin.virtual.bacnet_server import VirtualBacnetServer
+    from graphtwin.virtual.bindings_file import virtual_bacnet_bindings
+    from importers.energyplus.observed import ObservedPoint
+
+    zone = "eplus:office/zone/core"
+    points = [
+        ObservedPoint(f"{zone}/air-temperature", "core air temperature", zone,
+                      "Zone_Air_Temperature_Sensor", "C", "Zone Air Temperature", "Core"),
+        ObservedPoint(f"{zone}/air-humidity", "core air humidity", zone,
+                      "Zone_Air_Humidity_Sensor", "%", "Zone Air Relative Humidity", "Core"),
+    ]  # fmt: skip
+
+    async def scenario() -> list[Reading]:
+        server = VirtualBacnetServer(points)
+        await server.start()
+        try:
+            spec = virtual_bacnet_bindings(
+                points,
+                model="office",
+                address=server.device.address,
+                device=server.device.instance,
+                period_s=0.1,
+            )
+            source = spec.sources[0]
+            assert isinstance(source, BacnetSource)
+            connector = BacnetConnector(source, spec.bindings, spec.rule_of)
+            sample = server.sink(asyncio.get_running_loop(), lambda now: now)
+
+            async def body(readings: list[Reading], _health: SourceHealth) -> None:
+                await wait_until(lambda: len(readings) >= 2)  # the first read of both objects
+                # the engine's thread hands over a timestep; subscribers hear of it
+                await asyncio.to_thread(sample, None, {points[0].twin_id: 21.5})  # type: ignore[arg-type]
+                await server.drain()
+                await wait_until(lambda: 21.5 in [r.value for r in readings])
+
+            readings, _ = await _run(connector, body)
+            assert connector.units == {
+                "analog-value,1": "degrees-celsius",
+                "analog-value,2": "percent",
+            }
+            return readings
+        finally:
+            await server.stop()
+
+    readings = asyncio.run(scenario())
+    assert readings[-1].address == "analog-value,1"  # the binding of the first point
