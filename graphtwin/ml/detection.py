@@ -15,7 +15,7 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -24,9 +24,10 @@ from graphtwin.drift.issues import DriftType, Severity
 from graphtwin.ml.classes import class_vocabulary
 from graphtwin.ml.corruption import scored_type_ids
 from graphtwin.ml.rules import semantic_findings, structural_findings
-from graphtwin.ml.scoring import judge_classes, judge_edges
 from graphtwin.ml.tensors import GraphArrays, relationship_types
-from graphtwin.ml.training import Trained
+
+if TYPE_CHECKING:  # torch loads only when a model judges: the rules run without it
+    from graphtwin.ml.training import Trained
 
 RULE_NAMES = frozenset(
     {
@@ -132,6 +133,8 @@ def _semantic(
     trained: Trained, arrays: GraphArrays, provenance: dict[str, Any], threshold: float
 ) -> list[Finding]:
     vocab = class_vocabulary()
+    from graphtwin.ml.scoring import judge_classes
+
     judged = judge_classes(trained, arrays)
     out = []
     for i in np.flatnonzero(judged.flagged(threshold)):
@@ -169,6 +172,8 @@ def _structural(
     trained: Trained, arrays: GraphArrays, provenance: dict[str, Any], threshold: float
 ) -> list[Finding]:
     types, names = scored_type_ids(), relationship_types()
+    from graphtwin.ml.scoring import judge_edges
+
     judged = judge_edges(trained, arrays)
     out = []
     network = judged.p_true if judged.p_network is None else judged.p_network

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphtwin.audit import AuditLog
 from graphtwin.drift.findings import Finding, Recorded, record_findings
@@ -25,10 +25,11 @@ from graphtwin.ml.detection import (
 )
 from graphtwin.ml.groups import with_groups
 from graphtwin.ml.labels import apply_labels
-from graphtwin.ml.manifest import load_model, save_model
 from graphtwin.ml.scopes import detection_arrays
-from graphtwin.ml.training import TrainConfig, train
 from graphtwin.store import TwinStore
+
+if TYPE_CHECKING:  # torch loads only to train or to use a model: `detect --rules-only` skips it
+    from graphtwin.ml.training import TrainConfig
 
 
 def train_and_save(
@@ -40,6 +41,9 @@ def train_and_save(
 ) -> dict[str, Any]:
     """`labels`: people's verdicts on drift findings (graphtwin.ml.labels); the manifest names
     those that applied to the training buildings, and why the others did not."""
+    from graphtwin.ml.manifest import save_model
+    from graphtwin.ml.training import train
+
     training = dataset.without(*held_out)
     if not len(training):
         raise InputError("no building left to train on once the held-out ones are taken out")
@@ -81,6 +85,8 @@ def detect(
     rules_run = set(RULE_NAMES)
     model_id = None
     if model_dir is not None:
+        from graphtwin.ml.manifest import load_model
+
         trained, manifest = load_model(model_dir)
         findings += model_findings(trained, manifest, arrays, thresholds)
         rules_run |= MODEL_RULES

@@ -64,3 +64,11 @@ def test_a_driver_imported_after_pandas_keeps_its_dataframe_support():
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
     )
     assert done.stdout.strip() == "True"
+
+
+def test_detection_by_rules_alone_loads_no_torch():
+    loaded = _loaded_after(
+        "import graphtwin.cli.ml_cmd, graphtwin.ml.workflow, graphtwin.ml.detection"
+    )
+    assert "graphtwin.ml.workflow" in loaded
+    assert not {"torch", "torch_geometric"} & loaded
