@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -152,9 +153,25 @@ def _bindings(device: BacnetDevice, source: str) -> list[Binding]:
     ]
 
 
+@contextlib.asynccontextmanager
+async def _connector(
+    device: BacnetDevice, rule: SyncRule, sink: Callable[[Reading], None]
+) -> AsyncIterator[None]:
+    """The connector, every object bound under `rule`, running for the block."""
+    connector = BacnetConnector(
+        _source(device, "bench"), _bindings(device, "bench"), lambda _b: rule
+    )
+    task = asyncio.create_task(connector.run(sink, SourceHealth("bench")))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 async def _poll_twin(device: BacnetDevice, options: BacnetOptions, _round: int) -> float:
     """Seconds from the connector's start until `sweeps` values of every object reached it."""
-    rule = SyncRule(mode="poll", period_s=0.001)
     seen = 0
     done = asyncio.Event()
     expected = options.objects * options.sweeps
@@ -165,18 +182,10 @@ async def _poll_twin(device: BacnetDevice, options: BacnetOptions, _round: int) 
         if seen >= expected:
             done.set()
 
-    connector = BacnetConnector(
-        _source(device, "bench"), _bindings(device, "bench"), lambda _b: rule
-    )
     start = time.perf_counter()
-    task = asyncio.create_task(connector.run(sink, SourceHealth("bench")))
-    try:
+    async with _connector(device, SyncRule(mode="poll", period_s=0.001), sink):
         await asyncio.wait_for(done.wait(), TIMEOUT_S)
         return time.perf_counter() - start
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 async def _poll_raw(device: BacnetDevice, options: BacnetOptions, _round: int) -> float:
@@ -224,12 +233,14 @@ class _Changes:
             if len(self.matched) == self.objects:
                 self.done.set()
 
-    async def play(self, device: BacnetDevice, options: BacnetOptions, round_no: int) -> float:
+    async def play(
+        self, device: BacnetDevice, options: BacnetOptions, round_no: int, side: int
+    ) -> float:
         """Seconds for `changes` changes of every object, each waited for in full (COV
         notifications are UDP datagrams: sent all at once, many would be dropped)."""
         start = time.perf_counter()
         for change in range(options.changes):
-            self.target = float(round_no * 1000 + change + 1)
+            self.target = float(round_no * 1000 + side * 100 + change + 1)  # always a change
             self.matched.clear()
             self.done.clear()
             device.set_many({name: self.target for name in device.points})
@@ -238,21 +249,11 @@ class _Changes:
 
 
 async def _cov_twin(device: BacnetDevice, options: BacnetOptions, round_no: int) -> float:
-    rule = SyncRule(mode="subscribe", period_s=1.0)
     changes = _Changes(options.objects)
-    connector = BacnetConnector(
-        _source(device, "bench"), _bindings(device, "bench"), lambda _b: rule
-    )
-    task = asyncio.create_task(
-        connector.run(lambda r: changes.seen(r.address, r.value), SourceHealth("bench"))
-    )
-    try:
+    rule = SyncRule(mode="subscribe", period_s=1.0)
+    async with _connector(device, rule, lambda r: changes.seen(r.address, r.value)):
         await _settled(lambda: changes.arrived, options.objects * 2)  # first read and notice
-        return await changes.play(device, options, round_no)
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        return await changes.play(device, options, round_no, 0)
 
 
 async def _cov_raw(device: BacnetDevice, options: BacnetOptions, round_no: int) -> float:
@@ -279,7 +280,7 @@ async def _cov_raw(device: BacnetDevice, options: BacnetOptions, round_no: int) 
             readers.append(asyncio.create_task(follow(subscription, str(identifier))))
         try:
             await _settled(lambda: changes.arrived, options.objects)  # the first notifications
-            return await changes.play(device, options, round_no)
+            return await changes.play(device, options, round_no, 1)
         finally:
             for reader in readers:
                 reader.cancel()

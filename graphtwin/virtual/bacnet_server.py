@@ -9,25 +9,23 @@ present-values, and COV subscribers are told. BACnet values carry no source time
 stamps them when they arrive, so a run served as fast as possible is stamped with wall time,
 not simulated time.
 
-EnergyPlus runs in a worker thread: `sink` queues each timestep for the loop (at most
-`MAX_BEHIND` ahead), which writes them in order.
+EnergyPlus runs in a worker thread: `sink` queues each timestep for the loop, which writes them
+in order (timestep_queue.py).
 """
 
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from graphtwin.virtual.bacnet_device import BacnetDevice, BacnetPoint
 from graphtwin.virtual.engine import SampleSink
+from graphtwin.virtual.timestep_queue import TimestepQueue
 from importers.energyplus.observed import ObservedPoint
 
 HOST = "127.0.0.1"
 DEVICE_INSTANCE = 2001
-MAX_BEHIND = 64
-PUBLISH_TIMEOUT_S = 60.0
 
 UNITS = {
     "C": "degrees-celsius",
@@ -66,10 +64,9 @@ class VirtualBacnetServer:
         self.device = BacnetDevice(
             DEVICE_INSTANCE, bacnet_points(self.points), host=HOST, port=port or None
         )
-        self._queue: asyncio.Queue[dict[str, float]] | None = None
-        self._room = threading.Semaphore(MAX_BEHIND)
-        self._writer: asyncio.Task[None] | None = None
-        self._failure: BaseException | None = None
+        self._timesteps: TimestepQueue[dict[str, float]] = TimestepQueue(
+            self._publish_queued, what="the BACnet device"
+        )
 
     @property
     def port(self) -> int:
@@ -85,21 +82,16 @@ class VirtualBacnetServer:
 
     async def start(self) -> None:
         await self.device.start()
-        self._queue = asyncio.Queue()
-        self._writer = asyncio.create_task(self._write_queued())
+        self._timesteps.start("virtual-bacnet-writer")
 
     async def stop(self) -> None:
-        if self._writer is not None:
-            self._writer.cancel()
-            await asyncio.gather(self._writer, return_exceptions=True)
-            self._writer = None
+        await self._timesteps.stop()
         await self.device.stop()
 
     def publish(self, values: Mapping[str, float]) -> None:
-        """One timestep's values on the objects (an unchanged value is not written again)."""
-        served = self.device
+        """One timestep's values on the objects (subscribers hear of the changed ones)."""
         for twin_id, value in values.items():
-            served.set(twin_id[:255], float(value))
+            self.device.set(twin_id[:255], float(value))
 
     def sink(
         self, loop: asyncio.AbstractEventLoop, _served_at: Callable[[datetime], datetime]
@@ -107,39 +99,13 @@ class VirtualBacnetServer:
         """A sample sink for the engine's thread (BACnet carries no source time)."""
 
         def on_sample(_now: datetime, values: dict[str, float]) -> None:
-            if self._failure is not None:
-                raise self._failure
-            if not self._room.acquire(timeout=PUBLISH_TIMEOUT_S):
-                raise TimeoutError(f"the BACnet device wrote nothing for {PUBLISH_TIMEOUT_S} s")
-            queue = self._queue
-            if queue is None:
-                raise RuntimeError("the device is not running")
-            loop.call_soon_threadsafe(queue.put_nowait, values)
+            self._timesteps.put(values, loop)
 
         return on_sample
 
     async def drain(self) -> None:
         """Wait until every queued timestep is written (raises what writing raised)."""
-        if self._queue is None or self._writer is None:
-            return
-        joined = asyncio.ensure_future(self._queue.join())
-        try:
-            await asyncio.wait({joined, self._writer}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            joined.cancel()
-        if self._failure is not None:
-            raise self._failure
+        await self._timesteps.drain()
 
-    async def _write_queued(self) -> None:
-        assert self._queue is not None
-        while True:
-            values = await self._queue.get()
-            try:
-                self.publish(values)
-            except Exception as exc:  # raised in the engine's thread and by drain()
-                self._failure = exc
-                raise
-            finally:
-                self._queue.task_done()
-                self._room.release()
-            await asyncio.sleep(0)  # let the device answer its clients between timesteps
+    async def _publish_queued(self, values: dict[str, float]) -> None:
+        self.publish(values)

@@ -56,30 +56,13 @@ def virtual_bindings(
 ) -> BindingsFile:
     """Bindings from every point's OPC UA variable to its twin Point, checked as `sync` checks
     them."""
-    source = source_id(model)
-    spec = BindingsFile.model_validate(
-        {
-            "graphtwin-bindings": 1,
-            "sources": [
-                {
-                    "id": source,
-                    "type": "opcua",
-                    "endpoint": endpoint,
-                    "reconnect_max_s": RECONNECT_MAX_S,
-                }
-            ],
-            "rules": {"default": {"mode": "subscribe", "period_s": period_s}},
-            "bindings": [
-                {
-                    "source": source,
-                    "node_id": f"ns={namespace_index};s={point.twin_id}",
-                    "point": {"twin_id": point.twin_id},
-                }
-                for point in points
-            ],
-        }
+    return _virtual_spec(
+        {"type": "opcua", "endpoint": endpoint},
+        [{"node_id": f"ns={namespace_index};s={point.twin_id}"} for point in points],
+        points,
+        model=model,
+        period_s=period_s,
     )
-    return spec.checked()
 
 
 def virtual_bacnet_bindings(
@@ -93,29 +76,33 @@ def virtual_bacnet_bindings(
     """Bindings from every point's analog-value object (`analog-value,<i+1>` for the point
     number i, see bacnet_server.py) to its twin Point, followed by COV, checked as `sync` checks
     them."""
-    source = source_id(model)
+    return _virtual_spec(
+        {"type": "bacnet", "local": "127.0.0.1:0", "device": device, "address": address},
+        [{"object_type": "analog-value", "instance": i + 1} for i in range(len(points))],
+        points,
+        model=model,
+        period_s=period_s,
+    )
+
+
+def _virtual_spec(
+    source: dict[str, object],
+    addresses: list[dict[str, object]],
+    points: Sequence[ObservedPoint],
+    *,
+    model: str,
+    period_s: float,
+) -> BindingsFile:
+    """One source and a binding from each address to its point, subscribed at `period_s`."""
+    source_name = source_id(model)
     spec = BindingsFile.model_validate(
         {
             "graphtwin-bindings": 1,
-            "sources": [
-                {
-                    "id": source,
-                    "type": "bacnet",
-                    "local": "127.0.0.1:0",
-                    "device": device,
-                    "address": address,
-                    "reconnect_max_s": RECONNECT_MAX_S,
-                }
-            ],
+            "sources": [{"id": source_name, **source, "reconnect_max_s": RECONNECT_MAX_S}],
             "rules": {"default": {"mode": "subscribe", "period_s": period_s}},
             "bindings": [
-                {
-                    "source": source,
-                    "object_type": "analog-value",
-                    "instance": i + 1,
-                    "point": {"twin_id": point.twin_id},
-                }
-                for i, point in enumerate(points)
+                {"source": source_name, **address, "point": {"twin_id": point.twin_id}}
+                for address, point in zip(addresses, points, strict=True)
             ],
         }
     )

@@ -17,9 +17,8 @@ a variable's SourceTimestamp is the moment its value last changed, as with a dev
 reports on change.
 
 EnergyPlus runs in a worker thread and the server in the asyncio loop: `sink` gives the engine
-a callback that queues each timestep for the loop, which writes them in order. EnergyPlus goes
-on computing meanwhile, at most `MAX_BEHIND` timesteps ahead of what is written (then it waits),
-so no timestep is skipped and the server is never far behind; `drain` waits for the queue.
+a callback that queues each timestep for the loop, which writes them in order, at most
+`MAX_BEHIND` timesteps behind EnergyPlus (timestep_queue.py); `drain` waits for the queue.
 
 >>> async with VirtualBuildingServer(points, model="office_medium") as server:  # doctest: +SKIP
 ...     print(server.endpoint, server.node_id(points[0].twin_id))
@@ -29,11 +28,9 @@ opc.tcp://127.0.0.1:48213/graphtwin/virtual/ ns=2;s=eplus:.../air-temperature
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import errno
 import logging
 import socket
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
@@ -42,6 +39,7 @@ from asyncua import Node, Server, ua
 from graphtwin.neo4j_local.instance import free_port
 from graphtwin.virtual.engine import SampleSink
 from graphtwin.virtual.errors import OpcUaPortInUseError
+from graphtwin.virtual.timestep_queue import TimestepQueue
 from importers.energyplus.observed import ObservedPoint
 
 log = logging.getLogger(__name__)
@@ -59,9 +57,7 @@ class ServedValue(ua.DataValue):
 
 
 HOST = "127.0.0.1"
-MAX_BEHIND = 64
 """Timesteps EnergyPlus may run ahead of what the server has written."""
-PUBLISH_TIMEOUT_S = 60.0
 """How long the EnergyPlus thread waits for room in the queue before it gives up."""
 _FREE_PORT_TRIES = 5
 
@@ -79,10 +75,9 @@ class VirtualBuildingServer:
         self._ns: int | None = None
         self._nodes: dict[str, ua.NodeId] = {}
         self._served: dict[str, float] = {}
-        self._queue: asyncio.Queue[tuple[datetime, dict[str, float]]] | None = None
-        self._room = threading.Semaphore(MAX_BEHIND)
-        self._writer: asyncio.Task[None] | None = None
-        self._failure: BaseException | None = None
+        self._timesteps: TimestepQueue[tuple[datetime, dict[str, float]]] = TimestepQueue(
+            self._publish_queued, what="the OPC UA server"
+        )
 
     @property
     def endpoint(self) -> str:
@@ -126,18 +121,13 @@ class VirtualBuildingServer:
                 log.debug("port %s was taken meanwhile; trying another", self.port)
                 continue
             self._server = server
-            self._queue = asyncio.Queue()
-            self._writer = asyncio.create_task(self._write_queued(), name="virtual-opcua-writer")
+            self._timesteps.start("virtual-opcua-writer")
             log.debug("virtual building serving %d point(s) on %s", len(self._nodes), self.endpoint)
             return
 
     async def stop(self) -> None:
         """Close every session and the listening socket (the port is free afterwards)."""
-        writer, self._writer = self._writer, None
-        if writer is not None:
-            writer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await writer
+        await self._timesteps.stop()
         server, self._server = self._server, None
         if server is not None:
             await server.stop()
@@ -212,45 +202,16 @@ class VirtualBuildingServer:
         with the source time `served_at(now)` (see the module doc)."""
 
         def on_sample(now: datetime, values: dict[str, float]) -> None:
-            if self._failure is not None:
-                raise self._failure
-            if not self._room.acquire(timeout=PUBLISH_TIMEOUT_S):
-                raise TimeoutError(f"the OPC UA server wrote nothing for {PUBLISH_TIMEOUT_S} s")
-            queue = self._queue
-            if queue is None:
-                raise RuntimeError("the server is not running")
-            loop.call_soon_threadsafe(queue.put_nowait, (served_at(now), values))
+            self._timesteps.put((served_at(now), values), loop)
 
         return on_sample
 
     async def drain(self) -> None:
         """Wait until every queued timestep is written (raises what writing raised)."""
-        if self._queue is None or self._writer is None:
-            return
-        joined = asyncio.ensure_future(self._queue.join())
-        try:
-            await asyncio.wait({joined, self._writer}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            joined.cancel()
-        if self._failure is not None:
-            raise self._failure
+        await self._timesteps.drain()
 
-    async def _write_queued(self) -> None:
-        assert self._queue is not None
-        while True:
-            source_time, values = await self._queue.get()
-            try:
-                await self.publish(source_time, values)
-            except Exception as exc:  # raised in the engine's thread and by drain()
-                self._failure = exc
-                raise
-            finally:
-                self._queue.task_done()
-                self._room.release()
-            # Let the server answer its clients (reads, publish requests) between timesteps:
-            # with EnergyPlus far ahead the queue is never empty, and a loop that never yields
-            # starves the sessions until their clients give up and reconnect.
-            await asyncio.sleep(0)
+    async def _publish_queued(self, timestep: tuple[datetime, dict[str, float]]) -> None:
+        await self.publish(*timestep)
 
 
 def _bindable(port: int) -> bool:
