@@ -1,5 +1,6 @@
 """`graphtwin bind --suggest` through each protocol's discovery, end to end on the real graph:
-a bacpypes3 device serving a Brick model's referenced objects."""
+a bacpypes3 device serving a Brick model's referenced objects, an MQTT broker (amqtt, started by
+the test) listened to for a while. (OPC UA: test_browse_suggest.py.)"""
 
 from __future__ import annotations
 
@@ -7,11 +8,15 @@ import asyncio
 import json
 from pathlib import Path
 
+import aiomqtt
+
 from graphtwin.store import TwinStore
 from graphtwin.telemetry.bindings import read_bindings
 from graphtwin.virtual.bacnet_device import BacnetDevice, BacnetPoint
 from importers import IMPORTERS
 from tests.conftest import CliRunner
+from tests.support.mqtt_broker import MqttBroker
+from tests.support.telemetry_twin import load_plant
 
 OFFICE = Path(__file__).parent.parent / "data" / "brick" / "bacnet_office.ttl"
 
@@ -57,3 +62,49 @@ def test_bind_suggest_binds_a_brick_models_bacnet_references_to_the_devices_obje
     spec = read_bindings(out)
     bound = {b.point.twin_id: f"{b.object_type},{b.instance}" for b in spec.bindings}
     assert {t: bound[t] for t in by_reference} == {t: referenced[t] for t in by_reference}
+
+
+def test_bind_suggest_listens_to_an_mqtt_broker_and_binds_by_topic_then_by_name(
+    cli: CliRunner, store: TwinStore, tmp_path: Path
+):
+    load_plant(store, tmp_path)  # ahu-1.sat has timeseries id ahu1/sat; ahu-1.oat has none
+    out = tmp_path / "suggested.yaml"
+    with MqttBroker(tmp_path) as broker:
+
+        async def retain() -> None:  # retained: the listener gets them as it subscribes
+            async with aiomqtt.Client("127.0.0.1", broker.port, identifier="bms") as client:
+                for topic, payload in [
+                    ("ahu1/sat", b"14.2"),
+                    ("plant/ahu-1/oat", b'{"value": 12.5, "status": "ok"}'),
+                    ("plant/boiler/kwh", b"3"),
+                ]:
+                    await client.publish(topic, payload, qos=1, retain=True)
+
+        asyncio.run(retain())
+        config = tmp_path / "sources.yaml"
+        config.write_text(
+            f"graphtwin-bindings: 1\nsources:\n  - {{id: bms, type: mqtt, broker: {broker.url}}}\n",
+            encoding="utf-8",
+        )
+        done = cli(
+            "bind", "--suggest", "--config", config, "--source", "bms", "--listen-s", "1.5",
+            "--out", out, "--json",
+        )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    chosen = {s["twin_id"]: (s["binding"], s["confidence"]) for s in document["suggestions"]}
+    assert chosen["ahu-1.sat"] == (
+        {"source": "bms", "topic": "ahu1/sat", "point": {"twin_id": "ahu-1.sat"}},
+        1.0,
+    )
+    oat, confidence = chosen["ahu-1.oat"]
+    assert (oat["topic"], oat["field"]) == ("plant/ahu-1/oat", "value")
+    assert 0.5 <= confidence < 0.9
+    assert [p["twin_id"] for p in document["unmatched_points"]] == ["ahu-1.fan"]
+    assert [a["reference"] for a in document["unmatched_addresses"]] == ["mqtt:plant/boiler/kwh"]
+
+    spec = read_bindings(out)
+    assert {(b.topic, b.field, b.point.twin_id) for b in spec.bindings} == {
+        ("ahu1/sat", None, "ahu-1.sat"),
+        ("plant/ahu-1/oat", "value", "ahu-1.oat"),
+    }
