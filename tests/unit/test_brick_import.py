@@ -172,6 +172,25 @@ def test_literals_units_timeseries_and_bacnet_references_become_properties(tmp_p
     assert node.properties["installed"] == 2019
 
 
+def test_a_bacnet_reference_keeps_the_instance_of_the_device_it_is_an_object_of(tmp_path):
+    graph = parse(
+        model(
+            tmp_path,
+            """\
+            ex:controller a bacnet:BACnetDevice ; bacnet:device-instance 1201 .
+            ex:zat a brick:Zone_Air_Temperature_Sensor ;
+                ref:hasExternalReference [ a ref:BACnetReference ;
+                                           bacnet:object-identifier "analog-value,5" ;
+                                           bacnet:objectOf ex:controller ] .
+            """,
+        )
+    )
+    props = graph.nodes["urn:ex#zat"].properties
+    assert props["bacnet_object_identifier"] == "analog-value,5"
+    assert props["bacnet_device_instance"] == 1201  # read from the device's own node
+    assert props["bacnet_object_of"] == "urn:ex#controller"
+
+
 def test_an_export_reads_back_to_the_same_nodes_kinds_classes_edges_and_values(tmp_path):
     original = parse(
         model(
