@@ -9,20 +9,27 @@ import json
 from pathlib import Path
 
 import aiomqtt
+from click.testing import Result
+from typer.testing import CliRunner
 
+from graphtwin.cli.main import app
 from graphtwin.store import TwinStore
 from graphtwin.telemetry.bindings import read_bindings
 from graphtwin.virtual.bacnet_device import BacnetDevice, BacnetPoint
 from importers import IMPORTERS
-from tests.conftest import CliRunner
 from tests.support.mqtt_broker import MqttBroker
 from tests.support.telemetry_twin import load_plant
 
 OFFICE = Path(__file__).parent.parent / "data" / "brick" / "bacnet_office.ttl"
 
 
+def bind(env: dict[str, str], *args: object) -> Result:
+    """`graphtwin bind` in this process, on the session's server (no interpreter to start)."""
+    return CliRunner().invoke(app, ["bind", "--suggest", *map(str, args)], env=env)
+
+
 def test_bind_suggest_binds_a_brick_models_bacnet_references_to_the_devices_objects(
-    cli: CliRunner, store: TwinStore, tmp_path: Path
+    neo4j_env: dict[str, str], store: TwinStore, tmp_path: Path
 ):
     twin = IMPORTERS["brick"].parse(OFFICE)
     store.load([twin])
@@ -48,9 +55,9 @@ def test_bind_suggest_binds_a_brick_models_bacnet_references_to_the_devices_obje
                 f'address: "{device.address}"}}\n',
                 encoding="utf-8",
             )
-            args = ["bind", "--suggest", "--config", config, "--source", "bms"]
-            done = await asyncio.to_thread(cli, *args, "--timeout-s", "2", "--out", out, "--json")
-        assert done.returncode == 0, done.stderr
+            args = ["--config", config, "--source", "bms", "--timeout-s", "2", "--out", out]
+            done = await asyncio.to_thread(bind, neo4j_env, *args, "--json")
+        assert done.exit_code == 0, done.output
         return done.stdout
 
     document = json.loads(asyncio.run(scenario()))
@@ -65,7 +72,7 @@ def test_bind_suggest_binds_a_brick_models_bacnet_references_to_the_devices_obje
 
 
 def test_bind_suggest_listens_to_an_mqtt_broker_and_binds_by_topic_then_by_name(
-    cli: CliRunner, store: TwinStore, tmp_path: Path
+    neo4j_env: dict[str, str], store: TwinStore, tmp_path: Path
 ):
     load_plant(store, tmp_path)  # ahu-1.sat has timeseries id ahu1/sat; ahu-1.oat has none
     out = tmp_path / "suggested.yaml"
@@ -86,11 +93,11 @@ def test_bind_suggest_listens_to_an_mqtt_broker_and_binds_by_topic_then_by_name(
             f"graphtwin-bindings: 1\nsources:\n  - {{id: bms, type: mqtt, broker: {broker.url}}}\n",
             encoding="utf-8",
         )
-        done = cli(
-            "bind", "--suggest", "--config", config, "--source", "bms", "--listen-s", "1.5",
-            "--out", out, "--json",
+        done = bind(
+            neo4j_env, "--config", config, "--source", "bms", "--listen-s", "1.5", "--out", out,
+            "--json",
         )  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0, done.output
     document = json.loads(done.stdout)
     chosen = {s["twin_id"]: (s["binding"], s["confidence"]) for s in document["suggestions"]}
     assert chosen["ahu-1.sat"] == (
