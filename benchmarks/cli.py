@@ -73,6 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--changes", type=_positive, default=5, help="COV changes per round (default: 5)"
     )
 
+    mqtt = argparse.ArgumentParser(add_help=False)
+    mqtt.add_argument("--messages", type=_positive, default=20_000, help="plain (default: 20000)")
+    mqtt.add_argument("--ddata", type=_positive, default=2_000, help="Sparkplug (default: 2000)")
+    mqtt.add_argument(
+        "--metrics-per-ddata", type=_positive, default=50, help="Sparkplug (default: 50)"
+    )
+
     ingest = argparse.ArgumentParser(add_help=False)
     ingest.add_argument("--points", type=_positive, default=100_000, help="default: 100000")
     ingest.add_argument(
@@ -238,6 +245,11 @@ def build_parser() -> argparse.ArgumentParser:
         "bacnet",
         parents=[common, bacnet],
         help="BACnet points/s by ReadPropertyMultiple and by COV vs bare bacpypes3",
+    )
+    commands.add_parser(
+        "mqtt",
+        parents=[common, mqtt],
+        help="MQTT values/s into the pipeline (plain, Sparkplug B) vs bare aiomqtt",
     )
     commands.add_parser(
         "ingest",
@@ -424,6 +436,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         results["bacnet"] = bacnet.to_json()
         _emit(bacnet.report(), args.json, results)
+
+    if args.command == "mqtt":
+        from benchmarks.bench_mqtt import MqttOptions, run_mqtt
+
+        mqtt_results = run_mqtt(
+            MqttOptions(
+                messages=args.messages,
+                ddata=args.ddata,
+                metrics_per_ddata=args.metrics_per_ddata,
+                repeat=args.repeat,
+                warmup=args.warmup,
+            )
+        )
+        results["mqtt"] = mqtt_results.to_json()
+        _emit(mqtt_results.report(), args.json, results)
 
     if args.command in ("cli-start", "all"):
         with bench_server(heap=args.heap or DEFAULT_HEAP) as server:
