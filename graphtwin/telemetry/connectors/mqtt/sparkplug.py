@@ -43,6 +43,7 @@ NOT_A_NUMBER, BAD_TOPIC = "not_a_number", "bad_topic"
 StaleSink = Callable[[list[str], str], object]
 
 _Key = tuple[str, str, str]  # (group, edge node, device or NODE)
+_NUMBERS = (int, float)  # bool is an int: true is 1.0, as the pipeline takes it
 
 
 def metric_address(group: str, edge: str, device: str, name: str) -> str:
@@ -154,21 +155,27 @@ class SparkplugDecoder:
         sink: ReadingSink,
         health: SourceHealth,
     ) -> None:
-        group, edge, device = key
+        prefix = metric_address(*key, "")
+        bound, source_id = self._bound, self.source_id
         sent_ms = payload.timestamp
+        stamp_ms, stamp = None, None  # the metrics of one message mostly share their time
         for metric in payload.metrics:
-            address = metric_address(group, edge, device, metric.name or "")
-            if self._bound is not None and address not in self._bound:
+            address = prefix + (metric.name or "")
+            if bound is not None and address not in bound:
                 continue
             value = metric.value
             if metric.is_null or value is None:
                 continue
-            if not isinstance(value, int | float):  # bool is an int
+            if not isinstance(value, _NUMBERS):
                 health.failure(NOT_A_NUMBER)
                 continue
             at_ms = metric.timestamp if metric.timestamp is not None else sent_ms
-            at = datetime.fromtimestamp(at_ms / 1000, UTC) if at_ms else None
-            sink(Reading(self.source_id, address, value, at))
+            if at_ms != stamp_ms:
+                stamp_ms, stamp = (
+                    at_ms,
+                    datetime.fromtimestamp(at_ms / 1000, UTC) if at_ms else None,
+                )
+            sink(Reading(source_id, address, value, stamp))
 
 
 def _bd_seq(metrics: Iterable[spb.Metric]) -> object:
