@@ -284,3 +284,23 @@ def test_the_minimum_confidence_leaves_out_weaker_suggestions():
     strong = suggest_bindings(addresses, points, "plant", min_score=cut)
     assert [s.twin_id for s in strong] == [everything[0].twin_id]
     assert all(s.score >= cut for s in strong)
+
+
+def test_among_a_thousand_look_alike_points_each_finds_its_own_address():
+    kinds = {
+        "SAT": "Supply Air Temperature",
+        "ZN-T-SP": "Zone Air Temperature Setpoint",
+        "SA-FLW": "Supply Air Flow",
+        "DMPR-POS": "Damper Position",
+    }
+    addresses, points = [], []
+    for unit in range(250):  # only the number tells VAV-17 from VAV-117
+        for abbreviation, words in kinds.items():
+            addresses.append(var(f"B/VAV{unit}/{abbreviation}"))
+            points.append(PointInfo(f"urn:vav-{unit}/{abbreviation}", f"VAV-{unit} {words}"))
+    result = suggest(list(reversed(addresses)), points, "plant")
+    assert len(result.matched) == len(points)
+    assert all(
+        s.address.reference == f"ns=2;s=B/VAV{s.twin_id.removeprefix('urn:vav-')}"
+        for s in result.matched
+    )

@@ -39,6 +39,7 @@ SPELLED_SCORE = 0.95  # the timeseries id spells the address, after normalisatio
 SUFFIX_SCORE = 0.9  # one ends with the other (a folder more or less)
 NAME_SCORE_MAX = 0.85  # token similarity, below any id match
 UNIT_VETO = 1 / 3  # units that contradict the point's unit or class
+MAX_CANDIDATES = 200  # addresses scored per point (those sharing its rarest words)
 
 # The quantity (graphtwin.units) each measurement word of a point stands for, and back.
 _QUANTITY_OF_WORD = {
@@ -263,7 +264,7 @@ def suggest_bindings(
             by_reference.setdefault(address.info.reference, []).append(i)
     candidates = []
     for j, point in enumerate(ready_points):
-        nearby = {i for t in point.tokens | point.class_tokens for i in by_token.get(t, ())}
+        nearby = _nearby(point, by_token)
         nearby.update(i for r in point.references for i in by_reference.get(r, ()))
         for i in nearby:
             score, reason = _score(ready[i], point, weight)
@@ -288,6 +289,20 @@ def suggest_bindings(
         [p for j, p in enumerate(points) if j not in used_points],
         [a for i, a in enumerate(addresses) if i not in used_addresses],
     )
+
+
+def _nearby(point: _Point, by_token: dict[str, list[int]]) -> set[int]:
+    """The addresses worth scoring for a point: those sharing its rarest words, up to about
+    `MAX_CANDIDATES` (all that share the rarest word, however many). Scoring every address
+    that shares any word ("air") would compare every point with every address."""
+    words = point.tokens | point.class_tokens
+    postings = sorted((by_token[t] for t in words if t in by_token), key=len)
+    found: set[int] = set()
+    for posting in postings:
+        if found and len(found) + len(posting) > MAX_CANDIDATES:
+            break
+        found.update(posting)
+    return found
 
 
 def _order(address: DiscoveredAddress) -> str:
