@@ -115,3 +115,21 @@ def test_bind_suggest_listens_to_an_mqtt_broker_and_binds_by_topic_then_by_name(
         ("ahu1/sat", None, "ahu-1.sat"),
         ("plant/ahu-1/oat", "value", "ahu-1.oat"),
     }
+
+
+def test_an_unknown_within_root_exits_2_before_discovery_and_writes_nothing(
+    neo4j_env: dict[str, str], store: TwinStore, tmp_path: Path
+):
+    load_plant(store, tmp_path)
+    config = tmp_path / "sources.yaml"
+    config.write_text(  # a broker nobody runs: discovery would fail with exit 1
+        "graphtwin-bindings: 1\nsources:\n  - {id: bms, type: mqtt, broker: mqtt://127.0.0.1:1}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "suggested.yaml"
+    done = bind(
+        neo4j_env, "--config", config, "--source", "bms", "--within", "no-such", "--out", out
+    )
+    assert done.exit_code == 2, done.output
+    assert "no-such: no twin entity with this twin_id" in done.output
+    assert not out.exists()

@@ -1,4 +1,4 @@
-"""The twin's points a suggestion may bind, read from the graph (cypher/telemetry/suggest_points).
+"""The twin's points a suggestion may bind, read from the graph (cypher/telemetry/suggest_points*).
 
 A point's properties may hold a list where a model gave several values (two timeseries ids):
 the matcher takes the first. `spell_reference`, given, turns a point's `bacnet_*` properties
@@ -22,12 +22,13 @@ def read_points(
 ) -> list[PointInfo]:
     """The live points of the twin, or of the subtree of `within` (TwinNotFoundError when no
     such node), ordered by twin_id."""
-    if within is not None and not store.exists(within):
+    if within is None:
+        rows = store.read("telemetry/suggest_points")
+    elif not store.exists(within):
         raise TwinNotFoundError(within)
-    return [
-        point_info(row, spell_reference)
-        for row in store.read("telemetry/suggest_points", within=within)
-    ]
+    else:
+        rows = store.read("telemetry/suggest_points_within", within=within)
+    return [point_info(row, spell_reference) for row in rows]
 
 
 def point_info(row: Mapping[str, Any], spell_reference: ReferenceSpeller | None) -> PointInfo:
