@@ -22,12 +22,11 @@ from graphtwin.telemetry.discovery import DiscoveredAddress
 from graphtwin.telemetry.readings import Reading, SourceHealth
 from graphtwin.telemetry.sync import TwinSync
 from graphtwin.virtual.bacnet_device import BacnetDevice, BacnetPoint
-from importers import IMPORTERS
+from tests.support.bacnet_office import load_office
 from tests.support.waiting import wait_until
 
 POLL = SyncRule(mode="poll", period_s=0.1)
 COV = SyncRule(mode="subscribe", period_s=0.1)
-OFFICE = Path(__file__).parent.parent / "data" / "brick" / "bacnet_office.ttl"
 
 
 def _points(count: int) -> list[BacnetPoint]:
@@ -184,14 +183,7 @@ rules:
 def test_a_brick_model_with_bacnet_references_binds_itself_into_the_graph_and_history(
     store: TwinStore, tmp_path: Path
 ):
-    twin = IMPORTERS["brick"].parse(OFFICE)
-    store.load([twin])
-    referenced = {
-        n.twin_id: n.properties["bacnet_object_identifier"]
-        for n in twin.nodes.values()
-        if "bacnet_object_identifier" in n.properties
-    }
-    assert len(referenced) >= 20
+    referenced = load_office(store)
     served = [
         BacnetPoint("analog-value", int(ident.split(",")[1]), twin_id, float(i))
         for i, (twin_id, ident) in enumerate(sorted(referenced.items()))

@@ -16,11 +16,9 @@ from graphtwin.cli.main import app
 from graphtwin.store import TwinStore
 from graphtwin.telemetry.bindings import read_bindings
 from graphtwin.virtual.bacnet_device import BacnetDevice, BacnetPoint
-from importers import IMPORTERS
+from tests.support.bacnet_office import load_office
 from tests.support.mqtt_broker import MqttBroker
 from tests.support.telemetry_twin import load_plant
-
-OFFICE = Path(__file__).parent.parent / "data" / "brick" / "bacnet_office.ttl"
 
 
 def bind(env: dict[str, str], *args: object) -> Result:
@@ -31,14 +29,7 @@ def bind(env: dict[str, str], *args: object) -> Result:
 def test_bind_suggest_binds_a_brick_models_bacnet_references_to_the_devices_objects(
     neo4j_env: dict[str, str], store: TwinStore, tmp_path: Path
 ):
-    twin = IMPORTERS["brick"].parse(OFFICE)
-    store.load([twin])
-    referenced = {
-        n.twin_id: n.properties["bacnet_object_identifier"]
-        for n in twin.nodes.values()
-        if "bacnet_object_identifier" in n.properties
-    }
-    assert len(referenced) >= 20
+    referenced = load_office(store)
     # object names that say nothing: only the references can bind them
     served = [
         BacnetPoint("analog-value", int(ident.split(",")[1]), f"obj {i}", 1.0)
