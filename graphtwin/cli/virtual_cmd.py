@@ -63,6 +63,7 @@ class Protocol(StrEnum):
 
     opcua = "opcua"
     bacnet = "bacnet"
+    mqtt = "mqtt"
 
 
 def _request(
@@ -109,8 +110,15 @@ def run(
     ] = 0,
     protocol: Annotated[
         Protocol,
-        typer.Option(help="Serve over OPC UA, or as a BACnet/IP device with COV."),
+        typer.Option(
+            help="Serve over OPC UA, as a BACnet/IP device with COV, or publish Sparkplug B "
+            "to --broker."
+        ),
     ] = Protocol.opcua,
+    broker: Annotated[
+        str,
+        typer.Option(help="The MQTT broker --protocol mqtt publishes to (mqtt://host:port)."),
+    ] = "mqtt://127.0.0.1:1883",
     bindings_out: Annotated[
         Path | None,
         typer.Option("--bindings-out", help="Write a bindings file for `graphtwin sync` here."),
@@ -121,7 +129,8 @@ def run(
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Serve a virtual building over OPC UA (or BACnet/IP) until its last simulated day
+    """Serve a virtual building over OPC UA (or BACnet/IP, or Sparkplug B to an MQTT broker)
+    until its last simulated day
     (Ctrl-C stops it).
     Values carry simulated time mapped to the wall clock at --speed."""
     try:
@@ -137,6 +146,7 @@ def run(
             bindings_out=bindings_out,
             folder=work_dir,
             protocol=protocol.value,
+            broker=broker,
         )
 
         def ready(serving: dict[str, Any]) -> None:

@@ -85,6 +85,26 @@ def virtual_bacnet_bindings(
     )
 
 
+def virtual_mqtt_bindings(
+    points: Sequence[ObservedPoint],
+    *,
+    model: str,
+    broker: str,
+    group_id: str,
+    metrics: Sequence[str],
+    period_s: float,
+) -> BindingsFile:
+    """Bindings from every point's Sparkplug B metric (`<group>/<edge node>/<device>/<name>`,
+    see sparkplug_publisher.py) to its twin Point, checked as `sync` checks them."""
+    return _virtual_spec(
+        {"type": "mqtt", "broker": broker, "sparkplug": {"group_id": group_id}},
+        [{"metric": metric} for metric in metrics],
+        points,
+        model=model,
+        period_s=period_s,
+    )
+
+
 def _virtual_spec(
     source: dict[str, object],
     addresses: list[dict[str, object]],

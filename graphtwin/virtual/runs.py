@@ -5,7 +5,9 @@ and weather names, the days, the observed points (the importer's `observed_point
 imported and a model run agree on every twin id) and the faults file. Then
 
 - `ServedRun` serves the run over OPC UA (`VirtualBuildingServer`), or as a BACnet/IP device
-  (`VirtualBacnetServer`, `protocol="bacnet"`), while EnergyPlus runs in a worker thread,
+  (`VirtualBacnetServer`, `protocol="bacnet"`), or publishes it to an MQTT broker in
+  Sparkplug B (`VirtualSparkplugPublisher`, `protocol="mqtt"`), while EnergyPlus runs in a
+  worker thread,
   optionally writing a bindings file for `graphtwin sync`;
 - `record_run` writes it into a folder in the history store's format (see `record`).
 
@@ -21,20 +23,23 @@ from __future__ import annotations
 import asyncio
 import importlib.metadata
 import logging
+import sys
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeGuard
 
 import graphtwin
 from graphtwin.errors import GraphTwinError
 from graphtwin.virtual.bindings_file import (
     sampling_period,
+    source_id,
     virtual_bacnet_bindings,
     virtual_bindings,
+    virtual_mqtt_bindings,
     write_bindings,
 )
 from graphtwin.virtual.clock import Pace
@@ -65,6 +70,7 @@ from importers.energyplus.runtime import convert_to_epjson
 
 if TYPE_CHECKING:
     from graphtwin.virtual.bacnet_server import VirtualBacnetServer
+    from graphtwin.virtual.sparkplug_publisher import VirtualSparkplugPublisher
 
 log = logging.getLogger(__name__)
 
@@ -190,15 +196,23 @@ class ServedRun:
         folder: Path | None = None,
         linger_s: float = LINGER_S,
         pace: Pace | None = None,
-        protocol: Literal["opcua", "bacnet"] = "opcua",
+        protocol: Literal["opcua", "bacnet", "mqtt"] = "opcua",
+        broker: str = "mqtt://127.0.0.1:1883",
     ) -> None:
+        """`broker`: where `protocol="mqtt"` publishes (`port` is then unused)."""
         self.prepared = prepared
         self.pace = pace or Pace(speed)
         """How fast the run goes: `Pace(speed)`, or a `pace` given (one whose speed changes
         along the simulated time, as the demo's)."""
         self.protocol = protocol
-        self.server: VirtualBuildingServer | VirtualBacnetServer
-        if protocol == "bacnet":
+        self.server: VirtualBuildingServer | VirtualBacnetServer | VirtualSparkplugPublisher
+        if protocol == "mqtt":
+            from graphtwin.virtual.sparkplug_publisher import VirtualSparkplugPublisher
+
+            self.server = VirtualSparkplugPublisher(
+                prepared.points, broker=broker, edge_node=source_id(prepared.model.name)
+            )
+        elif protocol == "bacnet":
             from graphtwin.virtual.bacnet_server import VirtualBacnetServer
 
             self.server = VirtualBacnetServer(prepared.points, port=port)
@@ -261,6 +275,15 @@ class ServedRun:
                     namespace_index=server.namespace_index,
                     period_s=period,
                 )
+            elif _is_sparkplug(server):
+                spec = virtual_mqtt_bindings(
+                    prepared.points,
+                    model=prepared.model.name,
+                    broker=server.endpoint,
+                    group_id=server.group_id,
+                    metrics=[server.metric(p.twin_id) for p in prepared.points],
+                    period_s=period,
+                )
             else:
                 spec = virtual_bacnet_bindings(
                     prepared.points,
@@ -286,15 +309,32 @@ class ServedRun:
         }
 
 
-def _protocol_fields(server: VirtualBuildingServer | VirtualBacnetServer) -> dict[str, Any]:
-    """What a client needs besides the endpoint: OPC UA's namespace, BACnet's device."""
+def _protocol_fields(
+    server: VirtualBuildingServer | VirtualBacnetServer | VirtualSparkplugPublisher,
+) -> dict[str, Any]:
+    """What a client needs besides the endpoint: OPC UA's namespace, BACnet's device,
+    Sparkplug's group, edge node and device."""
     if isinstance(server, VirtualBuildingServer):
         return {"namespace": server.namespace, "namespace_index": server.namespace_index}
+    if _is_sparkplug(server):
+        return {
+            "protocol": "mqtt",
+            "group_id": server.group_id,
+            "edge_node": server.edge_node,
+            "device": server.device_id,
+        }
     return {
         "protocol": "bacnet",
         "device": server.device.instance,
         "address": server.device.address,
     }
+
+
+def _is_sparkplug(server: object) -> TypeGuard[VirtualSparkplugPublisher]:
+    """Whether the run publishes Sparkplug B (a publisher exists only once its module, which
+    loads aiomqtt, is loaded)."""
+    module = sys.modules.get("graphtwin.virtual.sparkplug_publisher")
+    return module is not None and isinstance(server, module.VirtualSparkplugPublisher)
 
 
 async def _run_engine(engine: EnergyPlusEngine) -> RunStats:

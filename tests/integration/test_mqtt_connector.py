@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiomqtt
@@ -250,3 +250,61 @@ def test_discovery_lists_the_sparkplug_metrics_the_broker_carried(broker):
     ]
     assert found[2].binding_fields == {"metric": "disc/e9/vav-3/SAT"}
     assert found[2].path == ("disc", "e9", "vav-3")
+
+
+def test_the_virtual_building_publishes_births_ddata_of_changes_and_an_ndeath_its_bindings_follow(
+    broker,
+):
+    from graphtwin.virtual.bindings_file import virtual_mqtt_bindings
+    from graphtwin.virtual.sparkplug_publisher import VirtualSparkplugPublisher
+    from importers.energyplus.observed import ObservedPoint
+
+    points = [
+        ObservedPoint(
+            f"eplus:z{i}/temp",
+            f"Zone {i} temperature",
+            f"eplus:z{i}",
+            "Zone_Air_Temperature_Sensor",
+            "C",
+            "Zone Air Temperature",
+            f"Z{i}",
+        )
+        for i in (1, 2)
+    ]
+    publisher = VirtualSparkplugPublisher(points, broker=broker.url, edge_node="virtual-office")
+    spec = virtual_mqtt_bindings(
+        points,
+        model="office",
+        broker=broker.url,
+        group_id=publisher.group_id,
+        metrics=[publisher.metric(p.twin_id) for p in points],
+        period_s=1,
+    )
+    connector = MqttConnector(
+        spec.sources[0], spec.bindings, on_stale=lambda a, why: stale.extend(a)
+    )
+    stale: list[str] = []
+    got: list[Reading] = []
+    health = SourceHealth(connector.source_id)
+    at = datetime.fromtimestamp(1_790_000_000, UTC)
+
+    async def go() -> None:
+        task = asyncio.create_task(connector.run(got.append, health))
+        try:
+            await wait_until(lambda: health.connected)
+            await publisher.start()
+            await publisher.publish(at, {"eplus:z1/temp": 21.0, "eplus:z2/temp": 22.0})
+            await publisher.publish(at, {"eplus:z1/temp": 21.0, "eplus:z2/temp": 22.5})
+            await wait_until(lambda: len(got) == 3)
+            await publisher.stop()
+            await wait_until(lambda: len(stale) == 2)
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    asyncio.run(go())
+    by_point = [(r.address.split("/", 3)[3], r.value) for r in got]  # the metric names
+    assert by_point == [("eplus:z1/temp", 21.0), ("eplus:z2/temp", 22.0), ("eplus:z2/temp", 22.5)]
+    assert {r.source_time for r in got} == {at}  # the timestep's time, not the arrival's
+    assert sorted(stale) == sorted(b.source_address for b in spec.bindings)
+    assert health.failures == 0  # the births' null values are no values, not failures

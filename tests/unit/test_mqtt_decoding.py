@@ -193,6 +193,10 @@ def test_ddata_before_its_dbirth_is_counted_and_dropped_until_the_birth_arrives(
     )
     assert health.failures_by_reason == {"before_birth": 2}
     assert [r.value for r in got] == [20.0, 21.0]
+    (request,) = decoder.outbox  # the node is asked once (not per message) to be born again
+    assert request[0] == "spBv1.0/g/NCMD/e1"
+    (command,) = spb.NCmd.decode(request[1]).metrics
+    assert (command.name, command.value) == ("Node Control/Rebirth", True)
 
 
 def test_a_death_reports_its_nodes_or_devices_bound_points_stale_and_needs_a_new_birth():

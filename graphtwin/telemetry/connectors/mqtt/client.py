@@ -48,9 +48,11 @@ def make_client(
     suffix: str = "",
     on_overflow: Callable[[], None] | None = None,
     timeout_s: float = 5.0,
+    will: aiomqtt.Will | None = None,
 ) -> aiomqtt.Client:
     """A client for the source (not connected yet). At most `source.max_queued` received
-    messages wait to be decoded; one more is dropped and `on_overflow` is called."""
+    messages wait to be decoded; one more is dropped and `on_overflow` is called. `will`: what
+    the broker publishes for us if we vanish (a Sparkplug NDEATH)."""
 
     class _BoundedQueue(asyncio.Queue[aiomqtt.Message]):
         def put_nowait(self, item: aiomqtt.Message) -> None:
@@ -70,4 +72,5 @@ def make_client(
         queue_type=_BoundedQueue,
         max_queued_incoming_messages=source.max_queued,
         clean_session=True,
+        will=will,
     )

@@ -75,6 +75,8 @@ class MqttConnector:
                     log.debug("%s: subscribed at %s", self.source_id, self.source.broker)
                     async for message in client.messages:
                         decoder.handle(message.topic.value, _bytes(message.payload), sink, health)
+                        if decoder.outbox:
+                            await _send(client, decoder.outbox)
             except aiomqtt.MqttError as exc:
                 log.debug("%s: connection lost: %r", self.source_id, exc)
             except GraphTwinError:
@@ -86,6 +88,13 @@ class MqttConnector:
             health.failure("disconnected")
             await asyncio.sleep(delay)
             delay = min(delay * 2, self.source.reconnect_max_s)
+
+
+async def _send(client: aiomqtt.Client, outbox: list[tuple[str, bytes]]) -> None:
+    """Publishes what the decoder asks for (Sparkplug rebirth requests), oldest first."""
+    while outbox:
+        topic, payload = outbox.pop(0)
+        await client.publish(topic, payload, qos=0)
 
 
 def _bytes(payload: object) -> bytes:

@@ -3,7 +3,8 @@
 A plain source listens to every topic (`#`): a topic whose payload is a number is one address;
 a JSON object's numeric fields are one address each (`field` as a JSONPath such as
 `data.temp` or `readings[0].v`). A Sparkplug B source listens to its group and reports every
-numeric metric its nodes and devices announced (births) or sent (data).
+numeric metric its nodes and devices announced (births) or sent (data); a node whose data
+comes before any birth we heard is asked to rebirth.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ async def discover_addresses(source: MqttSource, *, listen_s: float) -> list[Dis
     def collect(reading: Reading) -> None:
         metric = reading.address.removeprefix("spb:")
         group, edge, device, name = metric.split("/", 3)
+        if name.startswith("Node Control/"):
+            return  # the node's own controls (rebirth, reboot), not telemetry
         found[reading.address] = DiscoveredAddress(
             {"metric": metric}, name=name, reference=reading.address, path=(group, edge, device)
         )
@@ -59,6 +62,8 @@ async def discover_addresses(source: MqttSource, *, listen_s: float) -> list[Dis
                         topic = message.topic.value
                         if decoder is not None:
                             decoder.handle(topic, bytes(payload), collect, health)
+                            while decoder.outbox:  # nodes born before we listened: rebirth
+                                await client.publish(*decoder.outbox.pop(0), qos=0)
                         else:
                             for address in plain_addresses(topic, bytes(payload)):
                                 found[address.reference or ""] = address

@@ -36,6 +36,7 @@ class PlainDecoder:
     def __init__(self, source_id: str, bound: list[tuple[str, str | None]]) -> None:
         """`bound`: (topic or topic filter, field or None) of each binding."""
         self.source_id = source_id
+        self.outbox: list[tuple[str, bytes]] = []  # plain topics never ask the broker anything
         self._exact: dict[str, list[tuple[str | None, JSONPath | None]]] = {}
         self._filters: list[tuple[str, str | None, JSONPath | None]] = []
         for topic, field in bound:

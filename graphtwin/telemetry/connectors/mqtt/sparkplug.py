@@ -9,7 +9,9 @@ Topics are `spBv1.0/<group>/<NBIRTH|NDATA|NDEATH>/<edge node>` and
   NBIRTH starts a new session of its node: its devices must be born again.
 - NDATA/DDATA carry values by name or alias, stamped with the metric's timestamp (else the
   payload's). One before its birth (after a start, or after a death) is counted `before_birth`
-  and dropped; the next birth makes that node's (device's) data count again.
+  and dropped, and the node is asked for a rebirth (an NCMD `Node Control/Rebirth`, what a
+  host application that comes online after the births does); the next birth makes that node's
+  (device's) data count again.
 - NDEATH (the node's MQTT will) and DDEATH end the session: the bound metrics of that node (and
   all its devices), or of that device, are reported stale at once. An NDEATH whose `bdSeq` is
   not the one of the node's current birth is a late will of an older session and is ignored.
@@ -23,6 +25,8 @@ metric bound to a point), `bad_topic` (not a Sparkplug topic).
 from __future__ import annotations
 
 import logging
+import math
+import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
@@ -34,6 +38,8 @@ from graphtwin.telemetry.readings import Reading, ReadingSink, SourceHealth
 log = logging.getLogger(__name__)
 
 NAMESPACE = "spBv1.0"
+REBIRTH = "Node Control/Rebirth"
+REBIRTH_EVERY_S = 5.0
 NODE = "-"  # the device part of a node's own metrics
 BEFORE_BIRTH, BAD_PROTOBUF, UNKNOWN_ALIAS = "before_birth", "bad_protobuf", "unknown_alias"
 UNKNOWN_METRIC = "unknown_metric"
@@ -44,6 +50,14 @@ StaleSink = Callable[[list[str], str], object]
 
 _Key = tuple[str, str, str]  # (group, edge node, device or NODE)
 _NUMBERS = (int, float)  # bool is an int: true is 1.0, as the pipeline takes it
+
+
+def rebirth_request(group: str, edge: str) -> tuple[str, bytes]:
+    """The NCMD that asks an edge node to publish its births again (Sparkplug's way for a host
+    application that came online after them)."""
+    now = int(time.time() * 1000)
+    rebirth = spb.Metric(now, REBIRTH, spb.DataType.BOOLEAN, True)
+    return f"{NAMESPACE}/{group}/NCMD/{edge}", spb.NCmd(now, [rebirth]).encode(include_dtypes=True)
 
 
 def metric_address(group: str, edge: str, device: str, name: str) -> str:
@@ -69,6 +83,9 @@ class SparkplugDecoder:
         self._bd_seq: dict[tuple[str, str], object] = {}
         self._by_node: dict[tuple[str, str], list[str]] = {}
         self._by_device: dict[_Key, list[str]] = {}
+        self._asked: dict[tuple[str, str], float] = {}  # when a node was last asked to rebirth
+        self.outbox: list[tuple[str, bytes]] = []
+        """Messages for the connector to publish (rebirth requests), taken as they come."""
         for address in self._bound or ():
             group, edge, device, _ = address.removeprefix("spb:").split("/", 3)
             self._by_node.setdefault((group, edge), []).append(address)
@@ -95,7 +112,7 @@ class SparkplugDecoder:
                     self._node_birth(key, spb.NBirth.decode(payload), sink, health)
                 case "DBIRTH":
                     if not self.born(group, edge):
-                        health.failure(BEFORE_BIRTH)
+                        self._before_birth(group, edge, health)
                         return
                     birth = spb.DBirth.decode(payload)
                     self._births[key] = birth
@@ -103,7 +120,7 @@ class SparkplugDecoder:
                 case "NDATA" | "DDATA":
                     birth = self._births.get(key)
                     if birth is None:
-                        health.failure(BEFORE_BIRTH)
+                        self._before_birth(group, edge, health)
                         return
                     data = spb.DData.decode(payload, birth=birth)
                     self._deliver(key, data, sink, health)
@@ -120,6 +137,15 @@ class SparkplugDecoder:
         except (DecodeError, ValueError, IndexError, TypeError):
             log.debug("%s: bad Sparkplug payload on %s", self.source_id, topic, exc_info=True)
             health.failure(BAD_PROTOBUF)
+
+    def _before_birth(self, group: str, edge: str, health: SourceHealth) -> None:
+        """Data of a node (device) we have seen no birth of: dropped, and the node is asked to
+        be born again (an NCMD `Node Control/Rebirth`, at most every REBIRTH_EVERY_S)."""
+        health.failure(BEFORE_BIRTH)
+        now = time.monotonic()
+        if now - self._asked.get((group, edge), -math.inf) >= REBIRTH_EVERY_S:
+            self._asked[(group, edge)] = now
+            self.outbox.append(rebirth_request(group, edge))
 
     def _node_birth(
         self, key: _Key, birth: spb.NBirth, sink: ReadingSink, health: SourceHealth
