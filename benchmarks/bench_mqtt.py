@@ -97,9 +97,11 @@ class MqttResults:
         return {
             "options": {k: getattr(self.options, k) for k in self.options.__dataclass_fields__},
             "values_per_s": {
-                fmt: {what: {"median": self.median(fmt, what), "rounds": rates}}
+                fmt: {
+                    what: {"median": self.median(fmt, what), "rounds": rates}
+                    for what, rates in by_what.items()
+                }
                 for fmt, by_what in self.rates.items()
-                for what, rates in [(w, r) for w, r in by_what.items()]
             },
         }
 
