@@ -72,17 +72,8 @@ class StalenessMonitor:
             watch = self._watches[twin_id] = _Watch(math.inf, time.monotonic(), rule)
         if watch.issue_id is not None:
             return None
-        watch.issue_id = issue_id(DriftType.STALENESS, twin_id, now_ms)
-        return DriftEvent(
-            Transition.OPENED,
-            DriftType.STALENESS,
-            twin_id,
-            watch.issue_id,
-            now_ms,
-            Severity.WARNING,
-            f"source reports no values: {reason}",
-            rule=watch.rule,
-            evidence={"reason": reason},
+        return _opened(
+            twin_id, watch, now_ms, f"source reports no values: {reason}", {"reason": reason}
         )
 
     def check(self, now_ms: int) -> list[DriftEvent]:
@@ -92,18 +83,25 @@ class StalenessMonitor:
         for twin_id, watch in self._watches.items():
             silent = now - watch.last_seen
             if watch.issue_id is None and silent > watch.limit_s:
-                watch.issue_id = issue_id(DriftType.STALENESS, twin_id, now_ms)
-                events.append(
-                    DriftEvent(
-                        Transition.OPENED,
-                        DriftType.STALENESS,
-                        twin_id,
-                        watch.issue_id,
-                        now_ms,
-                        Severity.WARNING,
-                        f"no update for {silent:.0f} s (limit {watch.limit_s:g} s)",
-                        rule=watch.rule,
-                        evidence={"silent_s": round(silent, 3), "limit_s": watch.limit_s},
-                    )
-                )
+                description = f"no update for {silent:.0f} s (limit {watch.limit_s:g} s)"
+                evidence = {"silent_s": round(silent, 3), "limit_s": watch.limit_s}
+                events.append(_opened(twin_id, watch, now_ms, description, evidence))
         return events
+
+
+def _opened(
+    twin_id: str, watch: _Watch, now_ms: int, description: str, evidence: dict[str, object]
+) -> DriftEvent:
+    """A staleness issue opened now for the point `watch` watches."""
+    watch.issue_id = issue_id(DriftType.STALENESS, twin_id, now_ms)
+    return DriftEvent(
+        Transition.OPENED,
+        DriftType.STALENESS,
+        twin_id,
+        watch.issue_id,
+        now_ms,
+        Severity.WARNING,
+        description,
+        rule=watch.rule,
+        evidence=evidence,
+    )
