@@ -1,6 +1,8 @@
 """One connector per protocol. Each is an object with `async run(sink, health)` that delivers
 `Reading`s until cancelled and survives its device's failures (see readings.py)."""
 
+import asyncio
+
 from graphtwin.errors import SchemaViolationError
 from graphtwin.telemetry.bindings import Binding
 
@@ -14,3 +16,16 @@ def require_addresses(source_id: str, bindings: list[Binding], kind: str, fields
                 f"binding has no {fields} address for {source_id}",
                 entity=f"binding {binding.source} {binding.source_address}",
             )
+
+
+async def until_first_ends(tasks: list[asyncio.Task[None]]) -> None:
+    """Wait until one of a session's tasks (polls, watches, renewals) ends and raise what it
+    raised (return if it ended cleanly); the others are cancelled and awaited either way."""
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            task.result()
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

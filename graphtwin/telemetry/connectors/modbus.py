@@ -26,7 +26,7 @@ from pymodbus.exceptions import ConnectionException, ModbusIOException
 
 from graphtwin.errors import GraphTwinError
 from graphtwin.telemetry.bindings import Binding, ModbusSource, SyncRule
-from graphtwin.telemetry.connectors import require_addresses
+from graphtwin.telemetry.connectors import require_addresses, until_first_ends
 from graphtwin.telemetry.readings import Reading, ReadingSink, SourceHealth
 
 logger = logging.getLogger(__name__)
@@ -179,15 +179,8 @@ class ModbusConnector:
         ]
         if not tasks:
             tasks.append(asyncio.create_task(self._watch(client)))
-        try:
-            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                task.result()
-            raise _DisconnectedError("polling ended")
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+        await until_first_ends(tasks)
+        raise _DisconnectedError("polling ended")
 
     async def _watch(self, client: AsyncModbusTcpClient) -> None:
         """With nothing to poll, only watch the connection."""

@@ -41,7 +41,7 @@ from bacpypes3.vendor import get_vendor_info
 
 from graphtwin.errors import GraphTwinError
 from graphtwin.telemetry.bindings import BacnetSource, Binding, SyncRule
-from graphtwin.telemetry.connectors import require_addresses
+from graphtwin.telemetry.connectors import require_addresses, until_first_ends
 from graphtwin.telemetry.connectors.bacnet.batches import PROPERTIES, batches
 from graphtwin.telemetry.connectors.bacnet.quality import quality_of
 from graphtwin.telemetry.connectors.bacnet.stack import (
@@ -154,14 +154,9 @@ class BacnetConnector:
         if not by_period:
             tasks.append(asyncio.create_task(self._heartbeat(app, devices)))
         try:
-            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                task.result()
+            await until_first_ends(tasks)
             raise NoAnswerError("session ended")
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
             for subscription in subscriptions:
                 await subscription.abandon()
 
