@@ -4,8 +4,10 @@ stale at once."""
 
 from __future__ import annotations
 
+import asyncio
 import math
 
+import aiomqtt
 import pysparkplug as spb
 import pytest
 from pydantic import ValidationError
@@ -13,6 +15,7 @@ from pydantic import ValidationError
 from graphtwin.drift.staleness import StalenessMonitor
 from graphtwin.errors import SchemaViolationError
 from graphtwin.telemetry.bindings import Binding, BindingsFile
+from graphtwin.telemetry.connectors.mqtt.client import counting_queue
 from graphtwin.telemetry.connectors.mqtt.discovery import plain_addresses
 from graphtwin.telemetry.connectors.mqtt.plain import PlainDecoder
 from graphtwin.telemetry.connectors.mqtt.sparkplug import SparkplugDecoder
@@ -244,6 +247,20 @@ def test_malformed_sparkplug_messages_are_counted_by_reason_and_deliver_nothing(
         "unknown_alias": 1,
         "bad_topic": 1,
     }
+
+
+# --- the bounded queue ------------------------------------------------------------------------
+
+
+def test_a_full_message_queue_refuses_a_message_and_counts_it():
+    refused: list[int] = []
+    queue = counting_queue(lambda: refused.append(1))(maxsize=2)
+    message = aiomqtt.Message("t", b"1", qos=0, retain=False, mid=1, properties=None)
+    queue.put_nowait(message)
+    queue.put_nowait(message)
+    with pytest.raises(asyncio.QueueFull):
+        queue.put_nowait(message)
+    assert refused == [1] and queue.qsize() == 2
 
 
 # --- stale at once -----------------------------------------------------------------------------

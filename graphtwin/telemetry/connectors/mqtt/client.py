@@ -42,6 +42,21 @@ def tls_context(source: MqttSource) -> ssl.SSLContext | None:
     return context
 
 
+def counting_queue(
+    on_overflow: Callable[[], None] | None,
+) -> type[asyncio.Queue[aiomqtt.Message]]:
+    """A queue class for aiomqtt's received messages that calls `on_overflow` for each message
+    it refuses because it is full (aiomqtt then drops the message)."""
+
+    class _CountingQueue(asyncio.Queue[aiomqtt.Message]):
+        def put_nowait(self, item: aiomqtt.Message) -> None:
+            if self.full() and on_overflow is not None:
+                on_overflow()
+            super().put_nowait(item)  # raises QueueFull when full
+
+    return _CountingQueue
+
+
 def make_client(
     source: MqttSource,
     *,
@@ -54,12 +69,6 @@ def make_client(
     messages wait to be decoded; one more is dropped and `on_overflow` is called. `will`: what
     the broker publishes for us if we vanish (a Sparkplug NDEATH)."""
 
-    class _BoundedQueue(asyncio.Queue[aiomqtt.Message]):
-        def put_nowait(self, item: aiomqtt.Message) -> None:
-            if self.full() and on_overflow is not None:
-                on_overflow()
-            super().put_nowait(item)  # raises QueueFull when full: aiomqtt drops the message
-
     return aiomqtt.Client(
         source.host,
         source.port,
@@ -69,7 +78,7 @@ def make_client(
         keepalive=source.keepalive_s,
         timeout=timeout_s,
         tls_context=tls_context(source),
-        queue_type=_BoundedQueue,
+        queue_type=counting_queue(on_overflow),
         max_queued_incoming_messages=source.max_queued,
         clean_session=True,
         will=will,
