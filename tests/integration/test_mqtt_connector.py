@@ -21,6 +21,7 @@ from graphtwin.telemetry.bindings import Binding, MqttSource, read_bindings
 from graphtwin.telemetry.connectors.mqtt.connector import MqttConnector
 from graphtwin.telemetry.connectors.mqtt.discovery import discover_addresses
 from graphtwin.telemetry.readings import Reading, SourceHealth
+from graphtwin.telemetry.routing import UnboundPointError
 from graphtwin.telemetry.sync import TwinSync
 from tests.support.mqtt_broker import MqttBroker
 from tests.support.telemetry_twin import load_plant
@@ -98,7 +99,8 @@ def test_plain_topics_bound_by_a_template_reach_the_graph_and_history_and_bad_on
         f'{{id: mq, type: mqtt, broker: "{broker.url}", reconnect_max_s: 0.5}}',
         '  - {source: mq, topic: "plant/ahu-1/+", point: {twin_id: "ahu-1.{1}"}}\n'
         '  - {source: mq, topic: "json/oat", field: "$.readings[0].v", '
-        "point: {twin_id: ahu-1.oat}}",
+        "point: {twin_id: ahu-1.oat}}\n"
+        '  - {source: mq, topic: "ts/+", point: {ref: "ahu1/{1}"}}',  # by Brick timeseries id
     )
 
     async def go() -> None:
@@ -115,6 +117,8 @@ def test_plain_topics_bound_by_a_template_reach_the_graph_and_history_and_bad_on
             await until(lambda: current(store, SAT)["value"] == 14.5, "the templated SAT")
             await publish(broker, ("json/oat", b'{"readings": [{"v": 8.25}]}'))
             await until(lambda: current(store, OAT)["value"] == 8.25, "the JSON field")
+            await publish(broker, ("ts/sat", b"15.75"))
+            await until(lambda: current(store, SAT)["value"] == 15.75, "the ref template")
 
     asyncio.run(go())
     assert current(store, FAN)["value"] == 1
@@ -125,8 +129,22 @@ def test_plain_topics_bound_by_a_template_reach_the_graph_and_history_and_bad_on
         "bad_json": 1,
     }
     assert dict(sync.pipeline.stats.rejected) == {"unknown_point": 1}
-    assert list(sync.history.query(SAT)["value"]) == [14.5]  # the bad payload is not history
+    assert list(sync.history.query(SAT)["value"]) == [14.5, 15.75]  # not the bad payload
     assert list(sync.history.query(OAT)["value"]) == [8.25]
+
+
+@pytest.mark.neo4j
+def test_a_topic_template_that_spells_no_point_of_the_twin_stops_the_sync_before_it_starts(
+    store, tmp_path, broker
+):
+    with pytest.raises(UnboundPointError, match="spells no point") as raised:
+        sync_of(
+            store,
+            tmp_path,
+            f'{{id: mq, type: mqtt, broker: "{broker.url}"}}',
+            '  - {source: mq, topic: "plant/+/sat", point: {twin_id: "ahu-9.{1}"}}',
+        )
+    assert "plant/+/sat" in str(raised.value)
 
 
 def test_the_client_reconnects_and_resubscribes_after_the_broker_restarts(broker):
