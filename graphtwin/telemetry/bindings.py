@@ -568,12 +568,19 @@ def read_bindings(path: Path) -> BindingsFile:
         update={
             "history": spec.history.model_copy(update={"dir": base / spec.history.dir}),
             "audit_log": base / spec.audit_log,
-            "sources": [
-                s.model_copy(update={"file": base / s.file}) if s.type == "replay" else s
-                for s in spec.sources
-            ],
+            "sources": [_rebased(s, base) for s in spec.sources],
         }
     )
+
+
+def _rebased(source: DataSource, base: Path) -> DataSource:
+    """The source with the files it names taken from the bindings file's folder `base`."""
+    if source.type == "replay":
+        return source.model_copy(update={"file": base / source.file})
+    if source.type == "mqtt" and source.tls is not None:
+        files = {k: base / v for k, v in source.tls.model_dump().items() if v is not None}
+        return source.model_copy(update={"tls": source.tls.model_copy(update=files)})
+    return source
 
 
 def _entity(spec: BindingsFile, at: tuple[str | int, ...]) -> str:

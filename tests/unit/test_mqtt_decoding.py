@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+from pathlib import Path
 
 import aiomqtt
 import pysparkplug as spb
@@ -13,9 +14,10 @@ import pytest
 from pydantic import ValidationError
 
 from graphtwin.drift.staleness import StalenessMonitor
-from graphtwin.errors import SchemaViolationError
-from graphtwin.telemetry.bindings import Binding, BindingsFile
+from graphtwin.errors import ConfigurationError, SchemaViolationError
+from graphtwin.telemetry.bindings import Binding, BindingsFile, MqttSource, read_bindings
 from graphtwin.telemetry.connectors.mqtt.client import counting_queue
+from graphtwin.telemetry.connectors.mqtt.connector import MqttConnector
 from graphtwin.telemetry.connectors.mqtt.discovery import plain_addresses
 from graphtwin.telemetry.connectors.mqtt.plain import PlainDecoder
 from graphtwin.telemetry.connectors.mqtt.sparkplug import SparkplugDecoder
@@ -129,6 +131,33 @@ def test_mqtt_sources_and_bindings_are_checked_against_each_other():
         _spec(sparkplug, {**metric, "field": "v"})
     with pytest.raises(ValidationError, match="broker"):
         _spec({**plain, "broker": "tcp://127.0.0.1"}, topic)
+
+
+def test_an_mqtt_sources_tls_files_are_taken_from_the_bindings_files_folder(tmp_path):
+    path = tmp_path / "conf" / "bindings.yaml"
+    path.parent.mkdir()
+    path.write_text(
+        "graphtwin-bindings: 1\nsources:\n  - {id: m, type: mqtt, broker: mqtts://b:8883,\n"
+        "     tls: {ca_file: certs/ca.pem, cert_file: /etc/c.pem, key_file: k.pem}}\n"
+    )
+    (source,) = read_bindings(path).sources
+    assert source.tls.ca_file == tmp_path / "conf" / "certs" / "ca.pem"
+    assert source.tls.cert_file == Path("/etc/c.pem")  # absolute stays
+    assert source.tls.key_file == tmp_path / "conf" / "k.pem"
+    assert source.port == 8883
+
+
+def test_a_connector_without_its_password_or_tls_file_is_a_configuration_error_at_once(tmp_path):
+    binding = Binding(source="m", topic="t", point={"twin_id": "p"})
+    broker = {"id": "m", "type": "mqtt", "broker": "mqtt://127.0.0.1:1883"}
+    unset = MqttSource(**broker, password_env="GRAPHTWIN_TEST_NO_SUCH_VARIABLE")
+    with pytest.raises(ConfigurationError, match="GRAPHTWIN_TEST_NO_SUCH_VARIABLE"):
+        MqttConnector(unset, [binding])
+    missing = MqttSource(
+        **{**broker, "broker": "mqtts://127.0.0.1:8883"}, tls={"ca_file": tmp_path / "ca.pem"}
+    )
+    with pytest.raises(ConfigurationError, match=r"ca\.pem does not exist"):
+        MqttConnector(missing, [binding])
 
 
 # --- Sparkplug B -----------------------------------------------------------------------------

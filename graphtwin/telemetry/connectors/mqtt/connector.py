@@ -21,7 +21,7 @@ import aiomqtt
 from graphtwin.errors import GraphTwinError
 from graphtwin.telemetry.bindings import Binding, MqttSource, SyncRule
 from graphtwin.telemetry.connectors import require_addresses
-from graphtwin.telemetry.connectors.mqtt.client import make_client
+from graphtwin.telemetry.connectors.mqtt.client import make_client, password_of, tls_context
 from graphtwin.telemetry.connectors.mqtt.plain import PlainDecoder
 from graphtwin.telemetry.connectors.mqtt.sparkplug import SparkplugDecoder, StaleSink
 from graphtwin.telemetry.readings import ReadingSink, SourceHealth
@@ -44,6 +44,9 @@ class MqttConnector:
     ) -> None:
         """`rules` is accepted like the other connectors' (MQTT pushes: no period applies)."""
         require_addresses(source.id, bindings, "mqtt", "MQTT (topic or metric)")
+        # A missing password variable or TLS file is a configuration error now, not at connect.
+        password_of(source)
+        tls_context(source)
         self.source = source
         self.source_id = source.id
         self.bindings = list(bindings)
