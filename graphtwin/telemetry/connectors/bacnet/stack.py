@@ -82,9 +82,14 @@ def is_error(value: object) -> bool:
 
 async def ask(request: Any, timeout_s: float) -> Any:
     """A confirmed request's answer; NoAnswerError when none comes. bacpypes3 raises an error,
-    reject or abort as an exception: it is returned here, as an answer."""
+    reject or abort as an exception: it is returned here, as an answer.
+
+    `asyncio.timeout`, not `wait_for`: on Python 3.11, `wait_for` swallows a cancellation that
+    arrives as the answer does, and a connector polling back to back would then never stop
+    (`sync` waits for it when it ends)."""
     try:
-        answer = await asyncio.wait_for(request, timeout_s + 1.0)
+        async with asyncio.timeout(timeout_s + 1.0):
+            answer = await request
     except TimeoutError as exc:
         raise NoAnswerError("no answer") from exc
     except ErrorRejectAbortNack as exc:
