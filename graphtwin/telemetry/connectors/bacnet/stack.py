@@ -15,6 +15,7 @@ from bacpypes3.ipv4.app import ForeignApplication, NormalApplication
 from bacpypes3.local.device import DeviceObject
 from bacpypes3.pdu import Address
 
+from graphtwin.errors import GraphTwinError
 from graphtwin.telemetry.bindings import BacnetSource
 
 VENDOR_ID = 999  # BACnet's number for "not assigned"; we speak only standard objects
@@ -53,7 +54,7 @@ def local_application(
     return app
 
 
-class NoAnswerError(Exception):
+class NoAnswerError(GraphTwinError):
     """The device did not answer in time (the connector counts it and reconnects)."""
 
 
