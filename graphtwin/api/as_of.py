@@ -26,6 +26,7 @@ from graphtwin.api.records import plain
 from graphtwin.errors import InputError
 from graphtwin.model import VERSION_KEYS
 from graphtwin.store.asof import check_as_of, parse_time
+from graphtwin.store.graph_writer import health_of
 from graphtwin.store.version_codec import decode
 
 if TYPE_CHECKING:
@@ -147,7 +148,7 @@ def current(found: tuple | None, unit: Any) -> dict[str, Any]:
         "timestamp": _time_text(time),
         "quality": quality,
         "source": source,
-        "health": "fault" if quality == "bad" else "ok",
+        "health": health_of(quality),
     }
 
 
@@ -162,7 +163,7 @@ def value_properties(found: tuple | None) -> dict[str, Any]:
         "value_at": text,
         "value_quality": quality,
         "value_source": source,
-        "health": "fault" if quality == "bad" else "ok",
+        "health": health_of(quality),
     }
 
 

@@ -18,7 +18,7 @@ UNAVAILABLE = GRAPH_AWAY
 
 def value_row(twin_id: str, value: float, at_ms: int, quality: str, source: str) -> dict[str, Any]:
     """One row of `write_batch`'s values: the point, its source time (epoch ms) and the
-    properties one map SET gives it, health included (a `bad` reading is a `fault`).
+    properties one map SET gives it, health included (`health_of`).
 
     Example: ``value_row("ahu-1.sat", 16.5, 1_765_000_000_000, "good", "opcua")``
     """
@@ -29,9 +29,20 @@ def value_row(twin_id: str, value: float, at_ms: int, quality: str, source: str)
             "value": value,
             "value_quality": quality,
             "value_source": source,
-            "health": "fault" if quality == "bad" else "ok",
+            "health": health_of(quality),
         },
     }
+
+
+def health_of(quality: str) -> str:
+    """A point's health from its value's quality: `fault` for a bad value, `uncertain` for an
+    uncertain one (a device out of service or overridden), else `ok`. `stale` comes from
+    staleness drift (drift/reconcile.py), not from a value.
+
+    >>> [health_of(q) for q in ("good", "uncertain", "bad")]
+    ['ok', 'uncertain', 'fault']
+    """
+    return {"bad": "fault", "uncertain": "uncertain"}.get(quality, "ok")
 
 
 class GraphWriter:

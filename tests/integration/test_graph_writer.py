@@ -37,3 +37,5 @@ def test_a_value_older_than_the_points_is_skipped_and_a_bad_reading_is_a_fault(
     assert (oat["value"], oat["quality"], oat["health"]) == (5.0, "good", "ok")
     writer.write_batch([value_row(OAT, 3.0, T0 + 1, "bad", "modbus")], [], [], [])
     assert current(store, OAT)["health"] == "fault"
+    writer.write_batch([value_row(OAT, 3.0, T0 + 2, "uncertain", "bacnet")], [], [], [])
+    assert current(store, OAT)["health"] == "uncertain"  # out of service: not ok, not a fault
