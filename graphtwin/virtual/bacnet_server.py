@@ -21,7 +21,7 @@ from datetime import datetime
 
 from graphtwin.virtual.bacnet_device import BacnetDevice, BacnetPoint
 from graphtwin.virtual.engine import SampleSink
-from graphtwin.virtual.timestep_queue import TimestepQueue
+from graphtwin.virtual.timestep_queue import Timestep, TimestepQueue
 from importers.energyplus.observed import ObservedPoint
 
 HOST = "127.0.0.1"
@@ -64,7 +64,7 @@ class VirtualBacnetServer:
         self.device = BacnetDevice(
             DEVICE_INSTANCE, bacnet_points(self.points), host=HOST, port=port or None
         )
-        self._timesteps: TimestepQueue[dict[str, float]] = TimestepQueue(
+        self._timesteps: TimestepQueue[Timestep] = TimestepQueue(
             self._publish_queued, what="the BACnet device"
         )
 
@@ -94,18 +94,14 @@ class VirtualBacnetServer:
             self.device.set(twin_id[:255], float(value))
 
     def sink(
-        self, loop: asyncio.AbstractEventLoop, _served_at: Callable[[datetime], datetime]
+        self, loop: asyncio.AbstractEventLoop, served_at: Callable[[datetime], datetime]
     ) -> SampleSink:
-        """A sample sink for the engine's thread (BACnet carries no source time)."""
-
-        def on_sample(_now: datetime, values: dict[str, float]) -> None:
-            self._timesteps.put(values, loop)
-
-        return on_sample
+        """A sample sink for the engine's thread (`TimestepQueue.sink`)."""
+        return self._timesteps.sink(loop, served_at)
 
     async def drain(self) -> None:
         """Wait until every queued timestep is written (raises what writing raised)."""
         await self._timesteps.drain()
 
-    async def _publish_queued(self, values: dict[str, float]) -> None:
-        self.publish(values)
+    async def _publish_queued(self, timestep: Timestep) -> None:
+        self.publish(timestep[1])  # BACnet's present-value carries no source time

@@ -39,7 +39,7 @@ from asyncua import Node, Server, ua
 from graphtwin.neo4j_local.instance import free_port
 from graphtwin.virtual.engine import SampleSink
 from graphtwin.virtual.errors import OpcUaPortInUseError
-from graphtwin.virtual.timestep_queue import TimestepQueue
+from graphtwin.virtual.timestep_queue import Timestep, TimestepQueue
 from importers.energyplus.observed import ObservedPoint
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ class VirtualBuildingServer:
         self._ns: int | None = None
         self._nodes: dict[str, ua.NodeId] = {}
         self._served: dict[str, float] = {}
-        self._timesteps: TimestepQueue[tuple[datetime, dict[str, float]]] = TimestepQueue(
+        self._timesteps: TimestepQueue[Timestep] = TimestepQueue(
             self._publish_queued, what="the OPC UA server"
         )
 
@@ -198,19 +198,14 @@ class VirtualBuildingServer:
     def sink(
         self, loop: asyncio.AbstractEventLoop, served_at: Callable[[datetime], datetime]
     ) -> SampleSink:
-        """A sample sink for the engine's thread: each timestep is queued for `loop` to write
-        with the source time `served_at(now)` (see the module doc)."""
-
-        def on_sample(now: datetime, values: dict[str, float]) -> None:
-            self._timesteps.put((served_at(now), values), loop)
-
-        return on_sample
+        """A sample sink for the engine's thread (`TimestepQueue.sink`)."""
+        return self._timesteps.sink(loop, served_at)
 
     async def drain(self) -> None:
         """Wait until every queued timestep is written (raises what writing raised)."""
         await self._timesteps.drain()
 
-    async def _publish_queued(self, timestep: tuple[datetime, dict[str, float]]) -> None:
+    async def _publish_queued(self, timestep: Timestep) -> None:
         await self.publish(*timestep)
 
 

@@ -36,7 +36,7 @@ from graphtwin.telemetry.bindings import MqttSource
 from graphtwin.telemetry.connectors.mqtt.client import make_client
 from graphtwin.telemetry.connectors.mqtt.sparkplug import REBIRTH
 from graphtwin.virtual.engine import SampleSink
-from graphtwin.virtual.timestep_queue import TimestepQueue
+from graphtwin.virtual.timestep_queue import Timestep, TimestepQueue
 from importers.energyplus.observed import ObservedPoint
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ class VirtualSparkplugPublisher:
         self._bd_seq = int(time.time()) % 256  # a late will of an older session is told apart
         self._client: aiomqtt.Client | None = None
         self._commands: asyncio.Task[None] | None = None
-        self._timesteps: TimestepQueue[tuple[datetime, dict[str, float]]] = TimestepQueue(
+        self._timesteps: TimestepQueue[Timestep] = TimestepQueue(
             self._publish_queued, what="the MQTT broker"
         )
 
@@ -160,19 +160,14 @@ class VirtualSparkplugPublisher:
     def sink(
         self, loop: asyncio.AbstractEventLoop, served_at: Callable[[datetime], datetime]
     ) -> SampleSink:
-        """A sample sink for the engine's thread: each timestep is queued for `loop` to publish
-        with the time `served_at(now)`."""
-
-        def on_sample(now: datetime, values: dict[str, float]) -> None:
-            self._timesteps.put((served_at(now), values), loop)
-
-        return on_sample
+        """A sample sink for the engine's thread (`TimestepQueue.sink`)."""
+        return self._timesteps.sink(loop, served_at)
 
     async def drain(self) -> None:
         """Wait until every queued timestep is published (raises what publishing raised)."""
         await self._timesteps.drain()
 
-    async def _publish_queued(self, timestep: tuple[datetime, dict[str, float]]) -> None:
+    async def _publish_queued(self, timestep: Timestep) -> None:
         await self.publish(*timestep)
 
     async def _send(self, kind: str, payload: bytes) -> None:

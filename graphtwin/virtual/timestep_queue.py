@@ -14,9 +14,15 @@ import asyncio
 import contextlib
 import threading
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Generic, TypeVar
 
+from graphtwin.virtual.engine import SampleSink
+
 T = TypeVar("T")
+
+Timestep = tuple[datetime, dict[str, float]]
+"""What a server publishes: the time it serves the values at, and the values by twin id."""
 
 MAX_BEHIND = 64
 PUBLISH_TIMEOUT_S = 60.0
@@ -64,6 +70,19 @@ class TimestepQueue(Generic[T]):
         if queue is None or loop is None:
             raise RuntimeError(f"{self._what} is not running")
         loop.call_soon_threadsafe(queue.put_nowait, item)
+
+    def sink(
+        self: TimestepQueue[Timestep],
+        loop: asyncio.AbstractEventLoop,
+        served_at: Callable[[datetime], datetime],
+    ) -> SampleSink:
+        """A sample sink for the engine's thread: each timestep is queued for `loop` to publish
+        with the time `served_at(now)`."""
+
+        def on_sample(now: datetime, values: dict[str, float]) -> None:
+            self.put((served_at(now), values), loop)
+
+        return on_sample
 
     async def drain(self) -> None:
         """Wait until every queued timestep is published (raises what publishing raised)."""
