@@ -122,7 +122,13 @@ class BacnetDevice:
             self.set(name, value)
 
     def out_of_service(self, name: str, out: bool = True) -> None:
-        self._objects[name].outOfService = out
+        """The object out of service (or back): out-of-service and its status flag, as the
+        standard has a device keep them."""
+        obj = self._objects[name]
+        obj.outOfService = out
+        flags = [int(bit) for bit in obj.statusFlags]
+        flags[3] = int(out)
+        obj.statusFlags = flags
 
     def fault(self, name: str, reliability: str = "unreliable-other") -> None:
         """The object reports a fault: reliability set and the fault flag raised."""

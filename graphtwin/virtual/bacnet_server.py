@@ -9,6 +9,11 @@ present-values, and COV subscribers are told. BACnet values carry no source time
 stamps them when they arrive, so a run served as fast as possible is stamped with wall time,
 not simulated time.
 
+The device comes online with the first timestep, its objects holding that timestep's values:
+BACnet has no "no value yet" (OPC UA's BadWaitingForInitialData), and a client reading objects
+that held a made-up zero would judge it (a zone at 0 degC is a threshold issue). Until then its
+port is reserved but nothing answers: a client's Who-Is times out and it tries again.
+
 EnergyPlus runs in a worker thread: `sink` queues each timestep for the loop, which writes them
 in order (timestep_queue.py).
 """
@@ -81,7 +86,7 @@ class VirtualBacnetServer:
         return next(i + 1 for i, p in enumerate(self.points) if p.twin_id == twin_id)
 
     async def start(self) -> None:
-        await self.device.start()
+        """Ready for timesteps; the device itself starts with the first (see the module doc)."""
         self._timesteps.start("virtual-bacnet-writer")
 
     async def stop(self) -> None:
@@ -105,3 +110,5 @@ class VirtualBacnetServer:
 
     async def _publish_queued(self, timestep: Timestep) -> None:
         self.publish(timestep[1])  # BACnet's present-value carries no source time
+        if self.device.app is None:  # the first timestep: the device comes online with it
+            await self.device.start()

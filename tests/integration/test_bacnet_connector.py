@@ -81,16 +81,17 @@ async def _run(
 
 def test_polls_and_cov_deliver_values_with_units_quality_and_per_reason_counts():
     async def scenario() -> None:
-        async with BacnetDevice(1001, _points(5), no_cov=["av-3"]) as device:
+        async with BacnetDevice(1001, _points(6), no_cov=["av-3"]) as device:
             polled, followed, refused, offline = (
                 _binding(1, "poll"),
                 _binding(2, "cov"),
                 _binding(3, "cov"),  # the device refuses COV for it: polled instead
                 _binding(4, "poll"),
             )
+            faulty = _binding(6, "poll")
             missing = _binding(99, "poll")
             wrong_type = _binding(5, "poll", object_type="analog-output")
-            bindings = [polled, followed, refused, offline, missing, wrong_type]
+            bindings = [polled, followed, refused, offline, faulty, missing, wrong_type]
             rules = {"poll": POLL, "cov": COV}
             connector = BacnetConnector(_source(device), bindings, lambda b: rules[b.rule])
 
@@ -99,6 +100,7 @@ def test_polls_and_cov_deliver_values_with_units_quality_and_per_reason_counts()
                 device.set("av-2", 42.5)
                 device.set("av-1", 7.0)
                 device.out_of_service("av-4")
+                device.fault("av-6", "over-range")
                 await wait_until(lambda: 42.5 in _values(readings, followed))
                 await wait_until(lambda: 7.0 in _values(readings, polled))
                 await wait_until(
@@ -106,6 +108,7 @@ def test_polls_and_cov_deliver_values_with_units_quality_and_per_reason_counts()
                         r.quality == "uncertain" for r in readings if r.address == "analog-value,4"
                     )
                 )
+                await wait_until(lambda: "analog-value,6" in connector.faults)
                 assert health.connected
 
             readings, health = await _run(connector, body)
@@ -114,7 +117,15 @@ def test_polls_and_cov_deliver_values_with_units_quality_and_per_reason_counts()
         assert list(dict.fromkeys(_values(readings, followed))) == [22.0, 42.5]
         assert len(_values(readings, followed)) < len(_values(readings, polled))  # changes only
         assert set(_values(readings, refused)) == {23.0}
-        assert {r.quality for r in readings if r.address != "analog-value,4"} == {"good"}
+
+        def qualities(address: str) -> set[str]:
+            return {r.quality for r in readings if r.address == address}
+
+        assert qualities("analog-value,4") == {"good", "uncertain"}  # its status flag, polled
+        assert qualities("analog-value,6") == {"good", "bad"}  # in fault: its reliability read
+        assert connector.faults == {"analog-value,6": "over-range"}
+        for healthy in ("analog-value,1", "analog-value,2", "analog-value,3"):
+            assert qualities(healthy) == {"good"}, healthy
         assert connector.units["analog-value,1"] == "degrees-celsius"
         assert health.failures_by_reason == {
             "cov-optional-functionality-not-supported": 1,
@@ -282,14 +293,22 @@ def test_a_virtual_building_served_over_bacnet_syncs_through_its_own_bindings_fi
                 device=server.device.instance,
                 period_s=0.1,
             )
-            source = spec.sources[0]
-            assert isinstance(source, BacnetSource)
+            assert isinstance(spec.sources[0], BacnetSource)
+            # a short timeout: the Who-Is before the first timestep goes unanswered
+            source = spec.sources[0].model_copy(update={"timeout_s": 0.2})
             connector = BacnetConnector(source, spec.bindings, spec.rule_of)
             sample = server.sink(asyncio.get_running_loop(), lambda now: now)
 
             async def body(readings: list[Reading], _health: SourceHealth) -> None:
+                await asyncio.sleep(0.5)
+                assert not readings  # no timestep yet: the device is not online, nothing read
+                # the engine's thread hands over timesteps: the first brings the device online
+                first = {points[0].twin_id: 20.5, points[1].twin_id: 40.0}
+                await asyncio.to_thread(sample, None, first)  # type: ignore[arg-type]
+                await server.drain()
                 await wait_until(lambda: len(readings) >= 2)  # the first read of both objects
-                # the engine's thread hands over a timestep; subscribers hear of it
+                assert {r.value for r in readings} == {20.5, 40.0}
+                # the next one's change: subscribers hear of it
                 await asyncio.to_thread(sample, None, {points[0].twin_id: 21.5})  # type: ignore[arg-type]
                 await server.drain()
                 await wait_until(lambda: 21.5 in [r.value for r in readings])

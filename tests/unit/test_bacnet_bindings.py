@@ -8,7 +8,12 @@ from pydantic import ValidationError
 
 from graphtwin.errors import SchemaViolationError
 from graphtwin.telemetry.bindings import BindingsFile
-from graphtwin.telemetry.connectors.bacnet.batches import batches, objects_per_request
+from graphtwin.telemetry.connectors.bacnet.batches import (
+    DESCRIBED,
+    POLLED,
+    batches,
+    objects_per_request,
+)
 from graphtwin.telemetry.connectors.bacnet.quality import quality_of
 
 
@@ -82,8 +87,18 @@ def test_status_flags_reliability_and_out_of_service_set_the_quality(
 
 
 def test_read_requests_are_cut_to_fit_the_devices_max_apdu():
-    assert objects_per_request(50) == 1  # BACnet's smallest APDU still reads one object
-    assert objects_per_request(1476) > objects_per_request(480) > objects_per_request(206)
-    cut = batches(list(range(100)), 480)
+    whole = len(DESCRIBED)
+    assert objects_per_request(50, whole) == 1  # BACnet's smallest APDU still reads one object
+    assert (
+        objects_per_request(1476, whole)
+        > objects_per_request(480, whole)
+        > objects_per_request(206, whole)
+    )
+    cut = batches(list(range(100)), 480, whole)
     assert [x for b in cut for x in b] == list(range(100))
-    assert max(len(b) for b in cut) == objects_per_request(480)
+    assert max(len(b) for b in cut) == objects_per_request(480, whole)
+
+
+def test_a_poll_reads_fewer_properties_and_so_more_objects_per_request():
+    assert set(POLLED) < set(DESCRIBED) and "units" not in POLLED
+    assert objects_per_request(1476, len(POLLED)) >= 2 * objects_per_request(1476, len(DESCRIBED))

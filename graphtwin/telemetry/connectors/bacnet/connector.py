@@ -7,11 +7,14 @@ broadcast from port 0), learns its max APDU from the I-Am, then:
 - subscribes to COV for every object whose rule's mode is `subscribe` (lifetime
   `cov_lifetime_s`, renewed by the connector at 3/4 of it). A device that refuses COV for an
   object (an error answer) has that object polled instead, every `period_s` of its rule;
-- polls the other objects every `period_s` of their rule, by ReadPropertyMultiple of
-  present-value, status-flags, reliability, out-of-service and units, as many objects per
-  request as the device's max APDU holds (batches.py);
-- maps status-flags, reliability and out-of-service to the reading's quality (quality.py) and
-  keeps each object's `units` (`BacnetConnector.units`, by source address).
+- reads every object whole once a session (present-value, status-flags, reliability,
+  out-of-service and units), then polls the other objects every `period_s` of their rule by
+  ReadPropertyMultiple of present-value and status-flags only, as many objects per request as
+  the device's max APDU holds (batches.py). The status-flags' fault and out-of-service bits
+  say what reliability and out-of-service would; an object whose fault flag is set has its
+  reliability read too (`BacnetConnector.faults`, by source address), and units do not change;
+- maps status-flags (and reliability and out-of-service where read) to the reading's quality
+  (quality.py) and keeps each object's `units` (`BacnetConnector.units`, by source address).
 
 Failures are counted in the source's health, never raised. An object the device does not know
 (or a property it lacks, or any other error it answers for one object) is counted under the
@@ -42,8 +45,13 @@ from bacpypes3.vendor import get_vendor_info
 from graphtwin.errors import GraphTwinError
 from graphtwin.telemetry.bindings import BacnetSource, Binding, SyncRule
 from graphtwin.telemetry.connectors import require_addresses, until_first_ends
-from graphtwin.telemetry.connectors.bacnet.batches import PROPERTIES, batches
-from graphtwin.telemetry.connectors.bacnet.quality import quality_of
+from graphtwin.telemetry.connectors.bacnet.batches import (
+    DESCRIBED,
+    FAULT_DETAIL,
+    POLLED,
+    batches,
+)
+from graphtwin.telemetry.connectors.bacnet.quality import FAULT, NO_FAULT, quality_of
 from graphtwin.telemetry.connectors.bacnet.stack import (
     Device,
     NoAnswerError,
@@ -75,6 +83,11 @@ class _Object:
     flags: list[int] = field(default_factory=list)
     reliability: str | None = None
     out_of_service: bool | None = None
+    described: bool = False  # read whole (DESCRIBED) this session
+
+    @property
+    def in_fault(self) -> bool:
+        return len(self.flags) > FAULT and bool(self.flags[FAULT])
 
 
 class BacnetConnector:
@@ -93,6 +106,9 @@ class BacnetConnector:
         self.source_id = source.id
         self.objects = [_target(source, b, rules(b)) for b in bindings]
         self.units: dict[str, str] = {}  # source address -> the object's engineering units
+        self.faults: dict[
+            str, str
+        ] = {}  # source address -> reliability, of a polled object in fault
         self.app: Application | None = None
         self._subscriber_base = subscriber_base
         self._was_up = False
@@ -132,6 +148,8 @@ class BacnetConnector:
     async def _session(self, app: Application, sink: ReadingSink, health: SourceHealth) -> None:
         """Find the devices, subscribe, poll; ends only by raising."""
         devices = await self._find_devices(app)
+        for target in self.objects:
+            target.described = False
         health.connected = True
         health.success()
         self._was_up = True
@@ -257,35 +275,35 @@ class BacnetConnector:
                 by_device.setdefault(devices[target.device].instance, []).append(target)
         for instance, members in by_device.items():
             device = devices[instance]
-            for batch in batches(members, device.max_apdu):
-                await self._read_batch(app, device, batch, sink, health, skipped)
+            whole = [t for t in members if not t.described]
+            polled = [t for t in members if t.described]
+            for properties, group in ((DESCRIBED, whole), (POLLED, polled)):
+                for batch in batches(group, device.max_apdu, len(properties)):
+                    await self._read_batch(app, device, batch, properties, sink, health, skipped)
 
     async def _read_batch(
         self,
         app: Application,
         device: Device,
         batch: list[_Object],
+        properties: tuple[str, ...],
         sink: ReadingSink,
         health: SourceHealth,
         skipped: set[str],
     ) -> None:
-        request: list[Any] = []
-        for target in batch:
-            request += [target.identifier, list(PROPERTIES)]
-        answer = await ask(
-            app.read_property_multiple(device.address, request), self.source.timeout_s
-        )
+        """One ReadPropertyMultiple of `properties` of each object in `batch`, and of the
+        reliability of those found in fault; their readings."""
+        answer = await self._read_many(app, device, batch, properties)
         if is_error(answer) or answer is None:
             if len(batch) > 1:  # one bad object fails the whole request on some devices
                 for target in batch:
-                    await self._read_batch(app, device, [target], sink, health, skipped)
+                    await self._read_batch(app, device, [target], properties, sink, health, skipped)
                 return
             self._skip(batch[0], error_reason(answer), health, skipped)
             return
         health.success()
-        values: dict[tuple[str, str], Any] = {}
-        for identifier, prop, _index, value in answer:
-            values[(str(identifier), str(prop))] = value
+        values = _by_object(answer)
+        read: list[tuple[_Object, float | int]] = []
         for target in batch:
             key = str(target.identifier)
             present = values.get((key, "present-value"))
@@ -297,10 +315,37 @@ class BacnetConnector:
             if value is None:
                 self._skip(target, "not-a-number", health, skipped)
                 continue
+            read.append((target, value))
+        faulted = [t for t, _ in read if t.in_fault and "reliability" not in properties]
+        if faulted:
+            await self._read_faults(app, device, faulted)
+        for target, value in read:
+            self._fault(target)
             quality = quality_of(target.flags, target.reliability, target.out_of_service)
             sink(Reading(self.source_id, target.address, value, None, quality))
 
+    async def _read_many(
+        self, app: Application, device: Device, batch: list[_Object], properties: tuple[str, ...]
+    ) -> Any:
+        request: list[Any] = []
+        for target in batch:
+            request += [target.identifier, list(properties)]
+        return await ask(app.read_property_multiple(device.address, request), self.source.timeout_s)
+
+    async def _read_faults(self, app: Application, device: Device, faulted: list[_Object]) -> None:
+        """The reliability of objects whose fault flag is set (an error answer leaves it
+        unknown: the flag alone makes their values bad)."""
+        for batch in batches(faulted, device.max_apdu, len(FAULT_DETAIL)):
+            answer = await self._read_many(app, device, batch, FAULT_DETAIL)
+            values = {} if is_error(answer) or answer is None else _by_object(answer)
+            for target in batch:
+                reliability = values.get((str(target.identifier), "reliability"))
+                if reliability is not None and not is_error(reliability):
+                    target.reliability = str(reliability)
+
     def _remember(self, target: _Object, values: dict[tuple[str, str], Any], key: str) -> None:
+        """The object's status from a read; reliability and out-of-service only from a
+        whole read (a poll's status-flags carry their bits), units whenever read."""
         flags = values.get((key, "status-flags"))
         target.flags = [] if flags is None or is_error(flags) else [int(b) for b in flags]
         reliability = values.get((key, "reliability"))
@@ -312,6 +357,18 @@ class BacnetConnector:
         units = values.get((key, "units"))
         if units is not None and not is_error(units):
             self.units[target.address] = str(units)
+        target.described = True
+
+    def _fault(self, target: _Object) -> None:
+        """Keep `faults` up to date with the object's reliability (logged when it changes)."""
+        if target.reliability is not None and target.reliability != NO_FAULT:
+            if self.faults.get(target.address) != target.reliability:
+                logger.info(
+                    "%s: %s in fault: %s", self.source_id, target.address, target.reliability
+                )
+            self.faults[target.address] = target.reliability
+        elif not target.in_fault:
+            self.faults.pop(target.address, None)
 
     def _skip(self, target: _Object, reason: str, health: SourceHealth, skipped: set[str]) -> None:
         logger.debug("%s: %s: %s", self.source_id, target.address, reason)
@@ -324,10 +381,11 @@ class BacnetConnector:
         flags = values.get("status-flags")
         if flags is not None:
             target.flags = [int(b) for b in flags]
-        if "out-of-service" in values:
-            target.out_of_service = bool(values["out-of-service"])
-        if "reliability" in values:
-            target.reliability = str(values["reliability"])
+        # what the whole read said is superseded by the flags (or by the notification's own)
+        oos = values.get("out-of-service")
+        target.out_of_service = None if oos is None else bool(oos)
+        reliability = values.get("reliability")
+        target.reliability = None if reliability is None else str(reliability)
         value = number(values.get("present-value"))
         if value is None:
             return
@@ -369,6 +427,11 @@ class _Subscription(SubscriptionContextManager):
     def _deliver(self) -> None:
         batch, self._batch = self._batch or {}, None
         self.deliver(batch)
+
+
+def _by_object(answer: Any) -> dict[tuple[str, str], Any]:
+    """A ReadPropertyMultiple answer by (object identifier, property)."""
+    return {(str(identifier), str(prop)): value for identifier, prop, _index, value in answer}
 
 
 def _property_type(identifier: ObjectIdentifier, prop: str) -> Any:

@@ -16,7 +16,7 @@ from bacpypes3.primitivedata import ObjectIdentifier
 
 from graphtwin.errors import DiscoveryError
 from graphtwin.telemetry.bindings import BacnetSource
-from graphtwin.telemetry.connectors.bacnet.batches import batches
+from graphtwin.telemetry.connectors.bacnet.batches import DESCRIBED, batches
 from graphtwin.telemetry.connectors.bacnet.reference import reference
 from graphtwin.telemetry.connectors.bacnet.stack import (
     Device,
@@ -105,7 +105,8 @@ async def _describe(
 ) -> dict[str, dict[str, Any]]:
     """object-name, description and units of each object (a property it lacks is left out)."""
     found: dict[str, dict[str, Any]] = {}
-    for batch in batches(identifiers, device.max_apdu // 2):  # names are longer than values
+    # names and descriptions are longer than values: sized as five properties in half an APDU
+    for batch in batches(identifiers, device.max_apdu // 2, len(DESCRIBED)):
         request: list[Any] = []
         for identifier in batch:
             request += [identifier, DESCRIBING]
