@@ -218,7 +218,9 @@ class IngestPipeline:
         state.last_at_ns, state.last_value = at_ns, value
         self.stats.accepted += 1
         self._keep(twin_id, at_ns, value, reading)
-        if rule.thresholds is not None:
+        if rule.thresholds is not None and reading.quality != "bad":
+            # a value the device itself calls faulty is the sensor's fault (health: fault), not
+            # the zone's temperature: it neither opens nor clears a threshold issue
             event = self.thresholds.observe(twin_id, rule.thresholds, value, at_ms, route.rule_name)
             if event is not None:
                 self._drift.append(event)

@@ -1,5 +1,6 @@
 """A value whose quality is not good (a BACnet object out of service or in fault) is taken and
-kept, but does not count as fresh: it neither keeps a point from going stale nor recovers it."""
+kept, but does not count as fresh: it neither keeps a point from going stale nor recovers it.
+A bad value is not judged against thresholds either."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import time
 from pathlib import Path
 
 from graphtwin.audit import AuditLog
+from graphtwin.drift.rules import Bounds, Thresholds
 from graphtwin.telemetry.bindings import SyncRule
 from graphtwin.telemetry.history import HistoryStore
 from graphtwin.telemetry.pipeline import IngestPipeline
@@ -47,3 +49,15 @@ def test_a_stale_point_recovers_with_a_good_value_not_with_a_bad_one(tmp_path):
     assert not p._drift  # no recovery from a faulty value
     p.submit(Reading("dev", "analog-value,1", 21.0, None, "good"))
     assert [(e.twin_id, str(e.transition)) for e in p._drift] == [("p1", "resolved")]
+
+
+def test_a_bad_value_beyond_a_threshold_opens_no_issue_and_a_good_one_does(tmp_path):
+    rule = SyncRule(thresholds=Thresholds(warning=Bounds(high=26.0)))
+    routes = {("dev", "analog-value,1"): Route("p1", "comfort", rule)}
+    history = HistoryStore(tmp_path / "history", None)
+    p = IngestPipeline(routes, None, history, AuditLog(tmp_path / "audit.jsonl"))  # type: ignore[arg-type]
+    p.submit(Reading("dev", "analog-value,1", 0.0, None, "good"))
+    p.submit(Reading("dev", "analog-value,1", 85.0, None, "bad"))  # a broken sensor's reading
+    assert not p._drift
+    p.submit(Reading("dev", "analog-value,1", 30.0, None, "good"))
+    assert [(e.twin_id, str(e.transition)) for e in p._drift] == [("p1", "opened")]
