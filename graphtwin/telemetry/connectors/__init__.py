@@ -2,6 +2,7 @@
 `Reading`s until cancelled and survives its device's failures (see readings.py)."""
 
 import asyncio
+from collections.abc import AsyncIterator
 
 from graphtwin.errors import SchemaViolationError
 from graphtwin.telemetry.bindings import Binding
@@ -29,3 +30,22 @@ async def until_first_ends(tasks: list[asyncio.Task[None]]) -> None:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def every(period_s: float) -> AsyncIterator[None]:
+    """Yields at once, then every `period_s` on the loop's clock, for a poll loop. A poll that
+    took longer than the period (a slow device) is followed at once by the next, and the missed
+    ones are skipped, so the period holds and polls never pile up.
+
+    >>> async for _ in every(1.0):  # doctest: +SKIP
+    ...     await poll()
+    """
+    loop = asyncio.get_running_loop()
+    due = loop.time()
+    while True:
+        yield
+        due += period_s
+        now = loop.time()
+        if due < now:
+            due = now
+        await asyncio.sleep(due - now)

@@ -26,7 +26,7 @@ from pymodbus.exceptions import ConnectionException, ModbusIOException
 
 from graphtwin.errors import GraphTwinError
 from graphtwin.telemetry.bindings import Binding, ModbusSource, SyncRule
-from graphtwin.telemetry.connectors import require_addresses, until_first_ends
+from graphtwin.telemetry.connectors import every, require_addresses, until_first_ends
 from graphtwin.telemetry.readings import Reading, ReadingSink, SourceHealth
 
 logger = logging.getLogger(__name__)
@@ -196,16 +196,9 @@ class ModbusConnector:
         sink: ReadingSink,
         health: SourceHealth,
     ) -> None:
-        loop = asyncio.get_running_loop()
-        due = loop.time()
-        while True:
+        async for _ in every(period_s):
             for request in list(requests):
                 await self._read(client, request, requests, sink, health)
-            due += period_s
-            now = loop.time()
-            if due < now:  # fell behind (slow device): keep the period, skip the missed polls
-                due = now
-            await asyncio.sleep(due - now)
 
     async def _read(
         self,

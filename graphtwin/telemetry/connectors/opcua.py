@@ -28,7 +28,7 @@ from asyncua.crypto import security_policies
 
 from graphtwin.errors import ConfigurationError, GraphTwinError
 from graphtwin.telemetry.bindings import Binding, OpcUaSecurity, OpcUaSource, SyncRule
-from graphtwin.telemetry.connectors import require_addresses
+from graphtwin.telemetry.connectors import every, require_addresses
 from graphtwin.telemetry.readings import Reading, ReadingSink, SourceHealth
 
 logger = logging.getLogger(__name__)
@@ -388,19 +388,12 @@ class OpcUaConnector:
     ) -> None:
         """One Read request for the whole group each period (values with their timestamps and
         status, which `read_values` would drop)."""
-        loop = asyncio.get_running_loop()
         nodes = [client.get_node(n) for n in members]
-        due = loop.time()
-        while True:
+        async for _ in every(period_s):
             results = await client.read_attributes(nodes, ua.AttributeIds.Value)
             for node, data in zip(nodes, results, strict=True):
                 self._deliver(sink, members[node.nodeid], data)
             health.success()
-            due += period_s
-            now = loop.time()
-            if due < now:  # fell behind (slow server): keep the period, skip the missed reads
-                due = now
-            await asyncio.sleep(due - now)
 
     async def _watch(self, client: Client, handlers: list[_SubscriptionHandler]) -> None:
         while True:

@@ -44,7 +44,7 @@ from bacpypes3.vendor import get_vendor_info
 
 from graphtwin.errors import GraphTwinError
 from graphtwin.telemetry.bindings import BacnetSource, Binding, SyncRule
-from graphtwin.telemetry.connectors import require_addresses, until_first_ends
+from graphtwin.telemetry.connectors import every, require_addresses, until_first_ends
 from graphtwin.telemetry.connectors.bacnet.batches import (
     DESCRIBED,
     FAULT_DETAIL,
@@ -249,15 +249,8 @@ class BacnetConnector:
         health: SourceHealth,
         skipped: set[str],
     ) -> None:
-        loop = asyncio.get_running_loop()
-        due = loop.time()
-        while True:
+        async for _ in every(period_s):
             await self._read(app, devices, targets, sink, health, skipped)
-            due += period_s
-            now = loop.time()
-            if due < now:  # fell behind (slow device): keep the period, skip the missed polls
-                due = now
-            await asyncio.sleep(due - now)
 
     async def _read(
         self,
