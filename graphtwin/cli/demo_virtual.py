@@ -6,10 +6,9 @@ the Riverside campus, seen live by the twin as a building management system woul
   the campus, and its governance file (a comfort constraint on its zones).
 - `VirtualOffice`: the live part. `prepare()` checks the run (Denver weather, the July week from
   Monday 07-07-2025, the scripted faults file); `serving()` runs EnergyPlus at `speed` simulated
-  seconds per wall second in a worker thread and serves its points as a BACnet/IP device on
-  127.0.0.1 (an analog-value object per point), yielding the bindings the demo's sync adds as
-  one more source, polled by ReadPropertyMultiple every `BACNET_POLL_S` (zone temperatures with
-  comfort thresholds); `watch()` prints what happens: simulated time, the AHU trip, zones warming,
+  seconds per wall second in a worker thread and serves its points over OPC UA on 127.0.0.1,
+  yielding the bindings the demo's sync adds as one more source (zone temperatures with comfort
+  thresholds); `watch()` prints what happens: simulated time, the AHU trip, zones warming,
   the threshold issues and the comfort constraint's violations.
 
 At the default 3600x (an hour a second) the trip on the second morning comes about 33 s after
@@ -65,11 +64,7 @@ from graphtwin.store import TwinStore
 from graphtwin.store.connection import open_async_driver, resolve_target
 from graphtwin.telemetry.bindings import BindingsFile, SyncRule
 from graphtwin.telemetry.history import HistoryStore
-from graphtwin.virtual.bindings_file import (
-    sampling_period,
-    virtual_bacnet_bindings,
-    write_bindings,
-)
+from graphtwin.virtual.bindings_file import sampling_period, virtual_bindings, write_bindings
 from graphtwin.virtual.clock import Pace
 from graphtwin.virtual.models import resolve_model
 from graphtwin.virtual.runs import PreparedRun, RunRequest, ServedRun, prepare_run
@@ -116,14 +111,6 @@ POLL_S = 0.25
 HISTORY_WAIT_S = 10.0
 """How long the what-if waits for the sync to have written the trip's moment to the history."""
 SHOWN_VIOLATIONS = 10
-BACNET_POLL_S = sampling_period(speed=SLOW_MOTION, timestep_s=900.0)
-"""How often the sync polls the office's BACnet device: 0.5 s, every 15-minute timestep of the
-slow motion seen twice. Polled, not followed by COV: at 7200x (the test's speed) and its 14,400x
-fast forward, 126 points change 8-16 times a second, more COV notifications than bacpypes3's
-device and client carry in one process (measured on the shared 2-core machine: 4 timesteps a
-second kept up at 85 % of a core, 8 fell behind and lost notifications), while a poll every
-0.5 s costs the same at any speed (half a core with the device's writes at 8 timesteps a
-second)."""
 
 
 def office_jobs(examples: Path) -> tuple[list[tuple[Importer, Path]], list[tuple[Importer, Path]]]:
@@ -151,20 +138,18 @@ def merged_bindings(spec: BindingsFile, office: BindingsFile) -> BindingsFile:
     ).checked()
 
 
-def office_bindings(prepared: PreparedRun, serving: dict[str, Any]) -> BindingsFile:
-    """The virtual building's generated BACnet bindings (`virtual_bacnet_bindings`), polled
-    every `BACNET_POLL_S`, with its default rule named for the office and a comfort rule,
-    thresholds included, on the zone temperatures."""
-    spec = virtual_bacnet_bindings(
+def office_bindings(prepared: PreparedRun, serving: dict[str, Any], speed: float) -> BindingsFile:
+    """The virtual building's generated bindings (`virtual_bindings`), with its default rule
+    named for the office and a comfort rule, thresholds included, on the zone temperatures."""
+    period = sampling_period(speed=speed, timestep_s=prepared.timestep_s)
+    spec = virtual_bindings(
         prepared.points,
         model=prepared.model.name,
-        address=serving["address"],
-        device=serving["device"],
-        period_s=BACNET_POLL_S,
+        endpoint=serving["endpoint"],
+        namespace_index=serving["namespace_index"],
+        period_s=period,
     )
-    sampling = (spec.rules.get("default") or SyncRule()).model_copy(
-        update={"mode": "poll", "period_s": BACNET_POLL_S}
-    )
+    sampling = spec.rules.get("default") or SyncRule(period_s=period)
     zone_temperatures = {p.twin_id for p in prepared.points if p.brick_class == ZONE_TEMPERATURE}
     bindings = [
         b.model_copy(
@@ -296,17 +281,12 @@ class VirtualOffice:
     @contextlib.asynccontextmanager
     async def serving(self, bindings_dir: Path) -> AsyncIterator[BindingsFile]:
         """Run EnergyPlus and serve its points until the block ends (Ctrl-C, or the demo's
-        live time), yielding the office's bindings once the run serves (its BACnet device
-        answers from EnergyPlus's first timestep on, bacnet_server.py). They are
+        live time), yielding the office's bindings once the OPC UA server listens. They are
         also written to `bindings_dir` for `graphtwin sync` and for reading."""
         prepared = self.prepared or await asyncio.to_thread(self.prepare)
         self.pace = self._story_pace()
         served = self.served = ServedRun(
-            prepared,
-            speed=self.speed,
-            linger_s=SERVE_LAST_VALUES_S,
-            pace=self.pace,
-            protocol="bacnet",
+            prepared, speed=self.speed, linger_s=SERVE_LAST_VALUES_S, pace=self.pace
         )
         listening = asyncio.Event()
 
@@ -321,7 +301,7 @@ class VirtualOffice:
             if not listening.is_set():
                 task.result()  # raises why the run ended before it served anything
                 raise RuntimeError("the virtual building ended before its server listened")
-            spec = office_bindings(prepared, self.serving_info)
+            spec = office_bindings(prepared, self.serving_info, self.speed)
             header = (
                 f"Generated by graphtwin {graphtwin.__version__} (graphtwin demo) for the virtual "
                 f"building {prepared.model.name} on {self.serving_info['endpoint']}.\n"
@@ -369,7 +349,7 @@ class VirtualOffice:
                 for start, end, speed in pace.segments
             )
             + f": the week in about {pace.wall_seconds(prepared.start, prepared.end):.0f} s",
-            f"  BACnet   {self.serving_info.get('endpoint')} (polled every {BACNET_POLL_S:g} s)",
+            f"  OPC UA   {self.serving_info.get('endpoint')}",
             f"  Bindings {self.bindings_file}  (zone temperatures: warning above "
             f"{_high(COMFORT.warning)} degC, critical above {_high(COMFORT.critical)} degC)",
         ]
