@@ -20,13 +20,10 @@ in order (timestep_queue.py).
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Mapping, Sequence
 
 from graphtwin.virtual.bacnet_device import BacnetDevice, BacnetPoint
-from graphtwin.virtual.engine import SampleSink
-from graphtwin.virtual.timestep_queue import Timestep, TimestepQueue
+from graphtwin.virtual.timestep_queue import ServesTimesteps, Timestep, TimestepQueue
 from importers.energyplus.observed import ObservedPoint
 
 HOST = "127.0.0.1"
@@ -60,7 +57,7 @@ def bacnet_points(points: Sequence[ObservedPoint]) -> list[BacnetPoint]:
     ]
 
 
-class VirtualBacnetServer:
+class VirtualBacnetServer(ServesTimesteps):
     """Serves observed points as a BACnet device (see the module doc); `port=0` picks a free
     UDP port."""
 
@@ -97,16 +94,6 @@ class VirtualBacnetServer:
         """One timestep's values on the objects (subscribers hear of the changed ones)."""
         for twin_id, value in values.items():
             self.device.set(twin_id[:255], float(value))
-
-    def sink(
-        self, loop: asyncio.AbstractEventLoop, served_at: Callable[[datetime], datetime]
-    ) -> SampleSink:
-        """A sample sink for the engine's thread (`TimestepQueue.sink`)."""
-        return self._timesteps.sink(loop, served_at)
-
-    async def drain(self) -> None:
-        """Wait until every queued timestep is written (raises what writing raised)."""
-        await self._timesteps.drain()
 
     async def _publish_queued(self, timestep: Timestep) -> None:
         self.publish(timestep[1])  # BACnet's present-value carries no source time

@@ -27,19 +27,17 @@ opc.tcp://127.0.0.1:48213/graphtwin/virtual/ ns=2;s=eplus:.../air-temperature
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import logging
 import socket
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from asyncua import Node, Server, ua
 
 from graphtwin.neo4j_local.instance import free_port
-from graphtwin.virtual.engine import SampleSink
 from graphtwin.virtual.errors import OpcUaPortInUseError
-from graphtwin.virtual.timestep_queue import Timestep, TimestepQueue
+from graphtwin.virtual.timestep_queue import ServesTimesteps, Timestep, TimestepQueue
 from importers.energyplus.observed import ObservedPoint
 
 log = logging.getLogger(__name__)
@@ -62,7 +60,7 @@ HOST = "127.0.0.1"
 _FREE_PORT_TRIES = 5
 
 
-class VirtualBuildingServer:
+class VirtualBuildingServer(ServesTimesteps):
     """Serves observed points over OPC UA (see the module doc). `port=0` picks a free port;
     `port` and `endpoint` say which once started."""
 
@@ -194,16 +192,6 @@ class VirtualBuildingServer:
             )
             if not status.is_good():
                 raise RuntimeError(f"writing {twin_id} failed: {status.name}")
-
-    def sink(
-        self, loop: asyncio.AbstractEventLoop, served_at: Callable[[datetime], datetime]
-    ) -> SampleSink:
-        """A sample sink for the engine's thread (`TimestepQueue.sink`)."""
-        return self._timesteps.sink(loop, served_at)
-
-    async def drain(self) -> None:
-        """Wait until every queued timestep is written (raises what writing raised)."""
-        await self._timesteps.drain()
 
     async def _publish_queued(self, timestep: Timestep) -> None:
         await self.publish(*timestep)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 import aiomqtt
@@ -35,8 +35,7 @@ from graphtwin.errors import ConfigurationError
 from graphtwin.telemetry.bindings import MqttSource
 from graphtwin.telemetry.connectors.mqtt.client import make_client
 from graphtwin.telemetry.connectors.mqtt.sparkplug import REBIRTH
-from graphtwin.virtual.engine import SampleSink
-from graphtwin.virtual.timestep_queue import Timestep, TimestepQueue
+from graphtwin.virtual.timestep_queue import ServesTimesteps, Timestep, TimestepQueue
 from importers.energyplus.observed import ObservedPoint
 
 log = logging.getLogger(__name__)
@@ -46,7 +45,7 @@ DEVICE_ID = "building"
 _DOUBLE, _UINT64 = spb.DataType.DOUBLE, spb.DataType.UINT64
 
 
-class VirtualSparkplugPublisher:
+class VirtualSparkplugPublisher(ServesTimesteps):
     """Publishes observed points as a Sparkplug B edge node (see the module doc)."""
 
     def __init__(self, points: Sequence[ObservedPoint], *, broker: str, edge_node: str) -> None:
@@ -156,16 +155,6 @@ class VirtualSparkplugPublisher:
             if twin_id in self._aliases
         ]
         await self._send("DDATA", spb.DData(stamp, self._next_seq(), metrics).encode())
-
-    def sink(
-        self, loop: asyncio.AbstractEventLoop, served_at: Callable[[datetime], datetime]
-    ) -> SampleSink:
-        """A sample sink for the engine's thread (`TimestepQueue.sink`)."""
-        return self._timesteps.sink(loop, served_at)
-
-    async def drain(self) -> None:
-        """Wait until every queued timestep is published (raises what publishing raised)."""
-        await self._timesteps.drain()
 
     async def _publish_queued(self, timestep: Timestep) -> None:
         await self.publish(*timestep)

@@ -112,3 +112,20 @@ class TimestepQueue(Generic[T]):
             # with EnergyPlus far ahead the queue is never empty, and a loop that never yields
             # starves the sessions until their clients give up and reconnect.
             await asyncio.sleep(0)
+
+
+class ServesTimesteps:
+    """What a virtual building's server (OPC UA, BACnet, Sparkplug B) gives the engine, through
+    the `TimestepQueue` it keeps as `_timesteps`: its sample sink, and a wait for the queue."""
+
+    _timesteps: TimestepQueue[Timestep]
+
+    def sink(
+        self, loop: asyncio.AbstractEventLoop, served_at: Callable[[datetime], datetime]
+    ) -> SampleSink:
+        """A sample sink for the engine's thread (`TimestepQueue.sink`)."""
+        return self._timesteps.sink(loop, served_at)
+
+    async def drain(self) -> None:
+        """Wait until every queued timestep is published (raises what publishing raised)."""
+        await self._timesteps.drain()
