@@ -38,7 +38,7 @@ from graphtwin.api.prediction_types import Forecast
 from graphtwin.api.roles import Permission
 from graphtwin.api.scalars import SCALARS, DateTime
 from graphtwin.api.simulation_types import SimulationRun
-from graphtwin.api.telemetry_types import DataSource, DriftIssue, HistoryValue
+from graphtwin.api.telemetry_types import DataSource, DriftIssue, HistoryValue, PointThresholds
 from graphtwin.api.timeline_types import TwinDiff
 from graphtwin.vocabulary import vocabulary
 
@@ -282,6 +282,11 @@ class Node:
     def history(
         self, start: DateTime | None = None, end: DateTime | None = None, first: int = DEFAULT_PAGE
     ) -> list[HistoryValue]:
+        """Declared here, loaded by the fetcher."""
+
+    @batched(telemetry.thresholds, description="Points: the threshold bands its values are "
+             "judged by (its sync rule's), null when none applies.")  # fmt: skip
+    def thresholds(self) -> PointThresholds | None:
         """Declared here, loaded by the fetcher."""
 
     @batched(telemetry.node_drift_issues, description="Drift issues concerning it, newest first "

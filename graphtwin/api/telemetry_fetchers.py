@@ -6,11 +6,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphtwin.api.as_of import as_of_aware, as_of_of, instant
 from graphtwin.api.context import ApiContext
 from graphtwin.api.records import Record, plain
+
+if TYPE_CHECKING:  # the telemetry stack loads only where it runs
+    from graphtwin.telemetry.routing import Route
 
 
 @as_of_aware
@@ -46,6 +49,31 @@ async def history(
             {"time": time.isoformat(), "value": float(value), "quality": quality, "source": source}
         )
     return [by_id[i][-first:] for i in ids]
+
+
+async def thresholds(ctx: ApiContext, parents: Sequence[Record]) -> list[Any]:
+    """The threshold bands of each point's sync rule; None where its values come under no rule
+    with thresholds, or no route (it is bound nowhere and nothing was pushed to it yet)."""
+    sync = ctx.services.telemetry
+    if sync is None:
+        return [None for _ in parents]
+    routes = sync.pipeline.routes_of([p["twin_id"] for p in parents])
+    return [_bands(routes.get(p["twin_id"])) for p in parents]
+
+
+def _bands(route: Route | None) -> dict[str, Any] | None:
+    if route is None or route.rule.thresholds is None:
+        return None
+    bands = route.rule.thresholds
+    warning, critical = bands.warning, bands.critical
+    return {
+        "rule": route.rule_name,
+        "warning_low": warning.low if warning else None,
+        "warning_high": warning.high if warning else None,
+        "critical_low": critical.low if critical else None,
+        "critical_high": critical.high if critical else None,
+        "hysteresis": bands.hysteresis,
+    }
 
 
 def _time(text: str | None) -> datetime | None:

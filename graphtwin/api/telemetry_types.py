@@ -16,6 +16,20 @@ class HistoryValue:
 
 
 @strawberry.type(
+    description="The threshold bands a point's values are judged by: the sync rule its values "
+    "come under (bindings file, docs/telemetry.md). Outside `warning` opens a warning, outside "
+    "`critical` a critical threshold issue; a condition clears once back inside by `hysteresis`."
+)
+class PointThresholds:
+    rule: str | None = strawberry.field(description="The sync rule's name.")
+    warning_low: float | None
+    warning_high: float | None
+    critical_low: float | None
+    critical_high: float | None
+    hysteresis: float
+
+
+@strawberry.type(
     description="A person's verdict on a drift issue (`labelDriftIssue`, `graphtwin drift "
     "dismiss|confirm`): it suppresses a false alarm and teaches the next training, until it "
     "is withdrawn (`withdrawDriftLabel`, `graphtwin drift withdraw`)."

@@ -25,7 +25,7 @@ import hashlib
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -263,6 +263,19 @@ class IngestPipeline:
 
     def has_route(self, source_id: str, address: str) -> bool:
         return (source_id, address) in self._routes
+
+    def routes_of(self, twin_ids: Collection[str]) -> dict[str, Route]:
+        """The route by which each of these points' values come, for those the pipeline routes
+        (bound, or pushed to an open http source): its rule judges them. Of a point bound twice,
+        a route whose rule has thresholds wins (those draw the point's bands)."""
+        wanted = set(twin_ids)
+        found: dict[str, Route] = {}
+        for route in self._routes.values():
+            if route.twin_id in wanted:
+                held = found.get(route.twin_id)
+                if held is None or (held.rule.thresholds is None and route.rule.thresholds):
+                    found[route.twin_id] = route
+        return found
 
     def add_route(self, key: RouteKey, route: Route) -> None:
         """A point found after the start (an open http source's push)."""
