@@ -131,6 +131,12 @@ class Settings(BaseSettings):
         "and revocations) before reading them again; a revocation made elsewhere takes effect "
         "within this time.",
     )
+    web_session_idle_s: float = Field(
+        default=8 * 3600.0,
+        gt=0,
+        description="How long a flight deck session (signed in with an API key) lasts without "
+        "a request before it ends and the page asks for the key again.",
+    )
     api_neo4j_wait_s: float = Field(
         default=5.0,
         gt=0,

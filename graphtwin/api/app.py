@@ -123,8 +123,12 @@ def create_app(
     api_key_cache_s: float | None = None,
     bindings: Path | None = None,
     sync: TwinSync | None = None,
+    pages: Callable[[FastAPI, Callable[[], ApiServices]], None] | None = None,
 ) -> FastAPI:
     """The API for the configured Neo4j; it connects (and migrates the schema) on startup.
+
+    `pages(app, services)` mounts more routes on the app (the flight deck, `graphtwin.web`),
+    with the services once the app has started; the GraphQL schema is `app.state.schema`.
 
     Live values: with `sync` the API shares a running sync's pipeline (`graphtwin sync --serve`,
     the demo); otherwise it runs the sync of the `bindings` file itself, or, without one, an
@@ -168,7 +172,9 @@ def create_app(
         redoc_url=None,
         openapi_url=None,
     )
-    app.include_router(TwinGraphQLRouter(lambda: state["services"]))
+    graphql = TwinGraphQLRouter(lambda: state["services"])
+    app.state.schema = graphql.schema  # the pages run their documents through it in-process
+    app.include_router(graphql)
     assets = resources.files("graphtwin.api").joinpath("static/graphiql")
     app.mount(ASSETS_PATH, StaticFiles(directory=str(assets)), name="graphiql-assets")
 
@@ -199,6 +205,9 @@ def create_app(
     @app.post("/telemetry", include_in_schema=False)
     async def telemetry(request: Request, wait: bool = False) -> JSONResponse:
         return await push_telemetry(request, state["services"], wait=wait)
+
+    if pages is not None:
+        pages(app, lambda: state["services"])
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics(request: Request) -> Response:

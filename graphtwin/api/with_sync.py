@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import uvicorn
+from fastapi import FastAPI
 
 from graphtwin.api.app import create_app
 from graphtwin.config import Settings
@@ -13,11 +15,18 @@ from graphtwin.telemetry.sync import TwinSync
 
 
 async def serve_with_sync(
-    sync: TwinSync, port: int, *, duration_s: float | None, settings: Settings | None = None
+    sync: TwinSync,
+    port: int,
+    *,
+    duration_s: float | None,
+    settings: Settings | None = None,
+    make_app: Callable[..., FastAPI] = create_app,
 ) -> None:
+    """Serve `make_app(settings, sync=sync)` (the API's `create_app`, or the flight deck's
+    `graphtwin.web.create_app`, which the API may not import) beside the running sync."""
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(settings, sync=sync), host="127.0.0.1", port=port, log_level="warning"
+            make_app(settings, sync=sync), host="127.0.0.1", port=port, log_level="warning"
         )
     )
     syncing = asyncio.create_task(sync.run(duration_s=duration_s))

@@ -108,8 +108,11 @@ async def run_live(
             main = sync.run(duration_s=duration_s)
         else:
             from graphtwin.api.with_sync import serve_with_sync  # the API: only when served
+            from graphtwin.web import create_app
 
-            main = serve_with_sync(sync, port, duration_s=duration_s, settings=settings)
+            main = serve_with_sync(
+                sync, port, duration_s=duration_s, settings=settings, make_app=create_app
+            )
         if office is None:
             await main
         else:

@@ -24,14 +24,16 @@ def serve(
         ),
     ] = None,
 ) -> None:
-    """Serve the GraphQL API: /graphql (GraphiQL in a browser), /healthz, /metrics, and
-    POST /telemetry for operators."""
+    """Serve the GraphQL API: /graphql (GraphiQL in a browser), /healthz, /metrics,
+    POST /telemetry for operators, and the flight deck at /."""
     import uvicorn  # the API's stack (FastAPI, strawberry) loads only when served
 
-    from graphtwin.api.app import GRAPHQL_PATH, create_app
+    from graphtwin.api.app import GRAPHQL_PATH
+    from graphtwin.web import create_app
 
     if bindings is not None:
         read_bindings(bindings)  # a broken file is an error now, not when the server starts
     err.print(f"graphtwin API on http://{host}:{port}{GRAPHQL_PATH} (Ctrl-C stops it)")
+    err.print(f"The flight deck on http://{host}:{port}/")
     app = create_app(bindings=bindings)
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)

@@ -57,6 +57,8 @@ async def _run(twin_sync: TwinSync, duration: float | None, port: int | None) ->
         await twin_sync.run(duration_s=duration)
         return
     from graphtwin.api.with_sync import serve_with_sync  # the API's stack: only when served
+    from graphtwin.web import create_app
 
     err.print(f"GraphQL API on http://127.0.0.1:{port}/graphql, POST /telemetry for operators")
-    await serve_with_sync(twin_sync, port, duration_s=duration)
+    err.print(f"The flight deck on http://127.0.0.1:{port}/")
+    await serve_with_sync(twin_sync, port, duration_s=duration, make_app=create_app)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -20,48 +19,15 @@ from graphtwin.api.roles import Role
 from graphtwin.store import TwinStore
 from importers import IMPORTERS
 from tests.conftest import ROOT
+from tests.support.browser import WAIT_S, chromium, console
 
 pytestmark = pytest.mark.neo4j
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-WAIT_S = 30  # the test machine has two cores; Chromium and the server share them
 QUERY = '{ node(twinId: "bldg-a") { name children { name } } }'
 QUERY_EDITOR = ".graphiql-query-editor .CodeMirror"
 RESULT = ".graphiql-response .CodeMirror"
 TOOLS = ".graphiql-editor-tool .CodeMirror"  # the variables and the headers editors
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-
-def _chromium():
-    """A headless Chromium driven through the distribution's chromedriver."""
-    for path, package in ((CHROMIUM, "chromium"), (CHROMEDRIVER, "chromium-driver")):
-        if not path.is_file():
-            pytest.skip(f"{path} is absent: install the Debian package `{package}`")
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--window-size=1400,900",
-    ):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    # An explicit driver path: selenium-manager (which would download one) is never run.
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_window_size(1400, 900)
-    driver.set_page_load_timeout(60)
-    return driver
-
-
-def _console(driver) -> str:
-    """The browser console so far, one line per message (for assertion messages)."""
-    return "\n".join(f"{e['level']}: {e['message']}" for e in driver.get_log("browser"))
 
 
 def _editor_value(driver, selector: str) -> str:
@@ -85,7 +51,7 @@ def test_graphiql_loads_in_headless_chromium_and_a_typed_query_returns_data(
     api, store: TwinStore, tmp_path
 ):
     store.load([IMPORTERS["twin"].parse(ROOT / "examples/demo-campus.yaml")])
-    driver = _chromium()
+    driver = chromium()
     from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
@@ -103,7 +69,7 @@ def test_graphiql_loads_in_headless_chromium_and_a_typed_query_returns_data(
             pytest.fail(
                 "GraphiQL did not render its query editor.\n"
                 f"page text: {driver.find_element(By.TAG_NAME, 'body').text[:500]!r}\n"
-                f"console:\n{_console(driver)}"
+                f"console:\n{console(driver)}"
             )
         bearer = f"Bearer {api.keys[Role.VIEWER]}"
         try:  # the fragment's key is in the headers editor (the variables editor is beside it)
@@ -131,7 +97,7 @@ def test_graphiql_loads_in_headless_chromium_and_a_typed_query_returns_data(
             pytest.fail(
                 "no result with Building A.\n"
                 f"result pane: {_editor_value(driver, RESULT)!r}\n"
-                f"console:\n{_console(driver)}"
+                f"console:\n{console(driver)}"
             )
         result = json.loads(_editor_value(driver, RESULT))
         assert "errors" not in result, result
