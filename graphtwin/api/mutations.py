@@ -20,8 +20,10 @@ from pydantic import ValidationError
 from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 
+from graphtwin.api import decision_fetchers as decisions
 from graphtwin.api import simulation_fetchers as simulation
 from graphtwin.api.context import ApiContext
+from graphtwin.api.decision_types import Decision
 from graphtwin.api.fetchers import BadArgumentError
 from graphtwin.api.records import plain
 from graphtwin.api.roles import Permission
@@ -275,6 +277,21 @@ class Mutation:
         )
 
     @strawberry.mutation(
+        description="Accept an action of a recorded what-if run (decide role: operator, "
+        "admin): records a Decision linked to the run with the outcome the run predicted for "
+        "the action, who, when and the note saying why; audited (`action_accepted`). An "
+        "unknown run or action, an empty note or an action accepted before is an error naming "
+        "it, and nothing is written."
+    )
+    async def accept_action(
+        self, info: strawberry.Info, run_id: strawberry.ID, action: str, note: str
+    ) -> Decision:
+        context: ApiContext = info.context
+        return await decisions.accept(  # type: ignore[return-value]
+            context, str(run_id), action, note, _caller(context)
+        )
+
+    @strawberry.mutation(
         description="Judge a drift issue (operator role): FALSE_ALARM resolves it with the note "
         "as its reason and keeps its finding from being reopened by later detection runs; "
         "CONFIRMED keeps it open until its condition clears. Either teaches the next training "
@@ -351,6 +368,7 @@ MUTATION_PERMISSIONS = {
     ("Mutation", "importModel"): Permission.IMPORT,
     ("Mutation", "recordPointValues"): Permission.WRITE_VALUES,
     ("Mutation", "simulate"): Permission.SIMULATE,
+    ("Mutation", "acceptAction"): Permission.DECIDE,
     ("Mutation", "labelDriftIssue"): Permission.LABEL_DRIFT,
     ("Mutation", "withdrawDriftLabel"): Permission.LABEL_DRIFT,
 }

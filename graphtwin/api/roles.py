@@ -27,6 +27,9 @@ class Permission(StrEnum):
     LABEL_DRIFT = "label_drift"
     """Judge a drift issue a false alarm or a real defect (`labelDriftIssue`), or withdraw such
     a label (`withdrawDriftLabel`); audited."""
+    DECIDE = "decide"
+    """Accept an action of a what-if run (`acceptAction`): a decision about the building,
+    recorded with its predicted outcome and audited. Apart from SIMULATE, which only computes."""
 
 
 class Role(StrEnum):
@@ -40,7 +43,13 @@ class Role(StrEnum):
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.VIEWER: frozenset({Permission.READ}),
     Role.OPERATOR: frozenset(
-        {Permission.READ, Permission.WRITE_VALUES, Permission.SIMULATE, Permission.LABEL_DRIFT}
+        {
+            Permission.READ,
+            Permission.WRITE_VALUES,
+            Permission.SIMULATE,
+            Permission.LABEL_DRIFT,
+            Permission.DECIDE,
+        }
     ),
     Role.IMPORTER: frozenset({Permission.READ, Permission.IMPORT}),
     Role.AUDITOR: frozenset({Permission.READ, Permission.AUDIT}),

@@ -15,13 +15,17 @@ from graphql import GraphQLObjectType
 from strawberry.scalars import JSON
 from strawberry.schema.config import StrawberryConfig
 
+from graphtwin.api import audit_fetchers as audit
 from graphtwin.api import constraint_fetchers as reasoning
+from graphtwin.api import decision_fetchers as decisions
 from graphtwin.api import fetchers as fetch
 from graphtwin.api import prediction_fetchers as prediction
 from graphtwin.api import simulation_fetchers as simulation
 from graphtwin.api import telemetry_fetchers as telemetry
 from graphtwin.api import timeline_fetchers as timeline
+from graphtwin.api.audit_types import AuditChainStatus, AuditLogPage
 from graphtwin.api.constraint_types import CapacityCheck, EffectiveConstraint, Violation
+from graphtwin.api.decision_types import Decision
 from graphtwin.api.execution import TwinSchema
 from graphtwin.api.fields import FETCHER, PERMISSION, WORK, batched, record_value
 from graphtwin.api.limits import (
@@ -452,6 +456,30 @@ class Query:
 
     @batched(fetch.caller, description="Who is asking (the API key's name and role).")
     def me(self) -> Caller:
+        """Declared here, loaded by the fetcher."""
+
+    @batched(decisions.decisions, description="Accepted actions of what-if runs (the decision "
+             "log), newest first, each with the outcome its run predicted and the outcome "
+             "observed since (`acceptAction`).")  # fmt: skip
+    def decisions(self, first: int = DEFAULT_PAGE) -> list[Decision]:
+        """Declared here, loaded by the fetcher."""
+
+    @batched(audit.audit_log, description="The twin's audit log, newest first, a page at a "
+             "time (`before`: the previous page's nextBefore), only `kinds` and `actor` when "
+             "given (auditor role).", permission=Permission.AUDIT)  # fmt: skip
+    def audit_log(
+        self,
+        first: int = DEFAULT_PAGE,
+        before: int | None = None,
+        kinds: list[str] | None = None,
+        actor: str | None = None,
+    ) -> AuditLogPage:
+        """Declared here, loaded by the fetcher."""
+
+    @batched(audit.audit_chain, description="Whether the audit log's hash chain and MACs "
+             "verify, as `graphtwin audit verify` checks them (auditor role).",
+             permission=Permission.AUDIT)  # fmt: skip
+    def audit_chain(self) -> AuditChainStatus:
         """Declared here, loaded by the fetcher."""
 
 

@@ -23,6 +23,8 @@ Record kinds (the payloads are documented in docs/audit.md):
   the note saying why and who gave it (graphtwin.drift.labels).
 - `drift_label_withdrawn`: a drift label withdrawn (`graphtwin drift withdraw`, the API's
   `withdrawDriftLabel`): the label with `withdrawn_at`, `withdrawn_by` and `withdrawn_note`.
+- `action_accepted`: an action of a what-if run accepted (the API's `acceptAction`): the
+  decision with its run, action, note, who, when and the outcome the run predicted for it.
 
 Actors: `cli:<os user>` for the command line, `apikey:<key id>:<key name>` for the API (the
 form POST /telemetry records its pushes with).
@@ -51,6 +53,7 @@ SOURCE_TAKEN_OVER = "source_taken_over"
 SIMULATED = "simulated"
 DRIFT_LABELLED = "drift_labelled"
 DRIFT_LABEL_WITHDRAWN = "drift_label_withdrawn"
+ACTION_ACCEPTED = "action_accepted"
 KINDS = (
     IMPORT,
     LINK,
@@ -62,6 +65,7 @@ KINDS = (
     SIMULATED,
     DRIFT_LABELLED,
     DRIFT_LABEL_WITHDRAWN,
+    ACTION_ACCEPTED,
 )
 
 REPORT_COUNTS = (
@@ -224,6 +228,11 @@ class ChangeAudit:
         """A drift label withdrawn: the label as the twin keeps it now (as `drift_labelled`,
         plus who withdrew it, when and why)."""
         return self._append(DRIFT_LABEL_WITHDRAWN, dict(label))
+
+    def action_accepted(self, decision: Mapping[str, Any]) -> AuditRecord:
+        """An action of a what-if run accepted: the decision as the twin keeps it (its id, the
+        run, the action, the note, who and when, the predicted outcome)."""
+        return self._append(ACTION_ACCEPTED, dict(decision))
 
     def _append(self, kind: str, payload: dict[str, Any]) -> AuditRecord:
         with AuditLog(self.path, key=self.key) as log:

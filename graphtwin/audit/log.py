@@ -445,10 +445,16 @@ def verify_audit_log(
 
 
 def read_audit_log(
-    path: Path, kinds: Iterable[str] | None = None, tail: int | None = None
+    path: Path,
+    kinds: Iterable[str] | None = None,
+    tail: int | None = None,
+    *,
+    before: int | None = None,
+    actor: str | None = None,
 ) -> list[AuditRecord]:
-    """The records of a log, oldest first: only those of `kinds` when given, and only the last
-    `tail` of those. Does not verify the chain (see verify_audit_log)."""
+    """The records of a log, oldest first: only those of `kinds`, of `actor` and before record
+    `before` (seq) when given, and only the last `tail` of those (a page, newest last). Does
+    not verify the chain (see verify_audit_log)."""
     wanted = set(kinds) if kinds is not None else None
     found: deque[AuditRecord] = deque(maxlen=tail if tail is not None and tail >= 0 else None)
     for number, raw in _lines(path):
@@ -458,6 +464,8 @@ def read_audit_log(
             record = AuditRecord(**json.loads(raw))
         except (ValueError, TypeError) as exc:
             raise AuditLogError(f"not an audit record ({exc})", path, number) from exc
-        if wanted is None or record.kind in wanted:
+        if before is not None and record.seq >= before:
+            continue
+        if (wanted is None or record.kind in wanted) and (actor is None or record.actor == actor):
             found.append(record)
     return list(found)

@@ -501,6 +501,15 @@ def _network(overlay: Overlay, zones: Mapping[str, ZonePoints]) -> SupplyNetwork
     return SupplyNetwork.from_edges(overlay.supply_edges(), nodes=[*nodes, *zones])
 
 
+async def scope_zone_points(
+    driver: neo4j.AsyncDriver, *, scope: str, database: str
+) -> dict[str, ZonePoints]:
+    """The points of every zone a run in `scope` simulates, as the run finds them (a decision
+    reads the history of their air temperature points)."""
+    overlay = await read_overlay(driver, scope=scope, database=database)
+    return zone_points(_node_infos(overlay), overlay.edges)
+
+
 def _node_infos(overlay: Overlay) -> dict[str, NodeInfo]:
     return {
         i: NodeInfo(n.kind or "", n.brick_class, n.name or i, dict(n.properties))
