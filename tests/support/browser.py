@@ -87,10 +87,14 @@ def sign_in(driver: Any, server: ApiServer, role: Role, path: str = "/inbox") ->
     for `path` to load signed in."""
     from selenium.webdriver.support.ui import WebDriverWait
 
+    driver.get("about:blank")  # the same URL with another fragment would not load the page
     driver.get(f"{server.url}{path}#api_key={server.keys[role]}")
     WebDriverWait(driver, WAIT_S).until(
         lambda d: d.execute_script(
-            "return document.readyState === 'complete' && !!document.querySelector('.who')"
+            "const role = document.querySelector('.who .role');"
+            "return document.readyState === 'complete' && !!role"
+            "  && role.textContent === arguments[0]",
+            role.value,
         ),
         f"not signed in as {role.value} at {path}: {driver.current_url}",
     )

@@ -61,4 +61,5 @@
   });
 
   signInFromFragment();
+  window.addEventListener("hashchange", signInFromFragment); // a new link pasted in this tab
 })();
