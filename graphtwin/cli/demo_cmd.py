@@ -264,11 +264,12 @@ def _run_live(
 
 
 def _print_api(port: int, key: str) -> None:
-    """How to reach the API, with a key (admin) to open GraphiQL."""
+    """How to reach the API, with a key (admin) to open GraphiQL and the flight deck."""
     from graphtwin.api.app import EXAMPLE_QUERY
 
     url = f"http://127.0.0.1:{port}/graphql"
     out.rule("[bold]The GraphQL API")
+    out.print(f"  Flight deck: http://127.0.0.1:{port}/#api_key={key}")
     out.print(f"  GraphiQL:  {url}#api_key={key}")
     out.print(f"  API key:   {key}   (role admin; the key after # never leaves the browser)")
     out.print(f"  Health:    http://127.0.0.1:{port}/healthz   Metrics: /metrics (with the key)")

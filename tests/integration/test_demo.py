@@ -270,9 +270,12 @@ def test_the_demo_ends_serving_the_api_with_a_key_and_an_example_query(
         key = re.search(r"API key:\s+(gt_\S+)", printed)
         assert key, printed
         assert f"http://127.0.0.1:{port}/graphql#api_key={key[1]}" in printed
+        assert f"Flight deck: http://127.0.0.1:{port}/#api_key={key[1]}" in printed
         assert "query Building" in printed
         url = f"http://127.0.0.1:{port}"
         wait_until_healthy(url, demo, timeout_s=60)
+        signed_in = httpx.post(f"{url}/login", data={"api_key": key[1]}, timeout=60)
+        assert signed_in.status_code == 303, signed_in.text  # the demo serves the flight deck
         headers = {"Authorization": f"Bearer {key[1]}"}
         query = (
             '{ node(twinId: "bldg-a") { name children { name } } violations(scope: "campus") '
