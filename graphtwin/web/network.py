@@ -80,13 +80,16 @@ def build_network(
     >>> net.edges, net.nodes["vav"].state, net.nodes["ahu"].feeds
     ([('ahu', 'vav')], 'drift', ['vav'])
     """
-    nodes: dict[str, NetworkNode] = {}
+    equipment = list(equipment)
+    answers = {item["twinId"]: item for item in equipment}
     edges: set[tuple[str, str]] = set()
     for item in equipment:
         for relationship in item.get("relationships") or ():
-            other = relationship["other"]
-            a, b = _node(nodes, item), _node(nodes, other)
+            a, b = item["twinId"], relationship["other"]["twinId"]
+            answers.setdefault(b, relationship["other"])
             edges.add((a, b) if relationship["direction"] == "OUT" else (b, a))
+    linked = sorted({twin_id for edge in edges for twin_id in edge})
+    nodes = {twin_id: _node(answers[twin_id]) for twin_id in linked}
     for source, target in sorted(edges):
         nodes[source].feeds.append(target)
         nodes[target].fed_by.append(source)
@@ -98,17 +101,15 @@ def _order(item: tuple[str, NetworkNode]) -> tuple[str, str]:
     return (item[1].name.casefold(), item[0])
 
 
-def _node(nodes: dict[str, NetworkNode], data: Mapping[str, Any]) -> str:
+def _node(data: Mapping[str, Any]) -> NetworkNode:
     twin_id = data["twinId"]
-    if twin_id not in nodes:
-        nodes[twin_id] = NetworkNode(
-            twin_id=twin_id,
-            name=data.get("name") or twin_id,
-            kind=data.get("kind"),
-            brick_class=data.get("brickClass"),
-            points=list(data.get("points") or ()),
-        )
-    return twin_id
+    return NetworkNode(
+        twin_id=twin_id,
+        name=data.get("name") or twin_id,
+        kind=data.get("kind"),
+        brick_class=data.get("brickClass"),
+        points=list(data.get("points") or ()),
+    )
 
 
 def _judge(
