@@ -5,7 +5,13 @@ WHERE ($statuses IS NULL OR i.status IN $statuses)
   AND ($types IS NULL OR i.type IN $types)
   AND ($twin_id IS NULL OR n.twin_id = $twin_id)
 RETURN i {.issue_id, .type, .severity, .description, .status, .strategy, .rule, .value,
-          .evidence, twin_id: n.twin_id, detected_at: toString(i.detected_at),
+          .evidence, twin_id: n.twin_id,
+          .acknowledged_by, .acknowledged_note,
+          acknowledged_at: toString(i.acknowledged_at), .accepted_by, .accepted_note,
+          accepted_at: toString(i.accepted_at),
+          assignee: head([(i)-[a:ASSIGNED_TO]->(p:Person) |
+                          p {.twin_id, .name, by: a.by, at: toString(a.at), note: a.note}]),
+          detected_at: toString(i.detected_at),
           resolved_at: toString(i.resolved_at),
           predicted_by: [(i)-[:PREDICTED_BY]->(p:DriftIssue) | p.issue_id],
           label: head([(l:DriftLabel)-[:LABELS]->(n) WHERE l.issue_id = i.issue_id

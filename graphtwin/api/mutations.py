@@ -21,6 +21,7 @@ from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 
 from graphtwin.api import decision_fetchers as decisions
+from graphtwin.api import inbox_mutations as inbox
 from graphtwin.api import simulation_fetchers as simulation
 from graphtwin.api.context import ApiContext
 from graphtwin.api.decision_types import Decision
@@ -309,6 +310,10 @@ class Mutation:
         )
         return issue  # type: ignore[return-value]
 
+    acknowledge_drift_issue: DriftIssue = inbox.acknowledge
+    assign_drift_issue: DriftIssue = inbox.assign
+    accept_reconciliation: DriftIssue = inbox.accept
+
     @strawberry.mutation(
         description="Withdraw a drift label given by mistake (operator role), with a note: it "
         "is kept, marked withdrawn, but no longer suppresses its finding nor teaches training; "
@@ -371,4 +376,7 @@ MUTATION_PERMISSIONS = {
     ("Mutation", "acceptAction"): Permission.DECIDE,
     ("Mutation", "labelDriftIssue"): Permission.LABEL_DRIFT,
     ("Mutation", "withdrawDriftLabel"): Permission.LABEL_DRIFT,
+    ("Mutation", "acknowledgeDriftIssue"): Permission.LABEL_DRIFT,
+    ("Mutation", "assignDriftIssue"): Permission.LABEL_DRIFT,
+    ("Mutation", "acceptReconciliation"): Permission.LABEL_DRIFT,
 }

@@ -19,6 +19,7 @@ from graphtwin.api import audit_fetchers as audit
 from graphtwin.api import constraint_fetchers as reasoning
 from graphtwin.api import decision_fetchers as decisions
 from graphtwin.api import fetchers as fetch
+from graphtwin.api import inbox_fetchers as inbox
 from graphtwin.api import prediction_fetchers as prediction
 from graphtwin.api import simulation_fetchers as simulation
 from graphtwin.api import telemetry_fetchers as telemetry
@@ -28,6 +29,7 @@ from graphtwin.api.constraint_types import CapacityCheck, EffectiveConstraint, V
 from graphtwin.api.decision_types import Decision
 from graphtwin.api.execution import TwinSchema
 from graphtwin.api.fields import FETCHER, PERMISSION, WORK, batched, record_value
+from graphtwin.api.inbox_types import InboxItem
 from graphtwin.api.limits import (
     CLUSTER,
     LINEAGE,
@@ -425,6 +427,16 @@ class Query:
         twin_id: strawberry.ID | None = None,
         first: int = DEFAULT_PAGE,
     ) -> list[DriftIssue]:
+        """Declared here, loaded by the fetcher."""
+
+    @batched(inbox.inbox, description="What needs attention in the subtree of `scope` (the "
+             "whole twin when null), ranked by impact x urgency: open drift issues of every "
+             "type (predicted crossings among them), constraint violations and what-if runs' "
+             "findings, each with its because chain and evidence.",
+             work=SUBTREE_REASONING)  # fmt: skip
+    def inbox(
+        self, scope: strawberry.ID | None = None, first: int = DEFAULT_PAGE
+    ) -> list[InboxItem]:
         """Declared here, loaded by the fetcher."""
 
     @batched(telemetry.data_sources, description="Live data sources and their health.")

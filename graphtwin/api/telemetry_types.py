@@ -52,6 +52,15 @@ class DriftIssueLabel:
     withdrawn_note: str | None = strawberry.field(default=None, description="Why.")
 
 
+@strawberry.type(description="The person of the twin a drift issue is assigned to (ASSIGNED_TO).")
+class DriftIssueAssignee:
+    twin_id: strawberry.ID = strawberry.field(description="The Person node.")
+    name: str | None
+    by: str = strawberry.field(description="Who assigned it.")
+    at: DateTime
+    note: str = strawberry.field(description="Why, as the person who assigned it said.")
+
+
 @strawberry.type(description="A difference between the twin and reality, and where it stands.")
 class DriftIssue:
     issue_id: strawberry.ID
@@ -78,6 +87,20 @@ class DriftIssue:
         description="The verdict in force a person gave it, if any (a false alarm is "
         "resolved); a withdrawn one is no longer its label."
     )
+    acknowledged_by: str | None = strawberry.field(
+        default=None, description="Who acknowledged it last (`acknowledgeDriftIssue`)."
+    )
+    acknowledged_at: DateTime | None = None
+    acknowledged_note: str | None = strawberry.field(default=None, description="Why.")
+    assignee: DriftIssueAssignee | None = strawberry.field(
+        default=None, description="The person it is assigned to (`assignDriftIssue`)."
+    )
+    accepted_by: str | None = strawberry.field(
+        default=None,
+        description="Who accepted its proposed reconciliation (`acceptReconciliation`).",
+    )
+    accepted_at: DateTime | None = None
+    accepted_note: str | None = strawberry.field(default=None, description="Why.")
 
 
 @strawberry.type(description="A live data source of the running sync, and how it is doing.")

@@ -23,6 +23,9 @@ Record kinds (the payloads are documented in docs/audit.md):
   the note saying why and who gave it (graphtwin.drift.labels).
 - `drift_label_withdrawn`: a drift label withdrawn (`graphtwin drift withdraw`, the API's
   `withdrawDriftLabel`): the label with `withdrawn_at`, `withdrawn_by` and `withdrawn_note`.
+- `drift_acknowledged`, `drift_assigned`, `drift_reconciliation_accepted`: a person acted on a
+  drift issue (graphtwin.drift.triage; the flight deck's inbox): the issue, its status after,
+  the assignee or the reconciliation, who, when and the note saying why.
 - `action_accepted`: an action of a what-if run accepted (the API's `acceptAction`): the
   decision with its run, action, note, who, when and the outcome the run predicted for it.
 
@@ -53,6 +56,9 @@ SOURCE_TAKEN_OVER = "source_taken_over"
 SIMULATED = "simulated"
 DRIFT_LABELLED = "drift_labelled"
 DRIFT_LABEL_WITHDRAWN = "drift_label_withdrawn"
+DRIFT_ACKNOWLEDGED = "drift_acknowledged"
+DRIFT_ASSIGNED = "drift_assigned"
+DRIFT_RECONCILIATION_ACCEPTED = "drift_reconciliation_accepted"
 ACTION_ACCEPTED = "action_accepted"
 KINDS = (
     IMPORT,
@@ -65,6 +71,9 @@ KINDS = (
     SIMULATED,
     DRIFT_LABELLED,
     DRIFT_LABEL_WITHDRAWN,
+    DRIFT_ACKNOWLEDGED,
+    DRIFT_ASSIGNED,
+    DRIFT_RECONCILIATION_ACCEPTED,
     ACTION_ACCEPTED,
 )
 
@@ -228,6 +237,20 @@ class ChangeAudit:
         """A drift label withdrawn: the label as the twin keeps it now (as `drift_labelled`,
         plus who withdrew it, when and why)."""
         return self._append(DRIFT_LABEL_WITHDRAWN, dict(label))
+
+    def drift_acknowledged(self, done: Mapping[str, Any]) -> AuditRecord:
+        """A person is on a drift issue: `issue_id`, `status`, `by`, `at`, `note`."""
+        return self._append(DRIFT_ACKNOWLEDGED, dict(done))
+
+    def drift_assigned(self, done: Mapping[str, Any]) -> AuditRecord:
+        """A drift issue given to a person: as `drift_acknowledged`, plus `person` and
+        `person_name`."""
+        return self._append(DRIFT_ASSIGNED, dict(done))
+
+    def drift_reconciliation_accepted(self, done: Mapping[str, Any]) -> AuditRecord:
+        """A drift issue's proposed reconciliation applied: as `drift_acknowledged`, plus
+        `proposal` (what it did)."""
+        return self._append(DRIFT_RECONCILIATION_ACCEPTED, dict(done))
 
     def action_accepted(self, decision: Mapping[str, Any]) -> AuditRecord:
         """An action of a what-if run accepted: the decision as the twin keeps it (its id, the

@@ -29,6 +29,15 @@ _STATUS: dict[str, IssueStatus] = {
 }
 
 
+def strategy_status(strategy: Strategy) -> IssueStatus:
+    """The status an issue opens with under `strategy` (not `ignore`: that opens none).
+
+    >>> strategy_status("auto_correct")
+    <IssueStatus.AUTO_CORRECTED: 'auto_corrected'>
+    """
+    return _STATUS[strategy]
+
+
 @dataclass(frozen=True, slots=True)
 class Policy:
     strategy: Strategy

@@ -1,0 +1,111 @@
+"""The inbox read from Neo4j: a fixed few statements however many items there are.
+
+One statement per kind of item (`cypher/inbox/drift_issues`, `simulation_runs`; violations
+through `graphtwin.reasoning`, per root or for the scope), two for a scope (its subtree,
+`reasoning/subtree`, and what supplies it from outside, `inbox/scope_suppliers`: the AHU that
+feeds a floor's VAVs) or one for the roots when there is none (`inbox/roots`), and
+one for the reach of every item (`inbox/reach`, in batches of 1,000 ids); the kinds are read at
+once (concurrently). Then the items are built and ranked in Python (`graphtwin.inbox.items`,
+`graphtwin.inbox.ranking`).
+
+>>> items = await read_inbox(driver, "neo4j", scope="bldg-a", first=50)  # doctest: +SKIP
+>>> items[0].score, items[0].because[0]  # doctest: +SKIP
+(28.0, 'Threshold drift on VAV-201 Zone Air Temperature: ...')
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import neo4j
+
+from graphtwin.batching import chunked
+from graphtwin.inbox.items import (
+    InboxItem,
+    Reach,
+    from_drift_issue,
+    from_simulation_run,
+    from_violation,
+    nodes_of_runs,
+)
+from graphtwin.inbox.ranking import rank
+from graphtwin.reasoning.checks import Violation
+from graphtwin.reasoning.constraint_reader import ConstraintReader
+from graphtwin.statements import cypher
+
+RUNS = 20
+"""How many recent what-if runs (the latest of each scenario) the inbox looks at."""
+REACH_BATCH = 1000
+
+
+async def read_inbox(
+    driver: neo4j.AsyncDriver,
+    database: str,
+    *,
+    scope: str | None = None,
+    first: int = 100,
+    now: datetime | None = None,
+    timeout_s: float | None = None,
+) -> list[InboxItem]:
+    """The `first` items that most need attention in `scope`'s subtree (the whole twin when
+    None), highest score first. An unknown scope is `TwinNotFoundError`."""
+    now = now or datetime.now(UTC)
+    reasoning = ConstraintReader(driver, database, timeout_s=timeout_s)
+
+    async def _read(statement: str, **params: Any) -> list[dict[str, Any]]:
+        records, _, _ = await driver.execute_query(
+            neo4j.Query(cypher(statement), timeout=timeout_s),
+            params,
+            database_=database,
+            routing_=neo4j.RoutingControl.READ,
+        )
+        return [r.data() for r in records]
+
+    ids = None
+    if scope is not None:
+        ids = await reasoning.subtree(scope)
+        ids += [r["twin_id"] for r in await _read("inbox/scope_suppliers", ids=ids)]
+        ids = list(dict.fromkeys(ids))
+
+    async def violations() -> list[Violation]:
+        roots = [scope] if scope is not None else [r["twin_id"] for r in await _read("inbox/roots")]
+        found = await asyncio.gather(*(reasoning.violations(root) for root in roots))
+        return [v for per_root in found for v in per_root]
+
+    issues, runs, broken = await asyncio.gather(
+        _read("inbox/drift_issues", ids=ids),
+        _read("inbox/simulation_runs", ids=ids, limit=RUNS),
+        violations(),
+    )
+    wanted = [r["twin_id"] for r in issues] + [v.node for v in broken] + nodes_of_runs(runs)
+    reaches: dict[str, Reach] = {}
+    for chunk in chunked(dict.fromkeys(wanted), REACH_BATCH):
+        for row in await _read("inbox/reach", ids=chunk):
+            reaches[row["twin_id"]] = Reach.from_row(row)
+    return build(issues, broken, runs, reaches, now)[:first]
+
+
+def build(
+    issues: Sequence[dict[str, Any]],
+    violations: Sequence[Violation],
+    runs: Sequence[dict[str, Any]],
+    reaches: dict[str, Reach],
+    now: datetime,
+) -> list[InboxItem]:
+    """Every item, ranked (pure: what `read_inbox` read, as items)."""
+    items = [
+        from_drift_issue(row["issue"], reaches.get(row["twin_id"]) or Reach(row["twin_id"]), now)
+        for row in issues
+    ]
+    seen: set[str] = set()
+    for v in violations:
+        item = from_violation(v, reaches.get(v.node) or Reach(v.node), now)
+        if item.item_id not in seen:  # two roots may both reach one node
+            seen.add(item.item_id)
+            items.append(item)
+    for run in runs:
+        items += from_simulation_run(run, reaches, now)
+    return rank(items)
