@@ -328,6 +328,18 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common, forecast],
         help="per-point forecasts on the recorded runs: MASE, coverage, speed, early warning",
     )
+    ui = argparse.ArgumentParser(add_help=False)
+    ui.add_argument("--opens", type=_positive, default=10, help="per page (default: 10)")
+    ui.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke run: 2,000 points, 200 issues, 3 opens per page (not the issue's figures)",
+    )
+    commands.add_parser(
+        "ui",
+        parents=[common, ui],
+        help="the flight deck in headless Chromium: every page, 10,000 points, 1,000 issues",
+    )
     commands.add_parser(
         "all",
         parents=[common, load, brick, ifc, api, ingest, training, virtual],
@@ -611,6 +623,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             forecast_options = ForecastOptions(args.datasets, args.quick, args.repeat)
         results["forecast"] = run_forecast(forecast_options)
         _emit(report_forecast(results["forecast"]), args.json, results)
+    if args.command == "ui":
+        from benchmarks.bench_ui import UiOptions, run_ui
+
+        ui_options = (
+            UiOptions(BuildingShape(floors=2), issues=200, opens=3, warmup=1)
+            if args.quick
+            else UiOptions(opens=args.opens)
+        )
+        with bench_server(heap=args.heap or DEFAULT_HEAP) as server:
+            ui_result = run_ui(ui_options, server)
+        results["ui"] = ui_result.to_json()
+        _emit(ui_result.report(), args.json, results)
     return 0
 
 

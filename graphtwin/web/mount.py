@@ -36,6 +36,11 @@ def mount_flight_deck(
     async def home() -> RedirectResponse:
         return RedirectResponse(session.HOME, status_code=303)
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> RedirectResponse:
+        """What a browser asks for on a page without an icon link (GraphiQL, /healthz)."""
+        return RedirectResponse(f"{STATIC_PATH}/favicon.svg", status_code=301)
+
     app.add_exception_handler(NotSignedInError, _not_signed_in)
     app.add_exception_handler(WebActionError, _failed)
 

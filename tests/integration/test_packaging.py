@@ -31,6 +31,9 @@ def test_a_wheel_installed_in_a_fresh_venv_imports_a_twin(tmp_path, neo4j_env, s
         "cypher/load/nodes_create.cypher",
         "cypher/migrations/0001_core_schema.cypher",
         "graphtwin/neo4j_local/pom.xml",
+        "graphtwin/web/templates/base.html",  # the flight deck works from `pip install`
+        "graphtwin/web/static/app.js",
+        "graphtwin/web/static/vendor/htmx.min.js",
     ):
         assert packaged in names
 
