@@ -45,8 +45,10 @@ async def accept(ctx: ApiContext, run_id: str, action: str, note: str, actor: st
     return decision_view(decision)
 
 
-async def decisions(ctx: ApiContext, parents: Sequence[Any], *, first: int) -> list[Any]:
-    rows = await ctx.read("simulation/decisions_list", first=first)
+async def decisions(
+    ctx: ApiContext, parents: Sequence[Any], *, first: int, run_id: str | None = None
+) -> list[Any]:
+    rows = await ctx.read("simulation/decisions_list", first=first, run_id=run_id)
     views = [decision_view(r) for r in rows]
     return [views for _ in parents]
 

@@ -450,6 +450,11 @@ class Query:
     ) -> SimulationRun | None:
         """Declared here, loaded by the fetcher."""
 
+    @batched(simulation.simulation_runs, description="The latest recorded what-if runs, "
+             "newest first.")  # fmt: skip
+    def simulation_runs(self, first: int = 20) -> list[SimulationRun]:
+        """Declared here, loaded by the fetcher."""
+
     @batched(timeline.twin_diff, description="What changed in the twin between `from` and "
              "`to` (both within its history): nodes and relationships added, removed and "
              "changed, with the changed properties' old and new values and the sources and "
@@ -473,7 +478,14 @@ class Query:
     @batched(decisions.decisions, description="Accepted actions of what-if runs (the decision "
              "log), newest first, each with the outcome its run predicted and the outcome "
              "observed since (`acceptAction`).")  # fmt: skip
-    def decisions(self, first: int = DEFAULT_PAGE) -> list[Decision]:
+    def decisions(
+        self,
+        first: int = DEFAULT_PAGE,
+        run_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only the decisions on this run's actions."),
+        ] = None,
+    ) -> list[Decision]:
         """Declared here, loaded by the fetcher."""
 
     @batched(audit.audit_log, description="The twin's audit log, newest first, a page at a "

@@ -68,6 +68,13 @@ async def simulation_run(ctx: ApiContext, parents: Sequence[Any], *, run_id: str
     return [found for _ in parents]
 
 
+async def simulation_runs(ctx: ApiContext, parents: Sequence[Any], *, first: int) -> list[Any]:
+    rows = await ctx.read("simulation/runs_list", first=first)
+    runs_dir = ctx.services.settings.simulation_runs_root
+    found = [run_view(record_from_row(r, runs_dir)) for r in rows]
+    return [found for _ in parents]
+
+
 async def trajectories(
     ctx: ApiContext,
     parents: Sequence[Record],

@@ -50,19 +50,19 @@ def test_signing_in_sets_an_httponly_strict_session_cookie_and_shows_who_is_sign
 ):
     with httpx.Client(base_url=api_server.url, headers=HTML) as client:
         answer = client.post(
-            "/login", data={"api_key": api_server.keys[Role.OPERATOR], "next": "/audit"}
+            "/login", data={"api_key": api_server.keys[Role.OPERATOR], "next": "/decisions"}
         )
-        assert answer.status_code == 303 and answer.headers["location"] == "/audit"
+        assert answer.status_code == 303 and answer.headers["location"] == "/decisions"
         cookie = answer.headers["set-cookie"]
         assert cookie.startswith("graphtwin_session=")
         flags = {flag.strip().lower() for flag in cookie.split(";")[1:]}
         assert {"httponly", "samesite=strict", "path=/"} <= flags, cookie
         assert "secure" not in flags  # plain http here; over https the cookie is Secure
         assert api_server.keys[Role.OPERATOR] not in cookie  # the key stays on the server
-        page = client.get("/audit")
+        page = client.get("/decisions")  # /audit is the auditor's: an operator gets 403
         assert page.status_code == 200
         assert "test-operator" in page.text and ">operator<" in page.text
-        assert 'aria-current="page">Audit' in page.text
+        assert 'aria-current="page">Decisions' in page.text
 
 
 def test_a_wrong_key_gets_the_form_again_with_401_and_no_session(api_server: ApiServer):

@@ -1,21 +1,115 @@
-"""What-if: choose interventions, run, compare inaction with each action (placeholder)."""
+"""What-if: choose what happens and the actions to compare, run the scenario, then see inaction
+against each action (trajectories with bands, time to violation, energy, cost, CO2, the ranked
+table with its because) and accept one of them with a note.
+
+Running needs the simulate permission and accepting the decide permission (operator, admin):
+a viewer sees the runs but neither form, and a forged POST is refused (403) by the page and
+again by the GraphQL mutation.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from datetime import datetime
+from typing import Annotated, Any
 
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from graphtwin.api.roles import Permission
+from graphtwin.web.csrf import CsrfChecked
+from graphtwin.web.errors import WebActionError
+from graphtwin.web.graphql import graphql
 from graphtwin.web.session import SignedIn
 from graphtwin.web.templates import render
+from graphtwin.web.whatif_chart import zone_charts
+from graphtwin.web.whatif_form import ACTIONS, HORIZONS, INTERVENTIONS, MAX_ACTIONS, scenario_input
 
 router = APIRouter()
 
 
 @router.get("/whatif", response_class=HTMLResponse)
-async def whatif(request: Request, session: SignedIn) -> HTMLResponse:
-    return render(request, "whatif.html", title="What-if")
+async def whatif(
+    request: Request, session: SignedIn, trip: str | None = None, target: str | None = None
+) -> HTMLResponse:
+    """The form (prefilled: `?trip=<equipment>` trips it, `?target=<id>` names it) and the
+    latest runs."""
+    data = await graphql(request, "whatif_form")
+    return render(
+        request,
+        "whatif.html",
+        title="What-if",
+        runs=data["simulationRuns"],
+        equipment=data["equipment"]["items"],
+        places=[*data["zones"]["items"], *data["spaces"]["items"]],
+        prefill={"type": "trip" if trip else "", "target": trip or target or ""},
+        interventions=INTERVENTIONS,
+        actions=ACTIONS,
+        horizons=HORIZONS,
+        action_rows=range(MAX_ACTIONS),
+    )
+
+
+@router.post("/whatif/run")
+async def run(request: Request, session: CsrfChecked) -> RedirectResponse:
+    """Run the scenario of the form; 303 to the recorded run."""
+    session.require(Permission.SIMULATE, "run a what-if")
+    form = await request.form()
+    variables = scenario_input({k: v for k, v in form.items() if isinstance(v, str)})
+    data = await graphql(request, "whatif_simulate", s=variables)
+    return RedirectResponse(f"/whatif/runs/{data['simulate']['runId']}", status_code=303)
 
 
 @router.get("/whatif/runs/{run_id}", response_class=HTMLResponse)
 async def whatif_run(request: Request, run_id: str, session: SignedIn) -> HTMLResponse:
-    return render(request, "whatif_run.html", title=f"What-if run {run_id}", run_id=run_id)
+    data = await graphql(request, "whatif_run", id=run_id)
+    found = data["simulationRun"]
+    if found is None:
+        raise WebActionError(f"what-if run {run_id}", "no recorded run has this id", status=404)
+    return render(
+        request,
+        "whatif_run.html",
+        title=f"What-if: {found['scenario']['name']}",
+        run=found,
+        table=_table(found),
+        charts=zone_charts(found),
+        accepted={d["action"]: d for d in data["decisions"]},
+    )
+
+
+@router.post("/whatif/runs/{run_id}/accept")
+async def accept(
+    request: Request,
+    run_id: str,
+    session: CsrfChecked,
+    action: Annotated[str, Form()],
+    note: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    """Accept one action with its note (required: the mutation refuses an empty one); 303 to
+    the decision log."""
+    session.require(Permission.DECIDE, "accept an action")
+    await graphql(request, "whatif_accept", run=run_id, action=action, note=note)
+    return RedirectResponse("/decisions", status_code=303)
+
+
+def _table(run: dict[str, Any]) -> list[dict[str, Any]]:
+    """The variants in ranking order, each with its figures, its time to the first violation
+    (from the simulated start) and its because line."""
+    outcomes = {o["name"]: o for o in run["outcomes"]}
+    start = datetime.fromisoformat(run["start"])
+    rows = []
+    for ranked in run["ranking"]:
+        outcome = outcomes[ranked["name"]]
+        first = outcome["firstViolation"]
+        rows.append(
+            {
+                **outcome,
+                "rank": ranked["rank"],
+                "because": ranked["because"],
+                "to_violation_min": (
+                    (datetime.fromisoformat(first["firstAt"]) - start).total_seconds() / 60
+                    if first
+                    else None
+                ),
+            }
+        )
+    return rows
