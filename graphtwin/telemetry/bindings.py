@@ -230,6 +230,28 @@ class BacnetSource(_Strict):
         description="Also bind every twin point whose bacnet_* properties name this source's "
         "device (a Brick model's ref:BACnetReference), without a binding each.",
     )
+    log_period_s: float = Field(
+        default=60.0,
+        gt=0,
+        le=86_400,
+        description="How often the trend logs named by the bindings (`trend_log`) are read by "
+        "ReadRange: their new records go to the history with the records' times.",
+    )
+    log_time_zone: str = Field(
+        default="UTC",
+        description='The time zone of the device\'s trend log timestamps ("Europe/Paris").',
+    )
+
+    @field_validator("log_time_zone")
+    @classmethod
+    def _zone(cls, name: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {name!r}") from exc
+        return name
 
     @model_validator(mode="after")
     def _peer(self) -> BacnetSource:
@@ -355,6 +377,13 @@ class Binding(_Strict):
     device: int | None = Field(
         default=None, ge=0, le=4_194_302, description="Device instance (default: the source's)."
     )
+    trend_log: str | None = Field(
+        default=None,
+        pattern=r"^trend-log(-multiple)?,\d{1,7}$",
+        description="The trend log on the same device holding the object's history, "
+        '"trend-log,3" or "trend-log-multiple,1": read by ReadRange every log_period_s of '
+        "the source",
+    )
 
     @field_validator("object_type")
     @classmethod
@@ -390,8 +419,10 @@ class Binding(_Strict):
             raise ValueError(f"{self.register_type} registers hold bool values")
         if (self.object_type is None) != (self.instance is None):
             raise ValueError("a BACnet binding needs both object_type and instance")
-        if self.device is not None and self.object_type is None:
-            raise ValueError("device belongs to a BACnet binding: give object_type and instance")
+        if (self.device is not None or self.trend_log is not None) and self.object_type is None:
+            raise ValueError(
+                "device and trend_log belong to a BACnet binding: give object_type and instance"
+            )
         if self.topic is not None and self.metric is not None:
             raise ValueError("give topic (plain MQTT) or metric (Sparkplug B), not both")
         if self.field is not None and self.topic is None:

@@ -7,7 +7,9 @@ the values the engine produces. Each object reports its changes to COV subscribe
 (COV increment 0: every change), and can be put out of service or in fault, or refuse COV
 (`no_cov`), as a real device might. `stop()` then `start()` is a device that went silent and
 came back: same port, same objects and values, and no subscriptions (a restarted device
-forgets them).
+forgets them). Its `trend_logs` (bacnet_trend_log.py) keep its objects' history: `log(at)`
+records their present-values at `at`, and clients read the records by ReadRange; the logs,
+like a controller's, outlive a restart.
 
 >>> device = BacnetDevice(1001, [BacnetPoint("analog-value", 1, "AHU-1 SAT", 12.5)])
 >>> device.identifier("AHU-1 SAT")
@@ -17,10 +19,12 @@ forgets them).
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, ClassVar
 
+from graphtwin.virtual.bacnet_trend_log import TrendLog
 from graphtwin.virtual.errors import BacnetPortInUseError, UnsupportedBacnetObjectError
 
 
@@ -55,6 +59,7 @@ class BacnetDevice:
         name: str = "graphtwin virtual device",
         max_apdu: int = 1476,
         no_cov: Iterable[str] = (),
+        trend_logs: Iterable[TrendLog] = (),
     ) -> None:
         self.instance = instance
         self.points = {p.name: p for p in points}
@@ -64,7 +69,10 @@ class BacnetDevice:
         self.max_apdu = max_apdu
         self.no_cov = set(no_cov)  # names of objects whose COV subscriptions are refused
         self._values = {p.name: float(p.value) for p in self.points.values()}
+        self.trend_logs = {log.identifier: log for log in trend_logs}
+        self._names = {f"{p.object_type},{p.instance}": p.name for p in self.points.values()}
         self._objects: dict[str, Any] = {}
+        self._log_objects: dict[tuple[str, int], Any] = {}
         self.app: Any = None
 
     @property
@@ -88,7 +96,7 @@ class BacnetDevice:
             segmentationSupported="no-segmentation",
         )
         try:
-            app = _device_application(NormalApplication, self.no_cov)(device, Address(self.address))
+            app = _device_application(NormalApplication)(device, Address(self.address))
         except OSError as exc:
             raise BacnetPortInUseError(self.address, exc) from exc
         self._objects = {}
@@ -96,7 +104,13 @@ class BacnetDevice:
             obj = _make_object(point, self._values[point.name])
             app.add_object(obj)
             self._objects[point.name] = obj
+        self._log_objects = {}
+        for log in self.trend_logs.values():
+            self._log_objects[log.identifier] = log.make_object(self.instance)
+            app.add_object(self._log_objects[log.identifier])
         app.no_cov_ids = {self.identifier(n) for n in self.no_cov if n in self.points}
+        app.trend_logs = self.trend_logs
+        app.max_apdu = self.max_apdu
         self.app = app
 
     async def stop(self) -> None:
@@ -120,6 +134,19 @@ class BacnetDevice:
     def set_many(self, values: dict[str, float]) -> None:
         for name, value in values.items():
             self.set(name, value)
+
+    def log(self, at: datetime) -> None:
+        """One record in each trend log: its objects' present-values (and, in a single
+        object's log, that object's status flags) at `at`."""
+        for log in self.trend_logs.values():
+            names = [self._names[member] for member in log.members]
+            flags: Sequence[int] = (0, 0, 0, 0)
+            if not log.multiple and names[0] in self._objects:
+                flags = [int(bit) for bit in self._objects[names[0]].statusFlags]
+            log.record(at, [self._values[name] for name in names], flags)
+            obj = self._log_objects.get(log.identifier)
+            if obj is not None:  # what a client reads of the log besides its records
+                obj.recordCount, obj.totalRecordCount = log.held, log.total
 
     def out_of_service(self, name: str, out: bool = True) -> None:
         """The object out of service (or back): out-of-service and its status flag, as the
@@ -163,13 +190,28 @@ def _make_object(point: BacnetPoint, value: float) -> Any:
     )
 
 
-def _device_application(base: type, no_cov: set[str]) -> Any:
+def _device_application(base: type) -> Any:
     """The device's application class: bacpypes3's, refusing COV for the `no_cov` objects
-    as a device without COV for them would."""
-    from bacpypes3.errors import ServicesError
+    as a device without COV for them would, and answering ReadRange from its trend logs
+    (which bacpypes3's device does not)."""
+    from bacpypes3.errors import ExecutionError, ServicesError
 
     class _Device(base):  # type: ignore[misc, valid-type]
-        no_cov_ids: ClassVar[set[str]] = set()  # set on the instance by BacnetDevice.start
+        # set on the instance by BacnetDevice.start
+        no_cov_ids: ClassVar[set[str]] = set()
+        trend_logs: ClassVar[dict[tuple[str, int], TrendLog]] = {}
+        max_apdu: ClassVar[int] = 1476
+
+        async def do_ReadRangeRequest(self, apdu: Any) -> None:  # noqa: N802 (bacpypes3's name)
+            kind, instance = apdu.objectIdentifier
+            log = self.trend_logs.get((str(kind), int(instance)))
+            if log is None:
+                raise ExecutionError(errorClass="object", errorCode="unknownObject")
+            if str(apdu.propertyIdentifier) != "log-buffer":
+                raise ExecutionError(errorClass="property", errorCode="propertyIsNotAList")
+            if apdu.range is not None and apdu.range.byTime is not None:
+                raise ServicesError(errorCode="optionalFunctionalityNotSupported")
+            await self.response(log.answer(apdu, self.max_apdu))
 
         async def do_SubscribeCOVRequest(self, apdu: Any) -> None:  # noqa: N802 (bacpypes3's name)
             if str(apdu.monitoredObjectIdentifier) in self.no_cov_ids:

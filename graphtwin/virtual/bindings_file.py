@@ -72,13 +72,22 @@ def virtual_bacnet_bindings(
     address: str,
     device: int,
     period_s: float,
+    log_period_s: float | None = None,
 ) -> BindingsFile:
     """Bindings from every point's analog-value object (`analog-value,<i+1>` for the point
     number i, see bacnet_server.py) to its twin Point, followed by COV, checked as `sync` checks
-    them."""
+    them. With `log_period_s`, each also names the trend log holding its history, read that
+    often."""
+    from graphtwin.virtual.bacnet_server import trend_log_of  # lazily: loads the engine
+
+    logs = {} if log_period_s is None else {"log_period_s": log_period_s}
     return _virtual_spec(
-        {"type": "bacnet", "local": "127.0.0.1:0", "device": device, "address": address},
-        [{"object_type": "analog-value", "instance": i + 1} for i in range(len(points))],
+        {"type": "bacnet", "local": "127.0.0.1:0", "device": device, "address": address, **logs},
+        [
+            {"object_type": "analog-value", "instance": i + 1}
+            | ({} if log_period_s is None else {"trend_log": trend_log_of(i)})
+            for i in range(len(points))
+        ],
         points,
         model=model,
         period_s=period_s,

@@ -1,7 +1,8 @@
 """The BACnet connector against a real bacpypes3 device on 127.0.0.1 (graphtwin's virtual
 BACnet device), started by each test: ReadPropertyMultiple polls and COV, quality from the
-object's status, per-reason counts, a device that goes silent and comes back, and a Brick
-model whose BACnet references bind themselves, with values in the graph and the history."""
+object's status, per-reason counts, a device that goes silent and comes back, a Brick model
+whose BACnet references bind themselves, with values in the graph and the history, and trend
+logs read back by ReadRange with their records' times."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,7 @@ from graphtwin.telemetry.discovery import DiscoveredAddress
 from graphtwin.telemetry.readings import Reading, SourceHealth
 from graphtwin.telemetry.sync import TwinSync
 from graphtwin.virtual.bacnet_device import BacnetDevice, BacnetPoint
+from graphtwin.virtual.bacnet_trend_log import TrendLog
 from tests.support.bacnet_office import load_office
 from tests.support.waiting import wait_until
 
@@ -49,13 +52,16 @@ def _source(device: BacnetDevice, **more: object) -> BacnetSource:
     )
 
 
-def _binding(instance: int, rule: str, object_type: str = "analog-value") -> Binding:
+def _binding(
+    instance: int, rule: str, object_type: str = "analog-value", trend_log: str | None = None
+) -> Binding:
     return Binding(
         source="bms",
         point={"twin_id": f"urn:t:{instance}"},
         object_type=object_type,
         instance=instance,
         rule=rule,
+        trend_log=trend_log,
     )
 
 
@@ -275,6 +281,7 @@ def test_a_virtual_building_served_over_bacnet_syncs_through_its_own_bindings_fi
     from importers.energyplus.observed import ObservedPoint
 
     zone = "eplus:office/zone/core"
+    moment = datetime(2025, 7, 7, 8, tzinfo=UTC)
     points = [
         ObservedPoint(f"{zone}/air-temperature", "core air temperature", zone,
                       "Zone_Air_Temperature_Sensor", "C", "Zone Air Temperature", "Core"),
@@ -292,6 +299,7 @@ def test_a_virtual_building_served_over_bacnet_syncs_through_its_own_bindings_fi
                 address=server.device.address,
                 device=server.device.instance,
                 period_s=0.1,
+                log_period_s=0.1,
             )
             assert isinstance(spec.sources[0], BacnetSource)
             # a short timeout: the Who-Is before the first timestep goes unanswered
@@ -304,14 +312,15 @@ def test_a_virtual_building_served_over_bacnet_syncs_through_its_own_bindings_fi
                 assert not readings  # no timestep yet: the device is not online, nothing read
                 # the engine's thread hands over timesteps: the first brings the device online
                 first = {points[0].twin_id: 20.5, points[1].twin_id: 40.0}
-                await asyncio.to_thread(sample, None, first)  # type: ignore[arg-type]
+                await asyncio.to_thread(sample, moment, first)
                 await server.drain()
-                await wait_until(lambda: len(readings) >= 2)  # the first read of both objects
+                await wait_until(lambda: len(readings) >= 4)  # read, and in the trend log
                 assert {r.value for r in readings} == {20.5, 40.0}
                 # the next one's change: subscribers hear of it
-                await asyncio.to_thread(sample, None, {points[0].twin_id: 21.5})  # type: ignore[arg-type]
+                later = moment + timedelta(minutes=15)
+                await asyncio.to_thread(sample, later, {points[0].twin_id: 21.5})
                 await server.drain()
-                await wait_until(lambda: 21.5 in [r.value for r in readings])
+                await wait_until(lambda: 21.5 in [r.value for r in readings if r.source_time])
 
             readings, _ = await _run(connector, body)
             assert connector.units == {
@@ -325,3 +334,73 @@ def test_a_virtual_building_served_over_bacnet_syncs_through_its_own_bindings_fi
     readings = asyncio.run(scenario())
     changed = [r.address for r in readings if r.value == 21.5]
     assert changed and set(changed) == {"analog-value,1"}  # the binding of the first point
+    # its trend logs hold every timestep at the time it was served
+    logged = [(r.address, r.value, r.source_time) for r in readings if r.source_time]
+    assert logged == [
+        ("analog-value,1", 20.5, moment),
+        ("analog-value,2", 40.0, moment),
+        ("analog-value,1", 21.5, moment + timedelta(minutes=15)),
+        ("analog-value,2", 40.0, moment + timedelta(minutes=15)),
+    ]
+
+
+def test_trend_logs_are_read_back_with_their_records_times_and_a_gap_is_counted():
+    start = datetime(2025, 7, 7, 8, tzinfo=UTC)
+    logs = [
+        TrendLog(("trend-log-multiple", 1), ["analog-value,1", "analog-value,2"], buffer_size=4),
+        TrendLog(("trend-log", 7), ["analog-value,3"]),
+    ]
+    once = SyncRule(mode="poll", period_s=30.0)  # present-values: read at the start only
+    first, second, single = (
+        _binding(1, "once", trend_log="trend-log-multiple,1"),
+        _binding(2, "once", trend_log="trend-log-multiple,1"),
+        _binding(3, "once", trend_log="trend-log,7"),
+    )
+    stray = _binding(4, "once", trend_log="trend-log-multiple,1")  # not in that log
+
+    def logged(readings: list[Reading], binding: Binding) -> list[tuple[int, float, str]]:
+        """(minutes after the start, value, quality) of the binding's trend log readings."""
+        return [
+            ((r.source_time - start) // timedelta(minutes=1), r.value, r.quality)
+            for r in readings
+            if r.address == binding.source_address and r.source_time is not None
+        ]
+
+    async def scenario() -> tuple[list[Reading], SourceHealth, BacnetConnector]:
+        async with BacnetDevice(1005, _points(4), trend_logs=logs) as device:
+            for step in range(3):  # a history logged before the twin connects
+                device.set_many({"av-1": 10.0 + step, "av-2": 50.0 + step, "av-3": 5.0 + step})
+                if step == 2:
+                    device.out_of_service("av-3")
+                device.log(start + timedelta(minutes=15 * step))
+            source = _source(device, log_period_s=0.1)
+            bindings = [first, second, single, stray]
+            connector = BacnetConnector(source, bindings, lambda _b: once)
+
+            async def body(readings: list[Reading], _health: SourceHealth) -> None:
+                await wait_until(lambda: len(logged(readings, single)) == 3)
+                await wait_until(lambda: len(logged(readings, second)) == 3)
+                # six records while the twin does not read: the buffer of 4 loses two
+                for step in range(3, 9):
+                    device.set_many({"av-1": 10.0 + step, "av-2": 50.0 + step})
+                    device.log(start + timedelta(minutes=15 * step))
+                await wait_until(lambda: 18.0 in [v for _, v, _ in logged(readings, first)])
+                await wait_until(lambda: len(logged(readings, single)) == 9)
+
+            readings, health = await _run(connector, body)
+            return readings, health, connector
+
+    readings, health, connector = asyncio.run(scenario())
+    # every record the log still held, at its own time; steps 3 and 4 went round the buffer
+    assert logged(readings, first) == [
+        (15 * step, 10.0 + step, "good") for step in (0, 1, 2, 5, 6, 7, 8)
+    ]
+    assert [v for _, v, _ in logged(readings, second)] == [50.0 + s for s in (0, 1, 2, 5, 6, 7, 8)]
+    # a trend log's records carry the object's status flags: out of service is uncertain
+    assert logged(readings, single) == [(0, 5.0, "good"), (15, 6.0, "good")] + [
+        (15 * step, 7.0, "uncertain") for step in range(2, 9)
+    ]
+    assert connector.trend_logs.missed == {"1005/trend-log-multiple,1": 2}
+    assert health.failures_by_reason == {"trend-log-gap": 1, "not-in-trend-log": 1}
+    assert not logged(readings, stray)
+    assert _values(readings, stray) == [24.0]  # its present-value is read as before

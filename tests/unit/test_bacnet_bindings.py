@@ -46,6 +46,11 @@ def test_a_bacnet_binding_is_reported_under_its_object_and_device_when_it_names_
         ({"object_type": "analog-input"}, "needs both object_type and instance"),
         ({"object_type": "analog-input", "instance": 4_194_303}, "less than or equal"),
         ({"object_type": "analog-input", "instance": 1, "column": "x"}, "one address"),
+        (
+            {"object_type": "analog-input", "instance": 1, "trend_log": "trend-log-many,1"},
+            "should match pattern",
+        ),
+        ({"trend_log": "trend-log,1", "column": "x"}, "trend_log belong to a BACnet binding"),
     ],
 )
 def test_a_bacnet_binding_names_a_real_object_type_and_instance(binding, message):
@@ -60,6 +65,8 @@ def test_a_bacnet_source_names_its_device_or_address_and_binds_references_by_dev
         spec({"address": "127.0.0.1:47809", "bind_references": True})
     with pytest.raises(ValidationError, match="local"):
         spec({"device": 1, "local": "not an address!"})
+    with pytest.raises(ValidationError, match="unknown time zone 'Mars/Olympus'"):
+        spec({"device": 1, "log_time_zone": "Mars/Olympus"})
 
 
 def test_a_binding_to_a_bacnet_source_needs_a_bacnet_address():

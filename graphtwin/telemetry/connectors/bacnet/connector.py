@@ -14,7 +14,11 @@ broadcast from port 0), learns its max APDU from the I-Am, then:
   say what reliability and out-of-service would; an object whose fault flag is set has its
   reliability read too (`BacnetConnector.faults`, by source address), and units do not change;
 - maps status-flags (and reliability and out-of-service where read) to the reading's quality
-  (quality.py) and keeps each object's `units` (`BacnetConnector.units`, by source address).
+  (quality.py) and keeps each object's `units` (`BacnetConnector.units`, by source address);
+- reads the trend logs the bindings name (`trend_log`) every `log_period_s` of the source by
+  ReadRange, from the record after the last one seen, each value with its record's time
+  (trend_logs.py): the device's history, every value it logged, not only those a poll or a
+  COV notification happened to see. `BacnetConnector.trend_logs.missed` counts what a gap lost.
 
 Failures are counted in the source's health, never raised. An object the device does not know
 (or a property it lacks, or any other error it answers for one object) is counted under the
@@ -62,6 +66,7 @@ from graphtwin.telemetry.connectors.bacnet.stack import (
     local_application,
     number,
 )
+from graphtwin.telemetry.connectors.bacnet.trend_logs import TrendLogs
 from graphtwin.telemetry.readings import Reading, ReadingSink, SourceHealth
 
 logger = logging.getLogger(__name__)
@@ -80,6 +85,7 @@ class _Object:
     address: str  # Binding.source_address
     subscribe: bool
     period_s: float
+    trend_log: ObjectIdentifier | None = None  # the trend log holding its history
     flags: list[int] = field(default_factory=list)
     reliability: str | None = None
     out_of_service: bool | None = None
@@ -105,6 +111,7 @@ class BacnetConnector:
         self.source = source
         self.source_id = source.id
         self.objects = [_target(source, b, rules(b)) for b in bindings]
+        self.trend_logs = TrendLogs(source.id, self.objects, source.log_time_zone)
         self.units: dict[str, str] = {}  # source address -> the object's engineering units
         self.faults: dict[
             str, str
@@ -169,6 +176,8 @@ class BacnetConnector:
         ]
         if subscriptions:
             tasks.append(asyncio.create_task(self._renew(subscriptions, health)))
+        if self.trend_logs:
+            tasks.append(asyncio.create_task(self._read_trend_logs(app, devices, sink, health)))
         if not by_period:
             tasks.append(asyncio.create_task(self._heartbeat(app, devices)))
         try:
@@ -227,6 +236,18 @@ class BacnetConnector:
                     # the device forgot the object: end the session, which polls it instead
                     raise NoAnswerError(f"renewal refused: {error_reason(answer)}")
             health.success()
+
+    async def _read_trend_logs(
+        self,
+        app: Application,
+        devices: dict[int | None, Device],
+        sink: ReadingSink,
+        health: SourceHealth,
+    ) -> None:
+        timeout_s = self.source.timeout_s
+        await self.trend_logs.columns(app, devices, health, timeout_s)
+        async for _ in every(self.source.log_period_s):
+            await self.trend_logs.read(app, devices, sink, health, timeout_s)
 
     async def _heartbeat(self, app: Application, devices: dict[int | None, Device]) -> None:
         device = devices[self.source.device]
@@ -440,4 +461,5 @@ def _target(source: BacnetSource, binding: Binding, rule: SyncRule) -> _Object:
         binding.source_address,
         rule.mode == "subscribe",
         rule.period_s,
+        None if binding.trend_log is None else ObjectIdentifier(binding.trend_log),
     )

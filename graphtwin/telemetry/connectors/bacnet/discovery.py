@@ -25,6 +25,7 @@ from graphtwin.telemetry.connectors.bacnet.stack import (
     find_device,
     is_error,
     local_application,
+    read_list,
 )
 from graphtwin.telemetry.discovery import DiscoveredAddress
 
@@ -86,18 +87,10 @@ async def discover_addresses(source: BacnetSource, *, timeout_s: float) -> list[
 
 async def _object_list(app: Application, device: Device, timeout_s: float) -> list[Any]:
     me = ObjectIdentifier(("device", device.instance))
-    whole = await ask(app.read_property(device.address, me, "object-list"), timeout_s)
-    if not is_error(whole):
-        return list(whole)
-    count = await ask(app.read_property(device.address, me, "object-list", 0), timeout_s)
-    if is_error(count):
-        raise NoAnswerError(f"object-list unreadable: {count}")
-    items = []
-    for index in range(1, int(count) + 1):
-        item = await ask(app.read_property(device.address, me, "object-list", index), timeout_s)
-        if not is_error(item):
-            items.append(item)
-    return items
+    items = await read_list(app, device.address, me, "object-list", timeout_s)
+    if is_error(items):
+        raise NoAnswerError(f"object-list unreadable: {items}")
+    return list(items)
 
 
 async def _describe(

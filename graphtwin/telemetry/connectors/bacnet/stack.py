@@ -100,6 +100,26 @@ async def ask(request: Any, timeout_s: float) -> Any:
     return answer
 
 
+async def read_list(
+    app: Application, address: Address, identifier: Any, prop: str, timeout_s: float
+) -> Any:
+    """A property read whole or, when the device cannot send it whole (an error answer, as
+    an array too long for one APDU without segmentation), item by item: its length (index 0),
+    then each item. The first error answer when neither works."""
+    whole = await ask(app.read_property(address, identifier, prop), timeout_s)
+    if not is_error(whole):
+        return whole
+    count = await ask(app.read_property(address, identifier, prop, 0), timeout_s)
+    if is_error(count):
+        return whole
+    items = []
+    for index in range(1, int(count) + 1):
+        item = await ask(app.read_property(address, identifier, prop, index), timeout_s)
+        if not is_error(item):
+            items.append(item)
+    return items
+
+
 def number(value: object) -> float | int | None:
     """A present-value as a number (Real, Unsigned, Boolean, an enumeration such as
     BinaryPV's inactive/active as 0/1), or None for what is not one."""
