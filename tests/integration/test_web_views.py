@@ -111,6 +111,7 @@ def test_a_node_page_shows_where_it_sits_its_points_and_links_onwards(viewer: ht
     assert "VAV-202 Zone Air Temperature 20.5 degC ok" in text
     assert 'href="/points/vav-202.zat"' in page.text
     assert 'href="/whatif?trip=vav-202"' in page.text
+    assert 'hx-get="/violations/vav-202" hx-trigger="load"' in page.text  # checked after
     assert "VAV-101 Damper Position no value" in _text(viewer.get("/nodes/vav-101").text)
 
 
@@ -120,6 +121,15 @@ def test_a_building_page_links_to_its_system_view_and_lists_its_floors(viewer: h
     assert 'href="/systems/bldg-a"' in page.text
     assert "Level 1 Floor" in text and "gross_floor_area_m2 4200" in text
     assert "Explorer Riverside Campus Building A" in text  # the breadcrumb
+
+
+def test_the_violations_below_a_node_come_as_a_fragment_after_its_page(viewer: httpx.Client):
+    fragment = viewer.get("/violations/bldg-a")
+    assert fragment.status_code == 200
+    assert "No current value at or below it breaks a constraint" in fragment.text
+    assert _json_script(fragment.text, "violations-data") == []
+    unknown = viewer.get("/violations/no-such-node")
+    assert unknown.status_code == 400 and "no-such-node" in unknown.text
 
 
 def test_an_unknown_twin_id_is_a_404_page_naming_it(viewer: httpx.Client):
@@ -185,3 +195,4 @@ def test_the_system_view_draws_the_feeds_network_and_lists_it_as_a_table(viewer:
     text = _text(page.text)
     assert "VAV-202 ok" in text and "Simulate a trip from AHU-1" in text
     assert 'href="/whatif?trip=ahu-1"' in page.text
+    assert 'hx-get="/violations/bldg-a"' in page.text

@@ -74,30 +74,35 @@ def test_the_charts_text_summary_names_the_range_and_its_extremes():
     assert summary([]) is None
 
 
-def _equipment(twin_id: str, feeds: list[str], health: str | None = "ok") -> dict:
-    points = [] if health is None else [{"twinId": f"{twin_id}.p", "current": {"health": health}}]
+def _equipment(twin_id: str, feeds: list[str]) -> dict:
     return {
         "twinId": twin_id,
         "name": twin_id.upper(),
         "kind": "Equipment",
-        "points": points,
         "relationships": [
-            {"direction": "OUT", "other": {"twinId": t, "name": t.upper(), "points": []}}
-            for t in feeds
+            {"direction": "OUT", "other": {"twinId": t, "name": t.upper()}} for t in feeds
         ],
     }
+
+
+def _points(twin_id: str, health: str) -> list[dict]:
+    return [{"twinId": f"{twin_id}.p", "current": {"health": health, "quality": "good"}}]
 
 
 def test_the_network_holds_each_feeds_link_once_and_leaves_out_equipment_without_links():
     chiller = _equipment("chiller", ["ahu"])
     ahu = _equipment("ahu", ["vav"])
     ahu["relationships"].append(  # the same link seen from its other end
-        {"direction": "IN", "other": {"twinId": "chiller", "name": "CHILLER", "points": []}}
+        {"direction": "IN", "other": {"twinId": "chiller", "name": "CHILLER"}}
     )
-    network = build_network([chiller, ahu, _equipment("meter", [])], [], [])
+    network = build_network([chiller, ahu, _equipment("meter", [])])
     assert network.edges == [("ahu", "vav"), ("chiller", "ahu")]
     assert set(network.nodes) == {"chiller", "ahu", "vav"}
     assert network.nodes["ahu"].feeds == ["vav"] and network.nodes["ahu"].fed_by == ["chiller"]
+    network.judge({"ahu": _points("ahu", "ok")}, [], [])
+    assert network.to_json()["nodes"][0] == {
+        "id": "ahu", "name": "AHU", "kind": "Equipment", "state": "ok", "points": ["ahu.p"],
+    }  # fmt: skip
     assert network.to_json()["edges"] == [
         {"source": "ahu", "target": "vav"},
         {"source": "chiller", "target": "ahu"},
@@ -105,18 +110,19 @@ def test_the_network_holds_each_feeds_link_once_and_leaves_out_equipment_without
 
 
 def test_a_nodes_state_is_the_worst_of_violation_drift_and_its_points_values():
-    equipment = [
-        _equipment("ahu", ["vav-1", "vav-2", "vav-3"], health="stale"),
-        _equipment("vav-1", []),
-        _equipment("vav-2", []),
-        _equipment("vav-3", [], health=None),
-    ]
+    network = build_network([_equipment("ahu", ["vav-1", "vav-2", "vav-3"])])
+    points = {
+        "ahu": _points("ahu", "stale"),
+        "vav-1": _points("vav-1", "ok"),
+        "vav-2": _points("vav-2", "ok"),
+        "outside": _points("outside", "fault"),  # not in the network: no node made for it
+    }
     violations = [{"twinId": "room-1", "point": "vav-1.p", "description": "21 > 20 max"}]
     issues = [
         {"twinId": "vav-2.p", "type": "threshold", "severity": "critical"},
         {"twinId": "ahu", "type": "staleness", "severity": "warning"},
     ]
-    network = build_network(equipment, violations, issues)
+    network.judge(points, violations, issues)
     states = {twin_id: node.state for twin_id, node in network.nodes.items()}
     assert states == {
         "ahu": "drift",

@@ -5,8 +5,9 @@
   "more" button), so a 10,000-point building is never sent whole. `?q=` searches names and ids.
 - `/nodes/{twin_id}`: the deep link of any node: its properties, where it sits (breadcrumb),
   what it holds, its points' live values (state as text and colour), its constraint state
-  (effective constraints, violations, open drift) and links to the point, system and what-if
-  views. An unknown twin id is a 404 page naming it.
+  (effective constraints, open drift, and the violations at or below it, loaded after the
+  page from `/violations/{twin_id}`) and links to the point, system and what-if views. An
+  unknown twin id is a 404 page naming it.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ NODE_PAGE = 200
 MAX_PAGE = 1000
 """The API's largest page (`first`)."""
 SEARCH_PAGE = 50
+VIOLATIONS_SHOWN = 50
+"""Violations listed on a page (all of them count)."""
 
 
 @router.get("/explorer", response_class=HTMLResponse)
@@ -91,10 +94,6 @@ async def node(
     rows = [_row(c) for c in found["children"]]
     shown = rows[:first]
     state = state_of(found["current"]) if found["kind"] == "Point" else None
-    violations = (await graphql(request, "node_violations", twinId=twin_id))["violations"]
-    broken = {v["point"] for v in violations if v.get("point")} | {v["twinId"] for v in violations}
-    for row in shown:
-        row["violated"] = row["twin_id"] in broken
     return render(
         request,
         "node.html",
@@ -109,11 +108,20 @@ async def node(
         more=len(rows) > first,
         next_first=MAX_PAGE if first < MAX_PAGE else None,
         constraints=found["effectiveConstraints"],
-        violations=violations,
         issues=found["driftIssues"],
         properties=sorted((found["properties"] or {}).items()),
         origin={k: v for k, v in (found["origin"] or {}).items() if v},
     )
+
+
+@router.get("/violations/{twin_id:path}", response_class=HTMLResponse)
+async def violations(request: Request, twin_id: str, session: SignedIn) -> HTMLResponse:
+    """The current values at or below a node that break a constraint (an htmx fragment the node
+    and system pages load once shown: on a large building the check takes seconds)."""
+    found = (await graphql(request, "node_violations", twinId=twin_id))["violations"]
+    marks = [{"twinId": v["twinId"], "point": v.get("point")} for v in found]
+    return render(request, "violations.html", twin_id=twin_id, violations=found, marks=marks,
+                  shown=VIOLATIONS_SHOWN)  # fmt: skip
 
 
 def _found(node: dict[str, Any] | None, twin_id: str) -> dict[str, Any]:

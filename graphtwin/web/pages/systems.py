@@ -5,6 +5,9 @@
   each node coloured by its state AND labelled with it, a legend, and the same information in
   a table beside the drawing (names linking to `/nodes/{id}`, what each feeds and is fed by,
   and "simulate a trip from here": `/whatif?trip=<id>`). A click on a drawn node opens it.
+  Two GraphQL executions (the network, then its nodes' points); the building's violations
+  come after the page (`/violations/{twin_id}`, seconds on a 10,000-point building), and
+  static/systems.js marks the nodes whose points observe one.
 """
 
 from __future__ import annotations
@@ -45,9 +48,13 @@ async def system(request: Request, twin_id: str, session: SignedIn) -> HTMLRespo
     building = data["node"]
     if building is None:
         raise WebActionError(twin_id, f"no node {twin_id!r} in the twin", status=404)
-    violations = (await graphql(request, "node_violations", twinId=twin_id))["violations"]
     equipment = building["descendants"]
-    network = build_network(equipment, violations, data["driftIssues"])
+    network = build_network(equipment)
+    points = {}
+    if network.nodes:
+        found = await graphql(request, "system_points", twinIds=list(network.nodes))
+        points = {n["twinId"]: n["points"] for n in found["nodesById"]}
+    network.judge(points, [], data["driftIssues"])
     return render(
         request,
         "system.html",

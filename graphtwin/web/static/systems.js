@@ -1,7 +1,10 @@
 // The system view's drawing: a building's FEEDS network with cytoscape.
 // Data: <script type="application/json" id="network-data"> (graphtwin/web/network.py). Each
 // node's colour is the one its state has in the legend (views.css), so both always agree; its
-// label names the state too. A tap (click) on a node opens its page.
+// label names the state too. A tap (click) on a node opens its page. The building's violations
+// arrive after the page (an htmx fragment with <script type="application/json"
+// id="violations-data">): the nodes whose points observe one turn to "violation", in the
+// drawing and in the table.
 (function () {
   "use strict";
 
@@ -13,18 +16,49 @@
     return found;
   }
 
+  var cy = null;
+  var graph = null;
+
+  function markViolations() {
+    var source = document.getElementById("violations-data");
+    if (!cy || !source) {
+      return;
+    }
+    var owner = {};
+    graph.nodes.forEach(function (n) {
+      owner[n.id] = n.id;
+      (n.points || []).forEach(function (p) { owner[p] = n.id; });
+    });
+    var colour = colours().violation;
+    JSON.parse(source.textContent).forEach(function (v) {
+      var id = owner[v.point] || owner[v.twinId];
+      if (!id) {
+        return;
+      }
+      var node = cy.getElementById(id);
+      node.data("colour", colour);
+      node.data("label", node.data("name") + "\n(violation)");
+      var row = document.querySelector('tr[data-node="' + CSS.escape(id) + '"] .node-state');
+      if (row) {
+        row.textContent = "violation";
+        row.className = "state node-state state-violation";
+      }
+    });
+  }
+
   function draw() {
     var source = document.getElementById("network-data");
     var target = document.getElementById("network");
     if (!source || !target || typeof cytoscape === "undefined") {
       return;
     }
-    var graph = JSON.parse(source.textContent);
+    graph = JSON.parse(source.textContent);
     var fill = colours();
     var elements = graph.nodes.map(function (n) {
       return {
         data: {
           id: n.id,
+          name: n.name,
           label: n.name + "\n(" + n.state + ")",
           colour: fill[n.state] || "#999",
           url: "/nodes/" + encodeURIComponent(n.id)
@@ -33,7 +67,7 @@
     }).concat(graph.edges.map(function (e) {
       return { data: { id: e.source + "->" + e.target, source: e.source, target: e.target } };
     }));
-    var cy = cytoscape({
+    cy = cytoscape({
       container: target,
       elements: elements,
       layout: { name: "breadthfirst", directed: true, spacingFactor: 1.2, padding: 20 },
@@ -72,7 +106,10 @@
     });
     target.dataset.drawn = String(cy.nodes().length);
     window.graphtwinNetwork = cy; // for the browser tests: where each node was drawn
+    markViolations();
   }
+
+  document.addEventListener("htmx:afterSettle", markViolations);
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", draw);
