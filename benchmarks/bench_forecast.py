@@ -50,6 +50,7 @@ from benchmarks.forecast_warnings import (
     OCCUPIED_HOURS,
     RunWarnings,
     choose_threshold,
+    curve,
     run_warnings,
     summarise,
 )
@@ -281,6 +282,7 @@ def _warnings(names: Sequence[str], options: ForecastOptions) -> dict[str, Any]:
         "threshold": threshold,
         "tuning": summarise(tuning, threshold) if tuning else None,
         "held_out": summarise(held, threshold) if held else None,
+        "curve": {"tuning": curve(tuning), "held_out": curve(held)},
     }
 
 
@@ -379,7 +381,7 @@ def report_forecast(results: dict[str, Any]) -> str:
         rows.append([
             part, s["crossings"], _fmt(s["warned_share"]), s["fault_crossings"],
             _fmt(s["fault_warned_share"]), s["warnings"], _fmt(s["false_share"]),
-            _fmt(s["median_lead_min"]),
+            f"{s['false_after_fault']}, {s['false_morning']}", _fmt(s["median_lead_min"]),
         ])  # fmt: skip
     lines += [
         markdown_table(
@@ -391,9 +393,21 @@ def report_forecast(results: dict[str, Any]) -> str:
                 "warned",
                 "warnings",
                 "false (target <= 0.05)",
+                "false: after a fault, morning",
                 "median lead min",
             ],
             rows,
+        ),
+        "",
+        "Warned and false shares at each threshold (tuning; held out): "
+        + ", ".join(
+            f"{p}: {_fmt(t['warned_share'])}/{_fmt(t['false_share'])}; "
+            f"{_fmt(h['warned_share'])}/{_fmt(h['false_share'])}"
+            for (p, t), h in zip(
+                warnings["curve"]["tuning"].items(),
+                warnings["curve"]["held_out"].values(),
+                strict=True,
+            )
         ),
         "",
         f"Wall time {results['wall_s']:.0f} s.",

@@ -23,6 +23,11 @@ for both would be tuning per building.
   `HORIZON` of its last open origin.
 - `p*` is chosen on the tuning runs (the medium office in Denver): the smallest of `P_GRID` whose
   false share there is at most 5%; the other runs only evaluate it.
+- False warnings are counted by what preceded them: **after a fault** when it opens while a
+  labelled fault acts on the point's zone or within `FAULT_MEMORY` after it ended (the day-type
+  profile and the correction still carry the fault's values), else **morning** when it opens on
+  a working day between 04:00 and 07:00 local (the warm-up), else **other**. `curve` gives the
+  warned and false shares at every threshold of `P_GRID`: the trade-off `p*` picks a point on.
 """
 
 from __future__ import annotations
@@ -52,6 +57,9 @@ P_GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 FALSE_TARGET = 0.05
 HYSTERESIS = 0.5
 """An open warning closes when its probability falls under this share of the threshold."""
+FAULT_MEMORY = timedelta(days=1)
+"""How long after a labelled fault a false warning on its zone is counted as its aftermath."""
+MORNING_HOURS = (4, 7)
 
 
 @dataclass(slots=True)
@@ -64,6 +72,20 @@ class RunWarnings:
     crossings: list[tuple[int, int]] = field(default_factory=list)  # (point, origin index)
     during_fault: set[tuple[int, int]] = field(default_factory=set)
     """The crossings of a point a labelled fault affects, while it acts (start to end + 2 h)."""
+    fault_spans: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    """Per point, the origins (first, last) from a labelled fault's start on it to
+    `FAULT_MEMORY` after its end."""
+    morning: np.ndarray | None = None
+    """Per origin: a working day, 04:00-07:00 local."""
+
+    def cause(self, point: int, first: int) -> str:
+        """Why a false warning opening at origin `first` on `point` was likely: after a fault,
+        in the morning warm-up, or other."""
+        if any(lo <= first <= hi for lo, hi in self.fault_spans.get(point, ())):
+            return "after_fault"
+        if self.morning is not None and self.morning[first]:
+            return "morning"
+        return "other"
 
     def episodes(self, threshold: float) -> list[tuple[int, int, int]]:
         """Warnings as (point, first origin, last origin): open at `threshold`, closed when the
@@ -102,16 +124,19 @@ class RunWarnings:
         crossing_at: dict[int, list[int]] = {}
         for point, c in self.crossings:
             crossing_at.setdefault(point, []).append(c)
-        false = sum(
-            1
+        causes = [
+            self.cause(point, first)
             for point, first, last in episodes
             if not any(first < c <= last + HORIZON_STEPS for c in crossing_at.get(point, []))
-        )
+        ]
+        false = len(causes)
         return {
             "crossings": len(self.crossings),
             "warned": warned,
             "warnings": len(episodes),
             "false": false,
+            "false_after_fault": causes.count("after_fault"),
+            "false_morning": causes.count("morning"),
             "fault_crossings": len(self.during_fault),
             "fault_warned": fault_warned,
             "leads_min": leads,
@@ -175,6 +200,7 @@ def run_warnings(run: Run) -> RunWarnings:
         if c - HORIZON_STEPS >= lo:  # every origin before it lies in the window
             crossings.append((int(point), int(c - lo)))
     during = set()
+    spans: dict[int, list[tuple[int, int]]] = {}
     for label in run.labels:
         start = datetime.fromisoformat(label["start"])
         end = datetime.fromisoformat(label["end"]) + timedelta(hours=2)
@@ -183,7 +209,20 @@ def run_warnings(run: Run) -> RunWarnings:
             at = first.start + step * (lo + c)
             if ids[point] in hit and start <= at <= end:
                 during.add((point, c))
-    return RunWarnings(run.name, probability, breach[:, lo:], crossings, during)
+        span = (
+            int((start - first.start) / step) - lo,
+            int((end - timedelta(hours=2) + FAULT_MEMORY - first.start) / step) - lo,
+        )
+        for point, twin_id in enumerate(ids):
+            if twin_id in hit:
+                spans.setdefault(point, []).append(span)
+    morning = (
+        (local.dayofweek < 5) & (local.hour >= MORNING_HOURS[0]) & (local.hour < MORNING_HOURS[1])
+    )
+    return RunWarnings(
+        run.name, probability, breach[:, lo:], crossings, during, spans,
+        np.asarray(morning)[lo:size],
+    )  # fmt: skip
 
 
 def choose_threshold(tuning: list[RunWarnings]) -> float:
@@ -211,6 +250,8 @@ def summarise(runs: list[RunWarnings], threshold: float) -> dict[str, Any]:
     return {
         "threshold": threshold,
         "crossings": crossings,
+        "false_after_fault": sum(s["false_after_fault"] for s in per_run.values()),
+        "false_morning": sum(s["false_morning"] for s in per_run.values()),
         "warned_share": sum(s["warned"] for s in per_run.values()) / crossings
         if crossings
         else None,
@@ -229,3 +270,12 @@ def summarise(runs: list[RunWarnings], threshold: float) -> dict[str, Any]:
             for name, s in per_run.items()
         },
     }
+
+
+def curve(runs: list[RunWarnings]) -> dict[str, dict[str, float | None]]:
+    """The warned and false shares of `runs` at every threshold of `P_GRID`."""
+    out = {}
+    for threshold in P_GRID:
+        s = summarise(runs, threshold)
+        out[str(threshold)] = {"warned_share": s["warned_share"], "false_share": s["false_share"]}
+    return out
