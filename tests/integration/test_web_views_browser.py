@@ -80,6 +80,11 @@ def test_the_explorer_tree_opens_level_by_level_from_the_keyboard(deck: Deck):
     )
     _tab_to(deck, "e.tagName === 'A' && e.textContent.includes('Open Riverside Campus')")
     _tab_to(deck, "e.tagName === 'SUMMARY' && e.textContent.includes('Building A')")
+    ActionChains(deck.driver).send_keys(Keys.ENTER).perform()
+    deck.wait(
+        lambda d: "Level 2" in d.find_element("css selector", "main").text,
+        "opening the building did not load its floors",
+    )
     _clean(deck, "explorer")
 
 

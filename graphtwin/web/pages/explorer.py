@@ -110,7 +110,7 @@ async def node(
         constraints=found["effectiveConstraints"],
         issues=found["driftIssues"],
         properties=sorted((found["properties"] or {}).items()),
-        origin={k: v for k, v in (found["origin"] or {}).items() if v},
+        origin={k: v for k, v in (found["origin"] or {}).items() if v and k != "brickClass"},
     )
 
 
