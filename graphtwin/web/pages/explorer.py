@@ -70,15 +70,13 @@ async def children(
 ) -> HTMLResponse:
     """One level of the tree (an htmx fragment): a page of `twin_id`'s children."""
     first = min(first, MAX_PAGE)
-    data = await graphql(request, "explorer_children", twinId=twin_id, first=first + 1)
-    node = _found(data["node"], twin_id)
-    rows = [_row(c) for c in node["children"]]
+    _, rows, more = await _with_children(request, "explorer_children", twin_id, first)
     return render(
         request,
         "explorer_children.html",
         twin_id=twin_id,
-        rows=rows[:first],
-        more=len(rows) > first,
+        rows=rows,
+        more=more,
         next_first=min(first * MORE_FACTOR, MAX_PAGE),
         at_most=first >= MAX_PAGE,
     )
@@ -89,10 +87,7 @@ async def node(
     request: Request, twin_id: str, session: SignedIn, first: int = Query(NODE_PAGE, ge=1)
 ) -> HTMLResponse:
     first = min(first, MAX_PAGE)
-    data = await graphql(request, "node", twinId=twin_id, first=first + 1)
-    found = _found(data["node"], twin_id)
-    rows = [_row(c) for c in found["children"]]
-    shown = rows[:first]
+    found, shown, more = await _with_children(request, "node", twin_id, first)
     state = state_of(found["current"]) if found["kind"] == "Point" else None
     return render(
         request,
@@ -105,7 +100,7 @@ async def node(
         trail=list(reversed(found["ancestors"])),
         parts=[r for r in shown if r["kind"] != "Point"],
         points=[r for r in shown if r["kind"] == "Point"],
-        more=len(rows) > first,
+        more=more,
         next_first=MAX_PAGE if first < MAX_PAGE else None,
         constraints=found["effectiveConstraints"],
         issues=found["driftIssues"],
@@ -122,6 +117,17 @@ async def violations(request: Request, twin_id: str, session: SignedIn) -> HTMLR
     marks = [{"twinId": v["twinId"], "point": v.get("point")} for v in found]
     return render(request, "violations.html", twin_id=twin_id, violations=found, marks=marks,
                   shown=VIOLATIONS_SHOWN)  # fmt: skip
+
+
+async def _with_children(
+    request: Request, document: str, twin_id: str, first: int
+) -> tuple[dict[str, Any], list[dict[str, Any]], bool]:
+    """The node `document` answers for `twin_id` (404 when there is none), the first `first`
+    of its children as rows, and whether more follow (one more is asked to know)."""
+    data = await graphql(request, document, twinId=twin_id, first=first + 1)
+    node = _found(data["node"], twin_id)
+    rows = [_row(c) for c in node["children"]]
+    return node, rows[:first], len(rows) > first
 
 
 def _found(node: dict[str, Any] | None, twin_id: str) -> dict[str, Any]:
