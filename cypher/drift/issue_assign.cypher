@@ -11,5 +11,5 @@ DELETE old
 WITH DISTINCT i, p
 CREATE (i)-[a:ASSIGNED_TO {by: $by, at: datetime($at), note: $note}]->(p)
 SET i.status = 'investigating'
-RETURN i.issue_id AS issue_id, p.twin_id AS person, p.name AS person_name,
+RETURN i.issue_id AS issue_id, i.status AS status, p.twin_id AS person, p.name AS person_name,
        toString(a.at) AS at

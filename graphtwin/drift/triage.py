@@ -111,22 +111,7 @@ def acknowledge_issue(
     """Someone is on it: the issue becomes `investigating`, with who, when and the note."""
     note = _note(note, issue_id)
     _active(store, issue_id)
-    if audit is not None:
-        audit.check()
-    at = _now()
-    rows = store.write("drift/issue_acknowledge", issue_id=issue_id, by=by, at=at, note=note)
-    if not rows:  # closed since it was read
-        raise _closed(store, issue_id)
-    done = {
-        "issue_id": issue_id,
-        "status": rows[0]["status"],
-        "by": by,
-        "at": rows[0]["at"],
-        "note": note,
-    }
-    if audit is not None:
-        audit.drift_acknowledged(done)
-    return done
+    return _act(store, "drift/issue_acknowledge", issue_id, note, by, audit, "drift_acknowledged")
 
 
 def assign_issue(
@@ -145,24 +130,8 @@ def assign_issue(
     found = store.read("drift/person_by_id", twin_id=person)
     if not found or not found[0]["person"]:
         raise NotAPersonError(person, found[0]["kind"] if found else None)
-    if audit is not None:
-        audit.check()
-    rows = store.write(
-        "drift/issue_assign", issue_id=issue_id, person=person, by=by, at=_now(), note=note
-    )
-    if not rows:  # closed (or the person retired) since it was read
-        raise _closed(store, issue_id)
-    done = {
-        "issue_id": issue_id,
-        "person": person,
-        "person_name": rows[0]["person_name"],
-        "by": by,
-        "at": rows[0]["at"],
-        "note": note,
-    }
-    if audit is not None:
-        audit.drift_assigned(done)
-    return done
+    return _act(store, "drift/issue_assign", issue_id, note, by, audit, "drift_assigned",
+                person=person)  # fmt: skip
 
 
 def accept_reconciliation(
@@ -171,33 +140,36 @@ def accept_reconciliation(
     """Apply the reconciliation the issue proposes (`proposal`), with who, when and the note;
     an issue that proposes none is an error saying why."""
     note = _note(note, issue_id)
-    issue = _issue(store, issue_id)
-    why = refusal(issue)
+    why = refusal(_issue(store, issue_id))
     if why is not None:
         raise NothingProposedError(issue_id, why)
-    proposed = _ADOPT
+    return _act(store, "drift/issue_accept", issue_id, note, by, audit,
+                "drift_reconciliation_accepted", status=str(_ADOPT.status),
+                proposal=_ADOPT.text)  # fmt: skip
+
+
+def _act(
+    store: TwinStore,
+    statement: str,
+    issue_id: str,
+    note: str,
+    by: str,
+    audit: ChangeAudit | None,
+    record: str,
+    **params: str,
+) -> dict[str, Any]:
+    """Write the action (`statement`), then its audit record (`record`, a `ChangeAudit`
+    method): the issue, its status after, who, when, the note and `params`. A log that could
+    not take the record refuses the action before anything is written."""
     if audit is not None:
         audit.check()
-    rows = store.write(
-        "drift/issue_accept",
-        issue_id=issue_id,
-        status=str(proposed.status),
-        by=by,
-        at=_now(),
-        note=note,
-    )
-    if not rows:  # closed since it was read
+    at = _now()
+    rows = store.write(statement, issue_id=issue_id, by=by, at=at, note=note, **params)
+    if not rows:  # closed (or the assignee retired) since it was read
         raise _closed(store, issue_id)
-    done = {
-        "issue_id": issue_id,
-        "status": rows[0]["status"],
-        "proposal": proposed.text,
-        "by": by,
-        "at": rows[0]["at"],
-        "note": note,
-    }
+    done = {"issue_id": issue_id, **rows[0], "by": by, "note": note, **params}
     if audit is not None:
-        audit.drift_reconciliation_accepted(done)
+        getattr(audit, record)(done)
     return done
 
 

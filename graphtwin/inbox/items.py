@@ -243,65 +243,90 @@ def from_simulation_run(
             soft_constraints=where.soft_constraints,
             people=where.people,
         )
-        because = [
+        lines = [
             f"The what-if run {scenario!r} takes out {', '.join(removed)}: "
             f"{len(lost)} node(s) lose supply entirely ({', '.join(lost[:5])}).",
             "No redundant feed goes around it: a single point of failure.",
-            *where.sentences(),
-            impact.explain(),
-            urgency.explain(),
         ]
-        out.append(
-            InboxItem(
-                item_id=f"simulation:{run['run_id']}:spof:{removed[0]}",
-                source=SIMULATION,
-                type="single_point_of_failure",
-                severity="critical" if first else "warning",
-                title=f"{where.name or removed[0]} is a single point of failure for "
-                f"{len(lost)} node(s)",
-                twin_id=removed[0],
-                name=where.name,
-                node_kind=where.kind,
-                impact=impact,
-                urgency=urgency,
-                because=tuple(because),
-                evidence={**evidence, "removed": removed, "lost": lost},
-                run_id=str(run["run_id"]),
-            )
-        )
+        title = f"{where.name or removed[0]} is a single point of failure for {len(lost)} node(s)"
+        severity = "critical" if first else "warning"
+        out.append(_finding(run, "single_point_of_failure", f"spof:{removed[0]}", severity,
+                            title, where, impact, urgency, lines,
+                            {**evidence, "removed": removed, "lost": lost}))  # fmt: skip
     if first and expected:
         node = str(first["node"])
         where = reaches.get(node) or Reach(node)
         urgency = Urgency.expected(_hours_between(now, expected))
         impact = where.impact(first.get("severity"))
-        because = [
+        lines = [
             f"The what-if run {scenario!r} foresees, under inaction, {first['property']} of "
             f"{where.name or node} beyond its {first['bound']} {first['limit']:g} "
             f"{first.get('unit') or ''} from {first['first_at']}.".replace(" .", "."),
             f"The bound holds because {first.get('because')}." if first.get("because") else "",
-            *where.sentences(),
-            impact.explain(),
-            urgency.explain(),
         ]
-        out.append(
-            InboxItem(
-                item_id=f"simulation:{run['run_id']}:violation:{node}",
-                source=SIMULATION,
-                type="foreseen_violation",
-                severity=str(first.get("severity") or "soft"),
-                title=f"{where.name or node}: {first['property']} foreseen beyond its "
-                f"{first['bound']} under inaction",
-                twin_id=node,
-                name=where.name,
-                node_kind=where.kind,
-                impact=impact,
-                urgency=urgency,
-                because=tuple(s for s in because if s),
-                evidence={**evidence, "first_violation": first},
-                run_id=str(run["run_id"]),
-            )
+        title = (
+            f"{where.name or node}: {first['property']} foreseen beyond its {first['bound']} "
+            "under inaction"
         )
+        out.append(_finding(run, "foreseen_violation", f"violation:{node}",
+                            str(first.get("severity") or "soft"), title, where, impact, urgency,
+                            lines, {**evidence, "first_violation": first}))  # fmt: skip
     return out
+
+
+def _finding(
+    run: Mapping[str, Any],
+    kind: str,
+    suffix: str,
+    severity: str,
+    title: str,
+    where: Reach,
+    impact: Impact,
+    urgency: Urgency,
+    lines: Sequence[str],
+    evidence: dict[str, Any],
+) -> InboxItem:
+    """One finding of a what-if run as an item: `lines`, then the reach, impact and urgency."""
+    because = (*(line for line in lines if line), *where.sentences(), impact.explain(),
+               urgency.explain())  # fmt: skip
+    return InboxItem(
+        item_id=f"simulation:{run['run_id']}:{suffix}",
+        source=SIMULATION,
+        type=kind,
+        severity=severity,
+        title=title,
+        twin_id=where.twin_id,
+        name=where.name,
+        node_kind=where.kind,
+        impact=impact,
+        urgency=urgency,
+        because=because,
+        evidence=evidence,
+        run_id=str(run["run_id"]),
+    )
+
+
+def violations_unchecked(roots: Sequence[str], *, within_s: float) -> InboxItem:
+    """The item that says constraint violations were not checked: the reasoning over `roots`
+    took longer than `within_s` (a whole large building), so none of them is in the list."""
+    where = ", ".join(roots)
+    return InboxItem(
+        item_id="violations:unchecked",
+        source=VIOLATION,
+        type="unchecked",
+        severity="warning",
+        title=f"Constraint violations under {where} were not checked (over {within_s:g} s)",
+        twin_id=roots[0],
+        name=None,
+        node_kind=None,
+        impact=Impact(criticality=1.0),
+        urgency=Urgency.latent(0.0),
+        because=(
+            f"Checking every constraint under {where} took longer than {within_s:g} s, so "
+            "no constraint violation is in this list.",
+            "Narrow the scope (a floor, a room), or ask violations(scope) on a node's page.",
+        ),
+    )
 
 
 def nodes_of_runs(runs: Sequence[Mapping[str, Any]]) -> list[str]:

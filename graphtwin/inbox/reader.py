@@ -30,6 +30,7 @@ from graphtwin.inbox.items import (
     from_simulation_run,
     from_violation,
     nodes_of_runs,
+    violations_unchecked,
 )
 from graphtwin.inbox.ranking import rank
 from graphtwin.reasoning.checks import Violation
@@ -39,6 +40,8 @@ from graphtwin.statements import cypher
 RUNS = 20
 """How many recent what-if runs (the latest of each scenario) the inbox looks at."""
 REACH_BATCH = 1000
+VIOLATIONS_S = 1.0
+"""How long the inbox waits for constraint reasoning (seconds) before it answers without it."""
 
 
 async def read_inbox(
@@ -49,9 +52,12 @@ async def read_inbox(
     first: int = 100,
     now: datetime | None = None,
     timeout_s: float | None = None,
+    violations_s: float = VIOLATIONS_S,
 ) -> list[InboxItem]:
     """The `first` items that most need attention in `scope`'s subtree (the whole twin when
-    None), highest score first. An unknown scope is `TwinNotFoundError`."""
+    None), highest score first. An unknown scope is `TwinNotFoundError`. Constraint reasoning
+    that takes longer than `violations_s` (a large building's, whole) is left out, and the
+    inbox ends with an item saying so."""
     now = now or datetime.now(UTC)
     reasoning = ConstraintReader(driver, database, timeout_s=timeout_s)
 
@@ -70,9 +76,19 @@ async def read_inbox(
         ids += [r["twin_id"] for r in await _read("inbox/scope_suppliers", ids=ids)]
         ids = list(dict.fromkeys(ids))
 
+    unchecked: list[str] = []
+
     async def violations() -> list[Violation]:
         roots = [scope] if scope is not None else [r["twin_id"] for r in await _read("inbox/roots")]
-        found = await asyncio.gather(*(reasoning.violations(root) for root in roots))
+        within = min(violations_s, timeout_s) if timeout_s else violations_s
+        checker = ConstraintReader(driver, database, timeout_s=within + 1.0)
+        try:
+            found = await asyncio.wait_for(
+                asyncio.gather(*(checker.violations(root) for root in roots)), within
+            )
+        except TimeoutError:  # a whole building's reasoning: the inbox says so, and goes on
+            unchecked.extend(roots)
+            return []
         return [v for per_root in found for v in per_root]
 
     issues, runs, broken = await asyncio.gather(
@@ -85,7 +101,10 @@ async def read_inbox(
     for chunk in chunked(dict.fromkeys(wanted), REACH_BATCH):
         for row in await _read("inbox/reach", ids=chunk):
             reaches[row["twin_id"]] = Reach.from_row(row)
-    return build(issues, broken, runs, reaches, now)[:first]
+    items = build(issues, broken, runs, reaches, now)
+    if unchecked:
+        items = rank([*items, violations_unchecked(unchecked, within_s=violations_s)])
+    return items[:first]
 
 
 def build(

@@ -7,7 +7,13 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from graphtwin.drift.triage import proposal, refusal
-from graphtwin.inbox.items import Reach, from_drift_issue, from_simulation_run, from_violation
+from graphtwin.inbox.items import (
+    Reach,
+    from_drift_issue,
+    from_simulation_run,
+    from_violation,
+    violations_unchecked,
+)
 from graphtwin.inbox.ranking import Impact, Urgency, rank, score
 from graphtwin.reasoning.checks import Violation
 
@@ -134,3 +140,11 @@ def test_impact_and_urgency_explain_their_formula() -> None:
     assert Impact(3, zones=2).explain().startswith("impact 9 = criticality 3 x (1 + 2 zones")
     assert "x probability 0.5" in Urgency.expected(1, probability=0.5).explain()
     assert Urgency.latent(24 * 60).score == 2.0
+
+
+def test_violations_left_unchecked_are_said_so_and_rank_below_any_real_item() -> None:
+    note = violations_unchecked(["campus"], within_s=3)
+    assert note.title.startswith("Constraint violations under campus were not checked")
+    assert "Narrow the scope" in " ".join(note.because)
+    real = from_drift_issue(_issue("semantic"), Reach("p"), NOW)
+    assert rank([note, real])[-1] is note
