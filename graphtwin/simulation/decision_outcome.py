@@ -159,7 +159,7 @@ def backtest_zone(
         )
     elapsed = [(t, v) for t, v in zip(times, values, strict=True) if t <= now]
     if not elapsed:
-        return _not_enough(prediction, f"the horizon starts at {times[0].isoformat()}", 0)
+        return _not_enough(prediction, f"its first simulated step is at {times[0].isoformat()}", 0)
     seen = sorted((t, v) for t, v in observed if math.isfinite(v))
     pairs: list[tuple[float, float]] = []
     i, last = 0, None

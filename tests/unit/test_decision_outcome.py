@@ -79,7 +79,7 @@ def test_a_value_older_than_the_hold_does_not_stand_for_the_zone():
 
 def test_a_horizon_that_has_not_started_is_not_enough_history():
     b = backtest_zone(prediction(), TIMES, PREDICTED, [], now=T0 - timedelta(minutes=1))
-    assert b.status == NOT_ENOUGH_HISTORY and "starts at" in b.reason
+    assert b.status == NOT_ENOUGH_HISTORY and "first simulated step is at" in b.reason
 
 
 def test_a_zone_without_an_air_temperature_point_says_so():
