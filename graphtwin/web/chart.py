@@ -1,7 +1,8 @@
 """The point view's chart data: history, forecast band and thresholds on one time axis.
 
 `static/point.js` hands it to uPlot as it is: `x` (epoch seconds, ascending) and one array per
-series, aligned with `x` (null where a series has no value at that time). The history and the
+series, aligned with `x` (null where a series has no value at that time), drawn in the order of
+`names`. The history and the
 forecast share the axis; a threshold is a constant series over the whole of it. Nothing is
 invented: a forecast with status other than ok adds no series, a threshold the rule does not
 set adds none.
@@ -55,7 +56,7 @@ def chart_data(
         bound = (thresholds or {}).get(name)
         if bound is not None:
             series[name] = [bound] * len(x)
-    return {"x": x, "series": series}
+    return {"x": x, "series": series, "names": list(series)}
 
 
 def summary(history: list[Mapping[str, Any]]) -> dict[str, Any] | None:

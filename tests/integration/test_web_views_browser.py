@@ -5,6 +5,7 @@ click on a node opens its page. Screenshots: explorer, node, point, systems."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -18,6 +19,8 @@ from tests.support.browser import Deck, axe_violations, console_errors, flight_d
 
 pytestmark = pytest.mark.neo4j
 
+FORECAST_HISTORY_STEPS = 4 * 96
+"""Four days of values every 15 minutes (a forecast needs three days of history)."""
 TAB_LIMIT = 30
 """Tab presses allowed to reach an element from the top of the page."""
 
@@ -25,15 +28,12 @@ TAB_LIMIT = 30
 @pytest.fixture(scope="module")
 def deck(api_server: ApiServer, neo4j_settings: Settings) -> Iterator[Deck]:
     with flight_deck(api_server, neo4j_settings) as deck:
-        now = datetime.now(UTC).replace(microsecond=0)
-        readings = [
-            {
-                "point": "vav-202.zat",
-                "value": 21.0 + (h % 3) / 2,
-                "at": (now - timedelta(hours=h)).isoformat(),
-            }
-            for h in range(12, 0, -1)
-        ]
+        now = datetime.now(UTC).replace(second=0, microsecond=0)
+        readings = [  # a daily swing, every 15 minutes: enough history for a forecast
+            {"point": "vav-201.zat", "value": 22 + 2 * math.sin(math.tau * i / 96),
+             "at": (now - timedelta(minutes=15 * i)).isoformat()}
+            for i in range(FORECAST_HISTORY_STEPS, 0, -1)
+        ]  # fmt: skip
         pushed = httpx.post(
             f"{api_server.url}/telemetry?wait=true",
             json={"source": "http", "readings": readings},
@@ -89,15 +89,15 @@ def test_the_explorer_tree_opens_level_by_level_from_the_keyboard(deck: Deck):
 
 
 def test_a_node_page_shows_its_points_with_their_state_in_words(deck: Deck):
-    deck.open("/nodes/vav-202")
+    deck.open("/nodes/vav-201")
     row = deck.find("table.nodes tbody tr").text
-    assert "VAV-202 Zone Air Temperature" in row and "ok" in row
-    _tab_to(deck, "e.tagName === 'A' && e.getAttribute('href') === '/points/vav-202.zat'")
+    assert "VAV-201 Zone Air Temperature" in row and "ok" in row
+    _tab_to(deck, "e.tagName === 'A' && e.getAttribute('href') === '/points/vav-201.zat'")
     _clean(deck, "node")
 
 
-def test_the_point_view_draws_the_history_chart(deck: Deck):
-    deck.open("/points/vav-202.zat")
+def test_the_point_view_draws_the_history_and_the_forecast_with_its_bands(deck: Deck):
+    deck.open("/points/vav-201.zat")
     drawn = deck.wait(
         lambda d: d.execute_script(
             "const c = document.querySelector('#point-chart canvas');"
@@ -105,8 +105,10 @@ def test_the_point_view_draws_the_history_chart(deck: Deck):
         ),
         "the chart was not drawn",
     )
-    assert int(drawn) >= 12
-    assert "No forecast:" in deck.find("main").text  # 12 values are too few: it says why
+    assert int(drawn) > 96  # a day of history and the forecast's steps on one axis
+    legend = deck.find("#point-chart").text
+    assert "forecast mean" in legend and "forecast 95% high" in legend
+    assert "The chart draws the 80% and 95% bands" in deck.find("main").text
     _clean(deck, "point")
 
 

@@ -23,7 +23,7 @@
       return;
     }
     var chart = JSON.parse(source.textContent);
-    var names = Object.keys(chart.series);
+    var names = chart.names;
     var data = [chart.x];
     var series = [{ label: "time" }];
     names.forEach(function (name) {
