@@ -113,6 +113,7 @@ def test_an_operator_runs_a_what_if_and_sees_inaction_and_the_action_drawn(deck:
         "return [...document.querySelectorAll('table.ranking tbody th')].map(e => e.textContent)"
     )
     assert sorted(ranked) == ["halve the gains", "inaction"]
+    deck.driver.execute_script("document.querySelector('table.ranking').scrollIntoView()")
     _clean(deck, "whatif")
 
 
