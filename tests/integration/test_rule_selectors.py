@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
+from graphtwin.api.telemetry_fetchers import thresholds
 from graphtwin.store import TwinStore
 from graphtwin.telemetry.bindings import read_bindings
 from graphtwin.telemetry.http_ingest import TelemetryPush
@@ -110,3 +112,16 @@ def test_points_pushed_to_an_open_source_follow_the_selectors_too(store, sync):
 
     asyncio.run(go())
     assert threshold_issues(store) == {"vav-101.zat"}
+
+
+def test_the_api_answers_each_points_thresholds_from_the_rule_its_values_come_under(sync):
+    """`Node.thresholds` (the point view draws it): a selector's rule, a binding's own rule,
+    and none where the rule sets no thresholds."""
+    context = SimpleNamespace(services=SimpleNamespace(telemetry=sync))
+    parents = [{"twin_id": t} for t in ("vav-101.zat", "a.101.zat", "vav-101.sat")]
+    bands = asyncio.run(thresholds(context, parents))  # type: ignore[arg-type]
+    assert [b and (b["rule"], b["warning_low"], b["warning_high"]) for b in bands] == [
+        ("comfort", 19.0, 26.0),
+        ("lab", None, 30.0),
+        None,
+    ]
