@@ -88,3 +88,36 @@ def test_backward_counts_positions_and_a_read_without_range_pick_their_records(r
 def test_a_single_object_trend_log_logs_one_object():
     with pytest.raises(ValueError, match="a trend-log logs one object"):
         TrendLog(("trend-log", 1), ["analog-value,1", "analog-value,2"])
+
+
+def test_a_record_of_reals_is_decoded_fast_and_one_with_other_values_whole_with_failures_counted():
+    from bacpypes3.basetypes import DateTime, ErrorType, LogData, LogDataLogData
+    from bacpypes3.constructeddata import Any as AnyData
+
+    from graphtwin.telemetry.connectors.bacnet.trend_logs import _records, _value
+    from graphtwin.telemetry.readings import SourceHealth
+
+    record = LogMultipleRecord(
+        timestamp=DateTime(datetime(2025, 7, 7, 8)),
+        logData=LogData(
+            logData=[
+                LogDataLogData(realValue=21.5),
+                LogDataLogData(booleanValue=True),
+                LogDataLogData(failure=ErrorType(errorClass="object", errorCode="unknownObject")),
+            ]
+        ),
+    )
+    data = AnyData(ListOf(LogMultipleRecord)([record]))
+    health = SourceHealth("bms")
+    (decoded,) = _records(data, multiple=True, count=1)
+    values = [_value(datum, health) for datum in decoded.logData.logData]
+    assert values == [21.5, 1, None]
+    assert health.failures_by_reason == {"trend-log-failure": 1}
+    assert isinstance(decoded, LogMultipleRecord)  # decoded whole
+    reals = LogMultipleRecord(
+        timestamp=DateTime(datetime(2025, 7, 7, 8)),
+        logData=LogData(logData=[LogDataLogData(realValue=v) for v in (20.0, 21.0)]),
+    )
+    (fast,) = _records(AnyData(ListOf(LogMultipleRecord)([reals])), multiple=True, count=1)
+    assert not isinstance(fast, LogMultipleRecord)  # the real-values-only type
+    assert [_value(datum, health) for datum in fast.logData.logData] == [20.0, 21.0]

@@ -21,6 +21,7 @@ meanwhile) are a gap: counted `trend-log-gap` in the source's health and their n
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -31,13 +32,15 @@ from zoneinfo import ZoneInfo
 from bacpypes3.apdu import ReadRangeRequest
 from bacpypes3.app import Application
 from bacpypes3.basetypes import (
+    DateTime,
     LogMultipleRecord,
     LogRecord,
     Range,
     RangeBySequenceNumber,
 )
-from bacpypes3.constructeddata import ListOf
-from bacpypes3.primitivedata import ObjectIdentifier
+from bacpypes3.constructeddata import Choice, ListOf, Sequence, SequenceOf
+from bacpypes3.errors import InvalidTag
+from bacpypes3.primitivedata import ObjectIdentifier, Real
 
 from graphtwin.telemetry.connectors.bacnet.quality import quality_of
 from graphtwin.telemetry.connectors.bacnet.stack import (
@@ -56,6 +59,27 @@ MOST_RECORDS = 10_000
 """Records asked for in one ReadRange (the device answers as many as its APDU holds, and says
 whether there are more)."""
 VALUE_CHOICES = ("realValue", "unsignedValue", "signedValue", "enumValue", "booleanValue")
+
+
+class _RealDatum(Choice):
+    """BACnetLogMultipleRecord's datum, its real-value alternative only."""
+
+    realValue = Real(_context=1)  # noqa: N815 (BACnet's name, as bacpypes3 spells it)
+
+
+class _RealLogData(Choice):
+    logData = SequenceOf(_RealDatum, _context=1)  # noqa: N815
+
+
+class _RealRecord(Sequence):
+    """A trend-log-multiple record of real values only: the standard's LogMultipleRecord
+    with the one alternative of each choice that analog objects log. bacpypes3 decodes it
+    three times faster than the whole type, whose constructor looks up every alternative of
+    every value's choice; a record with anything else is decoded as a LogMultipleRecord."""
+
+    _order = ("timestamp", "logData")
+    timestamp = DateTime(_context=0)
+    logData = _RealLogData(_context=1)  # noqa: N815
 
 
 class Logged(Protocol):
@@ -157,7 +181,6 @@ class TrendLogs:
         health: SourceHealth,
         timeout_s: float,
     ) -> None:
-        record_type = LogMultipleRecord if log.multiple else LogRecord
         while True:
             request = ReadRangeRequest(
                 objectIdentifier=log.identifier,
@@ -184,7 +207,7 @@ class TrendLogs:
                 self.missed[log.key] = self.missed.get(log.key, 0) + lost
                 health.failure("trend-log-gap")
             log.last = first + count - 1
-            for record in answer.itemData.cast_out(ListOf(record_type)):
+            for record in _records(answer.itemData, log.multiple, count):
                 self._deliver(log, record, sink, health)
             if not answer.resultFlags[2]:  # more-items
                 return
@@ -209,6 +232,17 @@ class TrendLogs:
 
     def _time(self, stamp: Any) -> datetime:
         return datetime.combine(stamp.date.date, stamp.time.time, tzinfo=self.zone)
+
+
+def _records(item_data: Any, multiple: bool, count: int) -> list[Any]:
+    """A ReadRange answer's `count` records, decoded by bacpypes3 (records of real values
+    only by `_RealRecord`: bacpypes3 stops a list at the first record it cannot decode so)."""
+    if multiple:
+        with contextlib.suppress(InvalidTag, AttributeError, ValueError, TypeError):
+            records = list(item_data.cast_out(ListOf(_RealRecord)))
+            if len(records) == count:
+                return records
+    return list(item_data.cast_out(ListOf(LogMultipleRecord if multiple else LogRecord)))
 
 
 def _value(datum: Any, health: SourceHealth) -> float | int | None:
