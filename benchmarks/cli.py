@@ -299,6 +299,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="behaviour-based drift on the recorded EnergyPlus runs (held out by building/climate)",
     )
     commands.add_parser(
+        "inbox",
+        parents=[common],
+        help="the flight deck's inbox: 1,000 open drift issues read and ranked, 10,000 points",
+    )
+    commands.add_parser(
         "drift-labels",
         parents=[common],
         help="false-alarm labels teach the structural network: labelled vs unlabelled odd edges",
@@ -601,6 +606,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         results["drift_behaviour"] = run_drift_behaviour(DriftBehaviourOptions())
         _emit(report_drift_behaviour(results["drift_behaviour"]), args.json, results)
+    if args.command == "inbox":
+        from benchmarks.bench_inbox import InboxOptions, run_inbox
+
+        with bench_server(heap=args.heap or DEFAULT_HEAP) as server:
+            inbox_result = run_inbox(InboxOptions(), server)
+        results["inbox"] = inbox_result.to_json()
+        _emit(inbox_result.report(), args.json, results)
+
     if args.command == "drift-labels":
         from benchmarks.bench_drift_labels import (
             DriftLabelsOptions,
