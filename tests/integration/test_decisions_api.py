@@ -1,8 +1,8 @@
 """The decision log and the auditor's audit log over the API, on a real Neo4j: an operator
 accepts an action of a what-if run once, with the outcome the run predicted, audited; a viewer
 cannot; an unknown run or action or an empty note is refused with nothing written; the log
-compares the prediction with the history since; an auditor pages the audit log and sees its
-chain verified, a viewer does not."""
+compares the prediction with the history since; an auditor pages the audit log, newest first,
+and sees its chain verified; a viewer does not."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def error_of(response: Any) -> tuple[int, str | None, str]:
     return response.status_code, (error.get("extensions") or {}).get("code"), error["message"]
 
 
-def test_an_operator_accepts_an_action_once_with_what_the_run_predicted_and_it_is_audited(
+def test_an_operator_accepts_an_action_once_with_its_prediction_and_an_auditor_sees_it_logged(
     api: ApiServer, office: TwinStore
 ):
     start = (datetime.now(UTC) - timedelta(minutes=30)).replace(microsecond=0)
@@ -80,6 +80,19 @@ def test_an_operator_accepts_an_action_once_with_what_the_run_predicted_and_it_i
     assert trail[-1].payload["decision_id"] == decision["decisionId"]
     assert trail[-1].actor == decision["by"] and trail[-1].payload["note"] == accept["note"]
 
+    refused = api.post(AUDIT, role=Role.VIEWER)  # the audit log is the auditor's
+    assert error_of(refused)[:2] == (403, "FORBIDDEN")
+    first = api.data(AUDIT, role=Role.AUDITOR)
+    records = first["auditLog"]["records"]
+    assert [r["seq"] for r in records] == sorted((r["seq"] for r in records), reverse=True)
+    assert records[0]["kind"] == "action_accepted" and records[0]["actor"] == decision["by"]
+    chain = first["auditChain"]
+    assert chain["ok"] and chain["records"] >= records[0]["seq"]
+    assert "hash_chain" in chain["guarantees"]
+    before = {"before": first["auditLog"]["nextBefore"]}
+    older = api.data(AUDIT, role=Role.AUDITOR, variables=before)["auditLog"]["records"]
+    assert older[0]["seq"] == records[-1]["seq"] - 1
+
 
 def test_the_decision_log_compares_the_prediction_with_the_history_since(
     api: ApiServer, office: TwinStore
@@ -106,24 +119,3 @@ def test_the_decision_log_compares_the_prediction_with_the_history_since(
     assert zone_1["status"] == "compared" and zone_1["samples"] >= 7
     assert 26.0 <= zone_1["observedMeanC"] <= 26.7
     assert zone_1["errorC"] == pytest.approx(zone_1["observedMeanC"] - zone_1["predictedMeanC"])
-
-
-def test_an_auditor_pages_the_audit_log_newest_first_and_sees_its_chain_verified(
-    api: ApiServer, office: TwinStore
-):
-    api.data(SIMULATE, role=Role.OPERATOR, variables={"s": SCENARIO_INPUT})
-    refused = api.post(AUDIT, role=Role.VIEWER)
-    assert error_of(refused)[:2] == (403, "FORBIDDEN")
-
-    first = api.data(AUDIT, role=Role.AUDITOR)
-    records = first["auditLog"]["records"]
-    assert [r["seq"] for r in records] == sorted((r["seq"] for r in records), reverse=True)
-    assert records[0]["kind"] == "simulated" and records[0]["actor"].startswith("apikey:")
-    chain = first["auditChain"]
-    assert chain["ok"] and chain["records"] >= records[0]["seq"]
-    assert "hash_chain" in chain["guarantees"]
-
-    older = api.data(
-        AUDIT, role=Role.AUDITOR, variables={"before": first["auditLog"]["nextBefore"]}
-    )
-    assert older["auditLog"]["records"][0]["seq"] == records[-1]["seq"] - 1
