@@ -2,9 +2,8 @@
 // Data: <script type="application/json" id="network-data"> (graphtwin/web/network.py). Each
 // node's colour is the one its state has in the legend (views.css), so both always agree; its
 // label names the state too. A tap (click) on a node opens its page. The building's violations
-// arrive after the page (an htmx fragment with <script type="application/json"
-// id="violations-data">): the nodes whose points observe one turn to "violation", in the
-// drawing and in the table.
+// arrive after the page (an htmx fragment whose `data-violations` lists them): the nodes whose
+// points observe one turn to "violation", in the drawing and in the table.
 (function () {
   "use strict";
 
@@ -20,7 +19,7 @@
   var graph = null;
 
   function markViolations() {
-    var source = document.getElementById("violations-data");
+    var source = document.querySelector(".violations-found[data-violations]");
     if (!cy || !source) {
       return;
     }
@@ -30,7 +29,7 @@
       (n.points || []).forEach(function (p) { owner[p] = n.id; });
     });
     var colour = colours().violation;
-    JSON.parse(source.textContent).forEach(function (v) {
+    JSON.parse(source.dataset.violations).forEach(function (v) {
       var id = owner[v.point] || owner[v.twinId];
       if (!id) {
         return;
@@ -71,7 +70,6 @@
       container: target,
       elements: elements,
       layout: { name: "breadthfirst", directed: true, spacingFactor: 1.2, padding: 20 },
-      wheelSensitivity: 0.3,
       style: [
         {
           selector: "node",
