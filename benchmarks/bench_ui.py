@@ -206,7 +206,7 @@ def run_ui(options: UiOptions, server: BenchServer) -> UiResult:
         store.write("drift/issues_open", rows=open_issue_rows(building.point_ids, options.issues))
     paths, skipped = page_paths(building.point_ids[0])
     try:
-        with running_api(server, role="operator") as api:
+        with running_api(server, role="admin") as api:
             pages, baseline = _measure(api.url, api.key, paths, options)
     finally:
         with TwinStore.open(server.settings) as store:

@@ -46,8 +46,12 @@ def mount_flight_deck(
 
 
 async def _not_signed_in(request: Request, exc: Exception) -> Response:
-    if session.wants_html_page(request) and request.method == "GET":
-        return session.login_redirect(request)
+    """A browser goes to the sign-in page (back to this page after it; after a form's POST, to
+    the inbox: the action is not repeated by itself); htmx and scripts get 401."""
+    if session.wants_html_page(request):
+        if request.method == "GET":
+            return session.login_redirect(request)
+        return RedirectResponse("/login", status_code=303)
     return PlainTextResponse(str(exc), status_code=401, headers=SECURITY_HEADERS)
 
 

@@ -28,19 +28,25 @@ DOCUMENTS = {"test_buildings": BUILDINGS, "test_label": LABEL, "test_broken": "q
 def deck(
     neo4j_settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[TestClient]:
-    """The flight deck's app with one more page, `/test/graphql/<document>`, that runs a
-    document of DOCUMENTS through `graphtwin.web.graphql.graphql`."""
+    """The flight deck's app with two more pages: `/test/signed-in` (who is signed in) and
+    `/test/graphql/<document>`, which runs a document of DOCUMENTS through
+    `graphtwin.web.graphql.graphql`."""
     settings = neo4j_settings.model_copy(
         update={"data_dir": Path(tmp_path_factory.mktemp("web-in-process"))}
     )
     app = create_app(settings)
+
+    @app.get("/test/signed-in")
+    async def who(session: SignedIn) -> str:
+        return session.principal.name
 
     @app.get("/test/graphql/{name}")
     async def run(request: Request, name: str, session: SignedIn) -> dict:
         return await web_graphql.graphql(request, name)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(web_graphql, "document", DOCUMENTS.__getitem__)
+        packaged = web_graphql.document  # the pages' own documents stay as they are
+        patch.setattr(web_graphql, "document", lambda name: DOCUMENTS.get(name) or packaged(name))
         with TestClient(app, base_url="http://127.0.0.1") as client:
             yield client
 
@@ -61,10 +67,10 @@ def _sign_in(client: TestClient, token: str) -> None:
 def test_a_revoked_keys_session_ends_at_its_next_request(deck: TestClient):
     key_id, token = _new_key(deck, Role.VIEWER)
     _sign_in(deck, token)
-    assert deck.get("/inbox", follow_redirects=False).status_code == 200
+    assert deck.get("/test/signed-in").json() == "web-viewer"
     keys = deck.app.state.web_services().api_keys
     assert deck.portal.call(keys.revoke, key_id)
-    ended = deck.get("/inbox", headers={"Accept": "text/html"}, follow_redirects=False)
+    ended = deck.get("/test/signed-in", headers={"Accept": "text/html"}, follow_redirects=False)
     assert ended.status_code == 303 and ended.headers["location"].startswith("/login")
     deck.cookies.clear()
 

@@ -24,7 +24,7 @@ def _sign_in(client: httpx.Client, server: ApiServer, role: Role) -> None:
 
 
 def _csrf_token(client: httpx.Client) -> str:
-    page = client.get("/inbox")
+    page = client.get("/decisions")  # a light page: the token is in every page's frame
     assert page.status_code == 200, page.text
     match = _CSRF.search(page.text)
     assert match, page.text[:500]
@@ -48,7 +48,7 @@ def test_the_root_leads_to_the_inbox_and_without_a_session_to_the_sign_in_page(
 def test_signing_in_sets_an_httponly_strict_session_cookie_and_shows_who_is_signed_in(
     api_server: ApiServer,
 ):
-    with httpx.Client(base_url=api_server.url, headers=HTML) as client:
+    with httpx.Client(base_url=api_server.url, headers=HTML, timeout=60) as client:
         answer = client.post(
             "/login", data={"api_key": api_server.keys[Role.OPERATOR], "next": "/decisions"}
         )
@@ -86,7 +86,7 @@ def test_a_sign_in_posted_from_another_sites_page_is_refused(api_server: ApiServ
     assert answer.status_code == 403 and "set-cookie" not in answer.headers
 
 
-def test_htmx_without_a_session_gets_401_and_an_unknown_session_goes_to_the_sign_in_page(
+def test_htmx_without_a_session_gets_401_and_a_browser_goes_to_the_sign_in_page(
     api_server: ApiServer,
 ):
     htmx = httpx.get(f"{api_server.url}/inbox", headers={"HX-Request": "true"})
@@ -95,17 +95,19 @@ def test_htmx_without_a_session_gets_401_and_an_unknown_session_goes_to_the_sign
         f"{api_server.url}/inbox", headers=HTML, cookies={"graphtwin_session": "made-up"}
     )
     assert unknown.status_code == 303 and unknown.headers["location"].startswith("/login")
+    form = httpx.post(f"{api_server.url}/logout", headers=HTML, data={"csrf_token": "x"})
+    assert form.status_code == 303 and form.headers["location"] == "/login"
 
 
 def test_a_post_without_the_csrf_token_is_refused_and_the_session_stays(api_server: ApiServer):
-    with httpx.Client(base_url=api_server.url, headers=HTML, timeout=30) as client:
+    with httpx.Client(base_url=api_server.url, headers=HTML, timeout=60) as client:
         _sign_in(client, api_server, Role.VIEWER)
         token = _csrf_token(client)
         for forged in ({}, {"csrf_token": "wrong"}):
             refused = client.post("/logout", data=forged)
             assert refused.status_code == 403, refused.text
             assert "CSRF token is missing or wrong" in refused.text
-        assert client.get("/inbox").status_code == 200  # nothing was done: still signed in
+        assert client.get("/decisions").status_code == 200  # nothing was done: signed in
         out = client.post("/logout", headers={"X-CSRF-Token": token})
         assert out.status_code == 303 and out.headers["location"] == "/login"
-        assert client.get("/inbox").status_code == 303  # signed out
+        assert client.get("/decisions").status_code == 303  # signed out

@@ -54,7 +54,7 @@ def test_a_key_in_the_url_fragment_signs_in_and_leaves_the_address_bar(deck: Dec
 
 
 def test_the_base_layout_passes_axe_with_no_console_error(deck: Deck):
-    deck.open("/inbox", Role.VIEWER)
+    deck.open("/inbox", Role.OPERATOR)  # signed in by the test before: no second sign-in
     assert axe_violations(deck.driver) == []
     assert console_errors(deck.driver) == []
     current = deck.find("nav[aria-label=Main] a[aria-current=page]")
@@ -68,7 +68,7 @@ def test_tab_reaches_the_skip_link_first_then_the_navigation_and_the_skip_link_j
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys
 
-    deck.open("/explorer", Role.VIEWER)
+    deck.open("/explorer", Role.OPERATOR)
     focused = []
     for _ in range(4):
         ActionChains(deck.driver).send_keys(Keys.TAB).perform()
@@ -80,6 +80,6 @@ def test_tab_reaches_the_skip_link_first_then_the_navigation_and_the_skip_link_j
     assert focused[0] == "Skip to main content", focused
     assert focused[2:4] == ["Inbox", "Explorer"], focused  # after the brand, the nav in order
     ActionChains(deck.driver).send_keys(Keys.TAB).perform()  # nothing may trap the focus
-    deck.open("/explorer", Role.VIEWER)
+    deck.open("/explorer", Role.OPERATOR)
     ActionChains(deck.driver).send_keys(Keys.TAB).send_keys(Keys.ENTER).perform()
     assert deck.driver.execute_script("return document.activeElement.id") == "main"
