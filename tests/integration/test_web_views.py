@@ -138,6 +138,8 @@ def test_an_unknown_twin_id_is_a_404_page_naming_it(viewer: httpx.Client):
         page = viewer.get(path)
         assert page.status_code == 404, path
         assert "no-such-node" in page.text, path
+    equipment = viewer.get("/points/vav-202")
+    assert equipment.status_code == 404 and "is not a point but Equipment" in equipment.text
 
 
 def test_the_point_view_charts_its_history_and_says_why_there_is_no_forecast(

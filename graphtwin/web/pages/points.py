@@ -56,9 +56,8 @@ async def point(
     if found is None:
         raise WebActionError(twin_id, f"no node {twin_id!r} in the twin", status=404)
     if found["kind"] != "Point":
-        raise WebActionError(
-            twin_id, f"{twin_id!r} is a {found['kind'] or 'node'}, not a point", status=404
-        )
+        kind = found["kind"] or "another kind of node"
+        raise WebActionError(twin_id, f"{twin_id!r} is not a point but {kind}", status=404)
     lineage = None
     if session.may(Permission.AUDIT):
         lineage = (await graphql(request, "point_lineage", twinId=twin_id))["node"]["lineage"]
