@@ -1,8 +1,8 @@
 """The demo's live part: simulated devices bound to Building B, the sync, and the API, in one
 event loop. The lab's sensor freezes (its point goes stale) and office 201 keeps warming (a
 threshold issue), so there is drift to find within a minute. With a `VirtualOffice`
-(demo_virtual.py), the EnergyPlus medium office runs beside them: its OPC UA server is one more
-source of the same sync, and its AHU trips on the second simulated morning."""
+(demo_virtual.py), the EnergyPlus medium office runs beside them: its BACnet/IP device is one
+more source of the same sync, and its AHU trips on the second simulated morning."""
 
 from __future__ import annotations
 

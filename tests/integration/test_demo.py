@@ -155,7 +155,7 @@ def test_the_demo_runs_simulated_devices_and_the_medium_office_whose_ahu_trips(
     zones = {t for t in _below(graph, BUILDING, "CONTAINS") if graph.nodes[t].kind == "Zone"}
     model = convert_to_epjson(resolve_model("office_medium").path)
     assert {t.rsplit("/", 1)[-1] for t in zones} == set(model["Zone"])
-    # every zone temperature point got live values from the virtual building, over OPC UA
+    # every zone temperature point got live values from the virtual building, over BACnet
     zone_points = {
         end: start
         for start, kind, end in graph.relationships
@@ -176,7 +176,7 @@ def test_the_demo_runs_simulated_devices_and_the_medium_office_whose_ahu_trips(
         assert current["source"] == "virtual-office_medium", row
         assert 10 < current["value"] < 40, row
     assert "Model    office_medium: ASHRAE901_OfficeMedium_STD2019_Denver.idf" in done.stdout
-    assert re.search(r"OPC UA   opc\.tcp://127\.0\.0\.1:\d+/graphtwin/virtual/", done.stdout)
+    assert re.search(r"BACnet   bacnet://127\.0\.0\.1:\d+/2001 \(trend logs read", done.stdout)
     # the generated bindings carry the comfort thresholds on the zone temperatures
     bindings = read_bindings(tmp_path / "demo" / "office-medium-bindings.yaml")
     thresholds = bindings.rules[COMFORT_RULE].thresholds
