@@ -149,14 +149,15 @@ class Deck:
 
     def open(self, path: str, role: Role = Role.VIEWER) -> None:
         """Open `path` signed in as `role` (signing in again only when the role changes) and
-        wait for it to load; the console is read empty first."""
+        wait for it to load. The console is read empty BEFORE the page loads, so what the
+        page logs while loading is left for `console_errors` (what came before is not its)."""
+        console(self.driver)
         if self.signed_in_as != role:
             self.driver.delete_all_cookies()
             sign_in(self.driver, self.server, role, path)
             self.signed_in_as = role
         else:
             self.driver.get(f"{self.server.url}{path}")
-        console(self.driver)  # what came before this page is not its error
 
     def find(self, css: str) -> Any:
         from selenium.webdriver.common.by import By
