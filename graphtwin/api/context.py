@@ -19,6 +19,9 @@ from graphtwin.api.key_gates import KeyGates
 from graphtwin.api.limits import QueryLimits
 from graphtwin.api.roles import Principal
 from graphtwin.config import Settings
+from graphtwin.reasoning.checks import Violation
+from graphtwin.reasoning.constraint_reader import ConstraintReader
+from graphtwin.reasoning.violations_cache import ViolationsCache
 from graphtwin.statements import cypher
 from graphtwin.store.graph_wait import GraphWait
 
@@ -44,9 +47,17 @@ class ApiServices:
     """How long a request waits for Neo4j, and whether it is away (keys, pushes)."""
     gates: KeyGates = field(init=False)
     """Neo4j reads under way per API key (`limits.reads_per_key` each)."""
+    violations: ViolationsCache = field(init=False)
+    """Each scope's constraint violations, kept for a minute and checked again in the
+    background (the inbox reads them: a large building's reasoning outlasts a page)."""
 
     def __post_init__(self) -> None:
         self.gates = KeyGates(self.limits.reads_per_key, self.limits.reasonings_per_key)
+        self.violations = ViolationsCache(self._check_violations)
+
+    async def _check_violations(self, scope: str) -> list[Violation]:
+        reader = ConstraintReader(self.driver, self.database, timeout_s=self.limits.timeout_s)
+        return await reader.violations(scope)
 
 
 class ApiContext(BaseContext):

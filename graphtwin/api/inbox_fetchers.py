@@ -60,6 +60,7 @@ async def inbox(
             scope=scope,
             first=first,
             timeout_s=ctx.remaining_s(),
+            cache=ctx.services.violations,
         )
     records = [item_record(i) for i in items]
     return [records for _ in parents]

@@ -171,16 +171,22 @@ def from_drift_issue(issue: Mapping[str, Any], reach: Reach, now: datetime) -> I
     )
 
 
-def from_violation(violation: Violation, reach: Reach, now: datetime) -> InboxItem:
+def from_violation(
+    violation: Violation, reach: Reach, now: datetime, *, checked_at: datetime | None = None
+) -> InboxItem:
     """A constraint violation (graphtwin.reasoning) as an inbox item. The twin keeps the
-    value's time, not when the value first broke the bound, so it counts as holding now."""
+    value's time, not when the value first broke the bound, so it counts as holding now (or
+    when the constraints were `checked_at`, a kept check's time)."""
     urgency = Urgency.ongoing(0.0)
     impact = reach.impact(violation.severity)
     chain = describe_chain(violation.because)
     because = [
         f"Constraint violation: {violation.describe()}.",
         *([f"The bound holds there because {chain}."] if chain else []),
-        "It holds now (when it began is not recorded).",
+        "It holds now (when it began is not recorded)."
+        if checked_at is None
+        else f"It held when the constraints were last checked, {_ago(now, checked_at)} "
+        "(when it began is not recorded).",
         *reach.sentences(),
         impact.explain(),
         urgency.explain(),
@@ -208,6 +214,7 @@ def from_violation(violation: Violation, reach: Reach, now: datetime) -> InboxIt
             "at": violation.at.isoformat() if violation.at else None,
             "constraints": list(violation.constraint_ids),
             "when": violation.when,
+            "checked_at": (checked_at or now).isoformat(),
         },
     )
 
@@ -306,16 +313,25 @@ def _finding(
     )
 
 
-def violations_unchecked(roots: Sequence[str], *, within_s: float) -> InboxItem:
+def violations_unchecked(
+    roots: Sequence[str], *, within_s: float, in_background: bool = False
+) -> InboxItem:
     """The item that says constraint violations were not checked: the reasoning over `roots`
-    took longer than `within_s` (a whole large building), so none of them is in the list."""
+    took longer than `within_s` (a whole large building), so none of them is in the list;
+    `in_background`: the check goes on, and the next read has its result."""
     where = ", ".join(roots)
+    if in_background:
+        title = f"Constraint violations under {where} are being checked"
+        advice = "The check goes on in the background: reload in a few seconds to see them."
+    else:
+        title = f"Constraint violations under {where} were not checked (over {within_s:g} s)"
+        advice = "Narrow the scope (a floor, a room), or ask violations(scope) on a node's page."
     return InboxItem(
         item_id="violations:unchecked",
         source=VIOLATION,
         type="unchecked",
         severity="warning",
-        title=f"Constraint violations under {where} were not checked (over {within_s:g} s)",
+        title=title,
         twin_id=roots[0],
         name=None,
         node_kind=None,
@@ -324,7 +340,7 @@ def violations_unchecked(roots: Sequence[str], *, within_s: float) -> InboxItem:
         because=(
             f"Checking every constraint under {where} took longer than {within_s:g} s, so "
             "no constraint violation is in this list.",
-            "Narrow the scope (a floor, a room), or ask violations(scope) on a node's page.",
+            advice,
         ),
     )
 
@@ -390,3 +406,15 @@ def _hours_between(start: datetime | None, end: datetime | None) -> float:
 def _probability(evidence: Mapping[str, Any]) -> float | None:
     p = evidence.get("probability")
     return float(p) if isinstance(p, int | float) else None
+
+
+def _ago(now: datetime, then: datetime) -> str:
+    """How long before `now` `then` was, in words: '40 s ago', '2 min ago'.
+
+    >>> from datetime import timedelta
+    >>> t = datetime(2026, 1, 1)
+    >>> _ago(t, t - timedelta(seconds=40)), _ago(t, t - timedelta(seconds=150))
+    ('40 s ago', '2 min ago')
+    """
+    seconds = max(0.0, (now - then).total_seconds())
+    return f"{seconds:.0f} s ago" if seconds < 90 else f"{seconds / 60:.0f} min ago"

@@ -35,6 +35,7 @@ from graphtwin.inbox.items import (
 from graphtwin.inbox.ranking import rank
 from graphtwin.reasoning.checks import Violation
 from graphtwin.reasoning.constraint_reader import ConstraintReader
+from graphtwin.reasoning.violations_cache import ViolationsCache
 from graphtwin.statements import cypher
 
 RUNS = 20
@@ -53,11 +54,14 @@ async def read_inbox(
     now: datetime | None = None,
     timeout_s: float | None = None,
     violations_s: float = VIOLATIONS_S,
+    cache: ViolationsCache | None = None,
 ) -> list[InboxItem]:
     """The `first` items that most need attention in `scope`'s subtree (the whole twin when
     None), highest score first. An unknown scope is `TwinNotFoundError`. Constraint reasoning
     that takes longer than `violations_s` (a large building's, whole) is left out, and the
-    inbox ends with an item saying so."""
+    inbox ends with an item saying so. With a `cache` (a long-running server's), violations
+    come from its last check of each root (at most its `max_age_s` old), and a check that
+    outlives `violations_s` goes on in the background for the next read."""
     now = now or datetime.now(UTC)
     reasoning = ConstraintReader(driver, database, timeout_s=timeout_s)
 
@@ -77,10 +81,16 @@ async def read_inbox(
         ids = list(dict.fromkeys(ids))
 
     unchecked: list[str] = []
+    checked_at: list[datetime] = []
 
     async def violations() -> list[Violation]:
         roots = [scope] if scope is not None else [r["twin_id"] for r in await _read("inbox/roots")]
         within = min(violations_s, timeout_s) if timeout_s else violations_s
+        if cache is not None:
+            kept = await asyncio.gather(*(cache.get(root, wait_s=within) for root in roots))
+            unchecked.extend(root for root, checked in zip(roots, kept, strict=True) if not checked)
+            checked_at.extend(checked.at for checked in kept if checked)
+            return [v for checked in kept if checked for v in checked.violations]
         checker = ConstraintReader(driver, database, timeout_s=within + 1.0)
         try:
             found = await asyncio.wait_for(
@@ -101,9 +111,16 @@ async def read_inbox(
     for chunk in chunked(dict.fromkeys(wanted), REACH_BATCH):
         for row in await _read("inbox/reach", ids=chunk):
             reaches[row["twin_id"]] = Reach.from_row(row)
-    items = build(issues, broken, runs, reaches, now)
+    items = build(issues, broken, runs, reaches, now, checked_at=min(checked_at, default=None))
     if unchecked:
-        items = rank([*items, violations_unchecked(unchecked, within_s=violations_s)])
+        items = rank(
+            [
+                *items,
+                violations_unchecked(
+                    unchecked, within_s=violations_s, in_background=cache is not None
+                ),
+            ]
+        )
     return items[:first]
 
 
@@ -113,15 +130,18 @@ def build(
     runs: Sequence[dict[str, Any]],
     reaches: dict[str, Reach],
     now: datetime,
+    *,
+    checked_at: datetime | None = None,
 ) -> list[InboxItem]:
-    """Every item, ranked (pure: what `read_inbox` read, as items)."""
+    """Every item, ranked (pure: what `read_inbox` read, as items); `checked_at`: when the
+    violations were found, if not just now (a kept check's)."""
     items = [
         from_drift_issue(row["issue"], reaches.get(row["twin_id"]) or Reach(row["twin_id"]), now)
         for row in issues
     ]
     seen: set[str] = set()
     for v in violations:
-        item = from_violation(v, reaches.get(v.node) or Reach(v.node), now)
+        item = from_violation(v, reaches.get(v.node) or Reach(v.node), now, checked_at=checked_at)
         if item.item_id not in seen:  # two roots may both reach one node
             seen.add(item.item_id)
             items.append(item)
