@@ -53,6 +53,9 @@ class UiOptions:
 @dataclass(slots=True)
 class PageTimes:
     path: str
+    fragment: bool = False
+    """An htmx fragment a page loads once shown (`graphtwin.web.templates.FRAGMENT`), not a
+    page: reported beside the pages, not judged by the page targets."""
     server_ms: list[float] = field(default_factory=list)
     interactive_ms: list[float] = field(default_factory=list)
     errors: list[int] = field(default_factory=list)
@@ -61,6 +64,7 @@ class PageTimes:
     def to_json(self) -> dict[str, Any]:
         return {
             "path": self.path,
+            "fragment": self.fragment,
             "server_ms": _summary(self.server_ms),
             "interactive_ms": _summary(self.interactive_ms),
             "errors": self.errors,
@@ -76,8 +80,9 @@ class UiResult:
     load_avg_at_end: list[float]
 
     def targets(self) -> dict[str, dict[str, Any]]:
-        slowest = max(self.pages, key=lambda p: _summary(p.interactive_ms)["median"])
-        worst_p95 = max(_summary(p.server_ms)["p95"] for p in self.pages)
+        pages = [p for p in self.pages if not p.fragment]
+        slowest = max(pages, key=lambda p: _summary(p.interactive_ms)["median"])
+        worst_p95 = max(_summary(p.server_ms)["p95"] for p in pages)
         inbox = [p for p in self.pages if p.path == "/inbox"]
         found = {
             "every page interactive (median)": {
@@ -90,6 +95,14 @@ class UiResult:
                 "measured_ms": worst_p95,
             },
         }
+        fragments = [p for p in self.pages if p.fragment]
+        if fragments:
+            late = max(fragments, key=lambda p: _summary(p.server_ms)["p95"])
+            found["fragments' server answer p95 (after their page; same limit)"] = {
+                "target_ms": SERVER_P95_MS,
+                "measured_ms": _summary(late.server_ms)["p95"],
+                "page": late.path,
+            }
         if inbox:
             found[f"inbox with {self.options.issues} items interactive (median)"] = {
                 "target_ms": INTERACTIVE_MS,
@@ -124,7 +137,8 @@ class UiResult:
         for page in [*self.pages, self.baseline]:
             server, interactive = _summary(page.server_ms), _summary(page.interactive_ms)
             rows.append([
-                page.path if page is not self.baseline else f"{page.path} (baseline)",
+                f"{page.path} (baseline)" if page is self.baseline
+                else f"{page.path} (fragment)" if page.fragment else page.path,
                 f"{server['median']:.1f}", f"{server['p95']:.1f}",
                 f"{interactive['median']:.0f}", f"{interactive['p95']:.0f}",
                 f"{server['median'] / base_server:.1f}x" if base_server else "-",
@@ -163,12 +177,14 @@ class UiResult:
         return "\n".join(lines)
 
 
-def page_paths(point_id: str) -> tuple[list[str], list[str]]:
-    """(the paths to open, the routes that cannot be) for every GET route of the flight deck's
+def page_paths(point_id: str) -> tuple[list[PageTimes], list[str]]:
+    """(the pages to open, the routes that cannot be) for every GET route of the flight deck's
     registered routers; `{twin_id}` is the building's id, a point's under /points."""
     from graphtwin.web.pages import ROUTERS
+    from graphtwin.web.templates import FRAGMENT
 
-    paths, skipped = [], []
+    paths: list[PageTimes] = []
+    skipped: list[str] = []
     for router in ROUTERS:
         for route in router.routes:
             if not isinstance(route, APIRoute) or "GET" not in route.methods:
@@ -180,9 +196,8 @@ def page_paths(point_id: str) -> tuple[list[str], list[str]]:
                 skipped.append(route.path)
                 continue
             twin_id = point_id if route.path.startswith("/points/") else BUILDING_ID
-            paths.append(
-                route.path.replace("{twin_id:path}", twin_id).replace("{twin_id}", twin_id)
-            )
+            path = route.path.replace("{twin_id:path}", twin_id).replace("{twin_id}", twin_id)
+            paths.append(PageTimes(path, fragment=FRAGMENT in route.tags))
     return paths, skipped
 
 
@@ -231,7 +246,7 @@ def open_issue_rows(point_ids: list[str], count: int) -> list[dict[str, Any]]:
 
 
 def _measure(
-    url: str, key: str, paths: list[str], options: UiOptions
+    url: str, key: str, pages: list[PageTimes], options: UiOptions
 ) -> tuple[list[PageTimes], PageTimes]:
     from tests.support.browser import chromium, console_errors
 
@@ -243,7 +258,6 @@ def _measure(
             if time.monotonic() > deadline:
                 raise BenchmarkFailedError(f"the browser did not sign in: {driver.current_url}")
             time.sleep(0.2)
-        pages = [PageTimes(path) for path in paths]
         baseline = PageTimes(BASELINE)
         everything = [*pages, baseline]
         for round_ in range(options.warmup + options.opens):

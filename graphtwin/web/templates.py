@@ -19,6 +19,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+FRAGMENT = "fragment"
+"""The tag of a route that answers an htmx fragment a page loads once shown (a tree level, a
+slow section), not a page of its own: `@router.get(..., tags=[FRAGMENT])`."""
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "

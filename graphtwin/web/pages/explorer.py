@@ -21,7 +21,7 @@ from graphtwin.web.errors import WebActionError
 from graphtwin.web.graphql import graphql
 from graphtwin.web.health import css_class, shown_value, state_of
 from graphtwin.web.session import SignedIn
-from graphtwin.web.templates import render
+from graphtwin.web.templates import FRAGMENT, render
 
 router = APIRouter()
 
@@ -64,7 +64,7 @@ async def explorer(
     )
 
 
-@router.get("/explorer/children/{twin_id:path}", response_class=HTMLResponse)
+@router.get("/explorer/children/{twin_id:path}", response_class=HTMLResponse, tags=[FRAGMENT])
 async def children(
     request: Request, twin_id: str, session: SignedIn, first: int = Query(TREE_PAGE, ge=1)
 ) -> HTMLResponse:
@@ -109,7 +109,7 @@ async def node(
     )
 
 
-@router.get("/violations/{twin_id:path}", response_class=HTMLResponse)
+@router.get("/violations/{twin_id:path}", response_class=HTMLResponse, tags=[FRAGMENT])
 async def violations(request: Request, twin_id: str, session: SignedIn) -> HTMLResponse:
     """The current values at or below a node that break a constraint (an htmx fragment the node
     and system pages load once shown: on a large building the check takes seconds)."""
