@@ -21,7 +21,7 @@ from graphtwin.api.roles import Principal
 from graphtwin.config import Settings
 from graphtwin.reasoning.checks import Violation
 from graphtwin.reasoning.constraint_reader import ConstraintReader
-from graphtwin.reasoning.violations_cache import ViolationsCache
+from graphtwin.reasoning.violations_cache import CHECK_TIMEOUT_S, ViolationsCache
 from graphtwin.statements import cypher
 from graphtwin.store.graph_wait import GraphWait
 
@@ -56,7 +56,7 @@ class ApiServices:
         self.violations = ViolationsCache(self._check_violations)
 
     async def _check_violations(self, scope: str) -> list[Violation]:
-        reader = ConstraintReader(self.driver, self.database, timeout_s=self.limits.timeout_s)
+        reader = ConstraintReader(self.driver, self.database, timeout_s=CHECK_TIMEOUT_S)
         return await reader.violations(scope)
 
 

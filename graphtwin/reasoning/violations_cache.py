@@ -27,6 +27,9 @@ from graphtwin.reasoning.checks import Violation
 LOG = logging.getLogger(__name__)
 MAX_AGE_S = 60.0
 """How long a scope's result is answered without checking again."""
+CHECK_TIMEOUT_S = 120.0
+"""How long one check may take: it runs for whoever asks next, not within one request's time
+limit, which a large building's whole reasoning outlasts."""
 MAX_SCOPES = 256
 """Scopes kept; the one checked longest ago is dropped first."""
 
