@@ -111,7 +111,7 @@ def acknowledge_issue(
     """Someone is on it: the issue becomes `investigating`, with who, when and the note."""
     note = _note(note, issue_id)
     _active(store, issue_id)
-    return _act(store, "drift/issue_acknowledge", issue_id, note, by, audit, "drift_acknowledged")
+    return _run("drift/issue_acknowledge", store, issue_id, note, by, audit, "drift_acknowledged")
 
 
 def assign_issue(
@@ -130,7 +130,7 @@ def assign_issue(
     found = store.read("drift/person_by_id", twin_id=person)
     if not found or not found[0]["person"]:
         raise NotAPersonError(person, found[0]["kind"] if found else None)
-    return _act(store, "drift/issue_assign", issue_id, note, by, audit, "drift_assigned",
+    return _run("drift/issue_assign", store, issue_id, note, by, audit, "drift_assigned",
                 person=person)  # fmt: skip
 
 
@@ -143,14 +143,14 @@ def accept_reconciliation(
     why = refusal(_issue(store, issue_id))
     if why is not None:
         raise NothingProposedError(issue_id, why)
-    return _act(store, "drift/issue_accept", issue_id, note, by, audit,
+    return _run("drift/issue_accept", store, issue_id, note, by, audit,
                 "drift_reconciliation_accepted", status=str(_ADOPT.status),
                 proposal=_ADOPT.text)  # fmt: skip
 
 
-def _act(
-    store: TwinStore,
+def _run(
     statement: str,
+    store: TwinStore,
     issue_id: str,
     note: str,
     by: str,

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from graphtwin.api.roles import Role
 from graphtwin.config import Settings
+from graphtwin.store import TwinStore
 from graphtwin.web import create_app
 from graphtwin.web import graphql as web_graphql
 from graphtwin.web.session import SignedIn
@@ -75,12 +76,12 @@ def test_a_revoked_keys_session_ends_at_its_next_request(deck: TestClient):
     deck.cookies.clear()
 
 
-def test_a_page_runs_its_graphql_document_as_the_signed_in_key(deck: TestClient):
+def test_a_page_runs_its_graphql_document_as_the_signed_in_key(deck: TestClient, store: TwinStore):
     _, token = _new_key(deck, Role.VIEWER)
     _sign_in(deck, token)
     answer = deck.get("/test/graphql/test_buildings")
     assert answer.status_code == 200, answer.text
-    assert answer.json() == {"nodes": {"items": []}}  # the twin of this module is empty
+    assert answer.json() == {"nodes": {"items": []}}  # `store` emptied the twin
 
 
 def test_a_forbidden_or_broken_document_is_an_error_page_naming_it_not_an_empty_page(
