@@ -19,17 +19,31 @@ def require_addresses(source_id: str, bindings: list[Binding], kind: str, fields
             )
 
 
+RECANCEL_S = 0.5
+"""How long a cancelled task has to end before it is cancelled again."""
+
+
 async def until_first_ends(tasks: list[asyncio.Task[None]]) -> None:
     """Wait until one of a session's tasks (polls, watches, renewals) ends and raise what it
-    raised (return if it ended cleanly); the others are cancelled and awaited either way."""
+    raised (return if it ended cleanly); the others are cancelled and awaited either way.
+
+    A task that goes on after its cancellation is cancelled again until it ends: Python 3.11's
+    `asyncio.wait_for` (which pymodbus, bacpypes3 and asyncua await inside every request)
+    swallows a cancellation that arrives as its answer does (gh-86296), and the poll loop then
+    carries on, so the session, and whoever cancelled it, waited for ever."""
     try:
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         for task in done:
             task.result()
     finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        pending = set(tasks)
+        while pending:
+            for task in pending:
+                task.cancel()
+            _, pending = await asyncio.wait(pending, timeout=RECANCEL_S)
+        for task in tasks:  # retrieved, so none is reported as never retrieved
+            if not task.cancelled():
+                task.exception()
 
 
 async def every(period_s: float) -> AsyncIterator[None]:
