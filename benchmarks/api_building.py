@@ -209,3 +209,19 @@ def point_value_rows(point_ids: list[str], *, seed: int = 42) -> list[dict[str, 
         }
         for twin_id in point_ids
     ]
+
+
+def open_issue_rows(point_ids: list[str], count: int) -> list[dict[str, Any]]:
+    """`count` open threshold issues, a minute apart, spread over the points, as
+    `drift/issues_open` writes them."""
+    now_ms = int(datetime.now(UTC).timestamp() * 1000)
+    rows = []
+    for n in range(count):
+        point, at_ms = point_ids[(n * 7) % len(point_ids)], now_ms - n * 60_000
+        rows.append({
+            "issue_id": f"drift:threshold:{point}:{at_ms}", "twin_id": point, "type": "threshold",
+            "severity": "critical" if n % 5 == 0 else "warning", "description": f"bench issue {n}",
+            "at_ms": at_ms, "status": "open", "strategy": "alert", "rule": "bench", "value": 1.0,
+            "evidence": "{}",
+        })  # fmt: skip
+    return rows

@@ -9,15 +9,19 @@ answers, with no reach, violations or ranking), so the inbox's own cost is the d
 from __future__ import annotations
 
 import asyncio
-import statistics
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import neo4j
 
-from benchmarks.api_building import BUILDING_ID, BuildingShape, generate_building
+from benchmarks.api_building import (
+    BUILDING_ID,
+    BuildingShape,
+    generate_building,
+    open_issue_rows,
+)
+from benchmarks.bench_api import percentile
 from benchmarks.harness import note
 from benchmarks.neo4j_server import BenchServer
 from graphtwin.inbox import read_inbox
@@ -63,10 +67,7 @@ def run_inbox(options: InboxOptions, server: BenchServer) -> InboxResult:
     with TwinStore.open(settings) as store:
         store.reset()
         store.load([building.graph])
-        now_ms = int(datetime.now(UTC).timestamp() * 1000)
-        rows = [_issue(building.point_ids[(n * 7) % len(building.point_ids)], n, now_ms)
-                for n in range(options.issues)]  # fmt: skip
-        store.write("drift/issues_open", rows=rows)
+        store.write("drift/issues_open", rows=open_issue_rows(building.point_ids, options.issues))
         database = store.database
     note(f"inbox: {options.issues} issues written; timing {options.repeat} rounds")
     return asyncio.run(_time(options, settings, database))
@@ -106,19 +107,5 @@ async def _time(options: InboxOptions, settings: Any, database: str) -> InboxRes
     return result
 
 
-def _issue(point: str, n: int, now_ms: int) -> dict[str, Any]:
-    at_ms = now_ms - n * 60_000
-    return {
-        "issue_id": f"drift:threshold:{point}:{at_ms}", "twin_id": point, "type": "threshold",
-        "severity": "critical" if n % 5 == 0 else "warning", "description": f"bench issue {n}",
-        "at_ms": at_ms, "status": "open", "strategy": "alert", "rule": "bench", "value": 1.0,
-        "evidence": "{}",
-    }  # fmt: skip
-
-
 def _summary(times: list[float]) -> dict[str, float]:
-    ordered = sorted(times)
-    return {
-        "median": statistics.median(ordered),
-        "p95": ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))],
-    }
+    return {"median": percentile(times, 50), "p95": percentile(times, 95)}

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi.routing import APIRoute
@@ -26,6 +25,7 @@ from benchmarks.api_building import (
     BUILDING_ID,
     BuildingShape,
     generate_building,
+    open_issue_rows,
     point_value_rows,
 )
 from benchmarks.bench_api import percentile, running_api
@@ -227,22 +227,6 @@ def run_ui(options: UiOptions, server: BenchServer) -> UiResult:
         with TwinStore.open(server.settings) as store:
             store.reset()
     return UiResult(options, pages, baseline, skipped, load_average())
-
-
-def open_issue_rows(point_ids: list[str], count: int) -> list[dict[str, Any]]:
-    """`count` open threshold issues, a minute apart, spread over the points, as
-    `drift/issues_open` writes them."""
-    now_ms = int(datetime.now(UTC).timestamp() * 1000)
-    rows = []
-    for n in range(count):
-        point, at_ms = point_ids[(n * 7) % len(point_ids)], now_ms - n * 60_000
-        rows.append({
-            "issue_id": f"drift:threshold:{point}:{at_ms}", "twin_id": point, "type": "threshold",
-            "severity": "critical" if n % 5 == 0 else "warning", "description": f"ui bench {n}",
-            "at_ms": at_ms, "status": "open", "strategy": "alert", "rule": "bench", "value": 1.0,
-            "evidence": "{}",
-        })  # fmt: skip
-    return rows
 
 
 def _measure(
