@@ -2,11 +2,12 @@
 
 Values reach the twin in the spellings of their sources: QUDT local names from Brick
 (`DEG_C`, `M3-PER-SEC`, `KiloPA`), graphtwin's own (`degC`, `m3/s`, `kPa`), BACnet's
-engineering units (`degrees-celsius`) and what people type (`°C`, `L/s`). Constraints can only
-be combined and checked once they speak one unit, so every spelling is normalised to a
-canonical symbol here and converted through the SI unit of its quantity
-(`si = value * scale + offset`; the offset is what makes degC and degF work). Binding
-suggestions compare quantities: an address in degC fits a temperature point, not a flow.
+engineering units (the enumeration's names: `degrees-celsius`, `cubic-feet-per-minute`) and
+what people type (`°C`, `L/s`). Constraints can only be combined and checked once they speak
+one unit, so every spelling is normalised to a canonical symbol here and converted through the
+SI unit of its quantity (`si = value * scale + offset`; the offset is what makes degC and degF
+work). Binding suggestions compare quantities: an address in degC fits a temperature point,
+not a flow; the BACnet connector converts an object's values into its point's unit.
 
 Contract: `normalise_unit` returns None for a unit it does not know; `convert` raises
 `IncompatibleUnitsError` (a `GraphTwinError`) when either unit is unknown or the two measure
@@ -49,6 +50,16 @@ _UNITS: tuple[Unit, ...] = (
     Unit("bar", "pressure", 1e5),
     Unit("W", "power", 1.0),
     Unit("kW", "power", 1000.0),
+    Unit("MW", "power", 1e6),
+    Unit("J", "energy", 1.0),
+    Unit("kJ", "energy", 1e3),
+    Unit("MJ", "energy", 1e6),
+    Unit("Wh", "energy", 3600.0),
+    Unit("kWh", "energy", 3.6e6),
+    Unit("MWh", "energy", 3.6e9),
+    Unit("kg/s", "mass_flow", 1.0),
+    Unit("kg/min", "mass_flow", 1.0 / 60.0),
+    Unit("kg/h", "mass_flow", 1.0 / 3600.0),
 )
 UNITS: dict[str, Unit] = {u.symbol: u for u in _UNITS}
 """Canonical symbol -> unit."""
@@ -80,12 +91,26 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "bar": ("bar", "BAR", "bars"),
     "W": ("W", "watt", "watts"),
     "kW": ("kW", "KiloW", "kilowatts"),
+    "MW": ("MW", "MegaW", "megawatts"),
+    "J": ("J", "joule", "joules"),
+    "kJ": ("kJ", "KiloJ", "kilojoules"),
+    "MJ": ("MJ", "MegaJ", "megajoules"),
+    "Wh": ("Wh", "W-HR", "watt-hours"),
+    "kWh": ("kWh", "KiloW-HR", "kW.h", "kilowatt-hours"),
+    "MWh": ("MWh", "MegaW-HR", "megawatt-hours"),
+    "kg/s": ("kg/s", "KiloGM-PER-SEC", "kilograms-per-second"),
+    "kg/min": ("kg/min", "KiloGM-PER-MIN", "kilograms-per-minute"),
+    "kg/h": ("kg/h", "kg/hr", "KiloGM-PER-HR", "kilograms-per-hour"),
 }
 _EXACT: dict[str, str] = {a: symbol for symbol, aliases in _ALIASES.items() for a in aliases}
 # Case-insensitive fallback only where the lower-cased spelling is unambiguous: "pa" is pascal,
-# but a lone "k" must not become kelvin when someone means kilo of something.
+# but a lone "k" must not become kelvin when someone means kilo of something, nor "mw" (milli)
+# megawatts.
+_CASE_SENSITIVE = frozenset({"K", "MW", "MJ", "MWh"})
 _FOLDED: dict[str, str] = {
-    alias.casefold(): symbol for alias, symbol in reversed(_EXACT.items()) if alias != "K"
+    alias.casefold(): symbol
+    for alias, symbol in reversed(_EXACT.items())
+    if alias not in _CASE_SENSITIVE
 }
 
 _QUDT_PREFIXES = ("http://qudt.org/vocab/unit/", "https://qudt.org/vocab/unit/", "unit:")
