@@ -4,4 +4,5 @@
 MATCH (p:Twin)
 WHERE (CASE WHEN $by_ref THEN p.timeseries_id ELSE p.twin_id END) STARTS WITH $prefix
   AND p:Point AND NOT p:Retired
-RETURN p.twin_id AS twin_id, p.timeseries_id AS ref, p.value_at.epochMillis AS value_at_ms
+RETURN p.twin_id AS twin_id, p.timeseries_id AS ref, p.value_at.epochMillis AS value_at_ms,
+       p.unit AS unit

@@ -18,6 +18,7 @@ class Route:
     rule_name: str | None
     rule: SyncRule
     current_at_ms: int | None = None  # the time of the value the graph held when it was made
+    unit: str | None = None  # the point's unit, as the graph spells it (None: it has none)
 
 
 RouteKey = tuple[str, str]  # (source_id, source address)
@@ -58,7 +59,7 @@ def resolve_routes(store: TwinStore, spec: BindingsFile, file: str) -> dict[Rout
             rule = spec.rules[name] if name else spec.rule_of(binding)
             name = name or ("default" if "default" in spec.rules else None)
             routes[(binding.source, address)] = Route(
-                row["twin_id"], name, rule, row["value_at_ms"]
+                row["twin_id"], name, rule, row["value_at_ms"], row["unit"]
             )
     return routes
 

@@ -52,6 +52,7 @@ class TwinSync:
         self.file = file
         self._store = store
         routes = resolve_routes(store, spec, file)
+        self._routes = routes
         self._writer = GraphWriter(store)
         self.history = HistoryStore(spec.history.dir, spec.history.retention_days)
         self.audit = AuditLog(spec.audit_log, key=audit_key)
@@ -113,7 +114,8 @@ class TwinSync:
                 case "bacnet":
                     from graphtwin.telemetry.connectors.bacnet.connector import BacnetConnector
 
-                    made.append(BacnetConnector(source, bindings, self.spec.rule_of))
+                    points = {a: r for (s, a), r in self._routes.items() if s == source.id}
+                    made.append(BacnetConnector(source, bindings, self.spec.rule_of, points=points))
                 case "http":
                     pass  # fed by the API's POST /telemetry
         return made

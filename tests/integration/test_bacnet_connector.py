@@ -180,7 +180,11 @@ def test_a_device_that_goes_silent_and_comes_back_is_found_resubscribed_and_poll
     asyncio.run(scenario())
 
 
-def _office_bindings(tmp_path: Path, device: BacnetDevice) -> Path:
+def _bindings_file(
+    tmp_path: Path, device: BacnetDevice, source: str, body: str, more: str = ""
+) -> Path:
+    """A bindings file with one bacnet source for `device` (its fields and `more`), then `body`
+    (rules and bindings)."""
     path = tmp_path / "bindings.yaml"
     path.write_text(f"""
 graphtwin-bindings: 1
@@ -188,12 +192,15 @@ history: {{dir: history}}
 audit_log: audit.jsonl
 pipeline: {{flush_interval_s: 0.05}}
 sources:
-  - {{id: floor-1, type: bacnet, local: "127.0.0.1:0", device: {device.instance},
-     address: "{device.address}", timeout_s: 0.5, bind_references: true}}
-rules:
-  default: {{mode: poll, period_s: 0.2, staleness_s: 1.0}}
-""")
+  - {{id: {source}, type: bacnet, local: "127.0.0.1:0", device: {device.instance},
+     address: "{device.address}", timeout_s: 0.5{more}}}
+{body}""")
     return path
+
+
+def _office_bindings(tmp_path: Path, device: BacnetDevice) -> Path:
+    rules = "rules:\n  default: {mode: poll, period_s: 0.2, staleness_s: 1.0}\n"
+    return _bindings_file(tmp_path, device, "floor-1", rules, ", bind_references: true")
 
 
 @pytest.mark.neo4j
@@ -404,3 +411,67 @@ def test_trend_logs_are_read_back_with_their_records_times_and_a_gap_is_counted(
     assert health.failures_by_reason == {"trend-log-gap": 1, "not-in-trend-log": 1}
     assert not logged(readings, stray)
     assert _values(readings, stray) == [24.0]  # its present-value is read as before
+
+
+@pytest.mark.neo4j
+def test_values_arrive_in_their_points_units_and_an_object_in_another_quantity_is_not_written(
+    store: TwinStore, tmp_path: Path, caplog: pytest.LogCaptureFixture
+):
+    referenced = load_office(store)  # its temperature points are in DEG_C, pressure in PA
+
+    def point(suffix: str) -> str:
+        return next(t for t in referenced if t.endswith(suffix))
+
+    sat, mat, rat, oat, sap = (point(s) for s in ("sat", "mat", "rat", "oat", "sap"))
+    served = [
+        BacnetPoint("analog-value", 1, sat, 68.0, "degrees-fahrenheit"),  # polled
+        BacnetPoint("analog-value", 2, mat, 50.0, "degrees-fahrenheit"),  # COV
+        BacnetPoint("analog-value", 3, rat, 400.0, "cubic-feet-per-minute"),  # a flow
+        BacnetPoint("analog-value", 4, oat, 5.0, "lumens"),  # a unit graphtwin does not know
+        BacnetPoint("analog-value", 5, sap, 0.25, "kilopascals"),
+    ]
+
+    def current(twin_id: str) -> dict:
+        return store.read("api/nodes_by_id", ids=[twin_id])[0]["n"]["current"]
+
+    async def go() -> TwinSync:
+        async with BacnetDevice(1301, served) as device:
+            bindings = "".join(
+                f"  - {{source: bms, object_type: analog-value, instance: {i}, point: "
+                f'{{twin_id: "{p.name}"}}{", rule: cov" if i == 2 else ""}}}\n'
+                for i, p in enumerate(served, 1)
+            )
+            rules = """rules:
+  default: {mode: poll, period_s: 0.1}
+  cov: {mode: subscribe, period_s: 0.1}
+"""
+            path = _bindings_file(tmp_path, device, "bms", f"{rules}bindings:\n{bindings}")
+            sync = TwinSync(read_bindings(path), store)
+            running = asyncio.create_task(sync.run())
+            try:
+                await wait_until(lambda: current(sap).get("value") == 250.0, timeout=10)
+                await wait_until(lambda: current(mat).get("value") == 10.0, timeout=5)
+                device.set(sat, 77.0)
+                device.set(mat, 59.0)  # told by COV notification, converted too
+                await wait_until(lambda: current(sat).get("value") == 25.0, timeout=5)
+                await wait_until(lambda: current(mat).get("value") == 15.0, timeout=5)
+                await asyncio.sleep(0.3)  # polls go on: the bad objects are still left out
+            finally:
+                running.cancel()
+                await asyncio.gather(running, return_exceptions=True)
+            return sync
+
+    with caplog.at_level("WARNING", logger="graphtwin.telemetry.connectors.bacnet.connector"):
+        sync = asyncio.run(go())
+
+    assert current(rat).get("value") is None and current(oat).get("value") is None
+    assert sync.history.query(rat).empty and sync.history.query(oat).empty
+    assert set(sync.history.query(sat)["value"]) == {20.0, 25.0}
+    assert set(sync.history.query(mat)["value"]) == {10.0, 15.0}
+    health = sync.health["bms"]
+    assert health.failures_by_reason == {"incompatible-units": 1, "unknown-units": 1}
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 2, warnings  # once per binding, not per value
+    [flow] = [w for w in warnings if "incompatible-units" in w]
+    assert all(word in flow for word in ("analog-value,3", rat, "cubic-feet-per-minute", "DEG_C"))
+    assert any("unknown-units" in w and "lumens" in w and oat in w for w in warnings)

@@ -15,6 +15,15 @@ broadcast from port 0), learns its max APDU from the I-Am, then:
   reliability read too (`BacnetConnector.faults`, by source address), and units do not change;
 - maps status-flags (and reliability and out-of-service where read) to the reading's quality
   (quality.py) and keeps each object's `units` (`BacnetConnector.units`, by source address);
+- converts each value from its object's `units` into its point's unit (point_units.py; the
+  point's unit comes with the bindings' routes, `points`). An object whose units cannot be
+  converted into its point's (another quantity: `incompatible-units`; a unit graphtwin does
+  not know: `unknown-units`) has none of its values written: it is counted under that reason
+  once per session and left out until the next, like an unknown object, and the binding is
+  named in one warning (point, object and both units), not one per value. The objects whose
+  trend logs are read are read whole before the logs, so that no record arrives before its
+  object's units are known; a COV notification that does (one a device sends as it accepts a
+  subscription) is dropped for a point with a unit: the read that follows gives its value;
 - reads the trend logs the bindings name (`trend_log`) every `log_period_s` of the source by
   ReadRange, from the record after the last one seen, each value with its record's time
   (trend_logs.py): the device's history, every value it logged, not only those a poll or a
@@ -37,9 +46,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bacpypes3.app import Application
 from bacpypes3.primitivedata import ObjectIdentifier
@@ -55,6 +64,7 @@ from graphtwin.telemetry.connectors.bacnet.batches import (
     POLLED,
     batches,
 )
+from graphtwin.telemetry.connectors.bacnet.point_units import UnitMapping, unit_mapping
 from graphtwin.telemetry.connectors.bacnet.quality import FAULT, NO_FAULT, quality_of
 from graphtwin.telemetry.connectors.bacnet.stack import (
     Device,
@@ -68,6 +78,9 @@ from graphtwin.telemetry.connectors.bacnet.stack import (
 )
 from graphtwin.telemetry.connectors.bacnet.trend_logs import TrendLogs
 from graphtwin.telemetry.readings import Reading, ReadingSink, SourceHealth
+
+if TYPE_CHECKING:
+    from graphtwin.telemetry.routing import Route
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +99,9 @@ class _Object:
     subscribe: bool
     period_s: float
     trend_log: ObjectIdentifier | None = None  # the trend log holding its history
+    point: str | None = None  # the bound point's twin_id, where the routes are known
+    point_unit: str | None = None  # the bound point's unit (None: values are taken as-is)
+    units: UnitMapping | None = None  # from its `units` to point_unit; None: not read yet
     flags: list[int] = field(default_factory=list)
     reliability: str | None = None
     out_of_service: bool | None = None
@@ -105,12 +121,20 @@ class BacnetConnector:
         bindings: list[Binding],
         rules: Callable[[Binding], SyncRule],
         *,
+        points: Mapping[str, Route] | None = None,
         subscriber_base: int = 1,
     ) -> None:
+        """`points`: the bound point of each source address (the sync's routes), whose unit
+        the object's values are converted into; without them values are taken as-is."""
         require_addresses(source.id, bindings, "bacnet", "BACnet (object_type, instance)")
         self.source = source
         self.source_id = source.id
-        self.objects = [_target(source, b, rules(b)) for b in bindings]
+        points = points or {}
+        self.objects = [
+            _target(source, b, rules(b), points.get(b.source_address)) for b in bindings
+        ]
+        self._by_address = {o.address: o for o in self.objects}
+        self._warned: set[tuple[str, str | None, str | None]] = set()  # unit problems told
         self.trend_logs = TrendLogs(source.id, self.objects, source.log_time_zone)
         self.units: dict[str, str] = {}  # source address -> the object's engineering units
         self.faults: dict[
@@ -121,6 +145,7 @@ class BacnetConnector:
         self._was_up = False
 
     async def run(self, sink: ReadingSink, health: SourceHealth) -> None:
+        sink = self._in_point_units(sink)
         delay = BACKOFF_START_S
         try:
             self.app = local_application(
@@ -164,8 +189,9 @@ class BacnetConnector:
         subscriptions = await self._subscribe(app, devices, sink, health, skipped)
         followed = {s.target.address for s in subscriptions}
         polled = [o for o in self.objects if o.address not in skipped | followed]
-        # a subscription's first values: one read, as a poll would
-        first = [s.target for s in subscriptions]
+        # a subscription's first values: one read, as a poll would; and the units of objects
+        # whose trend logs are read, before any record of theirs
+        first = [s.target for s in subscriptions] + [o for o in polled if o.trend_log]
         await self._read(app, devices, first, sink, health, skipped)
         by_period: dict[float, list[_Object]] = {}
         for target in polled:
@@ -270,8 +296,10 @@ class BacnetConnector:
         health: SourceHealth,
         skipped: set[str],
     ) -> None:
+        due = [t for t in targets if not t.described]  # the session's first read did those
         async for _ in every(period_s):
-            await self._read(app, devices, targets, sink, health, skipped)
+            await self._read(app, devices, due, sink, health, skipped)
+            due = targets
 
     async def _read(
         self,
@@ -325,6 +353,9 @@ class BacnetConnector:
                 self._skip(target, error_reason(present), health, skipped)
                 continue
             self._remember(target, values, key)
+            if target.units is not None and target.units.problem is not None:
+                self._unit_problem(target, target.units.problem, health, skipped)
+                continue
             value = number(present)
             if value is None:
                 self._skip(target, "not-a-number", health, skipped)
@@ -371,6 +402,9 @@ class BacnetConnector:
         units = values.get((key, "units"))
         if units is not None and not is_error(units):
             self.units[target.address] = str(units)
+        if not target.described:  # a whole read: its units, or none (no units property)
+            known = None if units is None or is_error(units) else str(units)
+            target.units = unit_mapping(known, target.point_unit)
         target.described = True
 
     def _fault(self, target: _Object) -> None:
@@ -383,6 +417,44 @@ class BacnetConnector:
             self.faults[target.address] = target.reliability
         elif not target.in_fault:
             self.faults.pop(target.address, None)
+
+    def _unit_problem(
+        self, target: _Object, reason: str, health: SourceHealth, skipped: set[str]
+    ) -> None:
+        """An object whose values cannot be put in its point's unit: skipped like an unknown
+        object, and the binding named in a warning once (per units seen), not per value."""
+        told = (target.address, self.units.get(target.address), target.point_unit)
+        if told not in self._warned:
+            self._warned.add(told)
+            logger.warning(
+                "%s: %s (units %s) is bound to point %s (unit %s): %s, its values are not "
+                "written; fix the binding, or the point's unit",
+                self.source_id,
+                target.address,
+                told[1],
+                target.point,
+                target.point_unit,
+                reason,
+            )
+        self._skip(target, reason, health, skipped)
+
+    def _in_point_units(self, sink: ReadingSink) -> ReadingSink:
+        """`sink` for readings of the objects' values, that hands it each value in its point's
+        unit, and nothing of an object whose units cannot be (or are not read yet)."""
+
+        def deliver(reading: Reading) -> None:
+            target = self._by_address[reading.address]
+            if target.point_unit is None:
+                sink(reading)
+                return
+            units = target.units
+            if units is None or units.problem is not None:
+                return
+            if units.source is not None and isinstance(reading.value, int | float):
+                reading.value = units.convert(reading.value)
+            sink(reading)
+
+        return deliver
 
     def _skip(self, target: _Object, reason: str, health: SourceHealth, skipped: set[str]) -> None:
         logger.debug("%s: %s: %s", self.source_id, target.address, reason)
@@ -453,7 +525,7 @@ def _property_type(identifier: ObjectIdentifier, prop: str) -> Any:
     return None if object_class is None else object_class.get_property_type(prop)
 
 
-def _target(source: BacnetSource, binding: Binding, rule: SyncRule) -> _Object:
+def _target(source: BacnetSource, binding: Binding, rule: SyncRule, point: Route | None) -> _Object:
     device = binding.device if binding.device is not None else source.device
     return _Object(
         device,
@@ -462,4 +534,6 @@ def _target(source: BacnetSource, binding: Binding, rule: SyncRule) -> _Object:
         rule.mode == "subscribe",
         rule.period_s,
         None if binding.trend_log is None else ObjectIdentifier(binding.trend_log),
+        None if point is None else point.twin_id,
+        None if point is None or not point.unit else point.unit,
     )
