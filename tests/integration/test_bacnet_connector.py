@@ -475,3 +475,44 @@ def test_values_arrive_in_their_points_units_and_an_object_in_another_quantity_i
     [flow] = [w for w in warnings if "incompatible-units" in w]
     assert all(word in flow for word in ("analog-value,3", rat, "cubic-feet-per-minute", "DEG_C"))
     assert any("unknown-units" in w and "lumens" in w and oat in w for w in warnings)
+
+
+def test_trend_log_records_and_polls_arrive_in_the_points_unit_and_a_wrong_quantity_in_none():
+    from graphtwin.telemetry.routing import Route
+
+    start = datetime(2025, 7, 7, 8, tzinfo=UTC)
+    points = [
+        *_points(8),  # polled before them: a slow first poll (two objects a request)
+        BacnetPoint("analog-value", 9, "sat", 50.0, "degrees-fahrenheit"),
+        BacnetPoint("analog-value", 10, "flow", 10.0, "liters-per-second"),
+    ]
+    logs = [TrendLog(("trend-log-multiple", 1), ["analog-value,9", "analog-value,10"])]
+    once = SyncRule(mode="poll", period_s=30.0)
+    others = [_binding(i, "once") for i in range(1, 9)]
+    sat, flow = (_binding(i, "once", trend_log="trend-log-multiple,1") for i in (9, 10))
+    routes = {
+        sat.source_address: Route("urn:t:1", None, once, unit="DEG_C"),
+        flow.source_address: Route("urn:t:2", None, once, unit="DEG_C"),  # bound wrongly
+    }
+
+    async def scenario() -> tuple[list[Reading], SourceHealth]:
+        async with BacnetDevice(1006, points, trend_logs=logs, max_apdu=128) as device:
+            for step in range(3):  # logged before the twin connects: read before any poll
+                device.set_many({"sat": 50.0 + 9 * step, "flow": 10.0 + step})
+                device.log(start + timedelta(minutes=15 * step))
+            source = _source(device, log_period_s=0.1)
+            bindings = [*others, sat, flow]
+            connector = BacnetConnector(source, bindings, lambda _b: once, points=routes)
+
+            async def body(readings: list[Reading], _health: SourceHealth) -> None:
+                await wait_until(lambda: len(_values(readings, sat)) >= 4)  # 3 logged, 1 read
+                await asyncio.sleep(0.3)  # more trend log reads: nothing of the flow
+
+            return await _run(connector, body)
+
+    readings, health = asyncio.run(scenario())
+    logged = [(r.value, r.source_time) for r in readings if r.source_time is not None]
+    assert logged == [(10.0 + 5 * step, start + timedelta(minutes=15 * step)) for step in range(3)]
+    assert _values(readings, sat)[-1] == 20.0  # 68 degF, polled
+    assert not _values(readings, flow)
+    assert health.failures_by_reason == {"incompatible-units": 1}
