@@ -4,7 +4,7 @@
 // boxes), each with its SAME_AS cluster and the nodes of the network it FEEDS. One shortest
 // route per node, bounded (two stretches of at most 8 FEEDS), so loops cannot blow up. Python
 // (graphtwin/reasoning/capacity.py) decides what the parent's children are and what each
-// demands.
+// demands. One record: `rows`.
 UNWIND $parents AS pid
 MATCH (parent:Twin {twin_id: pid})
 WHERE NOT parent:Retired
@@ -22,5 +22,7 @@ CALL (a, reach) {
   WHERE b IN reach
   RETURN collect(DISTINCT b.twin_id) AS feeds
 }
-RETURN pid AS parent, a.twin_id AS twin_id, a.name AS name, members, feeds
+WITH pid AS parent, a.twin_id AS twin_id, a.name AS name, members, feeds
 ORDER BY parent, twin_id
+RETURN collect({parent: parent, twin_id: twin_id, name: name, members: members, feeds: feeds})
+  AS rows

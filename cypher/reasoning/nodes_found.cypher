@@ -3,4 +3,4 @@
 UNWIND $ids AS id
 OPTIONAL MATCH (n:Twin {twin_id: id})
 WHERE NOT n:Retired
-RETURN id, n IS NOT NULL AS found
+RETURN collect({id: id, found: n IS NOT NULL}) AS rows

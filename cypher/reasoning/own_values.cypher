@@ -1,5 +1,6 @@
 // Each of $ids' own values of the $properties constraints are about: the property of the node
 // or of a SAME_AS twin (one thing), with its unit in `<property>_unit` when a source gave one.
+// One record: `rows` (thousands of records would cost the driver far more than one list).
 UNWIND $ids AS id
 MATCH (n:Twin {twin_id: id})
 WHERE NOT n:Retired
@@ -8,10 +9,11 @@ UNWIND $properties AS key
 WITH id, m, q, key
 WHERE m[key] IS NOT NULL
 WITH id, m, key, nodes(q) AS ns, relationships(q) AS rs
-RETURN id AS node, m.twin_id AS holder, key AS property, m[key] AS value,
-       m[key + '_unit'] AS unit,
-       [i IN range(0, size(rs) - 1) |
-         {from_id: ns[i].twin_id, from_name: ns[i].name, relation: type(rs[i]),
-          to_id: ns[i + 1].twin_id, to_name: ns[i + 1].name,
-          reverse: startNode(rs[i]) <> ns[i], sources: rs[i].sources,
-          selector: rs[i].selector}] AS via
+RETURN collect({
+  node: id, holder: m.twin_id, property: key, value: m[key], unit: m[key + '_unit'],
+  via: [i IN range(0, size(rs) - 1) |
+    {from_id: ns[i].twin_id, from_name: ns[i].name, relation: type(rs[i]),
+     to_id: ns[i + 1].twin_id, to_name: ns[i + 1].name,
+     reverse: startNode(rs[i]) <> ns[i], sources: rs[i].sources,
+     selector: rs[i].selector}]
+}) AS rows

@@ -3,7 +3,8 @@
 // (`point`), points LOCATED_IN it (`located`), and points of equipment that FEEDS or SERVES it
 // (`served`: a VAV's zone temperature sensor observes the room the VAV feeds). A SAME_AS
 // cluster is one thing, on either side. Which property a point measures is decided in Python
-// (graphtwin/reasoning/observations.py), from `measures` and `brick_class`.
+// (graphtwin/reasoning/observations.py), from `measures` and `brick_class`. One record: `rows`
+// (thousands of records would cost the driver far more than one list).
 UNWIND $ids AS id
 MATCH (n:Twin {twin_id: id})
 WHERE NOT n:Retired
@@ -27,11 +28,12 @@ CALL (n) {
   RETURN q, p, 'served' AS route
 }
 WITH id, p, route, nodes(q) AS ns, relationships(q) AS rs
-RETURN id AS node, p.twin_id AS point, p.measures AS measures, p.brick_class AS brick_class,
-       p.value AS value, p.unit AS unit, p.value_at AS at, p.value_quality AS quality,
-       p.health AS health, route,
-       [i IN range(0, size(rs) - 1) |
-         {from_id: ns[i].twin_id, from_name: ns[i].name, relation: type(rs[i]),
-          to_id: ns[i + 1].twin_id, to_name: ns[i + 1].name,
-          reverse: startNode(rs[i]) <> ns[i], sources: rs[i].sources,
-          selector: rs[i].selector}] AS via
+RETURN collect({
+  node: id, point: p.twin_id, measures: p.measures, brick_class: p.brick_class, value: p.value,
+  unit: p.unit, at: p.value_at, quality: p.value_quality, health: p.health, route: route,
+  via: [i IN range(0, size(rs) - 1) |
+    {from_id: ns[i].twin_id, from_name: ns[i].name, relation: type(rs[i]),
+     to_id: ns[i + 1].twin_id, to_name: ns[i + 1].name,
+     reverse: startNode(rs[i]) <> ns[i], sources: rs[i].sources,
+     selector: rs[i].selector}]
+}) AS rows

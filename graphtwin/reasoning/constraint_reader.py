@@ -2,7 +2,9 @@
 
 Every public method runs a constant number of statements however many nodes it is asked about
 (one per step, `UNWIND $ids`; ids beyond `batch_size` split into further statements of the same
-kind), all in one read transaction, so the answer is one consistent snapshot. The rules
+kind, except the contributions: one statement walks down from every anchor once, whatever the
+ids), all in one read transaction, so the answer is one consistent snapshot. Each statement
+answers one record (its rows in a list: a record costs the driver far more). The rules
 themselves are pure code: `constraints.combine`, `checks.find_violations`,
 `capacity.check_capacity`. `statements` counts what was run (tests and benchmarks read it).
 """
@@ -10,7 +12,7 @@ themselves are pure code: `constraints.combine`, `checks.find_violations`,
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any, TypeVar
 
@@ -33,6 +35,7 @@ from graphtwin.reasoning.checks import (
 )
 from graphtwin.reasoning.constraints import (
     CAPACITY,
+    RANGE,
     Contribution,
     EffectiveConstraint,
     combine,
@@ -101,7 +104,9 @@ class ConstraintReader:
             await self._require(tx, [scope])
             ids = await self._subtree(tx, scope)
             effective = await self._effective(tx, ids)
-            observations = await self._observations(tx, ids, _properties(effective))
+            # only a node with a range constraint has values to check
+            ranged = [i for i in ids if any(e.constraint_type == RANGE for e in effective[i])]
+            observations = await self._observations(tx, ranged, _properties(effective))
             found = find_violations(_all(effective), _all(observations))
             for check in await self._capacity(tx, effective):
                 violation = capacity_violation(check)
@@ -137,7 +142,8 @@ class ConstraintReader:
     ) -> list[Record]:
         self.statements += 1
         result = await tx.run(statement, params)
-        return [record.data() async for record in result]
+        # the records as they came: data() would walk every nested list and map again
+        return [dict(record.items()) async for record in result]
 
     async def _batched(
         self,
@@ -150,7 +156,8 @@ class ConstraintReader:
         rows: list[Record] = []
         for start in range(0, len(ids), self._batch_size):
             chunk = list(ids[start : start + self._batch_size])
-            rows += await self._run(tx, statement, **{key: chunk}, **params)
+            [found] = await self._run(tx, statement, **{key: chunk}, **params)
+            rows += found["rows"]
         return rows
 
     async def _require(self, tx: neo4j.AsyncManagedTransaction, ids: Sequence[str]) -> None:
@@ -160,16 +167,18 @@ class ConstraintReader:
             raise TwinNotFoundError(missing[0])
 
     async def _subtree(self, tx: neo4j.AsyncManagedTransaction, scope: str) -> list[str]:
-        rows = await self._run(tx, cypher("reasoning/subtree"), root=scope)
-        return [r["twin_id"] for r in rows]
+        [found] = await self._run(tx, cypher("reasoning/subtree"), root=scope)
+        return list(found["ids"])
 
     async def _effective(
         self, tx: neo4j.AsyncManagedTransaction, ids: Sequence[str]
     ) -> dict[str, list[EffectiveConstraint]]:
-        rows = await self._batched(tx, cypher("reasoning/contributions"), "ids", ids)
+        # one statement for all ids: its cost is the walk down from every anchor, which
+        # batches of ids would repeat
+        [found] = await self._run(tx, cypher("reasoning/contributions"), ids=list(ids))
         by_node: dict[str, list[Contribution]] = {twin_id: [] for twin_id in ids}
-        for row in rows:
-            by_node[row["node"]].append(_contribution(row))
+        for node, contribution in _contributions(found):
+            by_node[node].append(contribution)
         return {twin_id: combine(found) for twin_id, found in by_node.items()}
 
     async def _observations(
@@ -251,22 +260,55 @@ class ConstraintReader:
 # --- records -> dataclasses ----------------------------------------------------------------
 
 
-def _contribution(row: Record) -> Contribution:
-    chain = [row["has_part"]] if row["has_part"] else []
-    chain += [row["applies_to"], *row["path"]]
+def _contributions(found: Record) -> Iterator[tuple[str, Contribution]]:
+    """(node, contribution) for every route of reasoning/contributions and every rule of its
+    anchor; the chain: the regulation's HAS_PART, the APPLIES_TO, the route down (each step
+    made once, however many routes walk it)."""
+    relationships = {r["id"]: r for r in found["steps"]}
+    rules: dict[str, list[tuple[Record, tuple[Step, ...]]]] = defaultdict(list)
+    for rule in found["rules"]:
+        head = [rule["has_part"]] if rule["has_part"] else []
+        rules[rule["anchor"]].append((rule, _steps([*head, rule["applies_to"]])))
+    steps: dict[tuple[str, bool], Step] = {}
+    for route in found["routes"]:
+        path = []
+        for key in zip(route["steps"], route["backwards"], strict=True):
+            if key not in steps:
+                steps[key] = _step(relationships[key[0]], reverse=key[1])
+            path.append(steps[key])
+        for rule, head in rules[route["anchor"]]:
+            yield route["node"], _contribution(rule, route["node"], (*head, *path))
+
+
+def _step(relationship: Record, *, reverse: bool) -> Step:
+    """`relationship` walked from its start node to its end node or, `reverse`, backwards."""
+    here, there = ("end", "start") if reverse else ("start", "end")
+    return Step(
+        from_id=relationship[f"{here}_id"],
+        relation=relationship["relation"],
+        to_id=relationship[f"{there}_id"],
+        reverse=reverse,
+        from_name=relationship[f"{here}_name"],
+        to_name=relationship[f"{there}_name"],
+        selector=relationship["selector"],
+        sources=tuple(relationship["sources"] or ()),
+    )
+
+
+def _contribution(rule: Record, node: str, because: tuple[Step, ...]) -> Contribution:
     return Contribution(
-        constraint_id=row["constraint_id"],
-        name=row["name"] or row["constraint_id"],
-        property=row["property"],
-        min=as_number(row["min"]),
-        max=as_number(row["max"]),
-        unit=row["unit"] or "",
-        severity=row["severity"] or "hard",
-        constraint_type=row["constraint_type"] or "range",
-        when=row["when"],
-        regulation=row["regulation"],
-        node=row["node"],
-        because=_steps(chain),
+        constraint_id=rule["constraint_id"],
+        name=rule["name"] or rule["constraint_id"],
+        property=rule["property"],
+        min=as_number(rule["min"]),
+        max=as_number(rule["max"]),
+        unit=rule["unit"] or "",
+        severity=rule["severity"] or "hard",
+        constraint_type=rule["constraint_type"] or "range",
+        when=rule["when"],
+        regulation=rule["regulation"],
+        node=node,
+        because=because,
     )
 
 
