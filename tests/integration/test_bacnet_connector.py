@@ -414,7 +414,7 @@ def test_trend_logs_are_read_back_with_their_records_times_and_a_gap_is_counted(
 
 
 @pytest.mark.neo4j
-def test_values_arrive_in_their_points_units_and_an_object_in_another_quantity_is_not_written(
+def test_values_arrive_in_their_points_units_another_quantity_is_not_written_unknown_is_as_is(
     store: TwinStore, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ):
     referenced = load_office(store)  # its temperature points are in DEG_C, pressure in PA
@@ -464,17 +464,17 @@ def test_values_arrive_in_their_points_units_and_an_object_in_another_quantity_i
     with caplog.at_level("WARNING", logger="graphtwin.telemetry.connectors.bacnet.connector"):
         sync = asyncio.run(go())
 
-    assert current(rat).get("value") is None and current(oat).get("value") is None
-    assert sync.history.query(rat).empty and sync.history.query(oat).empty
+    assert current(rat).get("value") is None and sync.history.query(rat).empty
+    assert current(oat).get("value") == 5.0  # unchecked: written as it is
     assert set(sync.history.query(sat)["value"]) == {20.0, 25.0}
     assert set(sync.history.query(mat)["value"]) == {10.0, 15.0}
     health = sync.health["bms"]
-    assert health.failures_by_reason == {"incompatible-units": 1, "unknown-units": 1}
+    assert health.failures_by_reason == {"incompatible-units": 1}
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert len(warnings) == 2, warnings  # once per binding, not per value
     [flow] = [w for w in warnings if "incompatible-units" in w]
     assert all(word in flow for word in ("analog-value,3", rat, "cubic-feet-per-minute", "DEG_C"))
-    assert any("unknown-units" in w and "lumens" in w and oat in w for w in warnings)
+    assert any("cannot be checked" in w and "lumens" in w and oat in w for w in warnings)
 
 
 def test_trend_log_records_and_polls_arrive_in_the_points_unit_and_a_wrong_quantity_in_none():

@@ -7,7 +7,6 @@ import pytest
 
 from graphtwin.telemetry.connectors.bacnet.point_units import (
     INCOMPATIBLE,
-    UNKNOWN,
     unit_mapping,
 )
 from graphtwin.units import convert, normalise_unit
@@ -89,11 +88,25 @@ def test_values_pass_as_they_are_when_there_is_nothing_to_convert(
     [
         ("cubic-feet-per-minute", "DEG_C", INCOMPATIBLE),
         ("percent", "PA", INCOMPATIBLE),
-        ("lumens", "DEG_C", UNKNOWN),  # an object unit graphtwin does not know
-        ("degrees-celsius", "furlongs", UNKNOWN),  # a point unit graphtwin does not know
     ],
 )
 def test_units_that_cannot_be_converted_are_a_problem(
     object_units: str, point_unit: str, problem: str
 ):
     assert unit_mapping(object_units, point_unit).problem == problem
+
+
+@pytest.mark.parametrize(
+    ("object_units", "point_unit"),
+    [
+        ("lumens", "DEG_C"),  # an object unit graphtwin does not know
+        ("degrees-celsius", "furlongs"),  # a point unit graphtwin does not know
+        ("volts", "V"),  # neither
+    ],
+)
+def test_a_unit_graphtwin_does_not_know_is_unchecked_and_its_values_pass_as_they_are(
+    object_units: str, point_unit: str
+):
+    mapping = unit_mapping(object_units, point_unit)
+    assert mapping.unchecked and mapping.problem is None
+    assert mapping.convert(230.5) == 230.5

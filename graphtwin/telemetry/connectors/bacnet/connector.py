@@ -16,11 +16,12 @@ broadcast from port 0), learns its max APDU from the I-Am, then:
 - maps status-flags (and reliability and out-of-service where read) to the reading's quality
   (quality.py) and keeps each object's `units` (`BacnetConnector.units`, by source address);
 - converts each value from its object's `units` into its point's unit (point_units.py; the
-  point's unit comes with the bindings' routes, `points`). An object whose units cannot be
-  converted into its point's (another quantity: `incompatible-units`; a unit graphtwin does
-  not know: `unknown-units`) has none of its values written: it is counted under that reason
-  once per session and left out until the next, like an unknown object, and the binding is
-  named in one warning (point, object and both units), not one per value. The objects whose
+  point's unit comes with the bindings' routes, `points`). An object in another quantity than
+  its point's (`incompatible-units`) has none of its values written: it is counted under that
+  reason once per session and left out until the next, like an unknown object, and the binding
+  is named in one warning (point, object and both units), not one per value. A unit graphtwin
+  does not know, on either side, cannot be checked: the values pass as they are, and one
+  warning says so. The objects whose
   trend logs are read are read whole before the logs, so that no record arrives before its
   object's units are known; a COV notification that does (one a device sends as it accepts a
   subscription) is dropped for a point with a unit: the read that follows gives its value;
@@ -64,7 +65,11 @@ from graphtwin.telemetry.connectors.bacnet.batches import (
     POLLED,
     batches,
 )
-from graphtwin.telemetry.connectors.bacnet.point_units import UnitMapping, unit_mapping
+from graphtwin.telemetry.connectors.bacnet.point_units import (
+    UNCHECKED,
+    UnitMapping,
+    unit_mapping,
+)
 from graphtwin.telemetry.connectors.bacnet.quality import FAULT, NO_FAULT, quality_of
 from graphtwin.telemetry.connectors.bacnet.stack import (
     Device,
@@ -356,6 +361,8 @@ class BacnetConnector:
             if target.units is not None and target.units.problem is not None:
                 self._unit_problem(target, target.units.problem, health, skipped)
                 continue
+            if target.units is not None and target.units.unchecked:
+                self._tell_units(target, UNCHECKED)
             value = number(present)
             if value is None:
                 self._skip(target, "not-a-number", health, skipped)
@@ -423,20 +430,25 @@ class BacnetConnector:
     ) -> None:
         """An object whose values cannot be put in its point's unit: skipped like an unknown
         object, and the binding named in a warning once (per units seen), not per value."""
+        self._tell_units(
+            target, f"{reason}, its values are not written; fix the binding, or the point's unit"
+        )
+        self._skip(target, reason, health, skipped)
+
+    def _tell_units(self, target: _Object, what: str) -> None:
+        """A warning naming the binding and both units, once per units seen (not per value)."""
         told = (target.address, self.units.get(target.address), target.point_unit)
         if told not in self._warned:
             self._warned.add(told)
             logger.warning(
-                "%s: %s (units %s) is bound to point %s (unit %s): %s, its values are not "
-                "written; fix the binding, or the point's unit",
+                "%s: %s (units %s) is bound to point %s (unit %s): %s",
                 self.source_id,
                 target.address,
                 told[1],
                 target.point,
                 target.point_unit,
-                reason,
+                what,
             )
-        self._skip(target, reason, health, skipped)
 
     def _in_point_units(self, sink: ReadingSink) -> ReadingSink:
         """`sink` for readings of the objects' values, that hands it each value in its point's
