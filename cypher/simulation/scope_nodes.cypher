@@ -1,9 +1,11 @@
 // What a what-if run reads of the live twin (never writes): the building $root, everything
 // below it along CONTAINS / HAS_PART (any depth, the root included), what is LOCATED_IN any of
-// those (VAV boxes, fan coils) with its parts, and those of their points (HAS_POINT, or a
-// point LOCATED_IN the node) whose Brick class is one of $point_classes (what the zone models
-// read), with the properties the run needs: kind, class, geometry and the point's current
-// value. Retired nodes are not part of the twin.
+// those (VAV boxes, fan coils) with its parts, what supplies any of those upstream along
+// FEEDS / SERVES (at most 10 hops: a VAV box that serves a room but is located nowhere, the AHU
+// that feeds it, the plant that feeds the AHU) with its parts, and those of their points
+// (HAS_POINT, or a point LOCATED_IN the node) whose Brick class is one of $point_classes (what
+// the zone models read), with the properties the run needs: kind, class, geometry and the
+// point's current value. Retired nodes are not part of the twin.
 MATCH (root:Twin {twin_id: $root})
 WHERE NOT root:Retired
 MATCH (root)-[:CONTAINS|HAS_PART]->{0,12}(a:Twin)
@@ -17,6 +19,14 @@ CALL (a) {
   RETURN n
 }
 WITH DISTINCT n
+CALL (n) {
+  RETURN n AS s
+  UNION
+  MATCH (n)<-[:FEEDS|SERVES]-{1,10}(:Twin)-[:HAS_PART]->{0,4}(s:Twin)
+  WHERE NOT s:Retired
+  RETURN s
+}
+WITH DISTINCT s AS n
 CALL (n) {
   RETURN n AS m
   UNION

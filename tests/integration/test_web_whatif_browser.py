@@ -4,69 +4,40 @@ action with a note and finds it in the decision log; an auditor opens the audit 
 loads with no console error and no serious or critical axe-core violation. Screenshots:
 whatif, decisions, audit.
 
-The demo campus is loaded as every flight deck test has it, with a small annex beside it: the
-campus's VAV boxes are not located in its building, so a what-if cannot see their zone sensors
-(the run would say the building has no zone it can simulate); the annex's zones have theirs.
+The demo campus is loaded as every flight deck test has it, with current values on its zone
+sensors and its AHU's supply temperature. Its VAV boxes serve rooms of Building A but are
+located nowhere (as in many Brick models); the what-if still finds the rooms they serve.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from graphtwin.api.roles import Role
 from graphtwin.config import Settings
 from graphtwin.store import TwinStore
-from importers import IMPORTERS
 from tests.support.api_server import ApiServer
 from tests.support.browser import Deck, axe_violations, console_errors, flight_deck, screenshot
 
 pytestmark = pytest.mark.neo4j
 
-ANNEX = """\
-graphtwin: 1
-source: annex
-nodes:
-  - id: annex
-    kind: Building
-    name: Annex
-    links: {CONTAINS: [annex.z1, annex.z2, annex-ahu-1, annex-ahu-2], HAS_POINT: [annex.oat]}
-  - {id: annex.z1, kind: Zone, name: Annex west, links: {HAS_POINT: [annex.z1.t]},
-     properties: {floor_area_m2: 50.0, volume_m3: 150.0}}
-  - {id: annex.z2, kind: Zone, name: Annex east, links: {HAS_POINT: [annex.z2.t]},
-     properties: {floor_area_m2: 80.0, volume_m3: 240.0}}
-  - {id: annex-ahu-1, kind: Equipment, name: Annex AHU-1, brick_class: Air_Handling_Unit,
-     links: {FEEDS: [annex.z1, annex.z2]}}
-  - {id: annex-ahu-2, kind: Equipment, name: Annex AHU-2, brick_class: Air_Handling_Unit,
-     links: {FEEDS: [annex.z2]}}
-  - {id: annex.oat, kind: Point, brick_class: Outside_Air_Temperature_Sensor,
-     properties: {unit: degC}}
-  - {id: annex.z1.t, kind: Point, brick_class: Zone_Air_Temperature_Sensor,
-     properties: {unit: degC}}
-  - {id: annex.z2.t, kind: Point, brick_class: Zone_Air_Temperature_Sensor,
-     properties: {unit: degC}}
-"""
+ROOMS = ("bldg-a.l1.r101", "bldg-a.l2.r201", "bldg-a.l2.r202")
+VALUES = {"vav-101.zat": 23.0, "vav-201.zat": 24.0, "vav-202.zat": 24.5, "ahu-1.sat": 13.0}
 NOTE = "tenants in the west wing first"
 
 
 @pytest.fixture(scope="module")
-def deck(
-    api_server: ApiServer, neo4j_settings: Settings, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Deck]:
+def deck(api_server: ApiServer, neo4j_settings: Settings) -> Iterator[Deck]:
     with flight_deck(api_server, neo4j_settings) as deck:
-        annex = tmp_path_factory.mktemp("annex") / "annex.yaml"
-        annex.write_text(ANNEX, encoding="utf-8")
         at = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
-        values = {"annex.oat": 31.0, "annex.z1.t": 24.0, "annex.z2.t": 23.5}
         with TwinStore.open(neo4j_settings) as store:
-            store.load([IMPORTERS["twin"].parse(Path(annex))])
             store.write(
                 "api/point_values_set",
                 rows=[{"twin_id": k, "value": v, "at": at, "quality": "good", "source": "bms"}
-                      for k, v in values.items()],
+                      for k, v in VALUES.items()],
             )  # fmt: skip
         yield deck
 
@@ -91,12 +62,12 @@ def _fill(deck: Deck, fields: dict[str, str]) -> None:
 
 
 def test_an_operator_runs_a_what_if_and_sees_inaction_and_the_action_drawn(deck: Deck):
-    deck.open("/whatif?trip=annex-ahu-1", Role.OPERATOR)
-    assert deck.find("#intervention_target").get_attribute("value") == "annex-ahu-1"
+    deck.open("/whatif?trip=ahu-1", Role.OPERATOR)
+    assert deck.find("#intervention_target").get_attribute("value") == "ahu-1"
     assert axe_violations(deck.driver) == []
     _fill(deck, {"horizon": "1h", "outdoor": "constant", "outdoor_value": "32",
                  "action_0_name": "halve the gains", "action_0_type": "occupancy",
-                 "action_0_target": "annex.z1", "action_0_value": "0.5"})  # fmt: skip
+                 "action_0_target": "bldg-a.l2.r201", "action_0_value": "0.5"})  # fmt: skip
     deck.find("form.whatif-form button[type=submit]").click()
     deck.wait(lambda d: "/whatif/runs/" in d.current_url, "the run's page did not open")
     deck.wait(
@@ -108,7 +79,9 @@ def test_an_operator_runs_a_what_if_and_sees_inaction_and_the_action_drawn(deck:
         "return [f.querySelector('figcaption').textContent, f.uplot.series.length - 1,"
         "        f.uplot.series.slice(1).map(s => s.label)];"
     )
-    assert series == ["annex.z1 (degC)", 2, ["inaction", "halve the gains"]]
+    caption, lines, labels = series
+    assert caption in {f"{room} (degC)" for room in ROOMS}
+    assert (lines, labels) == (2, ["inaction", "halve the gains"])
     ranked = deck.driver.execute_script(
         "return [...document.querySelectorAll('table.ranking tbody th')].map(e => e.textContent)"
     )
@@ -130,9 +103,9 @@ def test_an_accepted_action_is_in_the_decision_log_with_its_note(deck: Deck):
 
 
 def test_the_audit_page_shows_an_auditor_the_verified_log_and_a_nodes_lineage(deck: Deck):
-    deck.open("/audit?node=annex.z1", Role.AUDITOR)
+    deck.open("/audit?node=bldg-a.l2.r201", Role.AUDITOR)
     assert "Verified" in deck.find("#chain-heading + p").text
     log = deck.find("table.audit-log").text
     assert "action_accepted" in log and "simulated" in log
-    assert "floor_area_m2" in deck.driver.page_source
+    assert "area_m2" in deck.driver.page_source
     _clean(deck, "audit")
