@@ -5,12 +5,15 @@
   each node coloured by its state AND labelled with it, a legend, and the same information in
   a table beside the drawing (names linking to `/nodes/{id}`, what each feeds and is fed by,
   and "simulate a trip from here": `/whatif?trip=<id>`). A click on a drawn node opens it.
-  Two GraphQL executions (the network, then its nodes' points); the building's violations
+  Two GraphQL executions (the network, then its nodes' points and the open drift issues on
+  them and their points; the second only when there is a network); the building's violations
   come after the page (`/violations/{twin_id}`, seconds on a 10,000-point building), and
   static/systems.js marks the nodes whose points observe one.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -28,6 +31,9 @@ BUILDINGS_PAGE = 500
 """Buildings listed on /systems."""
 EQUIPMENT_PAGE = 1000
 """Equipment of a building read for its network (the API's largest page)."""
+ISSUES_PER_NODE = 100
+"""Open drift issues read per node of the network and per point of one (a node's state needs
+one; its reason counts them)."""
 
 
 @router.get("/systems", response_class=HTMLResponse)
@@ -50,11 +56,18 @@ async def system(request: Request, twin_id: str, session: SignedIn) -> HTMLRespo
         raise WebActionError(twin_id, f"no node {twin_id!r} in the twin", status=404)
     equipment = building["descendants"]
     network = build_network(equipment)
-    points = {}
+    points: dict[str, list[dict[str, Any]]] = {}
+    issues: list[dict[str, Any]] = []
     if network.nodes:
-        found = await graphql(request, "system_points", twinIds=list(network.nodes))
-        points = {n["twinId"]: n["points"] for n in found["nodesById"]}
-    network.judge(points, [], data["driftIssues"])
+        found = await graphql(
+            request, "system_points", twinIds=list(network.nodes), issues=ISSUES_PER_NODE
+        )
+        for node in found["nodesById"]:
+            points[node["twinId"]] = node["points"]
+            on = [(node["twinId"], node["driftIssues"])]
+            on += [(p["twinId"], p["driftIssues"]) for p in node["points"]]
+            issues += [{**issue, "twinId": twin_id} for twin_id, of in on for issue in of]
+    network.judge(points, [], issues)
     return render(
         request,
         "system.html",
