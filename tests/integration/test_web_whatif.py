@@ -27,6 +27,7 @@ __all__ = ["office"]  # the fixture, used by name
 
 HTML = {"Accept": "text/html"}
 _CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
+_OPTION = re.compile(r'<option value="([^"]+)">')
 _DATA = re.compile(r'<script type="application/json" id="whatif-data">(.*?)</script>', re.S)
 FORM = {
     "name": "AHU-1 trips",
@@ -93,6 +94,27 @@ def test_an_operator_runs_a_what_if_from_the_form_and_accepts_an_action_a_viewer
         log = viewer.get("/decisions")
         assert "fewer people in zone 1" in log.text and "halve the gains" in log.text
         assert count(office, "Decision") == 1
+
+
+def test_a_target_field_suggests_the_matching_equipment_or_places_as_it_is_typed(
+    api: ApiServer, office: TwinStore
+):
+    operator, _ = signed_in(api, Role.OPERATOR)
+    with closing(operator):
+        form = operator.get("/whatif")
+        assert '<datalist id="equipment-ids"></datalist>' in form.text  # none listed up front
+        assert 'hx-get="/whatif/targets"' in form.text
+
+        def suggested(**params: str) -> set[str]:
+            answer = operator.get("/whatif/targets", params=params)
+            assert answer.status_code == 200, answer.text
+            return set(_OPTION.findall(answer.text))
+
+        assert suggested(intervention_target="ahu") == {"ahu-1", "ahu-2"}
+        assert suggested(intervention_target="zone") == set()  # a zone is no equipment
+        places = suggested(places="true", action_0_target="zone")
+        assert places == {"zone-1", "zone-2", "zone-3"}
+        assert suggested(intervention_target=" ") == set()
 
 
 def test_the_audit_page_is_the_auditors_and_its_exports_hold_the_filtered_records(

@@ -4,7 +4,9 @@ table with its because) and accept one of them with a note.
 
 Running needs the simulate permission and accepting the decide permission (operator, admin):
 a viewer sees the runs but neither form, and a forged POST is refused (403) by the page and
-again by the GraphQL mutation.
+again by the GraphQL mutation. A target field suggests equipment (and, for an action, zones and
+spaces) as it is typed (`/whatif/targets`, a search): the form never lists a large building's
+thousands of them.
 """
 
 from __future__ import annotations
@@ -20,11 +22,14 @@ from graphtwin.web.csrf import CsrfChecked
 from graphtwin.web.errors import WebActionError
 from graphtwin.web.graphql import graphql
 from graphtwin.web.session import SignedIn
-from graphtwin.web.templates import render
+from graphtwin.web.templates import FRAGMENT, render
 from graphtwin.web.whatif_chart import zone_charts
 from graphtwin.web.whatif_form import ACTIONS, HORIZONS, INTERVENTIONS, MAX_ACTIONS, scenario_input
 
 router = APIRouter()
+
+SUGGESTIONS = 20
+"""Targets a field suggests per kind as one is typed (the best matches)."""
 
 
 @router.get("/whatif", response_class=HTMLResponse)
@@ -39,14 +44,29 @@ async def whatif(
         "whatif.html",
         title="What-if",
         runs=data["simulationRuns"],
-        equipment=data["equipment"]["items"],
-        places=[*data["zones"]["items"], *data["spaces"]["items"]],
+        suggestions=SUGGESTIONS,
         prefill={"type": "trip" if trip else "", "target": trip or target or ""},
         interventions=INTERVENTIONS,
         actions=ACTIONS,
         horizons=HORIZONS,
         action_rows=range(MAX_ACTIONS),
     )
+
+
+@router.get("/whatif/targets", response_class=HTMLResponse, tags=[FRAGMENT])
+async def targets(request: Request, session: SignedIn, places: bool = False) -> HTMLResponse:
+    """A target field's suggestions as it is typed (an htmx fragment: its datalist's options):
+    the equipment, and with `places` the zones and spaces, whose name or twin_id has words
+    starting with the text. htmx sends the field under its own name (`intervention_target`,
+    `action_0_target`, ...); no text, no suggestion."""
+    text = next((v for k, v in request.query_params.items() if k.endswith("_target")), "")
+    if not text.strip():
+        return render(request, "whatif_targets.html", options=[])
+    data = await graphql(
+        request, "whatif_targets", text=text.strip(), first=SUGGESTIONS, places=places
+    )
+    options = [*data["equipment"], *data.get("zones", []), *data.get("spaces", [])]
+    return render(request, "whatif_targets.html", options=options)
 
 
 @router.post("/whatif/run")
