@@ -304,6 +304,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="the flight deck's inbox: 1,000 open drift issues read and ranked, 10,000 points",
     )
     commands.add_parser(
+        "reasoning",
+        parents=[common],
+        help="constraint reasoning over the whole 10,000-point building, with and without rules",
+    )
+    commands.add_parser(
         "drift-labels",
         parents=[common],
         help="false-alarm labels teach the structural network: labelled vs unlabelled odd edges",
@@ -613,6 +618,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             inbox_result = run_inbox(InboxOptions(), server)
         results["inbox"] = inbox_result.to_json()
         _emit(inbox_result.report(), args.json, results)
+
+    if args.command == "reasoning":
+        from benchmarks.bench_reasoning import ReasoningOptions, run_reasoning
+
+        with bench_server(heap=args.heap or DEFAULT_HEAP) as server:
+            reasoning_result = run_reasoning(ReasoningOptions(), server)
+        results["reasoning"] = reasoning_result.to_json()
+        _emit(reasoning_result.report(), args.json, results)
 
     if args.command == "drift-labels":
         from benchmarks.bench_drift_labels import (
