@@ -12,6 +12,7 @@ inbox, htmx the item's new state (or a line saying it left the inbox) to swap in
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Annotated, Any
 
@@ -42,7 +43,7 @@ ACTIONS = {
 async def inbox(
     request: Request, session: SignedIn, type: str = "", scope: str = ""
 ) -> HTMLResponse:
-    items = await _items(request, scope)
+    items, people = await asyncio.gather(_items(request, scope), _people(request, session))
     types = sorted({i["type"] for i in items})
     shown = [i for i in items if not type or i["type"] == type]
     return render(
@@ -54,7 +55,7 @@ async def inbox(
         types=types,
         type=type,
         scope=scope,
-        people=await _people(request, session),
+        people=people,
         back=str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
     )
 
