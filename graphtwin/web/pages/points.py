@@ -10,6 +10,7 @@ source) needs the AUDIT permission: it is shown to roles that have it, and the o
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -43,14 +44,25 @@ async def point(
 ) -> HTMLResponse:
     start = datetime.now(UTC) - RANGES[span]
     horizon, step = FORECAST[span]
-    data = await graphql(
-        request,
-        "point",
-        twinId=twin_id,
-        start=start.isoformat(),
-        first=HISTORY_PAGE,
-        horizon=horizon,
-        step=step,
+
+    async def lineage_of() -> dict[str, Any] | None:
+        """The value's lineage for a role that may audit, read beside the page's data."""
+        if not session.may(Permission.AUDIT):
+            return None
+        node = (await graphql(request, "point_lineage", twinId=twin_id))["node"]
+        return node["lineage"] if node else None
+
+    data, lineage = await asyncio.gather(
+        graphql(
+            request,
+            "point",
+            twinId=twin_id,
+            start=start.isoformat(),
+            first=HISTORY_PAGE,
+            horizon=horizon,
+            step=step,
+        ),
+        lineage_of(),
     )
     found = data["node"]
     if found is None:
@@ -58,9 +70,6 @@ async def point(
     if found["kind"] != "Point":
         kind = found["kind"] or "another kind of node"
         raise WebActionError(twin_id, f"{twin_id!r} is not a point but {kind}", status=404)
-    lineage = None
-    if session.may(Permission.AUDIT):
-        lineage = (await graphql(request, "point_lineage", twinId=twin_id))["node"]["lineage"]
     history = found["history"]
     forecast = found["forecast"]
     state = state_of(found["current"])
