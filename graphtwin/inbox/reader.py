@@ -36,7 +36,7 @@ from graphtwin.inbox.items import (
 from graphtwin.inbox.ranking import rank
 from graphtwin.reasoning.checks import Violation
 from graphtwin.reasoning.constraint_reader import ConstraintReader
-from graphtwin.reasoning.violations_cache import ViolationsCache
+from graphtwin.reasoning.violations_cache import Checked, ViolationsCache
 from graphtwin.statements import cypher
 
 RUNS = 20
@@ -105,7 +105,7 @@ async def read_inbox(
         roots = [scope] if scope is not None else [r["twin_id"] for r in await _read("inbox/roots")]
         within = min(violations_s, timeout_s) if timeout_s else violations_s
         if cache is not None:
-            kept = await asyncio.gather(*(cache.get(root, wait_s=within) for root in roots))
+            kept = await asyncio.gather(*(kept_or_checked(cache, root, within) for root in roots))
             unchecked.extend(root for root, checked in zip(roots, kept, strict=True) if not checked)
             checked_at.extend(checked.at for checked in kept if checked)
             return [v for checked in kept if checked for v in checked.violations]
@@ -141,6 +141,17 @@ async def read_inbox(
             ]
         )
     return items[:first]
+
+
+async def kept_or_checked(cache: ViolationsCache, root: str, wait_s: float) -> Checked | None:
+    """The violations under `root` from the server's cache: a scope slower to check than
+    `wait_s` is answered with its kept result at once (an old one is checked again in the
+    background, for the next read: no read waits for it); one never checked, or quick to check,
+    is checked and waited for up to `wait_s`, as `ViolationsCache.get` does."""
+    kept = await cache.get(root, wait_s=0.0)  # a kept result, if any, without waiting
+    if kept is not None and kept.took_s > wait_s:
+        return kept
+    return await cache.get(root, wait_s=wait_s)
 
 
 def build(
