@@ -21,7 +21,7 @@ from typing import Any
 
 from benchmarks.api_building import SITE_ID, BuildingShape, generate_building, point_value_rows
 from benchmarks.bench_api import percentile
-from benchmarks.harness import note
+from benchmarks.harness import Samples, markdown_table, note, paired_ratio
 from benchmarks.neo4j_server import BenchServer
 from graphtwin.reasoning.constraint_reader import ConstraintReader
 from graphtwin.store import TwinStore
@@ -52,87 +52,79 @@ regulations:
 """
 
 
-@dataclass(frozen=True, slots=True)
-class ReasoningOptions:
-    repeat: int = 10
-    warmup: int = 2
+REPEAT, WARMUP = 10, 2
 
 
 @dataclass(slots=True)
 class ReasoningResult:
-    options: ReasoningOptions
-    timings_ms: dict[str, list[float]] = field(default_factory=dict)
+    samples: list[Samples] = field(default_factory=list)
+    baseline: dict[str, Samples] = field(default_factory=dict)
+    """Each measurement's same-run baseline (the subtree walk of its case)."""
     found: dict[str, int] = field(default_factory=dict)
-    """What each case's last call found (violations, nodes)."""
+    """What each measurement's last call found (violations, nodes)."""
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "repeat": self.options.repeat,
-            "ms": {name: _summary(t) for name, t in self.timings_ms.items()},
-            "found": self.found,
-        }
+        return {s.name: s.to_json() | {"found": self.found[s.name]} for s in self.samples}
 
     def report(self) -> str:
-        lines = [
-            "## Constraint reasoning over the 10,000-point building\n",
-            "| what | median ms | p95 ms | found |",
-            "|---|--:|--:|--:|",
+        rows = [
+            [
+                s.name,
+                f"{s.median * 1000:.1f}",
+                f"{percentile(s.values, 95) * 1000:.1f}",
+                f"{paired_ratio(s, self.baseline[s.name]):.2f}x",
+                self.found[s.name],
+            ]
+            for s in self.samples
         ]
-        for name, times in self.timings_ms.items():
-            s = _summary(times)
-            lines.append(
-                f"| {name} | {s['median']:.1f} | {s['p95']:.1f} | {self.found.get(name, '')} |"
-            )
-        return "\n".join(lines)
+        headers = ["what", "median ms", "p95 ms", "÷ subtree (paired)", "found"]
+        return "## Constraint reasoning over the 10,000-point building\n\n" + markdown_table(
+            headers, rows
+        )
 
 
-def run_reasoning(options: ReasoningOptions, server: BenchServer) -> ReasoningResult:
+def run_reasoning(server: BenchServer) -> ReasoningResult:
     settings = server.settings
     building = generate_building(BuildingShape())
-    result = ReasoningResult(options)
+    result = ReasoningResult()
     with TwinStore.open(settings) as store:
         store.reset()
         store.load([building.graph])
         store.write("bench/api_point_values", rows=point_value_rows(building.point_ids))
         database = store.database
-    asyncio.run(_time(options, settings, database, result, "no constraints"))
+    asyncio.run(_time(settings, database, result, "no constraints"))
     with TwinStore.open(settings) as store, tempfile.TemporaryDirectory() as tmp:
         rules = Path(tmp) / "rules.yaml"
         rules.write_text(RULES)
         store.load([IMPORTERS["governance"].parse(rules)])
     note("reasoning: rule set loaded")
-    asyncio.run(_time(options, settings, database, result, "302 anchors"))
+    asyncio.run(_time(settings, database, result, "302 anchors"))
     return result
 
 
-async def _time(
-    options: ReasoningOptions, settings: Any, database: str, result: ReasoningResult, case: str
-) -> None:
+async def _time(settings: Any, database: str, result: ReasoningResult, case: str) -> None:
+    """Each call of the case in turn, round after round (a slow moment spreads over all)."""
     driver = await open_async_driver(resolve_target(settings))
     try:
         reader = ConstraintReader(driver, database)
         ids = await reader.subtree(SITE_ID)
-        cases: dict[str, Callable[[], Awaitable[Any]]] = {
+        calls: dict[str, Callable[[], Awaitable[Any]]] = {
             f"subtree {SITE_ID} (baseline), {case}": lambda: reader.subtree(SITE_ID),
             f"effective constraints of its {len(ids)} nodes, {case}": lambda: (
                 reader.effective_constraints(ids)
             ),
             f"violations {SITE_ID}, {case}": lambda: reader.violations(SITE_ID),
         }
-        for name, call in cases.items():
-            note(f"reasoning: {name}")
-            for _ in range(options.warmup):
-                await call()
-            times = []
-            for _ in range(options.repeat):
+        samples = {name: Samples(name) for name in calls}
+        note(f"reasoning: {case}, {WARMUP} + {REPEAT} rounds")
+        for round_ in range(WARMUP + REPEAT):
+            for name, call in calls.items():
                 started = time.perf_counter()
                 answer = await call()
-                times.append((time.perf_counter() - started) * 1000)
-            result.timings_ms[name] = times
-            result.found[name] = len(answer)
+                samples[name].add(time.perf_counter() - started, measured=round_ >= WARMUP)
+                result.found[name] = len(answer)
+        baseline = samples[next(iter(calls))]
+        result.samples += samples.values()
+        result.baseline |= dict.fromkeys(calls, baseline)
     finally:
         await driver.close()
-
-
-def _summary(times: list[float]) -> dict[str, float]:
-    return {"median": percentile(times, 50), "p95": percentile(times, 95)}

@@ -620,10 +620,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         _emit(inbox_result.report(), args.json, results)
 
     if args.command == "reasoning":
-        from benchmarks.bench_reasoning import ReasoningOptions, run_reasoning
+        from benchmarks.bench_reasoning import run_reasoning
 
         with bench_server(heap=args.heap or DEFAULT_HEAP) as server:
-            reasoning_result = run_reasoning(ReasoningOptions(), server)
+            reasoning_result = run_reasoning(server)
         results["reasoning"] = reasoning_result.to_json()
         _emit(reasoning_result.report(), args.json, results)
 
