@@ -3,7 +3,8 @@
 `run` serves the building over OPC UA on 127.0.0.1 at a chosen speed (and writes a bindings
 file for `graphtwin sync`); `record` writes the same run into a folder in the history store's
 Parquet format, with `run.json` and the faults' `labels.json`. Ctrl-C ends EnergyPlus and the
-server cleanly and exits 0, as `graphtwin sync` does. EnergyPlus loads only when a command runs.
+server cleanly and exits 0, as `graphtwin sync` does, also when the command started with SIGINT
+ignored (`ctrl_c`). EnergyPlus loads only when a command runs.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from graphtwin.cli.ctrl_c import ctrl_c_stops, skip_final_collection
 from graphtwin.cli.output import err, error_json, fail, out, print_json, progress_bar
 from graphtwin.errors import GraphTwinError, InputError
 
@@ -82,6 +84,7 @@ def _failed(exc: GraphTwinError, as_json: bool) -> typer.Exit:
 
 
 @app.command()
+@ctrl_c_stops()
 def run(
     model: Model,
     weather: Weather,
@@ -161,6 +164,7 @@ def run(
             if as_json:
                 print_json(serving)
 
+        skip_final_collection()  # the OPC UA address space is garbage once the server stops
         try:
             asyncio.run(served.run(ready))
         except KeyboardInterrupt:
@@ -171,6 +175,7 @@ def run(
 
 
 @app.command()
+@ctrl_c_stops()
 def record(
     model: Model,
     weather: Weather,

@@ -348,11 +348,24 @@ async def _run_engine(engine: EnergyPlusEngine) -> RunStats:
             await asyncio.sleep(_POLL_S)
     finally:
         engine.stop()  # nothing to stop when it has ended
-        while engine.running:
-            await asyncio.sleep(_POLL_S)
+        await _until_ended(engine)
     stats = engine.wait(0)
     assert stats is not None  # the thread has ended
     return stats
+
+
+async def _until_ended(engine: EnergyPlusEngine) -> None:
+    """Wait for the stopping engine's thread even if cancelled again meanwhile (a second Ctrl-C
+    interrupts asyncio.run, which then cancels its tasks once more): the server and EnergyPlus's
+    folder must outlive EnergyPlus. The last cancellation is raised once the thread has ended."""
+    cancelled: asyncio.CancelledError | None = None
+    while engine.running:
+        try:
+            await asyncio.sleep(_POLL_S)
+        except asyncio.CancelledError as exc:
+            cancelled = exc
+    if cancelled is not None:
+        raise cancelled
 
 
 # --- recorded to Parquet ------------------------------------------------------------------------
@@ -401,13 +414,20 @@ def record_run(prepared: PreparedRun, out: Path) -> RunStats:
 
 
 def _wait_interruptibly(engine: EnergyPlusEngine) -> RunStats:
-    """Wait for the engine's thread; Ctrl-C stops EnergyPlus, joins the thread and goes on."""
+    """Wait for the engine's thread; Ctrl-C stops EnergyPlus, joins the thread and goes on. A
+    second Ctrl-C while EnergyPlus stops is the same request: the thread is still joined (the
+    recorder and EnergyPlus's folder must outlive it), then the first KeyboardInterrupt goes on."""
     try:
         while (stats := engine.wait(0.2)) is None:
             pass
     except KeyboardInterrupt:
         engine.stop()
-        engine.wait()
+        while True:
+            try:
+                engine.wait()
+                break
+            except KeyboardInterrupt:
+                continue  # already stopping; raised below once the thread has ended
         raise
     return stats
 

@@ -44,14 +44,18 @@ def energyplus() -> None:
 
 
 @contextlib.contextmanager
-def virtual_building(*args: str | Path) -> Iterator[tuple[subprocess.Popen[str], dict[str, Any]]]:
+def virtual_building(
+    *args: str | Path, ctrl_c_ignored: bool = False
+) -> Iterator[tuple[subprocess.Popen[str], dict[str, Any]]]:
     """`graphtwin virtual-building run ... --json` in a subprocess, once it serves; killed if the
-    test leaves it running."""
+    test leaves it running. `ctrl_c_ignored`: started with SIGINT ignored, as a non-interactive
+    shell starts its background jobs."""
     process = subprocess.Popen(
         [str(GRAPHTWIN), "virtual-building", "run", *map(str, args), "--json"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_ignore_ctrl_c if ctrl_c_ignored else None,
     )
     try:
         line = process.stdout.readline() if process.stdout else ""
@@ -62,6 +66,10 @@ def virtual_building(*args: str | Path) -> Iterator[tuple[subprocess.Popen[str],
         if process.poll() is None:
             process.kill()
             process.communicate()
+
+
+def _ignore_ctrl_c() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def port_is_free(port: int) -> bool:
@@ -190,11 +198,31 @@ def test_record_writes_the_run_as_history_parquet_with_run_and_labels_files(
 # --- Ctrl-C ---------------------------------------------------------------------------------------
 
 
+SMALL_OFFICE_DAY = (
+    "--model", "office_small", "--weather", "denver", "--days", "1", "--speed", "600",
+)  # fmt: skip
+
+
+def ctrl_c(process: subprocess.Popen[str], *, times: int = 1) -> tuple[dict[str, Any], str]:
+    """Send SIGINT `times` times (10 ms apart); the run must end within 5 s, exit 0, say
+    "stopped" and end with its final JSON line, returned with the standard error."""
+    interrupted = time.monotonic()
+    for sent in range(times):
+        if sent:
+            time.sleep(0.01)
+        process.send_signal(signal.SIGINT)
+    output, errors = process.communicate(timeout=15)
+    took = time.monotonic() - interrupted
+    assert process.returncode == 0, errors
+    assert took < 5.0
+    assert "stopped" in errors
+    finished = json.loads(output.splitlines()[-1])
+    assert finished["event"] == "finished" and finished["stopped"], finished
+    return finished, errors
+
+
 def test_ctrl_c_ends_energyplus_and_the_server_and_frees_the_port(energyplus: None):
-    with virtual_building(
-        "--model", "office_small", "--weather", "denver", "--days", "1", "--speed", "600",
-    ) as (process, serving):  # fmt: skip
-        port = serving["port"]
+    with virtual_building(*SMALL_OFFICE_DAY) as (process, serving):
         node = f"ns={serving['namespace_index']};s=eplus:ASHRAE901_OfficeSmall_STD2019_Denver/zone/Core_ZN/air-temperature"  # noqa: E501
 
         async def first_value() -> float:
@@ -208,16 +236,33 @@ def test_ctrl_c_ends_energyplus_and_the_server_and_frees_the_port(energyplus: No
             raise AssertionError("EnergyPlus served nothing within a minute")
 
         assert 10.0 < asyncio.run(first_value()) < 40.0  # EnergyPlus is running
-        interrupted = time.monotonic()
-        process.send_signal(signal.SIGINT)
-        output, errors = process.communicate(timeout=15)
-        took = time.monotonic() - interrupted
-    assert process.returncode == 0, errors
-    assert took < 5.0
-    assert "stopped" in errors
-    finished = json.loads(output.splitlines()[-1])
-    assert finished["stopped"] and 1 <= finished["timesteps"] < 96
-    assert port_is_free(port)
+        finished, _ = ctrl_c(process)
+    assert 1 <= finished["timesteps"] < 96
+    assert port_is_free(serving["port"])
+
+
+def test_ctrl_c_stops_it_while_energyplus_sizes_even_when_started_with_ctrl_c_ignored(
+    energyplus: None,
+):
+    """A background job of a non-interactive shell (a CI or test run started with `&`) inherits
+    SIGINT ignored; Python keeps that, and the run went on to its last simulated day. Here
+    SIGINT comes as soon as the server listens, while EnergyPlus sizes and warms up."""
+    with virtual_building(*SMALL_OFFICE_DAY, ctrl_c_ignored=True) as (process, serving):
+        ctrl_c(process)
+    assert port_is_free(serving["port"])
+
+
+def test_a_second_ctrl_c_while_energyplus_stops_still_waits_for_it_before_the_final_line(
+    energyplus: None,
+):
+    """The second SIGINT interrupts asyncio.run, which cancels the run again: it used to stop
+    waiting for EnergyPlus, delete its folder under it ("File does not exist") and report a run
+    that had not ended (`stopped` false, no EnergyPlus version)."""
+    with virtual_building(*SMALL_OFFICE_DAY) as (process, serving):
+        finished, errors = ctrl_c(process, times=2)
+    assert finished["energyplus_version"] and finished["wall_s"] > 0
+    assert "does not exist" not in errors
+    assert port_is_free(serving["port"])
 
 
 # --- bad input and failures -----------------------------------------------------------------------
