@@ -123,22 +123,33 @@ class InboxItem:
         return score(self.impact, self.urgency)
 
 
-def from_drift_issue(issue: Mapping[str, Any], reach: Reach, now: datetime) -> InboxItem:
-    """A drift issue (`cypher/inbox/drift_issues.cypher`) as an inbox item."""
-    evidence = _evidence(issue.get("evidence"))
-    detected = _time(issue.get("detected_at"))
-    lasted = _hours_between(detected, now)
+def drift_standing(issue: Mapping[str, Any], reach: Reach, now: datetime) -> tuple[Impact, Urgency]:
+    """What ranks a drift issue, its impact and urgency, without building its item (the inbox
+    builds only the items it shows)."""
+    urgency, _ = _drift_urgency(issue, _evidence(issue.get("evidence")), now)
+    return reach.impact(issue.get("severity")), urgency
+
+
+def _drift_urgency(
+    issue: Mapping[str, Any], evidence: Mapping[str, Any], now: datetime
+) -> tuple[Urgency, str]:
+    """A drift issue's urgency, and the sentence that says when it bites or since when."""
+    lasted = _hours_between(_time(issue.get("detected_at")), now)
     kind = str(issue["type"])
     if kind == "predicted" and _time(evidence.get("expected_at")) is not None:
         expected = _time(evidence["expected_at"])
         urgency = Urgency.expected(_hours_between(now, expected), _probability(evidence))
-        when = f"A forecast expects the crossing at {evidence['expected_at']}."
-    elif kind in LATENT_TYPES:
-        urgency = Urgency.latent(lasted)
-        when = "It is a defect of the model: no clock runs on it."
-    else:
-        urgency = Urgency.ongoing(lasted)
-        when = f"It has held since {issue.get('detected_at')}."
+        return urgency, f"A forecast expects the crossing at {evidence['expected_at']}."
+    if kind in LATENT_TYPES:
+        return Urgency.latent(lasted), "It is a defect of the model: no clock runs on it."
+    return Urgency.ongoing(lasted), f"It has held since {issue.get('detected_at')}."
+
+
+def from_drift_issue(issue: Mapping[str, Any], reach: Reach, now: datetime) -> InboxItem:
+    """A drift issue (`cypher/inbox/drift_issues.cypher`) as an inbox item."""
+    evidence = _evidence(issue.get("evidence"))
+    kind = str(issue["type"])
+    urgency, when = _drift_urgency(issue, evidence, now)
     impact = reach.impact(issue.get("severity"))
     where = reach.name or reach.twin_id
     because = [

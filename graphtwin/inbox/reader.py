@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,13 +28,14 @@ from graphtwin.batching import chunked
 from graphtwin.inbox.items import (
     InboxItem,
     Reach,
+    drift_standing,
     from_drift_issue,
     from_simulation_run,
     from_violation,
     nodes_of_runs,
     violations_unchecked,
 )
-from graphtwin.inbox.ranking import rank
+from graphtwin.inbox.ranking import Impact, Urgency, rank
 from graphtwin.reasoning.checks import Violation
 from graphtwin.reasoning.constraint_reader import ConstraintReader
 from graphtwin.reasoning.violations_cache import Checked, ViolationsCache
@@ -130,7 +132,9 @@ async def read_inbox(
         violations(),
     )
     await reach([v.node for v in broken] + nodes_of_runs(runs))
-    items = build(issues, broken, runs, reaches, now, checked_at=min(checked_at, default=None))
+    items = build(
+        issues, broken, runs, reaches, now, checked_at=min(checked_at, default=None), first=first
+    )
     if unchecked:
         items = rank(
             [
@@ -162,13 +166,20 @@ def build(
     now: datetime,
     *,
     checked_at: datetime | None = None,
+    first: int | None = None,
 ) -> list[InboxItem]:
-    """Every item, ranked (pure: what `read_inbox` read, as items); `checked_at`: when the
-    violations were found, if not just now (a kept check's)."""
-    items = [
-        from_drift_issue(row["issue"], reaches.get(row["twin_id"]) or Reach(row["twin_id"]), now)
-        for row in issues
-    ]
+    """Every item, ranked, or the `first` (pure: what `read_inbox` read, as items);
+    `checked_at`: when the violations were found, if not just now (a kept check's). Drift
+    issues are ranked by their impact and urgency first, and only those among the `first` are
+    built (their because chains, evidence and proposals: most of the work for 1,000 issues)."""
+    pending: list[_Pending] = []
+    for row in issues:
+        reach = reaches.get(row["twin_id"]) or Reach(row["twin_id"])
+        impact, urgency = drift_standing(row["issue"], reach, now)
+        pending.append(
+            _Pending(str(row["issue"]["issue_id"]), impact, urgency, row["issue"], reach)
+        )
+    items: list[InboxItem] = []
     seen: set[str] = set()
     for v in violations:
         item = from_violation(v, reaches.get(v.node) or Reach(v.node), now, checked_at=checked_at)
@@ -177,4 +188,18 @@ def build(
             items.append(item)
     for run in runs:
         items += from_simulation_run(run, reaches, now)
-    return rank(items)
+    ranked = rank([*pending, *items])[:first]
+    return [
+        from_drift_issue(i.issue, i.reach, now) if isinstance(i, _Pending) else i for i in ranked
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """A drift issue, ranked (`graphtwin.inbox.ranking.rank`) before its item is built."""
+
+    item_id: str
+    impact: Impact
+    urgency: Urgency
+    issue: dict[str, Any]
+    reach: Reach
