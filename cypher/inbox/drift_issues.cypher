@@ -11,11 +11,13 @@ CALL () {
   WHERE i.status IN ['open', 'investigating']
   RETURN i, n
 }
-RETURN i {.issue_id, .type, .severity, .description, .status, .strategy, .rule, .value,
+WITH i {.issue_id, .type, .severity, .description, .status, .strategy, .rule, .value,
           .evidence, .acknowledged_by, .acknowledged_note,
           acknowledged_at: toString(i.acknowledged_at),
           detected_at: toString(i.detected_at),
           assignee: head([(i)-[a:ASSIGNED_TO]->(p:Person) |
                           p {.twin_id, .name, by: a.by, at: toString(a.at), note: a.note}]),
           predicted_by: [(i)-[:PREDICTED_BY]->(p:DriftIssue) | p.issue_id]} AS issue,
-       n.twin_id AS twin_id
+     n.twin_id AS twin_id
+// One record with every row: the driver takes ~50 us per record, 50 ms for 1,000.
+RETURN collect({issue: issue, twin_id: twin_id}) AS rows

@@ -23,13 +23,15 @@ WITH n, units, zones,
             acc + [(c:Constraint|Regulation)-[:APPLIES_TO]->(x) | c]) AS governing
 WITH n, units, zones,
      reduce(acc = [], c IN governing | CASE WHEN c IN acc THEN acc ELSE acc + c END) AS rules
-RETURN n.twin_id AS twin_id, n.name AS name, n.kind AS kind,
-       [z IN zones | z {.twin_id, .name}] AS zones,
-       reduce(total = 0, z IN zones | total + coalesce(toInteger(z.occupancy_max), 0)) AS people,
-       size([c IN rules WHERE c:Regulation OR c.severity = 'hard']) AS hard_constraints,
-       size([c IN rules WHERE NOT (c:Regulation OR c.severity = 'hard')]) AS soft_constraints,
-       [c IN rules | c.twin_id] AS constraint_ids,
-       reduce(acc = [], u IN units |
-              acc + [(p:Person)-[:RESPONSIBLE_FOR]->(u) | p.name]
-                  + [(p:Person)-[:MEMBER_OF]->(:Role)-[:RESPONSIBLE_FOR]->(u) | p.name])
-         AS responsible
+// One record with every row: the driver takes ~50 us per record, 50 ms for 1,000.
+RETURN collect({
+  twin_id: n.twin_id, name: n.name, kind: n.kind,
+  zones: [z IN zones | z {.twin_id, .name}],
+  people: reduce(total = 0, z IN zones | total + coalesce(toInteger(z.occupancy_max), 0)),
+  hard_constraints: size([c IN rules WHERE c:Regulation OR c.severity = 'hard']),
+  soft_constraints: size([c IN rules WHERE NOT (c:Regulation OR c.severity = 'hard')]),
+  constraint_ids: [c IN rules | c.twin_id],
+  responsible: reduce(acc = [], u IN units |
+                      acc + [(p:Person)-[:RESPONSIBLE_FOR]->(u) | p.name]
+                          + [(p:Person)-[:MEMBER_OF]->(:Role)-[:RESPONSIBLE_FOR]->(u) | p.name])
+}) AS rows
