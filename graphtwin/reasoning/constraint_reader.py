@@ -3,10 +3,11 @@
 Every public method runs a constant number of statements however many nodes it is asked about
 (one per step, `UNWIND $ids`; ids beyond `batch_size` split into further statements of the same
 kind, except the contributions: one statement walks down from every anchor once, whatever the
-ids), all in one read transaction, so the answer is one consistent snapshot. Each statement
-answers one record (its rows in a list: a record costs the driver far more). The rules
-themselves are pure code: `constraints.combine`, `checks.find_violations`,
-`capacity.check_capacity`. `statements` counts what was run (tests and benchmarks read it).
+ids, or, for fewer than `walk_up_below` ids, walks up from each), all in one read transaction,
+so the answer is one consistent snapshot. Each statement answers one record (its rows in a list:
+a record costs the driver far more). The rules themselves are pure code: `constraints.combine`,
+`checks.find_violations`, `capacity.check_capacity`. `statements` counts what was run (tests and
+benchmarks read it).
 """
 
 from __future__ import annotations
@@ -46,6 +47,13 @@ from graphtwin.statements import cypher
 Record = dict[str, Any]
 T = TypeVar("T")
 
+WALK_UP_BELOW = 200
+"""Fewer ids than this have their contributions found by walking up from each
+(reasoning/contributions_up), more by walking down once from every anchor in the database
+(reasoning/contributions). The walk up costs per id, the walk down what every anchor's subtree
+holds, whatever is asked (on a portfolio, every building's, for one room). Provisional: to be
+set from benchmarks/bench_reasoning.py's one room / one floor rows."""
+
 
 class ConstraintReader:
     """Effective constraints, capacity checks and violations of the twin in `database`."""
@@ -57,12 +65,16 @@ class ConstraintReader:
         *,
         batch_size: int = 1000,
         timeout_s: float | None = None,
+        walk_up_below: int = WALK_UP_BELOW,
     ) -> None:
         self._driver = driver
         self._database = database
         self._batch_size = batch_size
         self._timeout_s = timeout_s
         """Transaction timeout: Neo4j stops a reasoning that runs longer (None: no limit)."""
+        self._walk_up_below = walk_up_below
+        """Fewer ids than this walk up from each node for their contributions (see
+        WALK_UP_BELOW; 0: always the walk down from every anchor)."""
         self.statements = 0
         """How many Cypher statements this reader has run."""
 
@@ -173,9 +185,13 @@ class ConstraintReader:
     async def _effective(
         self, tx: neo4j.AsyncManagedTransaction, ids: Sequence[str]
     ) -> dict[str, list[EffectiveConstraint]]:
-        # one statement for all ids: its cost is the walk down from every anchor, which
-        # batches of ids would repeat
-        [found] = await self._run(tx, cypher("reasoning/contributions"), ids=list(ids))
+        # one statement for all ids: the walk down from every anchor costs the same whatever the
+        # ids (batches would repeat it); a few ids walk up from each instead, at their own cost
+        if len(ids) < self._walk_up_below:
+            statement = cypher("reasoning/contributions_up")
+        else:
+            statement = cypher("reasoning/contributions")
+        [found] = await self._run(tx, statement, ids=list(ids))
         by_node: dict[str, list[Contribution]] = {twin_id: [] for twin_id in ids}
         for node, contribution in _contributions(found):
             by_node[node].append(contribution)

@@ -1,23 +1,33 @@
-"""reasoning/contributions against a straightforward reference: a breadth-first search, in
-Python, over the exported twin, up from every node, through the stretches its comment names.
+"""reasoning/contributions and reasoning/contributions_up against a straightforward reference: a
+breadth-first search, in Python, over the exported twin, up from every node, through the
+stretches the statements' comment names.
 
-The statement walks down once from each anchor (what a constraint or regulation APPLIES_TO);
-the reference searches up from each node, as the statement did before it was turned round. On
+reasoning/contributions walks down once from each anchor (what a constraint or regulation
+APPLIES_TO), reasoning/contributions_up walks up from each node (ConstraintReader's choice for
+a few ids); the reference searches up from each node. On
 a small building with SAME_AS (a Brick and an IFC model of one building and one room),
 LOCATED_IN (a sensor and a fan coil in a room), parts, a regulation on a floor and a selector's
 constraint, both must find the same (anchor, node) pairs, each with a route that is a valid
-walk of the pattern and as short as the shortest the reference finds.
+walk of the pattern and as short as the shortest the reference finds; and ConstraintReader gives
+the same effective constraints whichever statement it picks.
 """
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import itertools
 from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from graphtwin.config import Settings
+from graphtwin.reasoning.constraint_reader import ConstraintReader
 from graphtwin.store import TwinStore
+from graphtwin.store.connection import open_async_driver, resolve_target
 from importers import IMPORTERS
 
 pytestmark = pytest.mark.neo4j
@@ -167,8 +177,12 @@ def twin(store: TwinStore, tmp_path: Path) -> None:
         store.load([IMPORTERS[kind].parse(path)])
 
 
-def test_the_walk_down_from_the_anchors_finds_what_a_search_up_from_every_node_finds(
-    store: TwinStore, twin: None
+STATEMENTS = ("reasoning/contributions", "reasoning/contributions_up")
+
+
+@pytest.mark.parametrize("statement", STATEMENTS)
+def test_the_statement_finds_what_a_search_up_from_every_node_finds(
+    store: TwinStore, twin: None, statement: str
 ) -> None:
     graph = store.export().graph
     edges = {r.key for r in graph.relationships.values()}
@@ -187,7 +201,7 @@ def test_the_walk_down_from_the_anchors_finds_what_a_search_up_from_every_node_f
     assert {"bldg", "r101", "r102", "r201", "l2", "ifc-r201", "fcu-1"} <= anchors
     ids = sorted(n.twin_id for n in graph.nodes.values() if n.twin_id not in governors)
 
-    [found] = store.read("reasoning/contributions", ids=ids)
+    [found] = store.read(statement, ids=ids)
     relationships = {r["id"]: r for r in found["steps"]}
     routes: dict[tuple[str, str], list[Hop]] = {}
     for route in found["routes"]:
@@ -227,3 +241,58 @@ def test_the_walk_down_from_the_anchors_finds_what_a_search_up_from_every_node_f
     assert rules["ifc-r201"] == {("co2-limit", "co2-limit")}
     assert rules["r101"] == {("office-temp", "office-temp")}
     assert rules["bldg"] == {("bldg-temp", "bldg-temp")}
+
+
+def lengths(answer: Any) -> Any:
+    """`answer` with each `because` chain as its length and ends: where shortest routes tie
+    (bldg to ifc-r201.co2: through l2 and r201, or through the IFC building and storey), the
+    walk up and the walk down may each keep another."""
+    if dataclasses.is_dataclass(answer) and not isinstance(answer, type):
+        changes = {f.name: lengths(getattr(answer, f.name)) for f in dataclasses.fields(answer)}
+        chain = getattr(answer, "because", ())
+        if chain:
+            changes["because"] = (len(chain), chain[0].from_id, chain[-1].to_id)
+        return dataclasses.replace(answer, **changes)
+    if isinstance(answer, dict):
+        return {key: lengths(value) for key, value in answer.items()}
+    if isinstance(answer, list | tuple):
+        return type(answer)(lengths(item) for item in answer)
+    return answer
+
+
+def ask(
+    settings: Settings, walk_up_below: int, question: Callable[[ConstraintReader], Awaitable[Any]]
+) -> tuple[Any, int]:
+    """`question` on a fresh reader that walks up for fewer than `walk_up_below` ids."""
+
+    async def run() -> tuple[Any, int]:
+        target = resolve_target(settings)
+        driver = await open_async_driver(target)
+        try:
+            reader = ConstraintReader(driver, target.database, walk_up_below=walk_up_below)
+            return await question(reader), reader.statements
+        finally:
+            await driver.close()
+
+    return asyncio.run(run())
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        lambda reader: reader.effective_constraints(["r101", "r101.zat", "fcu-1.fan.cmd"]),
+        lambda reader: reader.effective_constraints(["ifc-r201.co2", "l2", "ahu.sat", "bldg"]),
+        lambda reader: reader.effective_constraints(
+            ["l1", "r101", "r102", "plant", "r101.zat", "fcu-1", "fcu-1.fan", "fcu-1.sat"]
+        ),
+    ],
+    ids=["three nodes", "across SAME_AS", "floor l1"],
+)
+def test_the_reader_answers_the_same_whichever_walk_it_picks(
+    neo4j_settings: Settings, twin: None, question: Callable[[ConstraintReader], Awaitable[Any]]
+) -> None:
+    down, down_statements = ask(neo4j_settings, 0, question)
+    up, up_statements = ask(neo4j_settings, 10_000, question)
+    assert lengths(up) == lengths(down)
+    assert up_statements == down_statements
+    assert down  # something is governed: an empty answer would prove nothing
