@@ -47,12 +47,16 @@ from graphtwin.statements import cypher
 Record = dict[str, Any]
 T = TypeVar("T")
 
-WALK_UP_BELOW = 200
+WALK_UP_BELOW = 1000
 """Fewer ids than this have their contributions found by walking up from each
 (reasoning/contributions_up), more by walking down once from every anchor in the database
-(reasoning/contributions). The walk up costs per id, the walk down what every anchor's subtree
-holds, whatever is asked (on a portfolio, every building's, for one room). Provisional: to be
-set from benchmarks/bench_reasoning.py's one room / one floor rows."""
+(reasoning/contributions). The walk up costs per id (~0.26 ms), the walk down what every
+anchor's subtree holds, whatever is asked (on a portfolio, every building's, for one room).
+On the 10,000-point building with 302 anchors (docs/benchmarks.md, 2026-12-08) the two break
+even at about a floor (1,126 ids: the walk up 0.79x-1.08x the walk down's time), the walk up
+wins for a room (45 ids: 0.18x-0.29x) and loses for the whole building (11,262 ids: 1.68x).
+A database with more buildings makes the walk down dearer and the walk up no dearer, so 1,000
+errs on the walk down's side there."""
 
 
 class ConstraintReader:
