@@ -7,6 +7,13 @@ under the inbox's 1 s wait.
 
 Same-run baseline: `subtree("site-1")`, the walk every violations call starts with (the scope's
 nodes), so the reasoning's own cost is the difference.
+
+With the rule set, also one room and one floor (what the node page's violations section asks),
+each by both contributions statements in the same rounds (and the whole building's effective
+constraints by both, to see where the walk up stops paying): the walk down from every anchor
+(`walk_up_below=0`, the baseline of its row) and the walk up from each node (`walk_up_below`
+above any id count). The PROFILE of both statements for the room's nodes is reported beside
+(database hits, and whether the plan scans every :Twin node).
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +31,7 @@ from benchmarks.bench_api import percentile
 from benchmarks.harness import Samples, markdown_table, note, paired_ratio
 from benchmarks.neo4j_server import BenchServer
 from graphtwin.reasoning.constraint_reader import ConstraintReader
+from graphtwin.statements import cypher
 from graphtwin.store import TwinStore
 from graphtwin.store.connection import open_async_driver, resolve_target
 from importers import IMPORTERS
@@ -53,6 +61,9 @@ regulations:
 
 
 REPEAT, WARMUP = 10, 2
+ROOM, FLOOR = f"{SITE_ID}.bldg-1.l01.r001", f"{SITE_ID}.bldg-1.l01"
+EVERY_ID = 1_000_000
+"""A `walk_up_below` above any id count: the reader always walks up."""
 
 
 @dataclass(slots=True)
@@ -62,9 +73,12 @@ class ReasoningResult:
     """Each measurement's same-run baseline (the subtree walk of its case)."""
     found: dict[str, int] = field(default_factory=dict)
     """What each measurement's last call found (violations, nodes)."""
+    profiles: dict[str, str] = field(default_factory=dict)
+    """statement -> what its PROFILE for the room's nodes showed."""
 
     def to_json(self) -> dict[str, Any]:
-        return {s.name: s.to_json() | {"found": self.found[s.name]} for s in self.samples}
+        timed = {s.name: s.to_json() | {"found": self.found[s.name]} for s in self.samples}
+        return timed | {"profiles": self.profiles}
 
     def report(self) -> str:
         rows = [
@@ -73,13 +87,18 @@ class ReasoningResult:
                 f"{s.median * 1000:.1f}",
                 f"{percentile(s.values, 95) * 1000:.1f}",
                 f"{paired_ratio(s, self.baseline[s.name]):.2f}x",
+                self.baseline[s.name].name.split(",")[0],
                 self.found[s.name],
             ]
             for s in self.samples
         ]
-        headers = ["what", "median ms", "p95 ms", "÷ subtree (paired)", "found"]
-        return "## Constraint reasoning over the 10,000-point building\n\n" + markdown_table(
-            headers, rows
+        headers = ["what", "median ms", "p95 ms", "÷ baseline (paired)", "baseline", "found"]
+        profiles = "".join(f"\n- PROFILE {k}: {v}" for k, v in self.profiles.items())
+        return (
+            "## Constraint reasoning over the 10,000-point building\n\n"
+            + markdown_table(headers, rows)
+            + "\n"
+            + profiles
         )
 
 
@@ -99,11 +118,14 @@ def run_reasoning(server: BenchServer) -> ReasoningResult:
         store.load([IMPORTERS["governance"].parse(rules)])
     note("reasoning: rule set loaded")
     asyncio.run(_time(settings, database, result, "302 anchors"))
+    asyncio.run(_time_few(settings, database, result))
+    with TwinStore.open(settings) as store:
+        result.profiles = _profiles(store, asyncio.run(_room_ids(settings, database)))
     return result
 
 
 async def _time(settings: Any, database: str, result: ReasoningResult, case: str) -> None:
-    """Each call of the case in turn, round after round (a slow moment spreads over all)."""
+    """Each call of the case in turn, round after round."""
     driver = await open_async_driver(resolve_target(settings))
     try:
         reader = ConstraintReader(driver, database)
@@ -115,16 +137,91 @@ async def _time(settings: Any, database: str, result: ReasoningResult, case: str
             ),
             f"violations {SITE_ID}, {case}": lambda: reader.violations(SITE_ID),
         }
-        samples = {name: Samples(name) for name in calls}
-        note(f"reasoning: {case}, {WARMUP} + {REPEAT} rounds")
-        for round_ in range(WARMUP + REPEAT):
-            for name, call in calls.items():
-                started = time.perf_counter()
-                answer = await call()
-                samples[name].add(time.perf_counter() - started, measured=round_ >= WARMUP)
-                result.found[name] = len(answer)
+        samples = await _rounds(calls, result, case)
         baseline = samples[next(iter(calls))]
         result.samples += samples.values()
         result.baseline |= dict.fromkeys(calls, baseline)
     finally:
         await driver.close()
+
+
+async def _rounds(
+    calls: dict[str, Callable[[], Awaitable[Any]]], result: ReasoningResult, case: str
+) -> dict[str, Samples]:
+    """Each call in turn, round after round (a slow moment spreads over all); what each last
+    found goes in `result.found`."""
+    samples = {name: Samples(name) for name in calls}
+    note(f"reasoning: {case}, {WARMUP} + {REPEAT} rounds")
+    for round_ in range(WARMUP + REPEAT):
+        for name, call in calls.items():
+            started = time.perf_counter()
+            answer = await call()
+            samples[name].add(time.perf_counter() - started, measured=round_ >= WARMUP)
+            result.found[name] = len(answer)
+    return samples
+
+
+async def _room_ids(settings: Any, database: str) -> list[str]:
+    driver = await open_async_driver(resolve_target(settings))
+    try:
+        return await ConstraintReader(driver, database).subtree(ROOM)
+    finally:
+        await driver.close()
+
+
+async def _time_few(settings: Any, database: str, result: ReasoningResult) -> None:
+    """One room, one floor (and the whole building's effective constraints), by the walk down
+    (the baseline) and the walk up, round after round."""
+    driver = await open_async_driver(resolve_target(settings))
+    try:
+        down = ConstraintReader(driver, database, walk_up_below=0)
+        up = ConstraintReader(driver, database, walk_up_below=EVERY_ID)
+        calls: dict[str, Callable[[], Awaitable[Any]]] = {}
+        pairs: dict[str, str] = {}
+        # the whole building's effective constraints too: where the walk up stops paying
+        for scope, what in ((ROOM, "one room"), (FLOOR, "one floor"), (SITE_ID, "the building")):
+            ids = await down.subtree(scope)
+            questions = [(f"effective constraints of {what}'s {len(ids)} nodes", "effective")]
+            if scope != SITE_ID:
+                questions.append((f"violations {scope} ({what})", "violations"))
+            for question, ask in questions:
+                for walk, reader in (("walk down (baseline)", down), ("walk up", up)):
+                    name = f"{walk}, {question}"
+                    call = (
+                        (lambda r=reader, i=ids: r.effective_constraints(i))
+                        if ask == "effective"
+                        else (lambda r=reader, s=scope: r.violations(s))
+                    )
+                    calls[name] = call
+                pairs[f"walk up, {question}"] = f"walk down (baseline), {question}"
+        samples = await _rounds(calls, result, "one room and one floor")
+        result.samples += samples.values()
+        for name in calls:
+            result.baseline[name] = samples[pairs.get(name, name)]
+    finally:
+        await driver.close()
+
+
+def _profiles(store: TwinStore, ids: list[str]) -> dict[str, str]:
+    """Database hits of each contributions statement for `ids`, and whether its plan scans every
+    :Twin node (the walk up must expand from each bound node instead)."""
+    found = {}
+    for name in ("reasoning/contributions", "reasoning/contributions_up"):
+        _, summary, _ = store.driver.execute_query(
+            "PROFILE " + cypher(name), {"ids": ids}, database_=store.database, routing_="r"
+        )
+        operators = list(_operators(summary.profile or {}))
+        hits = sum(op.get("dbHits", 0) for op in operators)
+        scans = [
+            f"{op['operatorType']} ({op.get('rows', 0):,} rows)"
+            for op in operators
+            if "LabelScan" in op["operatorType"] or "AllNodesScan" in op["operatorType"]
+        ]
+        found[name] = f"{len(ids)} ids, {hits:,} db hits, scans: {', '.join(scans) or 'none'}"
+    return found
+
+
+def _operators(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield plan
+    for child in plan.get("children", ()):
+        yield from _operators(child)
