@@ -66,11 +66,12 @@ from graphtwin.simulation.thermal.predict import (
     WARMUP_S,
     FutureInputs,
     InitialState,
+    NoRecentTemperatureError,
     Prediction,
     initial_state,
     predict,
 )
-from graphtwin.simulation.thermal.series import ZoneSeries, zone_series
+from graphtwin.simulation.thermal.series import DEFAULT_MAX_GAP_S, ZoneSeries, zone_series
 from graphtwin.simulation.thermal.zone_model import ZoneModel
 from graphtwin.simulation.timing import violation_hours, violation_spans
 from graphtwin.simulation.topology import SupplyNetwork
@@ -377,12 +378,15 @@ def _prepare(
     step_s: float,
 ) -> _Zone:
     """The zone's recent series (its history, with the current value of any point the history
-    lacks) and its state now."""
+    lacks, or has only older values of) and its state now."""
     ids = points.point_ids()
     parts = [by_point[i] for i in ids if i in by_point]
     missing = [i for i in ids if i not in by_point]
     if missing:
         parts.append(_current_values(missing, overlay, start))
+    newer = _newer_current_values([i for i in ids if i in by_point], by_point, overlay, start)
+    if len(newer):
+        parts.append(newer)
     own = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     if not (own["twin_id"] == points.air_temperature).any():
         raise SimulationInputError(
@@ -390,8 +394,55 @@ def _prepare(
             field="scope",
             entity=points.zone,
         )
+    own = _held_to_start(own, points.air_temperature, start)
     recent = zone_series(own, points, start - timedelta(seconds=WARMUP_S), start, step_s)
-    return _Zone(points=points, model=model, recent=recent, state=initial_state(model, recent))
+    try:
+        state = initial_state(model, recent)
+    except NoRecentTemperatureError as error:
+        raise SimulationInputError(str(error), field="scope", entity=points.zone) from error
+    return _Zone(points=points, model=model, recent=recent, state=state)
+
+
+def _held_to_start(frame: pd.DataFrame, point: str, start: datetime) -> pd.DataFrame:
+    """`frame` with `point`'s last value before `start` held to `start` (a row stamped `start`),
+    where it is at most DEFAULT_MAX_GAP_S old: the zone's temperature now is its last reading,
+    and a step grid can only read a value between two samples (one sample a few minutes old,
+    on no step, would leave the run nothing to start from)."""
+    at = pd.Timestamp(start).tz_convert("UTC")
+    rows = frame[frame["twin_id"] == point]
+    times = pd.to_datetime(rows["time"], utc=True)
+    before = rows[times <= at]
+    if not len(before):
+        return frame
+    last = pd.to_datetime(before["time"], utc=True).idxmax()
+    held_at = pd.Timestamp(pd.to_datetime(before.loc[[last], "time"], utc=True).iloc[0])
+    if held_at == at or (at - held_at).total_seconds() > DEFAULT_MAX_GAP_S:
+        return frame
+    held = before.loc[[last]].assign(time=at, source="held")
+    return pd.concat([frame, held], ignore_index=True)
+
+
+def _newer_current_values(
+    ids: Sequence[str], by_point: Mapping[str, pd.DataFrame], overlay: Overlay, start: datetime
+) -> pd.DataFrame:
+    """Rows, at their own time, of the points' current values that are newer than their
+    history's last value and not after `start` (a value written to the graph alone, or a
+    history with one old sample that no grid step can be read from); none for a replay that
+    starts before them."""
+    rows = []
+    for i in ids:
+        node, value = overlay.nodes.get(i), overlay.current(i)
+        if node is None or value is None or node.value_at is None:
+            continue
+        at = pd.Timestamp(node.value_at)
+        at = at.tz_localize("UTC") if at.tzinfo is None else at.tz_convert("UTC")
+        last = pd.Timestamp(by_point[i]["time"].max())
+        last = last.tz_localize("UTC") if last.tzinfo is None else last.tz_convert("UTC")
+        if last < at <= pd.Timestamp(start).tz_convert("UTC"):
+            rows.append(
+                {"twin_id": i, "time": at, "value": value, "quality": "good", "source": "current"}
+            )
+    return pd.DataFrame(rows, columns=["twin_id", "time", "value", "quality", "source"])
 
 
 def _current_values(ids: Sequence[str], overlay: Overlay, start: datetime) -> pd.DataFrame:

@@ -33,6 +33,7 @@ from datetime import datetime, timedelta
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from graphtwin.errors import GraphTwinError
 from graphtwin.simulation.thermal.assimilate import (
     ASSIMILATION_S,
     OFFSET_LIMIT,
@@ -54,6 +55,10 @@ from graphtwin.simulation.thermal.zone_model import ZoneModel
 WARMUP_S = 2 * 86400.0
 
 FloatArray = NDArray[np.float64]
+
+
+class NoRecentTemperatureError(GraphTwinError, ValueError):
+    """A zone's recent history has no air temperature on any step to start a prediction from."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +152,9 @@ def initial_state(
     last = _last_known(recent.t_zone)
     if len(window) == 0 or np.isnan(window.t_zone).all():
         if np.isnan(last):
-            raise ValueError(f"{recent.zone}: no air temperature in the recent history")
+            raise NoRecentTemperatureError(
+                f"{recent.zone}: no air temperature in the recent history to start from"
+            )
         return InitialState(t_air=last, t_mass=last, at=recent.end)
     d = discretise(model.parameters, window.step_s)
     gains = model.gains.values(window.times, step_s=window.step_s)
