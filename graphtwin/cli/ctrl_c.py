@@ -1,4 +1,5 @@
-"""Ctrl-C for the commands that run until it (`virtual-building run` and `record`).
+"""Ctrl-C for the commands that run until it (`virtual-building run` and `record`, `sync`,
+`demo`, `forecast watch`).
 
 `ctrl_c_stops()` makes SIGINT raise KeyboardInterrupt (asyncio.run then cancels the main task
 and the command stops cleanly) even when the process started with SIGINT ignored. A

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from graphtwin.audit import ChangeAudit
+from graphtwin.cli.ctrl_c import ctrl_c_stops
 from graphtwin.cli.demo_ml import run_drift_detection
 from graphtwin.cli.guard import guarded
 from graphtwin.cli.import_cmd import run_import
@@ -40,6 +41,7 @@ SAMPLE_READINGS = [
 
 
 @guarded
+@ctrl_c_stops()
 def demo(
     examples: Annotated[
         Path, typer.Option("--examples", help="Folder with the demo campus files.")

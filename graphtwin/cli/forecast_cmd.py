@@ -19,6 +19,7 @@ import click
 import typer
 from typer.core import TyperGroup
 
+from graphtwin.cli.ctrl_c import ctrl_c_stops
 from graphtwin.cli.guard import guarded
 from graphtwin.cli.output import err, error_json, fail, out, print_json
 from graphtwin.config import load_settings
@@ -187,6 +188,7 @@ def backtest(
 
 @app.command("watch")
 @guarded
+@ctrl_c_stops()
 def watch(
     config: Annotated[
         Path,

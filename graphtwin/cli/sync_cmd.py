@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from graphtwin.audit import AuditKeySource
+from graphtwin.cli.ctrl_c import ctrl_c_stops
 from graphtwin.cli.guard import guarded
 from graphtwin.cli.output import err, out
 from graphtwin.config import load_settings
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
 
 @guarded
+@ctrl_c_stops()
 def sync(
     config: Annotated[
         Path, typer.Option("--config", "-c", help="The bindings file (YAML).", exists=True)
