@@ -381,12 +381,9 @@ def _prepare(
     lacks, or has only older values of) and its state now."""
     ids = points.point_ids()
     parts = [by_point[i] for i in ids if i in by_point]
-    missing = [i for i in ids if i not in by_point]
-    if missing:
-        parts.append(_current_values(missing, overlay, start))
-    newer = _newer_current_values([i for i in ids if i in by_point], by_point, overlay, start)
-    if len(newer):
-        parts.append(newer)
+    current = _current_values(ids, by_point, overlay, start)
+    if len(current) or not parts:
+        parts.append(current)
     own = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     if not (own["twin_id"] == points.air_temperature).any():
         raise SimulationInputError(
@@ -408,57 +405,50 @@ def _held_to_start(frame: pd.DataFrame, point: str, start: datetime) -> pd.DataF
     where it is at most DEFAULT_MAX_GAP_S old: the zone's temperature now is its last reading,
     and a step grid can only read a value between two samples (one sample a few minutes old,
     on no step, would leave the run nothing to start from)."""
-    at = pd.Timestamp(start).tz_convert("UTC")
+    at = _utc(start)
     rows = frame[frame["twin_id"] == point]
     times = pd.to_datetime(rows["time"], utc=True)
-    before = rows[times <= at]
+    before = times[times <= at]
     if not len(before):
         return frame
-    last = pd.to_datetime(before["time"], utc=True).idxmax()
-    held_at = pd.Timestamp(pd.to_datetime(before.loc[[last], "time"], utc=True).iloc[0])
-    if held_at == at or (at - held_at).total_seconds() > DEFAULT_MAX_GAP_S:
+    last = before.idxmax()
+    if before[last] == at or (at - before[last]).total_seconds() > DEFAULT_MAX_GAP_S:
         return frame
-    held = before.loc[[last]].assign(time=at, source="held")
+    held = rows.loc[[last]].assign(time=at, source="held")
     return pd.concat([frame, held], ignore_index=True)
 
 
-def _newer_current_values(
+def _current_values(
     ids: Sequence[str], by_point: Mapping[str, pd.DataFrame], overlay: Overlay, start: datetime
 ) -> pd.DataFrame:
-    """Rows, at their own time, of the points' current values that are newer than their
-    history's last value and not after `start` (a value written to the graph alone, or a
-    history with one old sample that no grid step can be read from); none for a replay that
-    starts before them."""
+    """Rows of the points' current values where the history lacks them: stamped `start` for a
+    point the history has nothing of; at their own time for one whose current value is newer
+    than its history's last and not after `start` (a value written to the graph alone, or a
+    history with one old sample that no grid step can be read from; none for a replay that
+    starts before them)."""
     rows = []
     for i in ids:
-        node, value = overlay.nodes.get(i), overlay.current(i)
-        if node is None or value is None or node.value_at is None:
+        value = overlay.current(i)
+        if value is None:
             continue
-        at = pd.Timestamp(node.value_at)
-        at = at.tz_localize("UTC") if at.tzinfo is None else at.tz_convert("UTC")
-        last = pd.Timestamp(by_point[i]["time"].max())
-        last = last.tz_localize("UTC") if last.tzinfo is None else last.tz_convert("UTC")
-        if last < at <= pd.Timestamp(start).tz_convert("UTC"):
-            rows.append(
-                {"twin_id": i, "time": at, "value": value, "quality": "good", "source": "current"}
-            )
+        if i not in by_point:
+            at = pd.Timestamp(start)
+        else:
+            node = overlay.nodes[i]
+            if node.value_at is None:
+                continue
+            at = _utc(node.value_at)
+            if not _utc(by_point[i]["time"].max()) < at <= _utc(start):
+                continue
+        rows.append({"twin_id": i, "time": at, "value": value, "quality": "good",
+                     "source": "current"})  # fmt: skip
     return pd.DataFrame(rows, columns=["twin_id", "time", "value", "quality", "source"])
 
 
-def _current_values(ids: Sequence[str], overlay: Overlay, start: datetime) -> pd.DataFrame:
-    """Rows stamped `start` from the points' current values (where the history has none)."""
-    rows = [
-        {
-            "twin_id": i,
-            "time": pd.Timestamp(start),
-            "value": v,
-            "quality": "good",
-            "source": "current",
-        }
-        for i in ids
-        if (v := overlay.current(i)) is not None
-    ]
-    return pd.DataFrame(rows, columns=["twin_id", "time", "value", "quality", "source"])
+def _utc(moment: object) -> pd.Timestamp:
+    """`moment` (a datetime, a Timestamp or an ISO string) as an aware UTC Timestamp."""
+    stamp = pd.Timestamp(moment)
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
 def _outdoor(

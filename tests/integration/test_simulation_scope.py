@@ -17,14 +17,13 @@ from graphtwin.config import Settings
 from graphtwin.simulation.errors import SimulationInputError
 from graphtwin.simulation.overlay import Overlay, ScopeNode, read_overlay, scope_of
 from graphtwin.simulation.result import SimulationResult
-from graphtwin.simulation.run import run_scenario
-from graphtwin.simulation.scenario import scenario_from_data
 from graphtwin.simulation.thermal.points import NodeInfo, zone_points
 from graphtwin.simulation.topology import SupplyNetwork, impact
 from graphtwin.store import TwinStore
 from graphtwin.store.connection import open_async_driver, resolve_target
 from graphtwin.telemetry.history import HistoryStore
 from importers.twinfile import TwinFileImporter
+from tests.integration.test_simulation_run import _run
 
 pytestmark = pytest.mark.neo4j
 
@@ -106,22 +105,8 @@ SCENARIO = {
 
 
 def _simulate(settings: Settings, history: HistoryStore) -> SimulationResult:
-    async def go() -> SimulationResult:
-        target = resolve_target(settings)
-        driver = await open_async_driver(target)
-        try:
-            return await run_scenario(
-                driver,
-                scenario_from_data(SCENARIO),
-                database=target.database,
-                history=history,
-                settings=settings,
-                actor="test",
-            )
-        finally:
-            await driver.close()
-
-    return asyncio.run(go())
+    """SCENARIO run on the campus, its zones on geometry priors (none calibrated)."""
+    return _run(settings, history, SCENARIO, calibrate=False)[1]
 
 
 def _one_old_value(
