@@ -24,6 +24,7 @@ from graphtwin.simulation.thermal import (
     zone_points,
     zone_series,
 )
+from graphtwin.simulation.thermal.band import MIN_ORIGINS
 from graphtwin.simulation.thermal.rc import (
     continuous_matrices,
     discretise,
@@ -179,6 +180,19 @@ def test_too_short_a_history_is_not_calibrated_and_has_a_wider_band(fitted):
         s_lo, s_hi = short.band.interval(lead, flags, level=0.9)
         f_lo, f_hi = full.band.interval(lead, flags, level=0.9)
         assert np.all(s_hi - s_lo > f_hi - f_lo)
+
+
+def test_a_zone_never_seen_floating_gets_the_prior_band_not_the_daytime_widening(fitted):
+    """The daytime widening scales errors measured at night; the prior's table is no such
+    measurement (the demo's what-if, a day and a half of history, showed a 48 K band)."""
+    short = calibrate(synthetic_series(1.0), prior=geometry_prior(), now=START)
+    lead, free = np.array([4 * 3600.0]), np.array([True])
+    lo, hi = short.band.interval(lead, free, level=0.9)
+    f_lo, f_hi = fitted.band.interval(lead, free, level=0.9)
+    assert short.band.origins[0] < MIN_ORIGINS <= fitted.band.origins[0]
+    # +-3 K after four hours (1.5 K at one hour, growing as the square root), twice that
+    assert 10.0 < float(hi[0] - lo[0]) <= 12.0 + 1e-9
+    assert float(hi[0] - lo[0]) > float(f_hi[0] - f_lo[0])
 
 
 def test_predict_free_floats_zones_without_hvac_and_bands_the_trajectory(history, fitted):

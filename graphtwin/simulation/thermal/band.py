@@ -13,7 +13,8 @@ real controller over- or under-shoots.
 
 Free-floating in history happens at night with low gains, while a trip happens by day, so the
 free-floating band is widened by `DAYTIME_FREE_WIDENING`, set on the Denver data sets' AHU trips
-(not on the benchmark's events). A model from priors alone gets `prior_band()`: a wide band that
+(not on the benchmark's events); a history that never floated takes the prior's table, widened
+by `PRIOR_FREE_WIDENING` only. A model from priors alone gets `prior_band()`: a wide band that
 grows with the square root of the lead time. A quantile table covers lead times up to the
 longest replayed; beyond it the last row grows with the square root of the lead time.
 
@@ -40,6 +41,11 @@ MIN_HALF_WIDTH_K = 0.15
 DAYTIME_FREE_WIDENING = 8.0
 """Free-floating band widening for daytime trips: set on the Denver data sets' AHU trips so
 that 80-95 % of their zones' values fall inside the 90 % band (5: 75 %, 7: 82 %, 9: 93 %)."""
+PRIOR_FREE_WIDENING = 2.0
+"""Free-floating widening of a table that came from the priors (fewer than `MIN_ORIGINS`
+replays: a history too short to have seen the zone float). The prior table is no night-time
+measurement, so `DAYTIME_FREE_WIDENING` does not apply to it (it gave +-24 K after four hours);
+twice the prior, +-6 K after four hours, is still wider than any calibrated zone's band."""
 PRIOR_HALF_WIDTH_1H_K = 1.5
 """A model from priors alone: +-1.5 K after one hour (90 %), growing as sqrt(lead)."""
 MIN_ORIGINS = 12
@@ -72,8 +78,10 @@ class ResidualBand:
         lo_p, hi_p = (1.0 - level) / 2.0, (1.0 + level) / 2.0
         lower = np.empty(lead_s.shape[0])
         upper = np.empty(lead_s.shape[0])
+        measured = self.origins[0] >= MIN_ORIGINS
+        free_factor = DAYTIME_FREE_WIDENING if measured else PRIOR_FREE_WIDENING
         for regime, table, factor in (
-            (True, self.free, DAYTIME_FREE_WIDENING),
+            (True, self.free, free_factor),
             (False, self.controlled, 1.0),
         ):
             pick = free == regime
