@@ -199,6 +199,14 @@ def _show(done: ImportReport, *, as_json: bool) -> None:
         _print_reports(done.reports, done.graphs)
 
 
+def _first_import(report: LoadReport) -> bool:
+    """True when the source held nothing before: its table row already says it all."""
+    r = report
+    before = (r.nodes_updated, r.nodes_unchanged, r.nodes_removed, r.rels_updated,
+              r.rels_unchanged, r.rels_removed)  # fmt: skip
+    return not any(before)
+
+
 def _print_reports(reports: list[LoadReport], graphs: list[TwinGraph]) -> None:
     table = Table(
         Column("file", overflow="fold"),
@@ -225,7 +233,7 @@ def _print_reports(reports: list[LoadReport], graphs: list[TwinGraph]) -> None:
             f"and {last.selector_rels_deleted} fewer entities"
         )
     for r in reports:
-        if r.diff is not None and not r.diff.empty:
+        if r.diff is not None and not r.diff.empty and not _first_import(r):
             print_diff(r.diff, title=f"What changed in {r.source_id}")
     for r, graph in zip(reports, graphs, strict=True):
         for warning in r.warnings:

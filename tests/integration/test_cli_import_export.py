@@ -278,9 +278,13 @@ def test_diff_compares_two_versions_without_writing_and_import_reports_the_same(
     assert {k: payload[k] for k in expected} == expected
     assert counts(cli) == ({}, {})  # nothing written
 
-    assert cli("import", "twin", old).returncode == 0
+    first = cli("import", "twin", old)
+    assert first.returncode == 0, first.stderr
+    assert "What changed in" not in first.stdout  # a new source: its table row says it all
     [report] = json_lines(cli("import", "twin", new, "--json").stdout)
     assert report["diff"] == expected
+    back = cli("import", "twin", old)  # a source that existed: its diff is shown
+    assert "What changed in twin:v1.yaml" in back.stdout and "room-b" in back.stdout
     human = cli("diff", "twin", old, new)
     assert "removed: 1" in human.stdout and "room-b" in human.stdout
 
