@@ -18,28 +18,32 @@ from graphtwin.cli.output import out
 
 
 def print_run(run: Mapping[str, Any], *, recorded: bool) -> None:
-    """The comparison table, then per variant its impact and first violation."""
+    """The comparison table, then why each variant ranks where it does, the topology impact
+    and each variant's first violation, as lines that read in an 80-column terminal (the
+    long twin ids and "because" chains would crush a table's columns)."""
     out.print(
         f"[bold]{_escape(run['scenario'])}[/]: {_duration(float(run['horizon_s']))} from "
         f"{run['start']} in steps of {_duration(float(run['step_s']))}; run "
         f"{_escape(run['run_id'])}" + ("" if recorded else " (not recorded)")
     )
     ranks = {r["name"]: r for r in run["ranking"]}
+    outcomes = sorted(run["outcomes"], key=lambda o: ranks.get(o["name"], {}).get("rank", 1e9))
     table = Table(
+        "rank",
         "variant",
         "violation h",
-        "zones affected",
-        "energy kWh",
+        "zones",
+        "kWh",
         "cost",
-        "CO2 kg",
+        "kg CO2",
         "band K",
-        "rank",
-        "because",
         title="Action against inaction",
+        caption="band K: the widest 90 % band of a zone's temperature",
     )
-    for o in sorted(run["outcomes"], key=lambda o: ranks.get(o["name"], {}).get("rank", 1e9)):
+    for o in outcomes:
         rank = ranks.get(o["name"])
         table.add_row(
+            str(rank["rank"]) if rank else "-",
             _escape(o["name"]),
             f"{o['violation_hours']:.2f}",
             str(len(o["zones_affected"])),
@@ -47,37 +51,15 @@ def print_run(run: Mapping[str, Any], *, recorded: bool) -> None:
             f"{o['cost']:.2f}",
             f"{o['co2_kg']:.1f}",
             _number(o["band_width_k"], "{:.2f}"),
-            str(rank["rank"]) if rank else "-",
-            _escape(rank["because"]) if rank else "",
         )
     out.print(table)
-    impact = Table("variant", "removed", "loses supply", "partly (redundant feed)",
-                   title="Topology impact")  # fmt: skip
-    for o in run["outcomes"]:
-        i = o["impact"]
-        impact.add_row(_escape(o["name"]), _ids(i["removed"]), _ids(i["lost"]), _ids(i["partly"]))
-    out.print(impact)
-    first = Table("variant", "time to it", "duration", "severity", "node", "constraint",
-                  "because", title="First violation")  # fmt: skip
-    start = datetime.fromisoformat(run["start"])
-    for o in run["outcomes"]:
-        v = o["first_violation"]
-        if v is None:
-            first.add_row(_escape(o["name"]), "none within the horizon", "", "", "", "", "")
-            continue
-        side = "above max" if v["bound"] == "max" else "below min"
-        limit = f"{side} {v['limit']:g}{' ' + v['unit'] if v['unit'] else ''}"
-        when = f" when {v['when']}" + (" (assumed)" if v["condition_assumed"] else "")
-        first.add_row(
-            _escape(o["name"]),
-            _duration((datetime.fromisoformat(v["first_at"]) - start).total_seconds()),
-            _duration(v["duration_s"]),
-            v["severity"],
-            _escape(f"{v['node']} {v['property']}"),
-            _escape(f"{', '.join(v['constraint_ids'])}: {limit}" + (when if v["when"] else "")),
-            _escape(v["because"]),
-        )
-    out.print(first)
+    out.print("[bold]Because[/]")
+    for o in outcomes:
+        rank = ranks.get(o["name"])
+        if rank:
+            out.print(f"  {rank['rank']}. {_escape(o['name'])}: {_escape(rank['because'])}")
+    _print_impact(run["outcomes"])
+    _print_first_violations(run["outcomes"], datetime.fromisoformat(run["start"]))
     priors = [m["zone"] for m in run["models"] if not m["calibrated"]]
     if priors:
         out.print(
@@ -86,6 +68,44 @@ def print_run(run: Mapping[str, Any], *, recorded: bool) -> None:
         )
     for warning in run.get("warnings") or ():
         out.print(f"[yellow]warning:[/] {_escape(warning)}")
+
+
+def _print_impact(outcomes: Sequence[Mapping[str, Any]]) -> None:
+    """What each variant removes and who loses supply; once when every variant agrees."""
+    out.print("[bold]Topology impact[/]")
+    impacts = [(o["name"], o["impact"]) for o in outcomes]
+    if len({repr(sorted(i.items())) for _, i in impacts}) == 1:
+        impacts = [("every variant", impacts[0][1])]
+    for name, i in impacts:
+        out.print(
+            f"  {_escape(name)}: {len(i['removed'])} removed, {len(i['lost'])} lose supply, "
+            f"{len(i['partly'])} partly (a redundant feed)"
+        )
+        for label, key in (("removed", "removed"), ("lose supply", "lost"), ("partly", "partly")):
+            if i[key]:
+                out.print(f"    {label}: {_ids(i[key])}")
+
+
+def _print_first_violations(outcomes: Sequence[Mapping[str, Any]], start: datetime) -> None:
+    """Each variant's first violation; once when every variant has the same one."""
+    out.print("[bold]First violation[/]")
+    firsts = [(o["name"], o["first_violation"]) for o in outcomes]
+    if len(firsts) > 1 and len({repr(v) for _, v in firsts}) == 1:
+        firsts = [("every variant", firsts[0][1])]
+    for name, v in firsts:
+        if v is None:
+            out.print(f"  {_escape(name)}: none within the horizon")
+            continue
+        side = "above max" if v["bound"] == "max" else "below min"
+        limit = f"{side} {v['limit']:g}{' ' + v['unit'] if v['unit'] else ''}"
+        when = f" when {v['when']}" + (" (assumed)" if v["condition_assumed"] else "")
+        after = _duration((datetime.fromisoformat(v["first_at"]) - start).total_seconds())
+        out.print(
+            f"  {_escape(name)}: after {after}, for {_duration(v['duration_s'])}, "
+            f"{v['severity']}: {_escape(v['node'])} {_escape(v['property'])} "
+            f"{_escape(', '.join(v['constraint_ids']))} {limit}{when if v['when'] else ''}"
+        )
+        out.print(f"    because {_escape(v['because'])}")
 
 
 def print_models(models: Sequence[Mapping[str, Any]]) -> None:

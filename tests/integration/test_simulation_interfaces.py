@@ -166,6 +166,9 @@ def test_simulate_runs_records_and_shows_a_scenario(
     table = cli("simulation", "show", run["run_id"])
     assert table.returncode == 0, table.stderr
     assert "Action against inaction" in table.stdout and "halve the gains" in table.stdout
+    # the "because" of each rank and the first violations as lines, not crushed columns
+    assert "Because" in table.stdout and "  1. " in table.stdout
+    assert "Topology impact" in table.stdout and "First violation" in table.stdout
 
 
 def test_the_api_refuses_simulate_to_a_viewer_and_runs_it_for_an_operator(
