@@ -248,6 +248,17 @@ class UnknownStatementError(GraphTwinError):
     """Code asked the Cypher catalogue for a statement that does not exist."""
 
 
+class StatementRefusedError(GraphTwinError):
+    """Neo4j refused a statement graphtwin ran (a syntax, type or semantic error: a bug, not the
+    user's input). Names the statement; Neo4j's own error is its cause."""
+
+    def __init__(self, statement: str, code: str, reason: str) -> None:
+        super().__init__(f"Neo4j refused the statement {statement} ({code}): {reason}")
+        self.statement = statement
+        self.code = code
+        self.reason = reason
+
+
 class TwinNotFoundError(InputError):
     """A twin_id given on the command line or in a query is not in the graph."""
 

@@ -29,7 +29,7 @@ import neo4j
 from graphtwin.batching import chunked
 from graphtwin.errors import AsOfError, InputError, TwinNotFoundError, UnknownSourceError
 from graphtwin.model import RESERVED_RELATIONSHIP_KEYS, VERSION_KEYS, TwinGraph
-from graphtwin.statements import cypher
+from graphtwin.store import statement_runner as runner
 from graphtwin.store.lineage import NodeLineage, RelationshipLineage, property_lineage
 from graphtwin.store.reader import (
     EXPORT_SOURCE,
@@ -76,7 +76,7 @@ def parse_time(text: str, *, field: str = "as of") -> datetime:
 
 def history_range(session: neo4j.Session | neo4j.Transaction) -> tuple[datetime | None, datetime]:
     """(when the twin's history begins, now); the start is None for a twin with no history."""
-    record = session.run(cypher("asof/history_start")).single()
+    record = runner.row(session, "asof/history_start")
     start = record["start"] if record else None
     return (start.to_native() if start is not None else None), datetime.now(UTC)
 
@@ -125,7 +125,7 @@ def nodes_at(
     """The nodes of `ids` that existed at `at`, by twin_id, as they stood then."""
     found: dict[str, NodeAt] = {}
     for chunk in chunked(sorted(set(ids)), batch_size):
-        for rec in session.run(cypher("asof/nodes"), ids=chunk, at=at):
+        for rec in runner.rows(session, "asof/nodes", ids=chunk, at=at):
             node = _node_at(rec)
             found[node.twin_id] = node
     return found
@@ -143,7 +143,7 @@ def relationships_at(
     each once: {start, type, end, props} with every stored property (lineage included)."""
     found: dict[tuple[str, str, str], dict[str, Any]] = {}
     for chunk in chunked(sorted(set(ids)), batch_size):
-        for rec in session.run(cypher("asof/relationships"), ids=chunk, at=at, both=both):
+        for rec in runner.rows(session, "asof/relationships", ids=chunk, at=at, both=both):
             rel = _relationship(rec)
             found[(rel["start"], rel["type"], rel["end"])] = rel
     return [found[k] for k in sorted(found)]
@@ -160,7 +160,7 @@ def sources_at(
             "sha256": rec["sha256"],
             "imported_at": _native(rec["imported_at"]),
         }
-        for rec in session.run(cypher("asof/sources"), source_ids=sorted(set(source_ids)), at=at)
+        for rec in runner.rows(session, "asof/sources", source_ids=sorted(set(source_ids)), at=at)
     }
 
 
@@ -207,7 +207,7 @@ def subtree_at(session: neo4j.Session | neo4j.Transaction, root: str, at: dateti
     the root did not exist then)."""
     if root not in nodes_at(session, [root], at):
         raise TwinNotFoundError(root, at.isoformat())
-    return walk_down(session, root, cypher("asof/hierarchy_children"), at=at)
+    return walk_down(session, root, "asof/hierarchy_children", at=at)
 
 
 def points_at(
@@ -215,7 +215,7 @@ def points_at(
 ) -> list[str]:
     """The twin_ids of the points the twin held at `at` (only those `among`, when given)."""
     ids = None if among is None else sorted(among)
-    return [r["twin_id"] for r in session.run(cypher("asof/points"), at=at, ids=ids)]
+    return [r["twin_id"] for r in runner.rows(session, "asof/points", at=at, ids=ids)]
 
 
 def read_twin_at(
@@ -229,8 +229,8 @@ def read_twin_at(
     """The twin (or the subtree of `root`, or what `source` defined, or both) as it stood at
     `at`, as `read_twin` gives the present: the same graph a present-time export gave then."""
     if root is None and source is None:
-        nodes = [_node_at(r) for r in session.run(cypher("asof/twin_nodes"), at=at)]
-        rels = [_relationship(r) for r in session.run(cypher("asof/twin_relationships"), at=at)]
+        nodes = [_node_at(r) for r in runner.rows(session, "asof/twin_nodes", at=at)]
+        rels = [_relationship(r) for r in runner.rows(session, "asof/twin_relationships", at=at)]
         ids = None
     else:
         ids = subtree_at(session, root, at) if root is not None else None
@@ -271,7 +271,7 @@ def _defined_by(
     if not sources_at(session, [source], at):
         raise UnknownSourceError(source)
     if within is None:
-        candidates = [_node_at(r) for r in session.run(cypher("asof/twin_nodes"), at=at)]
+        candidates = [_node_at(r) for r in runner.rows(session, "asof/twin_nodes", at=at)]
     else:
         candidates = list(nodes_at(session, within, at).values())
     return {

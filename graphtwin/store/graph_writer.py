@@ -8,7 +8,7 @@ from typing import Any
 
 import neo4j
 
-from graphtwin.statements import cypher
+from graphtwin.store import statement_runner as runner
 from graphtwin.store.graph_wait import GRAPH_AWAY
 from graphtwin.store.twin_store import TwinStore
 
@@ -63,15 +63,14 @@ class GraphWriter:
         def work(tx: neo4j.Transaction) -> int:
             written = 0
             if values:
-                written = tx.run(cypher("telemetry/values_write"), rows=values).single(strict=True)[
-                    "written"
-                ]
+                [record] = runner.rows(tx, "telemetry/values_write", rows=values)
+                written = record["written"]
             if health:
-                tx.run(cypher("telemetry/health_set"), rows=health).consume()
+                runner.run(tx, "telemetry/health_set", rows=health)
             if opened:
-                tx.run(cypher("drift/issues_open"), rows=opened).consume()
+                runner.run(tx, "drift/issues_open", rows=opened)
             if updated:
-                tx.run(cypher("drift/issues_update"), rows=updated).consume()
+                runner.run(tx, "drift/issues_update", rows=updated)
             return int(written)
 
         # An explicit transaction, not the driver's retrying execute_write: while the database

@@ -10,7 +10,7 @@ import neo4j
 
 from graphtwin.errors import TwinNotFoundError
 from graphtwin.model import RESERVED_RELATIONSHIP_KEYS, VERSION_KEYS
-from graphtwin.statements import cypher
+from graphtwin.store import statement_runner as runner
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +50,7 @@ class NodeLineage:
 
 
 def read_lineage(session: neo4j.Session, twin_id: str) -> NodeLineage:
-    record = session.run(cypher("read/node_lineage"), twin_id=twin_id).single()
+    record = runner.row(session, "read/node_lineage", twin_id=twin_id)
     if record is None:
         raise TwinNotFoundError(twin_id)
     properties, sources = property_lineage(record["props"], record["assertions"])
@@ -64,7 +64,7 @@ def read_lineage(session: neo4j.Session, twin_id: str) -> NodeLineage:
             properties={k: v for k, v in r["props"].items() if k not in RESERVED_RELATIONSHIP_KEYS},
             selector=r["props"].get("selector"),
         )
-        for r in session.run(cypher("read/node_relationships"), twin_id=twin_id)
+        for r in runner.rows(session, "read/node_relationships", twin_id=twin_id)
     ]
     return NodeLineage(twin_id, tuple(sorted(record["labels"])), properties, relationships, sources)
 

@@ -34,7 +34,7 @@ import neo4j
 import graphtwin
 from graphtwin.batching import chunked
 from graphtwin.model import RESERVED_RELATIONSHIP_KEYS, TwinGraph, TwinNode, TwinRelationship
-from graphtwin.statements import cypher
+from graphtwin.store import statement_runner as runner
 from graphtwin.store.diff import (
     Assertion,
     ForeignNode,
@@ -192,11 +192,11 @@ class GraphLoader:
     # --- reads ----------------------------------------------------------------------------
 
     def _read_source(self, source_id: str) -> dict[str, str | None] | None:
-        record = self._tx.run(cypher("load/source_lookup"), source_id=source_id).single()
+        record = runner.row(self._tx, "load/source_lookup", source_id=source_id)
         return dict(record) if record else None
 
     def _source_nodes(self, source_id: str) -> dict[str, Assertion]:
-        result = self._tx.run(cypher("load/source_nodes"), source_id=source_id)
+        result = runner.rows(self._tx, "load/source_nodes", source_id=source_id)
         return {
             rec["twin_id"]: Assertion(
                 rec["kind"], rec["node_eid"], rec["assertion_eid"], rec["hash"], rec["defines"]
@@ -205,7 +205,7 @@ class GraphLoader:
         }
 
     def _source_relationships(self, source_id: str) -> dict[RelKey, PreviousRelationship]:
-        result = self._tx.run(cypher("load/source_relationships"), source_id=source_id)
+        result = runner.rows(self._tx, "load/source_relationships", source_id=source_id)
         return {
             (rec["start"], rec["type"], rec["end"]): PreviousRelationship(
                 rec["rel_eid"], rec["hash"]
@@ -217,7 +217,7 @@ class GraphLoader:
         found: dict[str, ForeignNode] = {}
         done = 0
         for chunk in chunked(ids, self._batch):
-            for rec in self._tx.run(cypher("load/nodes_lookup"), ids=chunk):
+            for rec in runner.rows(self._tx, "load/nodes_lookup", ids=chunk):
                 found[rec["id"]] = ForeignNode(rec["kind"], rec["node_eid"])
             done += len(chunk)
             self._progress("reading nodes", done, len(ids))
@@ -229,8 +229,8 @@ class GraphLoader:
         """Keys other sources define on each node; None where no other source defines it."""
         keys: dict[str, set[str] | None] = {}
         for chunk in chunked(node_eids, self._batch):
-            result = self._tx.run(
-                cypher("load/nodes_other_definitions"), node_eids=chunk, source_id=source_id
+            result = runner.rows(
+                self._tx, "load/nodes_other_definitions", node_eids=chunk, source_id=source_id
             )
             for rec in result:
                 keys[rec["node_eid"]] = (
@@ -246,7 +246,7 @@ class GraphLoader:
                 {"i": i, "start": r.start, "type": r.type, "end": r.end}
                 for i, r in enumerate(chunk)
             ]
-            for rec in self._tx.run(cypher("load/relationships_lookup"), rows=rows):
+            for rec in runner.rows(self._tx, "load/relationships_lookup", rows=rows):
                 found[chunk[rec["i"]].key] = rec["rel_eid"]
             done += len(chunk)
             self._progress("reading relationships", done, len(rels))
@@ -334,9 +334,9 @@ class GraphLoader:
         for chunk in chunked(node_eids, self._batch):
             self._close_nodes(chunk, stamp, retired=True)
             close_edges(self._tx, read_node_edge_states(self._tx, chunk), stamp)
-            record = self._tx.run(
-                cypher("load/nodes_retire"), node_eids=chunk, source_id=source_id, now=self._now
-            ).single()
+            record = runner.row(
+                self._tx, "load/nodes_retire", node_eids=chunk, source_id=source_id, now=self._now
+            )
             deleted_rels += record["relationships"] if record else 0
         return deleted_rels
 
@@ -372,13 +372,14 @@ class GraphLoader:
         stamp = Stamp(self._now, source_id, self.run_id)
         for chunk in chunked(rel_eids, self._batch):
             close_edges(self._tx, read_edge_states(self._tx, chunk), stamp)
-            record = self._tx.run(
-                cypher("load/relationships_retract"),
+            record = runner.row(
+                self._tx,
+                "load/relationships_retract",
                 rel_eids=chunk,
                 source_id=source_id,
                 now=self._now,
                 run=self.run_id,
-            ).single()
+            )
             deleted += record["deleted"] if record else 0
         return deleted
 
@@ -386,7 +387,7 @@ class GraphLoader:
         for key in ("ids", "rows", "node_eids", "assertion_eids", "rel_eids"):
             if key in params and not params[key]:
                 return  # an empty batch has nothing to write
-        self._tx.run(cypher(statement), now=self._now, run=self.run_id, **params).consume()
+        runner.run(self._tx, statement, now=self._now, run=self.run_id, **params)
 
 
 def _metadata(graph: TwinGraph) -> dict[str, str | None]:

@@ -15,8 +15,10 @@ from datetime import datetime
 import neo4j
 
 import graphtwin
-from graphtwin.errors import MigrationError
+from graphtwin.errors import MigrationError, StatementRefusedError
 from graphtwin.statements import catalogue, cypher, split_statements
+from graphtwin.store import statement_runner as runner
+from graphtwin.store.statement_runner import Compiled
 
 _NAME = re.compile(r"^migrations/(\d{4})_([a-z0-9_]+)$")
 
@@ -55,9 +57,7 @@ def available_migrations() -> list[Migration]:
 
 
 def applied_migrations(driver: neo4j.Driver, database: str) -> list[AppliedMigration]:
-    records, _, _ = driver.execute_query(
-        cypher("schema/applied_migrations"), database_=database, routing_="r"
-    )
+    records = runner.query(driver, "schema/applied_migrations", database_=database, read_=True)
     return [
         AppliedMigration(r["version"], r["name"], r["checksum"], r["applied_at"].to_native())
         for r in records
@@ -85,13 +85,16 @@ def migrate(driver: neo4j.Driver, database: str) -> list[Migration]:
     for migration in pending:
         for statement in split_statements(migration.script):
             try:
-                driver.execute_query(statement, database_=database)
-            except neo4j.exceptions.Neo4jError as exc:
+                runner.query(
+                    driver, Compiled(migration.statement_name, statement), database_=database
+                )
+            except (neo4j.exceptions.Neo4jError, StatementRefusedError) as exc:
                 raise MigrationError(
                     f"migration {migration.version:04d}_{migration.name} failed: {exc.message}"
                 ) from exc
-        driver.execute_query(
-            cypher("schema/record_migration"),
+        runner.query(
+            driver,
+            "schema/record_migration",
             version=migration.version,
             name=migration.name,
             checksum=migration.checksum,

@@ -23,7 +23,7 @@ from graphtwin.model import (
     TwinNode,
     TwinRelationship,
 )
-from graphtwin.statements import cypher
+from graphtwin.store import statement_runner as runner
 from graphtwin.vocabulary import vocabulary
 
 EXPORT_SOURCE = SourceInfo(source_id="export", format="twin", file_name="-", sha256="")
@@ -50,14 +50,18 @@ def read_twin(
     in `left_out`, not read)."""
     ids = scope_ids(session, root=root, source=source)
     if ids is None:
-        node_records = session.run(cypher("read/twin_nodes")).data()
-        rel_records = session.run(cypher("read/twin_relationships")).data()
+        node_records = [r.data() for r in runner.rows(session, "read/twin_nodes")]
+        rel_records = [r.data() for r in runner.rows(session, "read/twin_relationships")]
     else:
         node_records = []
         rel_records = []
         for chunk in chunked(sorted(ids), batch_size):
-            node_records += session.run(cypher("read/twin_nodes_by_id"), ids=chunk).data()
-            rel_records += session.run(cypher("read/twin_relationships_among"), ids=chunk).data()
+            node_records += [
+                r.data() for r in runner.rows(session, "read/twin_nodes_by_id", ids=chunk)
+            ]
+            rel_records += [
+                r.data() for r in runner.rows(session, "read/twin_relationships_among", ids=chunk)
+            ]
 
     exported = ExportedTwin(TwinGraph(EXPORT_SOURCE))
     for rec in sorted(node_records, key=lambda r: r["twin_id"]):
@@ -110,7 +114,7 @@ def scope_ids(
 
 def source_entities(session: neo4j.Session, source_id: str) -> set[str]:
     """The twin nodes the source defines (those it only refers to belong to other sources)."""
-    found = session.run(cypher("read/source_entities"), source_id=source_id).single()
+    found = runner.row(session, "read/source_entities", source_id=source_id)
     if found is None or not found["found"]:
         raise UnknownSourceError(source_id)
     return set(found["ids"])
@@ -118,23 +122,26 @@ def source_entities(session: neo4j.Session, source_id: str) -> set[str]:
 
 def subtree(session: neo4j.Session, root: str) -> set[str]:
     """The root and what lies below it in the containment tree (`export --root`, snapshots)."""
-    found = session.run(cypher("read/twin_exists"), twin_id=root).single()
+    found = runner.row(session, "read/twin_exists", twin_id=root)
     if not found or not found["found"]:
         raise TwinNotFoundError(root)
-    return walk_down(session, root, cypher("read/hierarchy_children"))
+    return walk_down(session, root, "read/hierarchy_children")
 
 
 def walk_down(
     session: neo4j.Session | neo4j.Transaction, root: str, children: str, **params: Any
 ) -> set[str]:
-    """`root` and every node below it, level by level: `children` is a statement giving the
+    """`root` and every node below it, level by level: `children` names a statement giving the
     twin_ids of the children of $ids along the hierarchy types $down and $up (with `params`)."""
     vocab = vocabulary()
     down, up = vocab.hierarchy_types("down"), vocab.hierarchy_types("up")
     seen = {root}
     frontier = [root]
     while frontier:
-        found = session.run(children, ids=frontier, down=down, up=up, **params).value("twin_id")
+        found = [
+            r["twin_id"]
+            for r in runner.rows(session, children, ids=frontier, down=down, up=up, **params)
+        ]
         frontier = [c for c in found if c not in seen]
         seen.update(frontier)
     return seen

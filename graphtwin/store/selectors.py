@@ -16,7 +16,7 @@ from typing import Any
 
 import neo4j
 
-from graphtwin.statements import cypher
+from graphtwin.store import statement_runner as runner
 from graphtwin.store.versions import Stamp, close_edges, read_edge_states
 
 SELECTABLE_TYPES = frozenset({"APPLIES_TO", "RESPONSIBLE_FOR"})
@@ -37,14 +37,14 @@ def resolve_selectors(tx: neo4j.Transaction, *, now: datetime, run: str) -> Sele
     """Bring every selector's relationships in line with the twin; the versions they make and
     close name `selector:<twin_id>` and the run `run` (docs/history.md)."""
     report = SelectorReport()
-    selecting = [dict(r) for r in tx.run(cypher("selectors/selecting_nodes"))]
+    selecting = [dict(r) for r in runner.rows(tx, "selectors/selecting_nodes")]
     selecting = [s for s in selecting if s["rel_type"] in SELECTABLE_TYPES]
     if not selecting:
         return report
     wanted = _matches(tx, selecting)
     have: dict[str, dict[str, dict[str, Any]]] = {s["eid"]: {} for s in selecting}
     rows = [{"eid": s["eid"], "rel_type": s["rel_type"]} for s in selecting]
-    for rec in tx.run(cypher("selectors/selected_edges"), selecting=rows):
+    for rec in runner.rows(tx, "selectors/selected_edges", selecting=rows):
         have[rec["s_eid"]][rec["t_eid"]] = dict(rec)
 
     create, drop = [], []
@@ -56,13 +56,13 @@ def resolve_selectors(tx: neo4j.Transaction, *, now: datetime, run: str) -> Sele
             create.append({"s_eid": s["eid"], "t_eid": t_eid, "type": s["rel_type"]})
         drop += [e["rel_eid"] for t, e in edges.items() if t not in targets and e["by_selector"]]
     if create:
-        tx.run(cypher("selectors/edges_create"), rows=create, now=now, run=run).consume()
+        runner.run(tx, "selectors/edges_create", rows=create, now=now, run=run)
         report.created = len(create)
     if drop:
         states = read_edge_states(tx, drop)
         closed_by = {s["rel_eid"]: f"selector:{s['props'].get('selector')}" for s in states}
         close_edges(tx, states, Stamp(now, "selector", run), closed_by=closed_by)
-        record = tx.run(cypher("selectors/edges_drop"), rel_eids=drop, now=now, run=run).single()
+        record = runner.row(tx, "selectors/edges_drop", rel_eids=drop, now=now, run=run)
         report.deleted = record["deleted"] if record else 0
     return report
 
@@ -74,13 +74,13 @@ def _matches(tx: neo4j.Transaction, selecting: list[dict[str, Any]]) -> dict[str
     wanted: dict[str, set[str]] = {s["eid"]: set() for s in selecting}
     flat = [{"eid": s["eid"], **{k: s[k] for k in _FILTERS}} for s in selecting if not s["within"]]
     if flat:
-        for r in tx.run(cypher("selectors/matching_nodes"), selectors=flat):
+        for r in runner.rows(tx, "selectors/matching_nodes", selectors=flat):
             wanted[r["selector"]].add(r["eid"])
     for s in selecting:
         if s["within"]:
             wanted[s["eid"]] = {
                 r["eid"]
-                for r in tx.run(cypher("selectors/subtree_nodes"), root=s["within"])
+                for r in runner.rows(tx, "selectors/subtree_nodes", root=s["within"])
                 if all(s[k] is None or r[k] == s[k] for k in _FILTERS)
             }
     for eid, targets in wanted.items():

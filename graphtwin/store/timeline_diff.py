@@ -29,7 +29,7 @@ import neo4j
 from graphtwin.batching import chunked
 from graphtwin.errors import InputError, TwinNotFoundError
 from graphtwin.model import VERSION_KEYS
-from graphtwin.statements import cypher
+from graphtwin.store import statement_runner as runner
 from graphtwin.store.asof import subtree_at
 from graphtwin.store.version_codec import decode
 from graphtwin.store.versions import UNVERSIONED_KEYS
@@ -128,10 +128,10 @@ def diff_between(
         if not scope_new and not scope_old:
             raise InputError("no twin entity with this twin_id at either time", entity=root)
 
-    ids = sorted(session.run(cypher("asof/changed_nodes"), **window).value("twin_id"))
+    ids = sorted(r["twin_id"] for r in runner.rows(session, "asof/changed_nodes", **window))
     for chunk in chunked(ids, batch_size):
         history: dict[str, list[dict[str, Any]]] = {}
-        for rec in session.run(cypher("asof/node_history"), ids=chunk):
+        for rec in runner.rows(session, "asof/node_history", ids=chunk):
             history.setdefault(rec["twin_id"], []).append(_node_version(rec))
         for twin_id in chunk:
             change = _node_change(twin_id, history.get(twin_id, []), from_, to)
@@ -140,12 +140,12 @@ def diff_between(
 
     keys = sorted(
         (r["start"], r["type"], r["end"])
-        for r in session.run(cypher("asof/changed_edges"), **window)
+        for r in runner.rows(session, "asof/changed_edges", **window)
     )
     for chunk in chunked(keys, batch_size):
         rows = [{"start": s, "type": t, "end": e} for s, t, e in chunk]
         edges: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
-        for rec in session.run(cypher("asof/edge_history"), rows=rows):
+        for rec in runner.rows(session, "asof/edge_history", rows=rows):
             edges.setdefault((rec["start"], rec["type"], rec["end"]), []).append(_edge_version(rec))
         for key in chunk:
             change = _edge_change(key, edges.get(key, []), from_, to)

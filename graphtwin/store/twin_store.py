@@ -15,8 +15,8 @@ from neo4j.exceptions import TransientError
 from graphtwin.config import Settings, load_settings
 from graphtwin.errors import TransactionTooLargeError
 from graphtwin.model import TwinGraph
-from graphtwin.statements import cypher
 from graphtwin.store import asof, migrations
+from graphtwin.store import statement_runner as runner
 from graphtwin.store.connection import Neo4jTarget, open_driver, resolve_target
 from graphtwin.store.import_guards import ImportPolicy
 from graphtwin.store.lineage import NodeLineage, read_lineage
@@ -335,7 +335,7 @@ class TwinStore:
     def reset(self) -> None:
         """Delete all twin nodes and sources; the schema and its migrations stay."""
         with self.session() as session:
-            session.run(cypher("admin/reset")).consume()
+            runner.run(session, "admin/reset")
 
     def write_versioned(
         self, statement: str, twin_ids: Sequence[str], *, actor: str, **params: Any
@@ -354,9 +354,9 @@ class TwinStore:
             self.session() as session,
             session.begin_transaction() as tx,
         ):
-            eids = [r["node_eid"] for r in tx.run(cypher("load/nodes_lookup"), ids=twin_ids)]
+            eids = [r["node_eid"] for r in runner.rows(tx, "load/nodes_lookup", ids=twin_ids)]
             close_nodes(tx, read_node_states(tx, eids).values(), stamp)
-            result = tx.run(cypher(statement), now=now, source=actor, run=stamp.run, **params)
+            result = runner.rows(tx, statement, now=now, source=actor, run=stamp.run, **params)
             records = [r.data() for r in result]
             tx.commit()
         return records
@@ -374,16 +374,14 @@ class TwinStore:
 
     def read(self, statement: str, **params: Any) -> list[dict[str, Any]]:
         """Run a read statement of the Cypher catalogue (by name) with `params`."""
-        records, _, _ = self.driver.execute_query(
-            cypher(statement), params, database_=self.database, routing_="r"
+        records = runner.query(
+            self.driver, statement, database_=self.database, read_=True, **params
         )
         return [r.data() for r in records]
 
     def write(self, statement: str, **params: Any) -> list[dict[str, Any]]:
         """Run a write statement of the Cypher catalogue (by name), in its own transaction."""
-        records, _, _ = self.driver.execute_query(
-            cypher(statement), params, database_=self.database
-        )
+        records = runner.query(self.driver, statement, database_=self.database, **params)
         return [r.data() for r in records]
 
 

@@ -27,7 +27,7 @@ import neo4j
 
 from graphtwin.batching import chunked
 from graphtwin.model import VERSION_KEYS
-from graphtwin.statements import cypher
+from graphtwin.store import statement_runner as runner
 from graphtwin.store.version_codec import encode, encode_assertions
 
 TELEMETRY_KEYS = frozenset({"value", "value_at", "value_quality", "value_source", "health"})
@@ -82,7 +82,7 @@ def read_node_states(
     """The state of each node (by element id) before it changes."""
     states: dict[str, NodeState] = {}
     for chunk in chunked(list(node_eids), batch_size):
-        for rec in tx.run(cypher("load/nodes_state"), node_eids=chunk):
+        for rec in runner.rows(tx, "load/nodes_state", node_eids=chunk):
             states[rec["node_eid"]] = NodeState(
                 rec["node_eid"], sorted(rec["labels"]), dict(rec["props"]), rec["assertions"]
             )
@@ -102,7 +102,7 @@ def close_nodes(
     transaction is never visible at any time and is not kept. Returns how many were written."""
     rows = [r for r in (_node_version(s, stamp, retired) for s in states) if r is not None]
     for chunk in chunked(rows, batch_size):
-        tx.run(cypher("versions/nodes_close"), rows=chunk).consume()
+        runner.run(tx, "versions/nodes_close", rows=chunk)
     return len(rows)
 
 
@@ -112,14 +112,14 @@ def read_edge_states(
     """The state of relationships between twin nodes (by element id) before they change."""
     found: list[dict[str, Any]] = []
     for chunk in chunked(list(rel_eids), batch_size):
-        found += [dict(r) for r in tx.run(cypher("versions/edge_states"), rel_eids=chunk)]
+        found += [dict(r) for r in runner.rows(tx, "versions/edge_states", rel_eids=chunk)]
     return found
 
 
 def read_node_edge_states(tx: neo4j.Transaction, node_eids: Sequence[str]) -> list[dict[str, Any]]:
     """The state of every twin relationship of the nodes (by element id), each once."""
     found: dict[str, dict[str, Any]] = {}
-    for rec in tx.run(cypher("versions/node_edge_states"), node_eids=list(node_eids)):
+    for rec in runner.rows(tx, "versions/node_edge_states", node_eids=list(node_eids)):
         found.setdefault(rec["rel_eid"], dict(rec))
     return list(found.values())
 
@@ -156,13 +156,13 @@ def close_edges(
             }
         )
     for chunk in chunked(rows, batch_size):
-        tx.run(cypher("versions/edges_close"), rows=chunk).consume()
+        runner.run(tx, "versions/edges_close", rows=chunk)
     return len(rows)
 
 
 def close_source(tx: neo4j.Transaction, source_id: str, stamp: Stamp) -> None:
     """Keep an import source's state before a re-import refreshes it (SourceVersion)."""
-    tx.run(cypher("versions/source_close"), source_id=source_id, now=stamp.now, run=stamp.run)
+    runner.run(tx, "versions/source_close", source_id=source_id, now=stamp.now, run=stamp.run)
 
 
 def _node_version(state: NodeState, stamp: Stamp, retired: bool) -> dict[str, Any] | None:
