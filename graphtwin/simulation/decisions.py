@@ -54,7 +54,7 @@ from graphtwin.simulation.records import (
 )
 from graphtwin.simulation.run import AIR_TEMPERATURE, scope_zone_points
 from graphtwin.simulation.scenario import scenario_from_data
-from graphtwin.statements import cypher
+from graphtwin.store import statement_runner as runner
 
 if TYPE_CHECKING:
     from graphtwin.telemetry.history import HistoryStore
@@ -145,8 +145,9 @@ async def accept_action(
         predicted=predicted,
     )
     try:
-        records, _, _ = await driver.execute_query(
-            cypher("simulation/decision_record"),
+        records = await runner.query_async(
+            driver,
+            "simulation/decision_record",
             run_id=run_id,
             decision_id=decision.decision_id,
             action=action,

@@ -30,7 +30,7 @@ from graphtwin.simulation.thermal.points import NodeInfo, ZonePoints, zone_point
 from graphtwin.simulation.thermal.priors import Prior, prior
 from graphtwin.simulation.thermal.series import zone_series
 from graphtwin.simulation.thermal.zone_model import DEFAULT_STALE_AFTER, ZoneModel
-from graphtwin.statements import cypher
+from graphtwin.store import statement_runner as runner
 from graphtwin.telemetry.history import HistoryStore
 
 HISTORY_DAYS = 14.0
@@ -53,11 +53,8 @@ async def load_models(
     now: datetime,
 ) -> LoadedModels:
     """Each zone's stored model; a zone without one gets its geometry prior (flagged)."""
-    records, _, _ = await driver.execute_query(
-        cypher("simulation/zone_models_read"),
-        zones=sorted(zones),
-        database_=database,
-        routing_=neo4j.RoutingControl.READ,
+    records = await runner.query_async(
+        driver, "simulation/zone_models_read", zones=sorted(zones), database_=database, read_=True
     )
     stored = {r["zone"]: ZoneModel.from_record(json.loads(r["record"])) for r in records}
     models: dict[str, ZoneModel] = {}
@@ -170,14 +167,12 @@ async def _store(driver: neo4j.AsyncDriver, models: list[ZoneModel], *, database
                 "stale_after": _iso(m.fitted_at + m.stale_after),
             }
         )
-    await driver.execute_query(
-        cypher("simulation/zone_models_write"), rows=rows, database_=database
-    )
+    await runner.query_async(driver, "simulation/zone_models_write", rows=rows, database_=database)
 
 
 async def _buildings(driver: neo4j.AsyncDriver, database: str) -> list[str]:
-    records, _, _ = await driver.execute_query(
-        cypher("simulation/buildings"), database_=database, routing_=neo4j.RoutingControl.READ
+    records = await runner.query_async(
+        driver, "simulation/buildings", database_=database, read_=True
     )
     return [r["twin_id"] for r in records]
 

@@ -23,7 +23,7 @@ import neo4j
 from graphtwin.errors import TwinNotFoundError
 from graphtwin.simulation.errors import SimulationInputError
 from graphtwin.simulation.thermal.points import point_classes
-from graphtwin.statements import cypher
+from graphtwin.store import statement_runner as runner
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +67,8 @@ async def scope_of(
     """The building that holds the first of the `named` (field, twin id) pairs the graph has
     (or its topmost container); none there: an error naming the first field."""
     ids = list(dict.fromkeys(twin_id for _, twin_id in named))
-    records, _, _ = await driver.execute_query(
-        cypher("simulation/building_of"),
-        ids=ids,
-        database_=database,
-        routing_=neo4j.RoutingControl.READ,
+    records = await runner.query_async(
+        driver, "simulation/building_of", ids=ids, database_=database, read_=True
     )
     found = {r["twin_id"]: r["scope"] for r in records}
     for twin_id in ids:
@@ -87,16 +84,16 @@ async def read_overlay(driver: neo4j.AsyncDriver, *, scope: str, database: str) 
     """Copy the building `scope` (nodes, points, relationships) out of the live twin."""
 
     async def work(tx: neo4j.AsyncManagedTransaction) -> Overlay:
-        result = await tx.run(
-            cypher("simulation/scope_nodes"), root=scope, point_classes=point_classes()
+        result = await runner.rows_async(
+            tx, "simulation/scope_nodes", root=scope, point_classes=point_classes()
         )
-        nodes = {r["twin_id"]: _node(r) async for r in result}
+        nodes = {r["twin_id"]: _node(r) for r in result}
         if scope not in nodes:
             raise TwinNotFoundError(scope)
-        result = await tx.run(cypher("simulation/scope_edges"), ids=list(nodes))
-        edges = tuple([(r["source"], r["type"], r["target"]) async for r in result])
-        result = await tx.run(cypher("simulation/supply_edges"), roots=[scope])
-        supply = tuple([(r["source"], r["type"], r["target"]) async for r in result])
+        result = await runner.rows_async(tx, "simulation/scope_edges", ids=list(nodes))
+        edges = tuple((r["source"], r["type"], r["target"]) for r in result)
+        result = await runner.rows_async(tx, "simulation/supply_edges", roots=[scope])
+        supply = tuple((r["source"], r["type"], r["target"]) for r in result)
         return Overlay(scope=scope, nodes=nodes, edges=edges, supply=supply)
 
     async with driver.session(

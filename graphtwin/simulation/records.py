@@ -52,7 +52,7 @@ from graphtwin.simulation.result import (
     Trajectory,
     ViolationSpan,
 )
-from graphtwin.statements import cypher
+from graphtwin.store import statement_runner as runner
 
 if TYPE_CHECKING:
     from graphtwin.simulation.scenario import Scenario
@@ -390,10 +390,8 @@ async def record_run(
     path = await asyncio.to_thread(write_trajectories, result, runs_dir)
 
     async def work(tx: neo4j.AsyncManagedTransaction) -> list[str]:
-        answer = await tx.run(cypher("simulation/record_run"), params)
-        await answer.single(strict=True)
-        linked = await tx.run(cypher("simulation/read_run"), run_id=result.run_id)
-        row = await linked.single(strict=True)
+        [_] = await runner.rows_async(tx, "simulation/record_run", **params)
+        [row] = await runner.rows_async(tx, "simulation/read_run", run_id=result.run_id)
         return [str(i) for i in row["affected"]]
 
     try:
@@ -444,11 +442,8 @@ async def read_run(
 ) -> RunRecord | None:
     """A recorded run by id, None when there is none. Its trajectories stay in their file
     (`read_trajectory_file(record.trajectories, ...)`)."""
-    records, _, _ = await driver.execute_query(
-        cypher("simulation/read_run"),
-        run_id=run_id,
-        database_=database,
-        routing_=neo4j.RoutingControl.READ,
+    records = await runner.query_async(
+        driver, "simulation/read_run", database_=database, read_=True, run_id=run_id
     )
     return record_from_row(records[0], runs_dir) if records else None
 
