@@ -233,8 +233,9 @@ async def node_page(
         by_id = await nodes(ctx, ids, as_of=at)
         page = _page([by_id[i] for i in ids if i in by_id], first)
         return [page for _ in parents]
+    # a kind: one ordered seek of the (kind, twin_id) index; none: twin_id order, filtered
     rows = await ctx.read(
-        "api/nodes_page",
+        "api/nodes_page" if kind is None else "api/nodes_page_kind",
         kind=kind,
         brick_classes=brick_class_filter(brick_class, exact=exact),
         ifc_class=ifc_class,
