@@ -44,6 +44,16 @@ from graphtwin.behaviour.detect import detect
 from graphtwin.behaviour.episodes import Cause, Episode
 from graphtwin.behaviour.frame import Frame
 from graphtwin.behaviour.relations import Relations
+from graphtwin.behaviour.scorer import (
+    FEATURES,
+    LENIENT,
+    episode_features,
+    fit_for_budget,
+    fit_model,
+    out_of_fold_scores,
+    predict,
+    threshold_for_budget,
+)
 from graphtwin.behaviour.thresholds import Thresholds
 from graphtwin.model import TwinGraph, TwinRelationship
 from graphtwin.virtual.faults import sensors
@@ -78,6 +88,8 @@ class DriftBehaviourOptions:
     seeds: tuple[int, ...] = (1, 2, 3)
     only: str | None = None
     """Only runs whose name contains this (a quick look)."""
+    save_scorer: Path | None = None
+    """Store a scorer trained on every run (and the first seed's injected faults) here."""
 
 
 def run_drift_behaviour(options: DriftBehaviourOptions) -> dict[str, Any]:
@@ -92,12 +104,16 @@ def run_drift_behaviour(options: DriftBehaviourOptions) -> dict[str, Any]:
     )
     prepared = {name: _prepare(options.datasets / name) for name in names}
     note_progress(f"{len(prepared)} runs read ({time.perf_counter() - started:.0f} s)")
+    described = {
+        name: judge_described(frame, relations)
+        for name, (run, frame, relations) in prepared.items()
+    }  # every recorded run at lenient thresholds, each episode with its features
     lenient = {
-        name: (_point_days(frame), judge(frame, relations, LENIENT))
+        name: (_point_days(frame), described[name][0])
         for name, (run, frame, relations) in prepared.items()
         if run.variant == "clean"
     }
-    note_progress(f"lenient pass on the clean runs ({time.perf_counter() - started:.0f} s)")
+    note_progress(f"lenient pass on every run ({time.perf_counter() - started:.0f} s)")
     limits = {
         fold: calibrate({n: v for n, v in lenient.items() if _fold(n) != fold})
         for fold in sorted({_fold(n) for n in prepared})
@@ -115,24 +131,35 @@ def run_drift_behaviour(options: DriftBehaviourOptions) -> dict[str, Any]:
         if run.variant == "faults"
     }  # the recorded fault runs are the same for every seed
     note_progress(f"clean and fault runs judged ({time.perf_counter() - started:.0f} s)")
-    per_seed = []
+    per_seed, scored_seeds = [], []
     fault_rows: list[dict[str, Any]] = []
+    scored_rows: list[dict[str, Any]] = []
     for seed in options.seeds:
         rows, findings = [], []
+        cases: list[Case] = []
         for name, (run, frame, relations) in prepared.items():
             if run.variant == "faults":
                 labels, used, found = run.labels, frame, recorded[name]
+                cases.append(Case(run, frame, labels, *described[name], clean=False))
             else:
                 labels, used = _inject(run, frame, relations, seed)
                 found = judge(used, relations, limits[_fold(name)])
+                cases.append(Case(run, used, labels, *judge_described(used, relations), False))
+                cases.append(Case(run, frame, [], *described[name], clean=True))
             rows += _score(run, used, labels, found)
             findings += [
                 {**_row(run, used, e), "matched": _matched(run, used, labels, e)} for e in found
             ]
         per_seed.append(_summary(rows, findings))
+        save = options.save_scorer if seed == options.seeds[0] else None
+        scored = learned_score(cases, seed, save)
+        scored_seeds.append(scored)
         note_progress(f"seed {seed} ({time.perf_counter() - started:.0f} s)")
         if seed == options.seeds[0]:
             fault_rows = rows
+            scored_rows = scored[SCORED_BUDGETS[0]].pop("rows")
+        for budget in SCORED_BUDGETS:
+            scored[budget].pop("rows", None)
     return {
         "runs": len(names),
         "seeds": list(options.seeds),
@@ -150,15 +177,21 @@ def run_drift_behaviour(options: DriftBehaviourOptions) -> dict[str, Any]:
         "per_seed": per_seed,
         "mean": _mean_spread(per_seed),
         "faults_first_seed": fault_rows,
+        "learned": {
+            str(budget): {
+                "per_seed": [s[budget] for s in scored_seeds],
+                "mean": _mean_spread([s[budget] for s in scored_seeds]),
+                "false_alarms_per_1000_point_days": _spread(
+                    [s[budget]["false_alarms_per_1000_point_days"] for s in scored_seeds]
+                ),
+            }
+            for budget in SCORED_BUDGETS
+        },
+        "learned_faults_first_seed": scored_rows,
         "wall_s": round(time.perf_counter() - started, 1),
     }
 
 
-LENIENT = Thresholds(
-    shift_ratio=1.0, shift_floor=2.0, noise_ratio=1.5, stuck_expected_change=2.0,
-    class_distance=2.0, parent_margin=0.05, swap_gain=0.7,
-)  # fmt: skip
-"""Thresholds low enough that the calibrated ones are this times a factor >= 1."""
 SCALED = {
     "behaviour-residual": ("shift_ratio", "shift_floor"),
     "behaviour-noise": ("noise_ratio",),
@@ -192,6 +225,114 @@ def judge(frame: Frame, relations: Relations, limits: Thresholds) -> list[Episod
             for e in detect(week, relations, limits)
         ]
     return found
+
+
+SCORED_BUDGETS = (1.0, 0.5)
+"""False alarms per 1,000 point-days the learned score's threshold is chosen for, on the other
+folds' clean runs (the target, and half of it as a margin)."""
+
+
+@dataclass(slots=True)
+class Case:
+    """One judged run at lenient thresholds: its episodes, their features and its labels."""
+
+    run: Run
+    frame: Frame
+    labels: list[dict[str, Any]]
+    episodes: list[Episode]
+    features: np.ndarray
+    clean: bool
+    """A clean run without injected faults (false alarms are counted on these)."""
+
+
+def judge_described(frame: Frame, relations: Relations) -> tuple[list[Episode], np.ndarray]:
+    """`judge` at LENIENT thresholds, each episode with its features (scorer.FEATURES) on the
+    week it was found in."""
+    per_day = frame.steps_per_day
+    found: list[Episode] = []
+    rows = [np.zeros((0, len(FEATURES)))]
+    for first in range(frame.history, frame.steps, WEEK * per_day):
+        lo, hi = first - frame.history, min(first + WEEK * per_day, frame.steps)
+        week = Frame(frame.time_at(lo), frame.step, frame.ids, frame.values[lo:hi],
+                     frame.history, frame.utc_offset)  # fmt: skip
+        episodes = detect(week, relations, LENIENT)
+        rows.append(episode_features(week, relations, episodes))
+        found += [
+            replace(e, start=e.start + lo, end=e.end + lo, opened=e.opened + lo) for e in episodes
+        ]
+    return found, np.vstack(rows)
+
+
+def learned_score(
+    cases: list[Case], seed: int, save: Path | None = None
+) -> dict[float, dict[str, Any]]:
+    """Held out by (building, climate): for each fold, a scorer trained on the other folds'
+    cases, its threshold chosen on their clean runs (out of fold, scorer.fit_for_budget) for
+    each of SCORED_BUDGETS; the fold's runs judged by the episodes that reach it. `save`: a
+    scorer trained on every case stored there (what `graphtwin behaviour detect` loads)."""
+    labels = [
+        np.array([_matched(c.run, c.frame, c.labels, e) for e in c.episodes], bool) for c in cases
+    ]
+    folds = sorted({_fold(c.run.name) for c in cases})
+    if save is not None:
+        x, y, groups, clean, days = _training(cases, labels, list(range(len(cases))))
+        runs = sorted({c.run.name + ("" if c.clean or c.run.variant == "faults" else "+injected")
+                       for c in cases})  # fmt: skip
+        fit_for_budget(x, y, groups, clean, days, budget=SCORED_BUDGETS[0], runs=runs,
+                       seed=seed).save(save)  # fmt: skip
+    out: dict[float, dict[str, Any]] = {
+        b: {"rows": [], "findings": [], "alarms": 0, "point_days": 0.0, "thresholds": {}}
+        for b in SCORED_BUDGETS
+    }
+    for fold in folds:
+        train = [i for i, c in enumerate(cases) if _fold(c.run.name) != fold]
+        x, y, groups, clean, days = _training(cases, labels, train)
+        oof = out_of_fold_scores(x, y, groups, seed)
+        model = fit_model(x, y, seed)
+        for budget in SCORED_BUDGETS:
+            scored = clean & np.isfinite(oof)
+            threshold = threshold_for_budget(oof[scored], point_days=days, budget=budget)
+            result = out[budget]
+            result["thresholds"]["/".join(fold)] = round(threshold, 4)
+            for c in (c for c in cases if _fold(c.run.name) == fold):
+                scores = predict(model, c.features)
+                kept = [e for e, s in zip(c.episodes, scores, strict=True) if s >= threshold]
+                if c.clean:
+                    result["alarms"] += len(kept)
+                    result["point_days"] += _point_days(c.frame)
+                    continue
+                result["rows"] += _score(c.run, c.frame, c.labels, kept)
+                result["findings"] += [
+                    {**_row(c.run, c.frame, e), "matched": _matched(c.run, c.frame, c.labels, e)}
+                    for e in kept
+                ]
+    summaries = {}
+    for budget, r in out.items():
+        summary = _summary(r["rows"], r["findings"])
+        summary["false_alarms_clean"] = r["alarms"]
+        summary["false_alarms_per_1000_point_days"] = round(
+            1000 * r["alarms"] / max(r["point_days"], 1), 3
+        )
+        summary["thresholds"] = r["thresholds"]
+        summary["episodes"] = int(sum(len(c.episodes) for c in cases))
+        summary["positives"] = int(sum(int(lab.sum()) for lab in labels))
+        summary["rows"] = r["rows"]
+        summaries[budget] = summary
+    return summaries
+
+
+def _training(
+    cases: list[Case], labels: list[np.ndarray], chosen: list[int]
+) -> tuple[np.ndarray, np.ndarray, list[tuple[str, str]], np.ndarray, float]:
+    """The features, labels, folds and clean mask of the chosen cases' episodes, and the
+    point-days of their clean runs."""
+    x = np.vstack([np.zeros((0, len(FEATURES)))] + [cases[i].features for i in chosen])
+    y = np.concatenate([np.zeros(0, bool)] + [labels[i] for i in chosen])
+    groups = [_fold(cases[i].run.name) for i in chosen for _ in cases[i].episodes]
+    clean = np.concatenate([np.zeros(0, bool)] + [np.full(len(labels[i]), cases[i].clean)
+                                                  for i in chosen])  # fmt: skip
+    days = sum(_point_days(cases[i].frame) for i in chosen if cases[i].clean)
+    return x, y, groups, clean, days
 
 
 def calibrate(lenient: dict[str, tuple[float, list[Episode]]]) -> Thresholds:
@@ -422,6 +563,10 @@ def _mean_spread(per_seed: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _spread(values: list[float]) -> dict[str, float]:
+    return {"mean": round(float(np.mean(values)), 3), "sd": round(float(np.std(values)), 3)}
+
+
 def _count(items: Any) -> dict[str, int]:
     counts: dict[str, int] = defaultdict(int)
     for item in items:
@@ -449,14 +594,29 @@ def report_drift_behaviour(result: dict[str, Any]) -> str:
         "| type | faults | recall | precision of its rules | median delay (min) | cause right |"
     )
     lines.append("|---|---|---|---|---|---|")
-    first = result["per_seed"][0]["per_type"]
-    for kind, t in first.items():
-        recalls = [s["per_type"][kind]["recall"] for s in result["per_seed"]]
+    lines += _type_lines(result["per_seed"])
+    for budget, learned in result.get("learned", {}).items():
+        m = learned["mean"]
+        lines.append(
+            f"learned score (threshold for {budget} false alarms per 1,000 point-days on the "
+            f"other folds' clean runs): "
+            + ", ".join(f"{k} {v['mean']} +- {v['sd']}" for k, v in m.items())
+            + f"; false alarms per 1,000 point-days {learned['false_alarms_per_1000_point_days']}"
+        )
+        lines += _type_lines(learned["per_seed"])
+    return "\n".join(lines)
+
+
+def _type_lines(per_seed: list[dict[str, Any]]) -> list[str]:
+    """One table row per fault type: recall over the seeds, the first seed's other columns."""
+    lines = []
+    for kind, t in per_seed[0]["per_type"].items():
+        recalls = [s["per_type"][kind]["recall"] for s in per_seed]
         lines.append(
             f"| {kind} | {t['faults']} | {np.mean(recalls):.2f} +- {np.std(recalls):.2f} | "
             f"{t['precision']} | {t['median_delay_min']} | {t['cause_right']} |"
         )
-    return "\n".join(lines)
+    return lines
 
 
 __all__ = ["HISTORY_DAYS", "DriftBehaviourOptions", "report_drift_behaviour", "run_drift_behaviour"]

@@ -293,10 +293,17 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common, simulation],
         help="zone thermal models vs EnergyPlus on AHU trips and setpoint actions",
     )
-    commands.add_parser(
+    behaviour = commands.add_parser(
         "drift-behaviour",
         parents=[common],
         help="behaviour-based drift on the recorded EnergyPlus runs (held out by building/climate)",
+    )
+    behaviour.add_argument(
+        "--save-scorer",
+        type=Path,
+        default=None,
+        help="store the learned episode scorer trained on every run here (what `graphtwin "
+        "behaviour detect` loads from MODELS_DIR/behaviour-scorer)",
     )
     commands.add_parser(
         "inbox",
@@ -609,7 +616,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             run_drift_behaviour,
         )
 
-        results["drift_behaviour"] = run_drift_behaviour(DriftBehaviourOptions())
+        results["drift_behaviour"] = run_drift_behaviour(
+            DriftBehaviourOptions(save_scorer=getattr(args, "save_scorer", None))
+        )
         _emit(report_drift_behaviour(results["drift_behaviour"]), args.json, results)
     if args.command == "inbox":
         from benchmarks.bench_inbox import InboxOptions, run_inbox

@@ -5,6 +5,10 @@ The points (and their relations) come from the twin (`cypher/behaviour/points.cy
 history window) to `end` (the evaluation window is `start` to `end`). Findings are recorded as
 `behaviour` drift issues (drift.findings.record_findings, scoped to the points read): a finding
 not yet open opens an issue, an open one no longer found resolves.
+
+With a trained scorer (`scorer.Scorer`, `graphtwin behaviour train`), the detectors run at
+lenient thresholds and an episode is reported when its learned score reaches the scorer's
+threshold; without one, at the calibrated thresholds (`thresholds.CALIBRATED`).
 """
 
 from __future__ import annotations
@@ -14,9 +18,11 @@ from datetime import datetime, timedelta
 
 from graphtwin.audit import AuditLog
 from graphtwin.behaviour.detect import RULES, detect
+from graphtwin.behaviour.episodes import Episode
 from graphtwin.behaviour.findings import to_findings
 from graphtwin.behaviour.frame import Frame
 from graphtwin.behaviour.relations import Relations
+from graphtwin.behaviour.scorer import LENIENT, Scorer, episode_features
 from graphtwin.behaviour.thresholds import CALIBRATED, Thresholds
 from graphtwin.drift.findings import Finding, Recorded, record_findings
 from graphtwin.errors import InputError
@@ -35,6 +41,8 @@ class Detection:
     findings: list[Finding]
     recorded: Recorded | None
     """None for a dry run."""
+    judged_by: str
+    """The learned scorer (its threshold and runs) or the calibrated thresholds."""
 
 
 def run_detection(
@@ -50,6 +58,7 @@ def run_detection(
     dry_run: bool = False,
     audit: AuditLog | None = None,
     limits: Thresholds = CALIBRATED,
+    scorer: Scorer | None = None,
 ) -> Detection:
     if end <= start:
         raise InputError(f"--to ({end.isoformat()}) must be after --from ({start.isoformat()})")
@@ -64,8 +73,25 @@ def run_detection(
     if series:
         frame = Frame.from_series(series, history_end=start, utc_offset=utc_offset)
         if frame.history < frame.steps:
-            findings = to_findings(detect(frame, relations, limits), frame)
+            findings = to_findings(judge(frame, relations, limits, scorer), frame)
     recorded = None
     if not dry_run:
         recorded = record_findings(store, findings, set(RULES), audit, scope=set(relations.points))
-    return Detection(len(relations.points), len(series), findings, recorded)
+    judged_by = (
+        f"learned scorer (threshold {scorer.manifest.threshold:.3g}, trained on "
+        f"{len(scorer.manifest.runs)} runs)"
+        if scorer is not None
+        else "calibrated thresholds (no trained scorer)"
+    )
+    return Detection(len(relations.points), len(series), findings, recorded, judged_by)
+
+
+def judge(
+    frame: Frame, relations: Relations, limits: Thresholds, scorer: Scorer | None
+) -> list[Episode]:
+    """The episodes reported: those reaching the scorer's threshold, from the detectors at
+    lenient thresholds, or without a scorer the detectors' at `limits`."""
+    if scorer is None:
+        return detect(frame, relations, limits)
+    episodes = detect(frame, relations, LENIENT)
+    return scorer.keep(episodes, episode_features(frame, relations, episodes))

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from graphtwin.cli.guard import guarded
 from graphtwin.cli.output import out, print_json
 from graphtwin.errors import InputError
+
+if TYPE_CHECKING:
+    from graphtwin.behaviour.scorer import Scorer
 
 app = typer.Typer(
     help="Behaviour-based drift: stuck, offset, noisy or swapped sensors, points that behave "
@@ -27,6 +30,18 @@ def _moment(text: str | None, option: str) -> datetime | None:
     except ValueError as exc:
         raise InputError(f"{option} {text!r} is not an ISO 8601 time") from exc
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+SCORER_DIR = "behaviour-scorer"
+
+
+def _scorer(given: Path | None, default: Path) -> Scorer | None:
+    """The scorer in `given` (which must hold one), else the one in `default` if trained."""
+    from graphtwin.behaviour.scorer import MANIFEST_FILE, Scorer
+
+    if given is not None:
+        return Scorer.load(given)
+    return Scorer.load(default) if (default / MANIFEST_FILE).is_file() else None
 
 
 @app.command("detect")
@@ -61,6 +76,16 @@ def detect_cmd(
             "--history", help="The history store (default: TELEMETRY_DIR/history).", file_okay=False
         ),
     ] = None,
+    scorer_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--scorer",
+            help="A trained behaviour scorer (default: MODELS_DIR/behaviour-scorer; without "
+            "one, the calibrated thresholds).",
+            file_okay=False,
+            show_default=False,
+        ),
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Report; record nothing.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -76,11 +101,12 @@ def detect_cmd(
     if history_days <= 0:
         raise InputError(f"--history-days must be positive, not {history_days}")
     settings = load_settings()
+    scorer = _scorer(scorer_dir, settings.models_root / SCORER_DIR)
     audit = None if dry_run else AuditLog(settings.audit_log_path, key=AuditKeySource.of(settings))
     with TwinStore.open(settings) as store:
         result = run_detection(store, open_history(settings, history), start=since, end=to,
                                root=root, history_days=history_days, dry_run=dry_run,
-                               audit=audit)  # fmt: skip
+                               audit=audit, scorer=scorer)  # fmt: skip
     recorded = result.recorded
     if as_json:
         print_json(
@@ -99,10 +125,12 @@ def detect_cmd(
                 "resolved": recorded.resolved if recorded else 0,
                 "kept": recorded.kept if recorded else 0,
                 "dry_run": dry_run,
+                "judged_by": result.judged_by,
             }
         )  # fmt: skip
         return
     window = f"from {since.isoformat()} to {to.isoformat()}"
+    out.print(f"judged by the {result.judged_by}", markup=False)
     out.print(f"{result.points} point(s), {result.with_history} with history; "
               f"{len(result.findings)} finding(s) {window}")  # fmt: skip
     for f in result.findings:
