@@ -39,6 +39,7 @@ from graphtwin.inbox.items import (
 from graphtwin.inbox.ranking import Impact, Urgency, rank
 from graphtwin.reasoning.checks import Violation
 from graphtwin.reasoning.constraint_reader import ConstraintReader
+from graphtwin.reasoning.governed import nothing_to_check
 from graphtwin.reasoning.violations_cache import Checked, ViolationsCache
 from graphtwin.statements import cypher
 
@@ -106,6 +107,8 @@ async def read_inbox(
     checked_at: list[datetime] = []
 
     async def violations() -> list[Violation]:
+        if await nothing_to_check(driver, database, timeout_s=timeout_s):
+            return []  # no constraint applies anywhere: no check to wait for, none in background
         roots = [scope] if scope is not None else [r["twin_id"] for r in await _read("inbox/roots")]
         within = min(violations_s, timeout_s) if timeout_s else violations_s
         if cache is not None:
