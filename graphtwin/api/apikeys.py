@@ -29,7 +29,7 @@ import neo4j
 
 from graphtwin.api.roles import Principal, Role
 from graphtwin.errors import GraphAwayError
-from graphtwin.statements import cypher
+from graphtwin.store import statement_runner as runner
 from graphtwin.store.graph_wait import GraphWait
 
 log = logging.getLogger(__name__)
@@ -166,10 +166,7 @@ class ApiKeyStore:
     async def _run(self, statement: str, *, read_: bool = False, **params: object) -> list[dict]:
         """A statement in its own transaction: a read one with `read_` (a cluster routes it to
         a follower), else a write one (to the leader)."""
-        records, _, _ = await self._driver.execute_query(
-            cypher(statement),
-            params,
-            database_=self._database,
-            routing_=neo4j.RoutingControl.READ if read_ else neo4j.RoutingControl.WRITE,
+        records = await runner.query_async(
+            self._driver, statement, database_=self._database, read_=read_, **params
         )
         return [r.data() for r in records]

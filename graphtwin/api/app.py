@@ -37,8 +37,8 @@ from graphtwin.api.telemetry_route import push_telemetry
 from graphtwin.audit import AuditKeySource
 from graphtwin.config import Settings, load_settings
 from graphtwin.errors import MalformedRequestError
-from graphtwin.statements import cypher
 from graphtwin.store import TwinStore, resolve_target
+from graphtwin.store import statement_runner as runner
 from graphtwin.store.connection import open_async_driver
 from graphtwin.store.graph_wait import GraphWait
 from graphtwin.telemetry.bindings import open_http_bindings, read_bindings
@@ -185,9 +185,9 @@ def create_app(
     async def healthz() -> JSONResponse:
         services = state["services"]
         try:
-            records, _, _ = await asyncio.wait_for(
-                services.driver.execute_query(
-                    cypher("api/ping"), database_=services.database, routing_="r"
+            records = await asyncio.wait_for(
+                runner.query_async(
+                    services.driver, "api/ping", database_=services.database, read_=True
                 ),
                 HEALTH_TIMEOUT_S,
             )

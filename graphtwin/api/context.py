@@ -22,8 +22,9 @@ from graphtwin.config import Settings
 from graphtwin.reasoning.checks import Violation
 from graphtwin.reasoning.constraint_reader import ConstraintReader
 from graphtwin.reasoning.violations_cache import CHECK_TIMEOUT_S, ViolationsCache
-from graphtwin.statements import cypher
+from graphtwin.store import statement_runner as runner
 from graphtwin.store.graph_wait import GraphWait
+from graphtwin.store.statement_runner import Compiled, Statement
 
 if TYPE_CHECKING:  # the telemetry stack loads only where it runs
     from graphtwin.telemetry.sync import TwinSync
@@ -31,6 +32,9 @@ if TYPE_CHECKING:  # the telemetry stack loads only where it runs
 Fetcher = Callable[..., Awaitable[list[Any]]]
 """`fetcher(context, parents, **arguments)`: one result per parent, from one statement or a
 fixed few, however many parents there are."""
+
+FUSED = "a statement of graphtwin.api.fused_cypher"
+"""The name a fused read goes by in errors (it is compiled for its query, not in the catalogue)."""
 
 
 @dataclass
@@ -98,9 +102,7 @@ class ApiContext(BaseContext):
         key = (statement, _hashable(params))
         pending = self._reads.get(key)
         if pending is None:
-            pending = self._reads[key] = asyncio.ensure_future(
-                self._read(cypher(statement), params)
-            )
+            pending = self._reads[key] = asyncio.ensure_future(self._read(statement, params))
         return await pending
 
     async def read_compiled(self, text: str, params: dict[str, Any]) -> list[neo4j.Record]:
@@ -109,27 +111,29 @@ class ApiContext(BaseContext):
         key = ("compiled", text, _hashable(params))
         pending = self._reads.get(key)
         if pending is None:
-            pending = self._reads[key] = asyncio.ensure_future(self._read(text, params))
+            pending = self._reads[key] = asyncio.ensure_future(
+                self._read(Compiled(FUSED, text), params)
+            )
         return await pending
 
-    async def _read(self, text: str, params: dict[str, Any]) -> list[neo4j.Record]:
+    async def _read(self, statement: Statement, params: dict[str, Any]) -> list[neo4j.Record]:
         # The transaction timeout makes Neo4j itself stop a read the request no longer waits
         # for; cancelling the request (its time limit) closes the connection under way too.
         async with self.neo4j_slot():
-            records, _, _ = await self.services.driver.execute_query(
-                neo4j.Query(text, timeout=self.remaining_s()),
-                params,
+            return await runner.query_async(
+                self.services.driver,
+                statement,
                 database_=self.services.database,
-                routing_=neo4j.RoutingControl.READ,
+                read_=True,
+                timeout_=self.remaining_s(),
+                **params,
             )
-        return records
 
     async def write(self, statement: str, **params: Any) -> list[neo4j.Record]:
         self._reads.clear()  # what was read before may have changed
-        records, _, _ = await self.services.driver.execute_query(
-            cypher(statement), params, database_=self.services.database
+        return await runner.query_async(
+            self.services.driver, statement, database_=self.services.database, **params
         )
-        return records
 
     def batch(self, fetcher: Fetcher, arguments: dict[str, Any]) -> DataLoader:
         """The loader that gathers the parents of one field (same arguments) into one fetch.

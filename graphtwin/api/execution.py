@@ -43,7 +43,7 @@ from graphtwin.api.limits import (
 from graphtwin.api.metrics import OPERATION_SECONDS, OPERATIONS
 from graphtwin.api.planner import Planner
 from graphtwin.api.roles import Permission
-from graphtwin.errors import GraphTwinError, InputError
+from graphtwin.errors import GraphTwinError, InputError, StatementRefusedError
 
 log = logging.getLogger(__name__)
 
@@ -278,7 +278,7 @@ def _internal_error(error: BaseException, context: Any, path: Any = None) -> Gra
     """The error a client sees for `error`, which it did not cause: only the request's id.
     The error itself, with its traceback, goes to the server's log under that id."""
     request_id = context.request_id if isinstance(context, ApiContext) else "unknown"
-    store = isinstance(error, Neo4jError | DriverError)
+    store = isinstance(error, Neo4jError | DriverError | StatementRefusedError)
     log.error(
         "request %s: %s: %s",
         request_id,
@@ -300,13 +300,17 @@ def _internal(error: BaseException, context: Any) -> ExecutionResult:
 
 def _hide_internal_errors(result: ExecutionResult, context: ApiContext) -> ExecutionResult:
     """strawberry's result with every error the client did not cause replaced by its id: what
-    a client did wrong (a `GraphTwinError`, a refusal, a GraphQL error) stays as it is."""
+    a client did wrong (a `GraphTwinError`, a refusal, a GraphQL error) stays as it is; a
+    statement Neo4j refused is graphtwin's own bug, hidden like the database's errors."""
     if not result.errors:
         return result
     errors = []
     for error in result.errors:
         cause = error.original_error
-        if cause is None or isinstance(cause, GraphTwinError | GraphQLError):
+        if cause is None or (
+            isinstance(cause, GraphTwinError | GraphQLError)
+            and not isinstance(cause, StatementRefusedError)
+        ):
             errors.append(error)
         elif isinstance(cause, Neo4jError | DriverError) and _timed_out(cause):
             errors.append(_too_slow(context.services.limits.timeout_s, error.path))

@@ -20,7 +20,9 @@ import neo4j
 
 from graphtwin.api.context import ApiContext
 from graphtwin.api.records import plain
+from graphtwin.store import statement_runner as runner
 from graphtwin.store.asof import check_as_of, parse_time, points_at, subtree_at
+from graphtwin.store.statement_runner import Compiled
 from graphtwin.store.timeline_diff import diff_between
 
 
@@ -57,13 +59,14 @@ class ReadSession:
     async def _read(self, query: str, params: dict[str, Any]) -> list[neo4j.Record]:
         ctx = self._ctx
         async with ctx.neo4j_slot():
-            records, _, _ = await ctx.services.driver.execute_query(
-                neo4j.Query(query, timeout=ctx.remaining_s()),
-                params,
+            return await runner.query_async(
+                ctx.services.driver,
+                Compiled("a statement of the store's diff", query),
                 database_=ctx.services.database,
-                routing_=neo4j.RoutingControl.READ,
+                read_=True,
+                timeout_=ctx.remaining_s(),
+                **params,
             )
-        return records
 
 
 async def twin_diff(

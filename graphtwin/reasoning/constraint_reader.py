@@ -42,7 +42,7 @@ from graphtwin.reasoning.constraints import (
     combine,
 )
 from graphtwin.reasoning.observations import Observation, as_number, point_observations
-from graphtwin.statements import cypher
+from graphtwin.store import statement_runner as runner
 
 Record = dict[str, Any]
 T = TypeVar("T")
@@ -157,9 +157,9 @@ class ConstraintReader:
         self, tx: neo4j.AsyncManagedTransaction, statement: str, **params: Any
     ) -> list[Record]:
         self.statements += 1
-        result = await tx.run(statement, params)
+        records = await runner.rows_async(tx, statement, **params)
         # the records as they came: data() would walk every nested list and map again
-        return [dict(record.items()) async for record in result]
+        return [dict(record.items()) for record in records]
 
     async def _batched(
         self,
@@ -177,13 +177,13 @@ class ConstraintReader:
         return rows
 
     async def _require(self, tx: neo4j.AsyncManagedTransaction, ids: Sequence[str]) -> None:
-        rows = await self._batched(tx, cypher("reasoning/nodes_found"), "ids", ids)
+        rows = await self._batched(tx, "reasoning/nodes_found", "ids", ids)
         missing = [r["id"] for r in rows if not r["found"]]
         if missing:
             raise TwinNotFoundError(missing[0])
 
     async def _subtree(self, tx: neo4j.AsyncManagedTransaction, scope: str) -> list[str]:
-        [found] = await self._run(tx, cypher("reasoning/subtree"), root=scope)
+        [found] = await self._run(tx, "reasoning/subtree", root=scope)
         return list(found["ids"])
 
     async def _effective(
@@ -192,9 +192,9 @@ class ConstraintReader:
         # one statement for all ids: the walk down from every anchor costs the same whatever the
         # ids (batches would repeat it); a few ids walk up from each instead, at their own cost
         if len(ids) < self._walk_up_below:
-            statement = cypher("reasoning/contributions_up")
+            statement = "reasoning/contributions_up"
         else:
-            statement = cypher("reasoning/contributions")
+            statement = "reasoning/contributions"
         [found] = await self._run(tx, statement, ids=list(ids))
         by_node: dict[str, list[Contribution]] = {twin_id: [] for twin_id in ids}
         for node, contribution in _contributions(found):
@@ -209,7 +209,7 @@ class ConstraintReader:
         if not ids or not properties:
             return found
         wanted = sorted(properties)
-        own = await self._batched(tx, cypher("reasoning/own_values"), "ids", ids, properties=wanted)
+        own = await self._batched(tx, "reasoning/own_values", "ids", ids, properties=wanted)
         for row in own:
             number = as_number(row["value"])
             if number is not None:
@@ -224,7 +224,7 @@ class ConstraintReader:
                         via=_steps(row["via"]),
                     )
                 )
-        for row in await self._batched(tx, cypher("reasoning/point_values"), "ids", ids):
+        for row in await self._batched(tx, "reasoning/point_values", "ids", ids):
             found[row["node"]] += point_observations(
                 row["node"],
                 properties,
@@ -258,7 +258,7 @@ class ConstraintReader:
         if not capacities:
             return []
         parents = sorted({c.node for c in capacities})
-        rows = await self._batched(tx, cypher("reasoning/feed_network"), "parents", parents)
+        rows = await self._batched(tx, "reasoning/feed_network", "parents", parents)
         reached: dict[str, list[Reached]] = defaultdict(list)
         for row in rows:
             reached[row["parent"]].append(

@@ -78,12 +78,9 @@ def test_every_statement_in_the_catalogue_is_used_by_the_code():
     used = set(re.findall(r"""cypher\(\s*["']([\w/]+)["']""", source))
     used |= set(re.findall(r"""_run\(\s*["']([\w/]+)["']""", source))
     used |= set(re.findall(r"""[._](?:read|write|write_versioned)\(\s*["']([\w/]+)["']""", source))
-    # graphtwin.store.statement_runner: runner.rows(tx, "name", ...), query_async(driver, "name"),
-    # and walk_down(session, root, "name") which runs its statement with it
-    runner = (
-        r"""\b(?:rows|row|run|query|walk_down)(?:_async)?\((?:\s*[\w.]+,)+\s*["']([\w/]+)["']"""
-    )
-    used |= set(re.findall(runner, source))
+    # a name passed as a value: to graphtwin.store.statement_runner (runner.rows(tx, "name")),
+    # to a function that runs it (walk_down), or chosen before it runs
+    used |= set(re.findall(r"""["']([a-z_]+/[\w/]+)["']""", source))
     unused = [
         name for name in catalogue() if name not in used and not name.startswith("migrations/")
     ]
