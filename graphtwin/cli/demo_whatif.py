@@ -1,7 +1,8 @@
 """The demo's what-if: once the medium office's scripted AHU trip is seen, calibrate the office's
 zone models on the history recorded so far, run the scenario "AHU trips"
 (examples/office-medium-whatif.yaml: inaction, raising the other floors' airflow, relaxing the
-setpoints of the zones the facility manager names as unoccupied) from the trip's time, record
+setpoints of the zones the facility manager names as unoccupied, sending the tripped floor's
+staff home) from the trip's time, record
 the run, and print the comparison.
 
 Three things differ from `graphtwin calibrate` and `graphtwin simulate`:

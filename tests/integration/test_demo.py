@@ -203,7 +203,7 @@ def test_the_demo_runs_simulated_devices_and_the_medium_office_whose_ahu_trips(
     assert all(float(value) > 27 for _, value in shown)
     assert {zone for zone, _ in shown} <= {t.rsplit("/", 1)[-1] for t in warmed}
 
-    # the what-if the trip started: recorded, from the trip's moment, inaction and both actions
+    # the what-if the trip started: recorded, from the trip's moment, inaction and its actions
     run = re.search(
         r"AHU trips: 4 h 00 min from 2025-07-08T16:00:00\+00:00 in steps of 5 min; run (\S+)",
         done.stdout,
@@ -217,13 +217,17 @@ def test_the_demo_runs_simulated_devices_and_the_medium_office_whose_ahu_trips(
         "inaction",
         "raise other floors' airflow",
         "relax unoccupied setpoints",
+        "send the middle floor home",
     ]
     assert served <= set(outcomes["inaction"]["impact"]["lost"])  # the zones losing supply
     # printed side by side, each ranked with a because naming a zone and its constraint
     table = done.stdout[done.stdout.index("Action against inaction") :]
     table = table[: table.index("Topology impact")]
     ranking = {r["name"]: r for r in summary["ranking"]}
-    assert sorted(r["rank"] for r in ranking.values()) == [1, 2, 3]
+    assert sorted(r["rank"] for r in ranking.values()) == [1, 2, 3, 4]
+    # halving the tripped floor's gains shortens its zones' time above the limit
+    home, idle = outcomes["send the middle floor home"], outcomes["inaction"]
+    assert 0 <= home["violation_hours"] < idle["violation_hours"]
     for name, outcome in outcomes.items():
         assert name in table and f"{outcome['energy_kwh']:.1f}" in table
     because = re.search(

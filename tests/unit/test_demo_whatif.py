@@ -104,4 +104,5 @@ def test_the_demo_scenario_trips_the_unit_the_faults_file_trips_when_it_trips():
         "inaction",
         "raise other floors' airflow",
         "relax unoccupied setpoints",
+        "send the middle floor home",
     ]
