@@ -15,7 +15,7 @@ from __future__ import annotations
 import neo4j
 
 from graphtwin.errors import TwinNotFoundError
-from graphtwin.statements import cypher
+from graphtwin.store import statement_runner as runner
 
 
 async def nothing_to_check(
@@ -27,11 +27,13 @@ async def nothing_to_check(
 ) -> bool:
     """True when no constraint or regulation applies to any live twin node. A `scope` that is
     not a live twin node is `TwinNotFoundError`, as the reasoning itself would say."""
-    records, _, _ = await driver.execute_query(
-        neo4j.Query(cypher("reasoning/governed"), timeout=timeout_s),
-        {"scope": scope},
+    records = await runner.query_async(
+        driver,
+        "reasoning/governed",
         database_=database,
-        routing_=neo4j.RoutingControl.READ,
+        read_=True,
+        timeout_=timeout_s,
+        scope=scope,
     )
     [found] = records
     if scope is not None and not found["found"]:
