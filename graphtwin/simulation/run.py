@@ -473,7 +473,10 @@ def _outdoor(
     if len(past):
         stamps = [t.to_pydatetime() for t in pd.to_datetime(past["time"], utc=True)]
         if max(stamps) < ends[-1]:
-            warnings.append("outdoor temperature beyond the history: the same hour one day earlier")
+            warnings.append(
+                "the history's outdoor temperature ends before the horizon does: after its "
+                "end, each step takes the value of the same hour a day earlier"
+            )
         return outdoor.from_history(ends, stamps, past["value"].to_numpy(float))
     current = [overlay.current(i) for i in ids]
     known = [c for c in current if c is not None]

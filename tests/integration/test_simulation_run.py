@@ -258,7 +258,9 @@ def test_a_run_leaves_the_live_twin_and_its_values_untouched(
     before = graph_content_hash(twin)
     values = twin.read("read/point_values")
     files = sorted(p.stat().st_mtime_ns for p in (tmp_path / "history").rglob("*") if p.is_file())
-    _run(neo4j_settings, history, _scenario(), calibrate=False)
+    _, result = _run(neo4j_settings, history, _scenario(), calibrate=False)
+    # the history ends at the start: the outdoor air after it is the day before's, and it says so
+    assert any("same hour a day earlier" in w for w in result.warnings), result.warnings
     assert graph_content_hash(twin) == before
     assert twin.read("read/point_values") == values
     for label in ("Scenario", "SimulationRun"):
