@@ -31,10 +31,15 @@ async def serve_with_sync(
     )
     syncing = asyncio.create_task(sync.run(duration_s=duration_s))
     serving = asyncio.create_task(server.serve())
-    done, _ = await asyncio.wait({syncing, serving}, return_when=asyncio.FIRST_COMPLETED)
-    server.should_exit = True
-    syncing.cancel()
-    await asyncio.gather(syncing, serving, return_exceptions=True)
+    done: set[asyncio.Task[None]] = set()
+    try:
+        done, _ = await asyncio.wait({syncing, serving}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        # Cancelled too (Ctrl-C): the sync closes its connectors before the caller goes on to
+        # stop what they read (the demo's simulated devices), or their loops log crashes.
+        server.should_exit = True
+        syncing.cancel()
+        await asyncio.gather(syncing, serving, return_exceptions=True)
     for task in done:
         if not task.cancelled():
             task.result()  # a failure of either is the caller's failure
