@@ -19,7 +19,13 @@ from fastapi import Request
 from graphql import GraphQLError
 
 from graphtwin.api.context import ApiContext
-from graphtwin.errors import GraphTwinError, InputError, StoreUnavailableError, TwinNotFoundError
+from graphtwin.errors import (
+    GraphTwinError,
+    InputError,
+    StatementRefusedError,
+    StoreUnavailableError,
+    TwinNotFoundError,
+)
 from graphtwin.web.errors import NotSignedInError, WebActionError
 from graphtwin.web.session import services_of
 
@@ -82,6 +88,8 @@ def _status(error: GraphQLError) -> int:
         return 400
     if isinstance(cause, StoreUnavailableError):
         return 503
+    if isinstance(cause, StatementRefusedError):
+        return 500  # graphtwin's own statement was refused: our fault, not the input's
     if isinstance(cause, GraphTwinError):
         return 400
     if cause is None:

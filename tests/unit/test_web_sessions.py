@@ -7,7 +7,7 @@ import pytest
 from graphql import GraphQLError
 
 from graphtwin.api.roles import Permission, Principal, Role
-from graphtwin.errors import InputError, TwinNotFoundError
+from graphtwin.errors import InputError, StatementRefusedError, TwinNotFoundError
 from graphtwin.web.errors import WebActionError
 from graphtwin.web.graphql import status_of
 from graphtwin.web.session import Session, SessionStore, local_path
@@ -72,6 +72,7 @@ def test_a_viewer_may_read_but_an_action_needing_more_is_a_403_naming_it():
         (GraphQLError("x", original_error=TwinNotFoundError("ahu-9")), 404),
         (GraphQLError("x", original_error=InputError("bad note")), 400),
         (GraphQLError("x", original_error=RuntimeError("bug")), 500),
+        (GraphQLError("x", original_error=StatementRefusedError("api/x", "Neo.C", "y")), 500),
     ],
 )
 def test_a_graphql_error_becomes_the_http_status_that_says_whose_fault_it_is(error, status):
