@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from graphtwin.behaviour.scorer import FEATURES, RULE_CODES, fit_for_budget
 from graphtwin.behaviour.workflow import Detection, run_detection
 from graphtwin.store import TwinStore
 from graphtwin.telemetry.history import HistoryStore
@@ -125,3 +126,33 @@ def test_a_stuck_sensor_opens_a_behaviour_issue_that_resolves_when_a_later_windo
     assert later.recorded is not None and later.recorded.resolved >= 1
     still = {(r["twin_id"], r["rule"]) for r in behaviour_issues(store)}
     assert ("z1.t", "behaviour-stuck") not in still
+
+
+def test_detect_says_which_judged_and_loads_a_trained_scorer(
+    store: TwinStore, cli: CliRunner, tmp_path: Path
+):
+    (tmp_path / "twin.yaml").write_text(TWIN, encoding="utf-8")
+    store.load([IMPORTERS["twin"].parse(tmp_path / "twin.yaml")])
+    write_history(tmp_path / "history")
+    # a scorer that keeps every stuck episode (its rule code) and nothing else
+    rows = np.zeros((900, len(FEATURES)))
+    rows[:, 0] = np.arange(900) % len(RULE_CODES)
+    labels = rows[:, 0] == RULE_CODES.index("behaviour-stuck")
+    scorer = fit_for_budget(rows, labels, [i % 3 for i in range(900)], ~labels, 1000.0,
+                            budget=1.0, runs=["generated"])  # fmt: skip
+    scorer.save(tmp_path / "scorer")
+    since = START + timedelta(days=15)
+    window = ["--root", "bldg", "--history", tmp_path / "history", "--from", since.isoformat(),
+              "--to", (since + timedelta(days=1)).isoformat(), "--json", "--dry-run"]  # fmt: skip
+
+    plain = cli("behaviour", "detect", *window)
+    assert plain.returncode == 0, plain.stderr
+    assert json.loads(plain.stdout)["judged_by"] == "calibrated thresholds (no trained scorer)"
+    scored = cli("behaviour", "detect", *window, "--scorer", tmp_path / "scorer")
+    assert scored.returncode == 0, scored.stderr
+    result = json.loads(scored.stdout)
+    assert result["judged_by"].startswith("learned scorer (threshold")
+    assert [(f["twin_id"], f["rule"]) for f in result["findings"]] == [("z1.t", "behaviour-stuck")]
+    assert result["findings"][0]["evidence"]["score"] >= scorer.manifest.threshold
+    missing = cli("behaviour", "detect", *window, "--scorer", tmp_path / "no-scorer")
+    assert missing.returncode != 0 and "train first" in missing.stderr
