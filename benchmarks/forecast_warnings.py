@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -77,6 +78,8 @@ class RunWarnings:
     `FAULT_MEMORY` after its end."""
     morning: np.ndarray | None = None
     """Per origin: a working day, 04:00-07:00 local."""
+    forecast: np.ndarray | None = None
+    """The forecast the probability came from: (points, origins, leads, 3) mean, lo90, hi90."""
 
     def cause(self, point: int, first: int) -> str:
         """Why a false warning opening at origin `first` on `point` was likely: after a fault,
@@ -167,6 +170,7 @@ def run_warnings(run: Run) -> RunWarnings:
     outside = (values < COMFORT.low) | (values > COMFORT.high)
     breach = outside & active[None, :]
     probability = np.zeros((len(ids), size - lo))
+    kept = np.full((len(ids), size - lo, HORIZON_STEPS, 3), np.nan)
     day = timedelta(days=1)
     refit = run.history_end
     while refit < run.end:
@@ -193,6 +197,7 @@ def run_warnings(run: Run) -> RunWarnings:
             )  # fmt: skip
             low, high = step_probabilities(forecast, COMFORT, active=on)
             probability[:, origins - lo] = np.maximum(low, high).max(axis=2)
+            kept[:, origins - lo] = np.stack((forecast.mean, forecast.lo90, forecast.hi90), 3)
         refit += day
     crossings = []
     before = np.concatenate((np.zeros((len(ids), 1), bool), breach[:, :-1]), axis=1)
@@ -221,15 +226,15 @@ def run_warnings(run: Run) -> RunWarnings:
     )
     return RunWarnings(
         run.name, probability, breach[:, lo:], crossings, during, spans,
-        np.asarray(morning)[lo:size],
+        np.asarray(morning)[lo:size], kept,
     )  # fmt: skip
 
 
-def choose_threshold(tuning: list[RunWarnings]) -> float:
-    """The smallest p* whose false-warning share on the tuning runs is at most 5% (else the
-    one with the fewest false warnings)."""
-    best, best_false = P_GRID[-1], 1.0
-    for threshold in P_GRID:
+def choose_threshold(tuning: list[RunWarnings], grid: Sequence[float] = P_GRID) -> float:
+    """The smallest p* of `grid` whose false-warning share on the tuning runs is at most 5%
+    (else the one with the fewest false warnings)."""
+    best, best_false = grid[-1], 1.0
+    for threshold in grid:
         scores = [r.score(threshold) for r in tuning]
         warnings = sum(s["warnings"] for s in scores)
         share = sum(s["false"] for s in scores) / warnings if warnings else 0.0
@@ -272,10 +277,12 @@ def summarise(runs: list[RunWarnings], threshold: float) -> dict[str, Any]:
     }
 
 
-def curve(runs: list[RunWarnings]) -> dict[str, dict[str, float | None]]:
-    """The warned and false shares of `runs` at every threshold of `P_GRID`."""
+def curve(
+    runs: list[RunWarnings], grid: Sequence[float] = P_GRID
+) -> dict[str, dict[str, float | None]]:
+    """The warned and false shares of `runs` at every threshold of `grid`."""
     out = {}
-    for threshold in P_GRID:
+    for threshold in grid:
         s = summarise(runs, threshold)
         out[str(threshold)] = {"warned_share": s["warned_share"], "false_share": s["false_share"]}
     return out
