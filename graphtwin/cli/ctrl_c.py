@@ -1,13 +1,14 @@
-"""Ctrl-C for the commands that run until it (`virtual-building run` and `record`, `sync`,
-`demo`, `forecast watch`).
+"""Ctrl-C (and SIGTERM) for the commands that run until it (`virtual-building run` and `record`,
+`sync`, `demo`, `forecast watch`).
 
 `ctrl_c_stops()` makes SIGINT raise KeyboardInterrupt (asyncio.run then cancels the main task
 and the command stops cleanly) even when the process started with SIGINT ignored. A
 non-interactive shell starts its background jobs that way (`cmd &` in a script, a test runner or
 CI started in the background) and Python keeps an inherited SIG_IGN, so `kill -INT` and a test's
 `send_signal(SIGINT)` did nothing and the run went on to its last simulated day. SIGINT is these
-commands' only clean stop, so they take it whatever they inherited; the disposition is put back
-afterwards.
+commands' clean stop, so they take it whatever they inherited. SIGTERM, what a service manager
+or a plain `kill` sends, used to end a virtual run without its final JSON line; it is now taken
+as a Ctrl-C. The dispositions are put back afterwards.
 
 `skip_final_collection()` spares the interpreter's last garbage collection at exit: once a
 served run ends, the OPC UA address space (about 400,000 objects) is garbage, and collecting it
@@ -31,19 +32,28 @@ from collections.abc import Iterator
 @contextlib.contextmanager
 def ctrl_c_stops() -> Iterator[None]:
     """SIGINT raises KeyboardInterrupt inside the block, even if the process inherited it
-    ignored (see the module doc). Outside the main thread signals cannot be set: a no-op."""
+    ignored, and SIGTERM (a service manager's or `kill`'s stop) is taken as a Ctrl-C: the
+    command stops as cleanly, with its final output (see the module doc). A handler someone
+    else set is left alone. Outside the main thread signals cannot be set: a no-op."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.getsignal(signal.SIGINT)
-    if previous is not signal.SIG_IGN:
-        yield
-        return
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    if previous[signal.SIGINT] is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if previous[signal.SIGTERM] is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _as_ctrl_c)
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _as_ctrl_c(signum: int, frame: object) -> None:
+    """SIGTERM becomes SIGINT, so whoever handles Ctrl-C now (asyncio.run cancels its main
+    task; uvicorn shuts down) handles it."""
+    signal.raise_signal(signal.SIGINT)
 
 
 def skip_final_collection() -> None:

@@ -203,14 +203,16 @@ SMALL_OFFICE_DAY = (
 )  # fmt: skip
 
 
-def ctrl_c(process: subprocess.Popen[str], *, times: int = 1) -> tuple[dict[str, Any], str]:
-    """Send SIGINT `times` times (10 ms apart); the run must end within 5 s, exit 0, say
+def ctrl_c(
+    process: subprocess.Popen[str], *, times: int = 1, sig: int = signal.SIGINT
+) -> tuple[dict[str, Any], str]:
+    """Send `sig` (SIGINT) `times` times (10 ms apart); the run must end within 5 s, exit 0, say
     "stopped" and end with its final JSON line, returned with the standard error."""
     interrupted = time.monotonic()
     for sent in range(times):
         if sent:
             time.sleep(0.01)
-        process.send_signal(signal.SIGINT)
+        process.send_signal(sig)
     output, errors = process.communicate(timeout=15)
     took = time.monotonic() - interrupted
     assert process.returncode == 0, errors
@@ -249,6 +251,14 @@ def test_ctrl_c_stops_it_while_energyplus_sizes_even_when_started_with_ctrl_c_ig
     SIGINT comes as soon as the server listens, while EnergyPlus sizes and warms up."""
     with virtual_building(*SMALL_OFFICE_DAY, ctrl_c_ignored=True) as (process, serving):
         ctrl_c(process)
+    assert port_is_free(serving["port"])
+
+
+def test_sigterm_stops_it_as_cleanly_as_ctrl_c_with_its_final_line(energyplus: None):
+    """A service manager or `kill` sends SIGTERM: the run used to die without its last line."""
+    with virtual_building(*SMALL_OFFICE_DAY) as (process, serving):
+        finished, _ = ctrl_c(process, sig=signal.SIGTERM)
+    assert finished["energyplus_version"]
     assert port_is_free(serving["port"])
 
 

@@ -45,6 +45,31 @@ def test_sigint_interrupts_a_process_that_inherited_it_ignored_and_is_ignored_ag
     assert child.stdout.split("\n")[:2] == ["interrupted", "after: ignored"]
 
 
+SIGTERM_CHILD = textwrap.dedent(
+    """
+    import os, signal, time
+    from graphtwin.cli.ctrl_c import ctrl_c_stops
+
+    try:
+        with ctrl_c_stops():
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(10)  # the signal interrupts it
+        print("not interrupted")
+    except KeyboardInterrupt:
+        print("interrupted")
+    print("after:", "default" if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL else "other")
+    """
+)
+
+
+def test_sigterm_stops_the_block_like_ctrl_c_and_is_default_again_after():
+    child = subprocess.run(
+        [sys.executable, "-c", SIGTERM_CHILD], capture_output=True, text=True, timeout=30
+    )
+    assert child.returncode == 0, child.stderr
+    assert child.stdout.split("\n")[:2] == ["interrupted", "after: default"]
+
+
 def test_a_handler_set_by_someone_else_is_left_alone():
     def mine(signum: int, frame: object) -> None:
         raise AssertionError("not called")
