@@ -1,16 +1,20 @@
 """Rule-based checks that need no model: the baseline the networks must beat, and checks that
 run on any twin (`graphtwin ml detect --rules-only`).
 
-Structural: points without equipment, equipment without location (on itself, on what it is part
-of or contained in, or the one place it serves), VAVs fed by nothing (each on the node or on a
-node SAME_AS it), FEEDS cycles (but an air loop through the places it serves), relationships
-the vocabulary forbids (ontologies/relationship_rules.yaml: a Point FEEDS nothing).
+Structural: points without equipment (but a point located in a place: Brick lets a Location
+have points), equipment without location (on itself, on what it is part of or contained in, or
+the one place it or its parts serve), VAVs fed by nothing (each on the node, on one of its parts
+fed from outside it, or on a node SAME_AS it), FEEDS cycles of one or two nodes (a relationship
+written both ways; a longer cycle is a closed loop, as Brick models chilled and hot water, and an
+air loop runs through the places it serves), relationships the vocabulary forbids
+(ontologies/relationship_rules.yaml: a Point FEEDS nothing).
 
 Semantic: a declared class whose words contradict the node's name on a facet (a name that says
 "return" for a class that says "Supply"), judged against what the source said (an
 importer-normalised Discharge class is not a Supply class the source chose) and with the words
 Brick renames into one another taken as one (discharge, leaving and supply; entering and
-return).
+return), and a loop's side left out where the name is a port's and says no medium ("Supply
+Inlet Node": the supply side's inlet, where return air enters).
 """
 
 from __future__ import annotations
@@ -39,6 +43,19 @@ class RuleFinding:
 PLACES = ("Site", "Building", "Floor", "Space", "Zone")
 """Kinds that are somewhere by themselves: what they contain is there too."""
 
+PORT_WORDS = frozenset({"inlet", "outlet"})
+MEDIUM_WORDS = frozenset({"air", "water", "steam", "refrigerant"})
+LOOP_SIDES = frozenset({"supply", "return", "discharge"})
+"""A name that says a port (inlet, outlet) and no medium uses supply/return for the side of a
+loop the port is on, which says nothing of what flows through it: EnergyPlus's "Supply Inlet
+Node" is where return air enters the supply side, a terminal's supply inlet takes supply air.
+Such a name is not read as contradicting a Supply or Return class."""
+
+LONGEST_MISTAKEN_CYCLE = 2
+"""A FEEDS cycle of one node (it feeds itself) or two (each feeds the other) is a relationship
+written the wrong way round. A longer one is a closed loop, which is how Brick models a chilled,
+hot or condenser water loop (pump -> chiller -> coils -> back to the pump): not a defect."""
+
 
 def _type(name: str) -> int:
     return relationship_types().index(name)
@@ -51,7 +68,12 @@ def _kind(name: str) -> int:
 def structural_findings(arrays: GraphArrays) -> list[RuleFinding]:
     e = arrays.edges
     found: list[RuleFinding] = []
-    has_point = _with_same(arrays, set(e[e[:, 1] == _type("HAS_POINT")][:, 2].tolist()))
+    has_point = set(e[e[:, 1] == _type("HAS_POINT")][:, 2].tolist())
+    # Brick's hasPoint and hasLocation both take a Location: a point in a room or on a floor
+    # (a room sensor, a floor's average of its VAVs' flows) is where it belongs, not orphaned
+    placed = np.isin(arrays.kinds, [_kind(k) for k in PLACES])
+    in_place = e[(e[:, 1] == _type("LOCATED_IN")) & placed[e[:, 2]]]
+    has_point = _with_same(arrays, has_point | set(in_place[:, 0].tolist()))
     for row in np.flatnonzero(arrays.kinds == _kind("Point")):
         if int(row) not in has_point:
             found.append(
@@ -75,13 +97,15 @@ def structural_findings(arrays: GraphArrays) -> list[RuleFinding]:
                     "equipment located nowhere (no LOCATED_IN, no whole or container that is)",
                 )
             )
-    fed = _with_same(arrays, set(e[e[:, 1] == _type("FEEDS")][:, 2].tolist()))
+    fed = _with_same(arrays, _fed(arrays))
     for row in vavs(arrays):
         if row not in fed:
             found.append(RuleFinding(row, "vav_fed_by_nothing", "VAV fed by nothing (no FEEDS)"))
     places = np.isin(arrays.kinds, [_kind(k) for k in PLACES])
     for cycle in feeds_cycles(arrays):  # one finding per cycle, on its first node
         if places[cycle].any():  # supply air to the rooms and return air from them: a loop
+            continue
+        if len(cycle) > LONGEST_MISTAKEN_CYCLE:  # a closed water loop
             continue
         found.append(
             RuleFinding(
@@ -129,19 +153,65 @@ def vocabulary_violations(arrays: GraphArrays, limit: int = 8) -> list[RuleFindi
     return found
 
 
+def _parts(arrays: GraphArrays) -> dict[int, set[int]]:
+    """Per whole, its parts at any depth (HAS_PART): a VAV box's damper, its inlet and outlet,
+    its valve's ports."""
+    direct: dict[int, set[int]] = {}
+    for whole, _, part in arrays.edges[arrays.edges[:, 1] == _type("HAS_PART")].tolist():
+        direct.setdefault(whole, set()).add(part)
+    out: dict[int, set[int]] = {}
+    for whole in direct:
+        seen: set[int] = set()
+        todo = list(direct[whole])
+        while todo:
+            part = todo.pop()
+            if part not in seen:
+                seen.add(part)
+                todo += direct.get(part, ())
+        out[whole] = seen - {whole}
+    return out
+
+
+def _fed(arrays: GraphArrays) -> set[int]:
+    """Nodes something feeds, and wholes one of whose parts something outside the whole feeds:
+    air fed into a VAV box's inlet or damper is fed into the box (a model that connects the
+    parts, as port-based models do, has not left the box unfed)."""
+    feeds = arrays.edges[arrays.edges[:, 1] == _type("FEEDS")]
+    feeders: dict[int, set[int]] = {}
+    for a, _, b in feeds.tolist():
+        feeders.setdefault(b, set()).add(a)
+    fed = set(feeders)
+    for whole, parts in _parts(arrays).items():
+        inside = parts | {whole}
+        if any(feeders.get(p, set()) - inside for p in parts):
+            fed.add(whole)
+    return fed
+
+
 def _at_the_one_place_it_serves(arrays: GraphArrays) -> set[int]:
-    """Equipment that serves or feeds exactly one place (a space, zone or floor) and nothing
-    else: a terminal unit is where it serves (VAV-201 and room 201), so a model that says so
-    has not left it unplaced."""
+    """Equipment that serves or feeds, itself (or, where it serves nothing itself, through its
+    parts: a VAV box's outlet), exactly one place (a space, zone or floor) and nothing else: a
+    terminal unit is where it serves (VAV-201 and room 201), so a model that says so has not
+    left it unplaced. What it feeds among its own parts is inside it, and a point it feeds is a
+    vocabulary violation, reported as such, not a place it serves."""
     e = arrays.edges
     places = [_kind(k) for k in PLACES]
+    point = _kind("Point")
     served = e[np.isin(e[:, 1], [_type("SERVES"), _type("FEEDS")])]
     ends: dict[int, set[int]] = {}
     for a, _, b in served.tolist():
-        ends.setdefault(a, set()).add(b)
-    return {
-        a for a, bs in ends.items() if len(bs) == 1 and int(arrays.kinds[next(iter(bs))]) in places
-    }
+        if int(arrays.kinds[b]) != point:
+            ends.setdefault(a, set()).add(b)
+    out = set()
+    parts_of = _parts(arrays)
+    for a in set(ends) | set(parts_of):
+        parts = parts_of.get(a, set())
+        bs = ends.get(a, set()) - parts - {a}
+        if not bs:  # its own relationships speak for it; its parts' only where it has none
+            bs = set().union(*(ends.get(p, set()) for p in parts)) - parts - {a}
+        if len(bs) == 1 and int(arrays.kinds[next(iter(bs))]) in places:
+            out.add(a)
+    return out
 
 
 def _with_same(arrays: GraphArrays, rows: set[int]) -> set[int]:
@@ -241,6 +311,9 @@ def semantic_findings(arrays: GraphArrays) -> list[RuleFinding]:
         declared = vocab.names[int(arrays.classes[row])]
         source_class = arrays.source_classes[row] if arrays.source_classes else ""
         own = piece_words(arrays.name_pieces[row] - inherited.get(int(row), frozenset()))
+        whole_name = set(piece_words(arrays.name_pieces[row]))
+        if whole_name & PORT_WORDS and not whole_name & MEDIUM_WORDS:  # a loop side's port
+            own = [w for w in own if w not in LOOP_SIDES]
         said = words(own)
         meant = [words(tokens(c)) for c in (declared, source_class) if c]
         for facet in facets:
