@@ -45,6 +45,7 @@ class DriftStructureOptions:
     rates: tuple[float, ...] = (0.05, 0.10)
     threshold: float | None = None  # None: detection.Thresholds' defaults
     sound: bool = True
+    corruption: bool = True  # False: the real buildings' counts only (`--no-corruption`)
     generated_points: int = GENERATED_POINTS
 
 
@@ -194,6 +195,8 @@ def run_drift_structure(options: DriftStructureOptions) -> DriftStructureResult:
             building = dataset.get(name)
             result.twins.append(_count(name, "real", [building.graph], trained, threshold))
             note(f"drift-structure: {name}: {result.twins[-1].findings} findings")
+        if not options.corruption:
+            continue
         seeds = [config.seed + i for i in range(options.seeds)]
         for s in score_building(
             lead, dataset.get(lead).arrays, trained, baseline, options.rates, seeds

@@ -273,6 +273,12 @@ def build_parser() -> argparse.ArgumentParser:
     drift_structure.add_argument(
         "--no-sound", dest="sound", action="store_false", help="skip the sound twins"
     )
+    drift_structure.add_argument(
+        "--no-corruption",
+        dest="corruption",
+        action="store_false",
+        help="skip the injected corruption (the real buildings only, with --no-sound)",
+    )
     commands.add_parser(
         "drift",
         parents=[common, drift_structure],
@@ -514,6 +520,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 epochs=args.epochs,
                 threshold=args.threshold,
                 sound=args.sound,
+                corruption=args.corruption,
             )
             drift_result = run_drift_structure(drift_options)
             results["drift_structure"] = drift_result.to_json()
