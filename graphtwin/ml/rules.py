@@ -13,7 +13,8 @@ Semantic: a declared class whose words contradict the node's name on a facet (a 
 "return" for a class that says "Supply"), judged against what the source said (an
 importer-normalised Discharge class is not a Supply class the source chose) and with the words
 Brick renames into one another taken as one (discharge, leaving and supply; entering and
-return), and a loop's side left out where the name is a port's and says no medium ("Supply
+return), the name of a place its equipment feeds left out ("flow_sensor_hvac_zone_C180" of the
+VAV feeding "hvac_zone_C180"), and a loop's side left out where the name is a port's and says no medium ("Supply
 Inlet Node": the supply side's inlet, where return air enters).
 """
 
@@ -343,12 +344,27 @@ def semantic_findings(arrays: GraphArrays) -> list[RuleFinding]:
 def _inherited_pieces(arrays: GraphArrays) -> dict[int, frozenset[str]]:
     """Per node, the name pieces of what it is a point or a part of: "5-Zone-PVAV-1 Coil Outlet
     Temperature", a point of the coil "5-Zone-PVAV-1 Coil", says "zone" about the coil's air
-    handler, not about itself."""
+    handler, not about itself.
+
+    Likewise the name of a place its owner feeds or serves, where the node's name holds all of
+    it: "flow_sensor_hvac_zone_C180", a point of the VAV that feeds "hvac_zone_C180", names the
+    zone it is for, and says nothing of the air it measures ("VAV2-4.ZN_T" holds no place's
+    whole name, so its "zone" is still read)."""
     e = arrays.edges
     owners = e[np.isin(e[:, 1], [_type("HAS_POINT"), _type("HAS_PART")])]
     out: dict[int, frozenset[str]] = {}
     for whole, _, part in owners.tolist():
         out[part] = out.get(part, frozenset()) | arrays.name_pieces[whole]
+    places = np.isin(arrays.kinds, [_kind(k) for k in PLACES])
+    served: dict[int, list[frozenset[str]]] = {}
+    for a, _, b in e[
+        np.isin(e[:, 1], [_type("FEEDS"), _type("SERVES")]) & places[e[:, 2]]
+    ].tolist():
+        served.setdefault(a, []).append(arrays.name_pieces[b])
+    for whole, _, part in owners.tolist():
+        for place in served.get(whole, ()):
+            if place and place <= arrays.name_pieces[part]:
+                out[part] = out.get(part, frozenset()) | place
     return out
 
 

@@ -87,6 +87,20 @@ CASES = [
         {"rat"},
         id="a loop side's port name does not contradict the medium",
     ),
+    pytest.param(
+        "name_contradicts_class",
+        # a point named after the zone its VAV feeds names the zone, not the air it measures;
+        # a zone temperature sensor declared a supply air one is still found
+        """
+:vav1 a brick:Variable_Air_Volume_Box ; brick:hasLocation :room1 ;
+    brick:feeds :hvac_zone_C180 ; brick:hasPoint :flow_sensor_hvac_zone_C180, :vav1_znt .
+:hvac_zone_C180 a brick:HVAC_Zone .
+:flow_sensor_hvac_zone_C180 a brick:Supply_Air_Flow_Sensor .
+:vav1_znt a brick:Supply_Air_Temperature_Sensor ; rdfs:label "VAV1 ZN-T" .
+""",
+        {"vav1_znt"},
+        id="a point named after the zone its equipment feeds is not a zone point",
+    ),
 ]
 
 
