@@ -14,8 +14,8 @@ Semantic: a declared class whose words contradict the node's name on a facet (a 
 importer-normalised Discharge class is not a Supply class the source chose) and with the words
 Brick renames into one another taken as one (discharge, leaving and supply; entering and
 return), the name of a place its equipment feeds left out ("flow_sensor_hvac_zone_C180" of the
-VAV feeding "hvac_zone_C180"), and a loop's side left out where the name is a port's and says no medium ("Supply
-Inlet Node": the supply side's inlet, where return air enters).
+VAV feeding "hvac_zone_C180"), and a loop's side left out where the name is a port's and says
+no medium ("Supply Inlet Node": the supply side's inlet, where return air enters).
 """
 
 from __future__ import annotations
