@@ -42,6 +42,7 @@ from graphtwin.reasoning.constraints import (
     combine,
 )
 from graphtwin.reasoning.observations import Observation, as_number, point_observations
+from graphtwin.reasoning.pacing import paced
 from graphtwin.store import statement_runner as runner
 
 Record = dict[str, Any]
@@ -197,9 +198,10 @@ class ConstraintReader:
             statement = "reasoning/contributions"
         [found] = await self._run(tx, statement, ids=list(ids))
         by_node: dict[str, list[Contribution]] = {twin_id: [] for twin_id in ids}
-        for node, contribution in _contributions(found):
+        # paced: ~20,000 contributions of a building's rules held the event loop for seconds
+        async for node, contribution in paced(_contributions(found)):
             by_node[node].append(contribution)
-        return {twin_id: combine(found) for twin_id, found in by_node.items()}
+        return {twin_id: combine(found) async for twin_id, found in paced(by_node.items())}
 
     async def _observations(
         self, tx: neo4j.AsyncManagedTransaction, ids: Sequence[str], properties: set[str]
@@ -210,7 +212,7 @@ class ConstraintReader:
             return found
         wanted = sorted(properties)
         own = await self._batched(tx, "reasoning/own_values", "ids", ids, properties=wanted)
-        for row in own:
+        async for row in paced(own):
             number = as_number(row["value"])
             if number is not None:
                 found[row["node"]].append(
@@ -224,7 +226,7 @@ class ConstraintReader:
                         via=_steps(row["via"]),
                     )
                 )
-        for row in await self._batched(tx, "reasoning/point_values", "ids", ids):
+        async for row in paced(await self._batched(tx, "reasoning/point_values", "ids", ids)):
             found[row["node"]] += point_observations(
                 row["node"],
                 properties,
@@ -239,7 +241,7 @@ class ConstraintReader:
                 health=row["health"],
                 via=_steps(row["via"]),
             )
-        return {twin_id: _closest(values) for twin_id, values in found.items()}
+        return {twin_id: _closest(values) async for twin_id, values in paced(found.items())}
 
     async def _capacity(
         self,
