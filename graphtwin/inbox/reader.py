@@ -41,7 +41,7 @@ from graphtwin.reasoning.checks import Violation
 from graphtwin.reasoning.constraint_reader import ConstraintReader
 from graphtwin.reasoning.governed import nothing_to_check
 from graphtwin.reasoning.violations_cache import Checked, ViolationsCache
-from graphtwin.statements import cypher
+from graphtwin.store import statement_runner as runner
 
 RUNS = 20
 """How many recent what-if runs (the latest of each scenario) the inbox looks at."""
@@ -78,11 +78,8 @@ async def read_inbox(
     reasoning = ConstraintReader(driver, database, timeout_s=timeout_s)
 
     async def _read(statement: str, **params: Any) -> list[dict[str, Any]]:
-        records, _, _ = await driver.execute_query(
-            neo4j.Query(cypher(statement), timeout=timeout_s),
-            params,
-            database_=database,
-            routing_=neo4j.RoutingControl.READ,
+        records = await runner.query_async(
+            driver, statement, database_=database, read_=True, timeout_=timeout_s, **params
         )
         # Maps, lists and values only: record.data() would walk them all again for graph types
         # (~45 ms for 1,000 issues and their reach, against ~4 ms for this).

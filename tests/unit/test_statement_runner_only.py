@@ -18,8 +18,6 @@ RUNNER = "graphtwin/store/statement_runner.py"
 ALLOWED = {
     RUNNER: "the runner itself",
     "graphtwin/neo4j_local/server.py": "the local server's manager probes its own server",
-    # second pass (issue 21 item 3): another helper was working in the inbox when the runner came
-    "graphtwin/inbox/reader.py": "second pass: the inbox's reads",
 }
 _SESSION_LIKE = re.compile(r"(?i)(^|_)(tx|session|transaction)s?$")
 
