@@ -3,11 +3,15 @@ EnergyPlus runs (docs/behaviour.md).
 
 Each run's twin graph is imported from its epJSON (with the run's mislabels applied, as a twin
 that believes them would hold it); the detectors learn on the 14 history days and are scored on
-the 28 evaluation days. Nothing is fitted across runs except the thresholds, which are held out
-by building and climate: every detector runs once at lenient thresholds (LENIENT) on the clean
+the 28 evaluation days. Features alone: nothing is fitted across runs but the thresholds, held
+out by building and climate: every detector runs once at lenient thresholds (LENIENT) on the clean
 runs, and for each held-out (building, climate) each detector's threshold is LENIENT's times the
 smallest factor that keeps its alarms on the *other* buildings' and climates' clean runs within
-BUDGET per 1,000 point-days (`calibrate`); the held-out runs are then judged at those.
+BUDGET per 1,000 point-days (`calibrate`); the held-out runs are then judged at those. In the
+same run, the learned score (graphtwin.behaviour.scorer, `learned_score`): every detector at
+lenient thresholds on every run, each episode labelled by the matching below, and for each
+held-out (building, climate) a scorer trained on the other folds' runs only, its threshold
+chosen on their clean runs' out-of-fold scores for each of SCORED_BUDGETS.
 
 A fault counts as detected when a finding on one of its targets or affected points, from a rule
 that can explain it, opens between its start and its end plus GRACE; a finding matching no

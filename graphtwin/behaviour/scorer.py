@@ -9,8 +9,9 @@ fault. An episode is reported when its score reaches the scorer's threshold, cho
 runs for a false-alarm budget (`threshold_for_budget`).
 
 >>> import numpy as np
->>> threshold_for_budget(np.array([0.1, 0.2, 0.9]), point_days=1000.0, budget=1.0)
-0.9000001
+>>> scores = np.array([0.1, 0.2, 0.9])  # one false alarm allowed in 1,000 point-days
+>>> round(threshold_for_budget(scores, point_days=1000.0, budget=1.0), 6)
+0.2
 """
 
 from __future__ import annotations
