@@ -17,6 +17,7 @@ Bounds are absolute values: a temperature *difference* (2 K) is not what a const
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from graphtwin.errors import IncompatibleUnitsError
@@ -116,6 +117,7 @@ _FOLDED: dict[str, str] = {
 _QUDT_PREFIXES = ("http://qudt.org/vocab/unit/", "https://qudt.org/vocab/unit/", "unit:")
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise_unit(text: str | None) -> str | None:
     """The canonical symbol of a unit spelling (`DEG_C`, `°C`, `degC` -> `degC`), or None when
     the spelling is unknown (or empty)."""

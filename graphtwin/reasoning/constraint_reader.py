@@ -41,7 +41,12 @@ from graphtwin.reasoning.constraints import (
     EffectiveConstraint,
     combine,
 )
-from graphtwin.reasoning.observations import Observation, as_number, point_observations
+from graphtwin.reasoning.observations import (
+    Observation,
+    as_number,
+    measuring_classes,
+    point_observations,
+)
 from graphtwin.reasoning.pacing import paced
 from graphtwin.store import statement_runner as runner
 
@@ -226,21 +231,30 @@ class ConstraintReader:
                         via=_steps(row["via"]),
                     )
                 )
-        async for row in paced(await self._batched(tx, "reasoning/point_values", "ids", ids)):
-            found[row["node"]] += point_observations(
-                row["node"],
-                properties,
-                point=row["point"],
-                measures=row["measures"],
-                brick_class=row["brick_class"],
-                value=row["value"],
-                unit=row["unit"],
-                route=row["route"],
-                at=_native(row["at"]),
-                quality=row["quality"],
-                health=row["health"],
-                via=_steps(row["via"]),
+        classes = measuring_classes(wanted)
+        points: dict[str, Record] = {}
+        for start in range(0, len(ids), self._batch_size):
+            chunk = list(ids[start : start + self._batch_size])
+            [batch] = await self._run(
+                tx, "reasoning/point_values", ids=chunk, properties=wanted, classes=classes
             )
+            points |= {p["point"]: p | {"at": _native(p["at"])} for p in batch["points"]}
+            async for row in paced(batch["rows"]):
+                p = points[row["point"]]
+                found[row["node"]] += point_observations(
+                    row["node"],
+                    properties,
+                    point=row["point"],
+                    measures=p["measures"],
+                    brick_class=p["brick_class"],
+                    value=p["value"],
+                    unit=p["unit"],
+                    route=row["route"],
+                    at=p["at"],
+                    quality=p["quality"],
+                    health=p["health"],
+                    via=_steps(row["via"]),
+                )
         return {twin_id: _closest(values) async for twin_id, values in paced(found.items())}
 
     async def _capacity(
@@ -290,7 +304,8 @@ def _contributions(found: Record) -> Iterator[tuple[str, Contribution]]:
     rules: dict[str, list[tuple[Record, tuple[Step, ...]]]] = defaultdict(list)
     for rule in found["rules"]:
         head = [rule["has_part"]] if rule["has_part"] else []
-        rules[rule["anchor"]].append((rule, _steps([*head, rule["applies_to"]])))
+        # each rule's fields read once, not once per node it reaches
+        rules[rule["anchor"]].append((_rule_fields(rule), _steps([*head, rule["applies_to"]])))
     steps: dict[tuple[str, bool], Step] = {}
     for route in found["routes"]:
         path = []
@@ -298,8 +313,9 @@ def _contributions(found: Record) -> Iterator[tuple[str, Contribution]]:
             if key not in steps:
                 steps[key] = _step(relationships[key[0]], reverse=key[1])
             path.append(steps[key])
-        for rule, head in rules[route["anchor"]]:
-            yield route["node"], _contribution(rule, route["node"], (*head, *path))
+        node = route["node"]
+        for fields, head in rules[route["anchor"]]:
+            yield node, Contribution(**fields, node=node, because=(*head, *path))
 
 
 def _step(relationship: Record, *, reverse: bool) -> Step:
@@ -317,21 +333,20 @@ def _step(relationship: Record, *, reverse: bool) -> Step:
     )
 
 
-def _contribution(rule: Record, node: str, because: tuple[Step, ...]) -> Contribution:
-    return Contribution(
-        constraint_id=rule["constraint_id"],
-        name=rule["name"] or rule["constraint_id"],
-        property=rule["property"],
-        min=as_number(rule["min"]),
-        max=as_number(rule["max"]),
-        unit=rule["unit"] or "",
-        severity=rule["severity"] or "hard",
-        constraint_type=rule["constraint_type"] or "range",
-        when=rule["when"],
-        regulation=rule["regulation"],
-        node=node,
-        because=because,
-    )
+def _rule_fields(rule: Record) -> Record:
+    """A rule's `Contribution` fields, but for the node it reaches and the chain."""
+    return {
+        "constraint_id": rule["constraint_id"],
+        "name": rule["name"] or rule["constraint_id"],
+        "property": rule["property"],
+        "min": as_number(rule["min"]),
+        "max": as_number(rule["max"]),
+        "unit": rule["unit"] or "",
+        "severity": rule["severity"] or "hard",
+        "constraint_type": rule["constraint_type"] or "range",
+        "when": rule["when"],
+        "regulation": rule["regulation"],
+    }
 
 
 def _steps(rows: Iterable[Record]) -> tuple[Step, ...]:

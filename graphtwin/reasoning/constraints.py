@@ -21,6 +21,7 @@ SAME_AS twin).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -173,13 +174,29 @@ def nearest(contributions: Iterable[Contribution]) -> list[Contribution]:
     best: dict[tuple[str, str], Contribution] = {}
     for c in contributions:
         key = (c.node, c.constraint_id)
-        if key not in best or _rank(c) < _rank(best[key]):
+        if key not in best or _nearer(c, best[key]):
             best[key] = c
-    return sorted(best.values(), key=_rank)
+    return _by_rank(best.values())
 
 
 def _rank(c: Contribution) -> tuple[int, str, str]:
     return (len(c.because), c.constraint_id, c.explain())
+
+
+def _nearer(c: Contribution, than: Contribution) -> bool:
+    """`_rank(c) < _rank(than)`, explaining the chains (the dear part) only on a tie."""
+    mine, theirs = (len(c.because), c.constraint_id), (len(than.because), than.constraint_id)
+    return mine < theirs or (mine == theirs and c.explain() < than.explain())
+
+
+def _by_rank(items: Iterable[Contribution]) -> list[Contribution]:
+    """`items` sorted by `_rank`; the chains explained only where the chain length and the
+    constraint id tie (never among one node's contributions: one each per constraint)."""
+    listed = list(items)
+    keys = {(len(c.because), c.constraint_id) for c in listed}
+    if len(keys) == len(listed):
+        return sorted(listed, key=lambda c: (len(c.because), c.constraint_id))
+    return sorted(listed, key=_rank)
 
 
 def combine(contributions: Iterable[Contribution]) -> list[EffectiveConstraint]:
@@ -199,7 +216,7 @@ def combine(contributions: Iterable[Contribution]) -> list[EffectiveConstraint]:
             effective.append(_combine_group(node, ctype, prop, None, always))
         for when in sorted({c.when for c in items if c.when is not None}):
             group = always + [c for c in items if c.when == when]
-            effective.append(_combine_group(node, ctype, prop, when, sorted(group, key=_rank)))
+            effective.append(_combine_group(node, ctype, prop, when, _by_rank(group)))
     return effective
 
 
@@ -210,9 +227,62 @@ class _Converted:
     max: float | None
 
 
+@dataclass(frozen=True, slots=True)
+class _Limits:
+    """What a group's constraints make of one another, whatever node they reach."""
+
+    unit: str | None
+    min: Bound | None
+    max: Bound | None
+    target_min: Bound | None
+    target_max: Bound | None
+    issues: tuple[Issue, ...]
+
+
+Rule = tuple[str, float | None, float | None, str, str]
+"""What `_limits` reads of a contribution: constraint_id, min, max, unit, severity."""
+
+
 def _combine_group(
     node: str, ctype: str, prop: str, when: str | None, items: list[Contribution]
 ) -> EffectiveConstraint:
+    # a building's nodes share a few rule sets: each set's limits are worked out once
+    rules = tuple((c.constraint_id, c.min, c.max, c.unit, c.severity) for c in items)
+    limits = _limits(prop, rules)
+    return EffectiveConstraint(
+        node=node,
+        constraint_type=ctype,
+        property=prop,
+        when=when,
+        unit=limits.unit,
+        min=limits.min,
+        max=limits.max,
+        target_min=limits.target_min,
+        target_max=limits.target_max,
+        issues=limits.issues,
+        contributions=tuple(items),
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _limits(prop: str, rules: tuple[Rule, ...]) -> _Limits:
+    """The unit, hard range, soft targets and issues of a group of `rules` about `prop`."""
+    items = [
+        Contribution(
+            constraint_id=cid,
+            name=cid,
+            property=prop,
+            min=low,
+            max=high,
+            unit=unit,
+            severity=severity,
+            constraint_type=RANGE,
+            when=None,
+            regulation=None,
+            node="",
+        )
+        for cid, low, high, unit, severity in rules
+    ]
     unit = next((u for u in (normalise_unit(c.unit) for c in items) if u), None)
     issues: list[Issue] = []
     converted: list[_Converted] = []
@@ -248,19 +318,7 @@ def _combine_group(
     target_min, target_max, soft_issue = _targets(soft, low, high, unit)
     if soft_issue:
         issues.append(soft_issue)
-    return EffectiveConstraint(
-        node=node,
-        constraint_type=ctype,
-        property=prop,
-        when=when,
-        unit=unit,
-        min=low,
-        max=high,
-        target_min=target_min,
-        target_max=target_max,
-        issues=tuple(issues),
-        contributions=tuple(items),
-    )
+    return _Limits(unit, low, high, target_min, target_max, tuple(issues))
 
 
 def _tightest(items: Sequence[_Converted], side: Side, severity: str) -> Bound | None:

@@ -22,6 +22,7 @@ the two apart.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -47,6 +48,18 @@ def measured_properties(measures: str | None, brick_class: str | None) -> frozen
                 break
         found.add(name)
     return frozenset(found)
+
+
+def measuring_classes(properties: Iterable[str]) -> list[str]:
+    """The lower-cased Brick class names that measure one of `properties` (by
+    `measured_properties`): what a statement may filter points by before Python decides.
+
+    >>> measuring_classes(["zone_air_temperature"])[:2]
+    ['zone_air_temperature', 'zone_air_temperature_command']
+    """
+    wanted = set(properties)
+    names = {prop + suffix for prop in wanted for suffix in ("", *POINT_SUFFIXES)}
+    return sorted(name for name in names if measured_properties(None, name) & wanted)
 
 
 def point_role(brick_class: str | None) -> str | None:
