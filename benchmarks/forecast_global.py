@@ -377,6 +377,11 @@ def compare(frames: list[RunFrame], tuning: Any) -> dict[str, Any]:
         note(f"forecast-global: {label}")
         probability = method(frames, faults, combined)
         candidates[label] = [with_probability(f, probability[f.name]) for f in faults]
+        if method is quantile_probability and not combined:
+            candidates["both must agree: min(profile, global lead model)"] = [
+                with_probability(f, np.minimum(f.warnings.probability, probability[f.name]))
+                for f in faults
+            ]
     for label, runs in candidates.items():
         tuned = [r for r in runs if tuning(r.name)]
         held = [r for r in runs if not tuning(r.name)]
