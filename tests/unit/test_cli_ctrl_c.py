@@ -7,26 +7,37 @@ import signal
 import subprocess
 import sys
 import textwrap
+from typing import Any
 
 from graphtwin.cli.ctrl_c import ctrl_c_stops
 
-# Run in a child started with SIGINT ignored, as a background job of a non-interactive shell.
+# Sends itself `sig` inside ctrl_c_stops and says whether it was interrupted, then whether the
+# disposition it started with (`before`, e.g. SIG_IGN) is back.
 CHILD = textwrap.dedent(
     """
     import os, signal, time
     from graphtwin.cli.ctrl_c import ctrl_c_stops
 
-    assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    assert signal.getsignal(signal.{sig}) is signal.{before}
     try:
         with ctrl_c_stops():
-            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), signal.{sig})
             time.sleep(10)  # the signal interrupts it
         print("not interrupted")
     except KeyboardInterrupt:
         print("interrupted")
-    print("after:", "ignored" if signal.getsignal(signal.SIGINT) is signal.SIG_IGN else "other")
+    print("after:", "as before" if signal.getsignal(signal.{sig}) is signal.{before} else "other")
     """
 )
+
+
+def _run_child(sig: str, before: str, **popen: Any) -> list[str]:
+    code = CHILD.format(sig=sig, before=before)
+    child = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=30, **popen
+    )
+    assert child.returncode == 0, child.stderr
+    return child.stdout.split("\n")[:2]
 
 
 def _ignore_ctrl_c() -> None:
@@ -34,40 +45,13 @@ def _ignore_ctrl_c() -> None:
 
 
 def test_sigint_interrupts_a_process_that_inherited_it_ignored_and_is_ignored_again_after():
-    child = subprocess.run(
-        [sys.executable, "-c", CHILD],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        preexec_fn=_ignore_ctrl_c,
-    )
-    assert child.returncode == 0, child.stderr
-    assert child.stdout.split("\n")[:2] == ["interrupted", "after: ignored"]
-
-
-SIGTERM_CHILD = textwrap.dedent(
-    """
-    import os, signal, time
-    from graphtwin.cli.ctrl_c import ctrl_c_stops
-
-    try:
-        with ctrl_c_stops():
-            os.kill(os.getpid(), signal.SIGTERM)
-            time.sleep(10)  # the signal interrupts it
-        print("not interrupted")
-    except KeyboardInterrupt:
-        print("interrupted")
-    print("after:", "default" if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL else "other")
-    """
-)
+    # started with SIGINT ignored, as a background job of a non-interactive shell
+    lines = _run_child("SIGINT", "SIG_IGN", preexec_fn=_ignore_ctrl_c)
+    assert lines == ["interrupted", "after: as before"]
 
 
 def test_sigterm_stops_the_block_like_ctrl_c_and_is_default_again_after():
-    child = subprocess.run(
-        [sys.executable, "-c", SIGTERM_CHILD], capture_output=True, text=True, timeout=30
-    )
-    assert child.returncode == 0, child.stderr
-    assert child.stdout.split("\n")[:2] == ["interrupted", "after: default"]
+    assert _run_child("SIGTERM", "SIG_DFL") == ["interrupted", "after: as before"]
 
 
 def test_a_handler_set_by_someone_else_is_left_alone():
