@@ -16,7 +16,6 @@ from graphtwin.reasoning.capacity import CapacityCheck
 from graphtwin.reasoning.checks import Violation
 from graphtwin.reasoning.constraint_reader import ConstraintReader
 from graphtwin.reasoning.constraints import Bound, Contribution, EffectiveConstraint
-from graphtwin.reasoning.governed import nothing_to_check
 
 
 def _reader(ctx: ApiContext) -> ConstraintReader:
@@ -151,25 +150,15 @@ async def effective_constraints(
     return [records for _ in parents]
 
 
-async def _governed(ctx: ApiContext, scope: str) -> bool:
-    """Whether any constraint applies in the twin (an unknown `scope`: TwinNotFoundError): if
-    none does, a scope's reasoning would walk its whole subtree to find nothing."""
-    services = ctx.services
-    idle = await nothing_to_check(
-        services.driver, services.database, scope, timeout_s=ctx.remaining_s()
-    )
-    return not idle
-
-
 async def violations(ctx: ApiContext, parents: Sequence[Any], *, scope: str) -> list[Any]:
     async with ctx.neo4j_slot(expensive=True):
-        found = await _reader(ctx).violations(scope) if await _governed(ctx, scope) else []
+        found = await _reader(ctx).violations(scope)
     records = [_violation(v) for v in found]
     return [records for _ in parents]
 
 
 async def capacity_checks(ctx: ApiContext, parents: Sequence[Any], *, scope: str) -> list[Any]:
     async with ctx.neo4j_slot(expensive=True):
-        found = await _reader(ctx).capacity_checks(scope) if await _governed(ctx, scope) else []
+        found = await _reader(ctx).capacity_checks(scope)
     records = [_capacity(c) for c in found]
     return [records for _ in parents]

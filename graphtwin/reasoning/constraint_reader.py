@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import neo4j
 
 from graphtwin.errors import TwinNotFoundError
+from graphtwin.reasoning import governed
 from graphtwin.reasoning.because import Step
 from graphtwin.reasoning.capacity import (
     CapacityCheck,
@@ -108,7 +109,8 @@ class ConstraintReader:
         the demand of what its node feeds."""
 
         async def work(tx: neo4j.AsyncManagedTransaction) -> list[CapacityCheck]:
-            await self._require(tx, [scope])
+            if await self._nothing_to_check(tx, scope):
+                return []
             effective = await self._effective(tx, await self._subtree(tx, scope))
             return await self._capacity(tx, effective)
 
@@ -123,7 +125,8 @@ class ConstraintReader:
         reported once, at the governed node nearest to the rule."""
 
         async def work(tx: neo4j.AsyncManagedTransaction) -> list[Violation]:
-            await self._require(tx, [scope])
+            if await self._nothing_to_check(tx, scope):
+                return []
             ids = await self._subtree(tx, scope)
             effective = await self._effective(tx, ids)
             # only a node with a range constraint has values to check
@@ -187,6 +190,12 @@ class ConstraintReader:
         missing = [r["id"] for r in rows if not r["found"]]
         if missing:
             raise TwinNotFoundError(missing[0])
+
+    async def _nothing_to_check(self, tx: neo4j.AsyncManagedTransaction, scope: str) -> bool:
+        """No rule applies anywhere in the twin (`reasoning.governed`): no violation and no
+        capacity check, without walking the scope's subtree to find none. An unknown scope is
+        TwinNotFoundError, as `_require` says."""
+        return governed.answer(await self._run(tx, "reasoning/governed", scope=scope), scope)
 
     async def _subtree(self, tx: neo4j.AsyncManagedTransaction, scope: str) -> list[str]:
         [found] = await self._run(tx, "reasoning/subtree", root=scope)
